@@ -1,0 +1,140 @@
+"""``theorykit check FILE... [--json] [--timeout SECONDS]``.
+
+Exit codes: 0 every step proved, 1 something refuted, 3 nothing refuted but
+something unknown, 2 unreadable input. With several files the worst wins
+(2 > 1 > 3 > 0). Bad input prints ``file:line:col: message`` to stderr.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import re
+import sys
+from pathlib import Path
+
+from ..errors import DerivationSyntaxError, TheorykitError
+
+__all__ = ["register", "run", "EXIT_CODES"]
+
+EXIT_CODES = {"proved": 0, "refuted": 1, "unknown": 3, "error": 2}
+# severity order for combining several files
+_SEVERITY = {0: 0, 3: 1, 1: 2, 2: 3}
+
+
+def _timeout(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"must be a positive finite number of seconds, got {text!r}")
+    return value
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "check",
+        help="check .deriv derivations step by step",
+        description=(
+            "Check each step of .deriv derivation files: proved, refuted (with an exact "
+            "counterexample) or unknown. Exit code: 0 all proved, 1 something refuted, "
+            "3 some step unknown, 2 unreadable input."
+        ),
+    )
+    parser.add_argument("files", nargs="+", metavar="FILE", help=".deriv file(s) to check")
+    parser.add_argument("--json", action="store_true", help="print the JSON report (an array for several files)")
+    parser.add_argument(
+        "--timeout",
+        type=_timeout,
+        default=10.0,
+        metavar="SECONDS",
+        help="time limit for each step (default: 10)",
+    )
+    parser.set_defaults(func=run)
+
+
+_COLOURED = re.compile(r"(✓ proved|✗ refuted|\? unknown|: PROVED$|: REFUTED$|: UNKNOWN$)")
+_COLOURS = {"PROVED": "green", "REFUTED": "red", "UNKNOWN": "yellow"}
+
+
+def _print_report(text: str, stdout) -> None:
+    """Plain text, with the verdicts coloured by ``rich`` on a terminal."""
+    isatty = getattr(stdout, "isatty", None)
+    if not (isatty and isatty()):
+        print(text, file=stdout)
+        return
+    try:
+        from rich.console import Console
+        from rich.markup import escape
+    except ImportError:  # pragma: no cover - rich is a dependency, but stay usable
+        print(text, file=stdout)
+        return
+
+    def colour(match: re.Match) -> str:
+        word = match.group(1)
+        style = _COLOURS[word.split()[-1].lstrip(": ").upper()]
+        return f"[bold {style}]{word}[/bold {style}]"
+
+    lines = [_COLOURED.sub(colour, escape(line)) for line in text.splitlines()]
+    Console(file=stdout, highlight=False, soft_wrap=True).print("\n".join(lines))
+
+
+def _worst(codes) -> int:
+    return max(codes, key=_SEVERITY.__getitem__, default=0)
+
+
+def _error_line(path: str, exc: TheorykitError) -> str:
+    if isinstance(exc, DerivationSyntaxError):
+        return f"{path}:{exc.line}:{exc.column}: {exc.message}"
+    message = str(exc)
+    if message.startswith("source: "):
+        message = message[len("source: ") :]
+    return f"{path}: {message}"
+
+
+def run(args, *, prover=None, stdout=None, stderr=None) -> int:
+    codes: list[int] = []
+    try:
+        _run(args, prover, stdout or sys.stdout, stderr or sys.stderr, codes)
+    except BrokenPipeError:
+        # `theorykit check ... | head`: the reader left; stop quietly, and keep
+        # Python from complaining again when it flushes stdout at exit
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
+    return _worst(codes)
+
+
+def _run(args, prover, stdout, stderr, codes: list[int]) -> None:
+    from ..symbolic.derivation import check
+
+    documents = []
+    for path in args.files:
+        try:
+            # a Path, so that a missing 'notes.txt' is not read as derivation text
+            report = check(Path(path), timeout=args.timeout, prover=prover)
+            report.file = path  # as typed: Path() would turn './a.deriv' into 'a.deriv'
+
+        except TheorykitError as exc:
+            line = _error_line(path, exc)
+            print(line, file=stderr)
+            codes.append(EXIT_CODES["error"])
+            documents.append({"file": path, "status": "error", "error": line})
+            continue
+        codes.append(EXIT_CODES[report.status])
+        if args.json:
+            documents.append(report.to_dict())
+        else:
+            _print_report(str(report), stdout)
+            if len(args.files) > 1:
+                print(file=stdout)
+    if args.json:
+        if len(args.files) == 1:
+            if documents and documents[0].get("status") != "error":
+                print(json.dumps(documents[0], indent=2), file=stdout)
+        else:
+            print(json.dumps(documents, indent=2), file=stdout)
