@@ -1,0 +1,325 @@
+"""Measurement primitives on quadratics, vectorised over a batch of problems.
+
+Every probe *runs* the method. On a quadratic with Hessian eigenvalues lam_i the
+method's error evolves independently along each eigendirection by a 2x2 linear
+recurrence (``methods.eigen_iteration``, read off the method's own update), so
+n steps are run exactly as n-fold products, and 2^k steps take k squarings
+(``methods.eigen_power_run``). That is what lets a probe look 2^38 steps ahead,
+which is what deciding boundedness at relative distance 1e-7 from a threshold
+needs: there the per-step growth factor is only 1 + O(1e-7).
+
+No probe evaluates a closed-form threshold or rate.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from ..errors import InputError
+from .backend import asarray_checked, get_namespace
+from .methods import (
+    check_lr,
+    check_method,
+    check_momentum,
+    dense_power_run,
+    eigen_iteration,
+    eigen_power_run,
+    quiet,
+    transition_matrix,
+)
+
+__all__ = [
+    "GROWTH_TOL",
+    "bounded",
+    "growth",
+    "stability_threshold",
+    "stability_threshold_matrix",
+    "linear_rate",
+]
+
+# "Bounded" means: the error state grew by less than this factor (as a log) over
+# the run. At rho = 1 + eps the run of N steps grows by about eps*N, so a run of
+# N = 2^14/tol steps separates eps = +-tol by a margin of ~1e3 over this level,
+# while a stable but non-normal iteration (transient growth ~1/(1 - momentum))
+# stays far below it.
+GROWTH_TOL = math.log(1e6)
+_STEPS_MARGIN_BITS = 14  # the 2^14 above
+_RATE_STEPS = 2**40  # Jordan blocks bias the n-th root by log(n)/n: 2.5e-11 here
+_MAX_BRACKET = 64  # doublings/halvings of the bracket before declaring inf / 0
+
+
+def _eigen_input(eigenvalues: Any, backend: str):
+    xp = get_namespace(backend)
+    lam = asarray_checked(eigenvalues, "eigenvalues", xp, ndim=(1, 2))
+    if lam.shape[-1] == 0 or (lam.ndim == 2 and lam.shape[0] == 0):
+        raise InputError("eigenvalues", "must not be empty")
+    single = lam.ndim == 1
+    return xp, (lam[None, :] if single else lam), single
+
+
+def _per_problem(v: Any, xp: Any, batch: int, name: str, single: bool) -> Any:
+    """Scalar -> (batch, 1) column; (batch,) array -> (batch, 1)."""
+    if isinstance(v, float):
+        return xp.full((batch, 1), v, dtype=xp.float64)
+    if single or v.shape[0] != batch:
+        raise InputError(name, f"an array {name} needs one value per problem: shape ({batch},), got {tuple(v.shape)}")
+    return v[:, None]
+
+
+def _start(xp: Any, shape: tuple[int, ...], seed: int) -> Any:
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise InputError("seed", f"expected an integer, got {seed!r}")
+    e0 = np.random.default_rng(int(seed)).standard_normal(shape)
+    return xp.asarray(e0, dtype=xp.float64)
+
+
+def _logsumexp(v: Any, xp: Any, axis: int = -1) -> Any:
+    with quiet():
+        m = xp.max(v, axis=axis, keepdims=True)
+        m_safe = xp.where(xp.isfinite(m), m, xp.zeros_like(m))
+        out = m_safe + xp.log(xp.sum(xp.exp(v - m_safe), axis=axis, keepdims=True))
+        out = xp.where(m == math.inf, m, out)
+    return xp.squeeze(out, axis=axis)
+
+
+def _check_steps(steps: Any, default: int) -> int:
+    if steps is None:
+        return default
+    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
+        raise InputError("steps", f"must be an integer >= 1, got {steps!r}")
+    return int(steps)
+
+
+def _eigen_growth(method: str, lam: Any, lr: Any, mom: Any, steps: int, e0: Any, xp: Any) -> Any:
+    """log(|s_N| / |s_0|) per problem for the stacked error state s = (e_k, e_{k-1})
+    of a run started at x_{-1} = x_0, in the eigenbasis (rotation-invariant norm)."""
+    T = eigen_iteration(method, lam, lr, momentum=mom)
+    end = eigen_power_run(T, e0, e0, steps).log_norm  # (batch, d)
+    with quiet():
+        start = xp.log(xp.sqrt(2 * e0 * e0))
+    return _logsumexp(end, xp) - _logsumexp(start, xp)
+
+
+def _output(v: Any, single: bool) -> Any:
+    return float(v[0]) if single else v
+
+
+def growth(
+    method: str,
+    eigenvalues: Any,
+    lr: Any,
+    *,
+    momentum: Any = 0.0,
+    steps: int = 2**20,
+    seed: int = 0,
+    backend: str = "numpy",
+) -> Any:
+    """Measured log(|s_N| / |s_0|) after ``steps`` steps from a random start,
+    s_k = (x_k - x*, x_{k-1} - x*). 1-D eigenvalues -> float, 2-D -> (batch,)."""
+    method = check_method(method)
+    xp, lam, single = _eigen_input(eigenvalues, backend)
+    batch = lam.shape[0]
+    lr_c = _per_problem(check_lr(lr, xp), xp, batch, "lr", single)
+    mom = _per_problem(check_momentum(method, momentum, xp), xp, batch, "momentum", single)
+    steps = _check_steps(steps, 2**20)
+    return _output(_eigen_growth(method, lam, lr_c, mom, steps, _start(xp, tuple(lam.shape), seed), xp), single)
+
+
+def bounded(
+    method: str,
+    eigenvalues: Any,
+    lr: Any,
+    *,
+    momentum: Any = 0.0,
+    steps: int | None = None,
+    seed: int = 0,
+    backend: str = "numpy",
+) -> Any:
+    """Whether the run stays bounded: growth over ``steps`` (default 2^38) steps
+    from a random start is below a factor 1e6. 1-D eigenvalues -> bool, 2-D -> (batch,) bool."""
+    steps = _check_steps(steps, 2 ** (24 + _STEPS_MARGIN_BITS))
+    g = growth(method, eigenvalues, lr, momentum=momentum, steps=steps, seed=seed, backend=backend)
+    return bool(g <= GROWTH_TOL) if isinstance(g, float) else g <= GROWTH_TOL
+
+
+def _check_rtol(rtol: Any) -> float:
+    try:
+        r = float(rtol)
+    except (TypeError, ValueError) as exc:
+        raise InputError("rtol", f"expected a real number, got {rtol!r}") from exc
+    # Below 1e-10 the runs get so long (2^52+ steps) that round-off in the
+    # accumulated log-norm approaches the growth level that decides boundedness.
+    if not (1e-10 <= r < 1):
+        raise InputError("rtol", f"must be in [1e-10, 1), got {rtol!r}")
+    return r
+
+
+def _bisect(stable, scale: Any, tol: float, xp: Any) -> Any:
+    """Largest eta with stable(eta) per problem, to relative precision ``tol``.
+
+    ``stable`` maps a (batch,) array of step sizes to (batch,) bools and must be
+    monotone (stable on (0, eta*]). The bracket starts at ``scale`` and is
+    widened by doubling/halving; then geometric bisection.
+    """
+    lo = xp.zeros_like(scale)
+    hi = xp.full_like(scale, math.inf)
+    eta = scale
+    for _ in range(2 * _MAX_BRACKET + 1):
+        ok = stable(eta)
+        lo = xp.where(ok, eta, lo)
+        hi = xp.where(ok, hi, eta)
+        up, down = hi == math.inf, lo == 0
+        if not bool(xp.any(up | down)):
+            break
+        eta = xp.where(up, eta * 2, xp.where(down, eta / 2, eta))
+    # anything still unbracketed is stable up to scale*2^64 (-> inf) or nowhere (-> 0)
+    up_or_down = (hi == math.inf) | (lo == 0)
+    for _ in range(200):
+        with quiet():
+            width = xp.where(up_or_down, xp.zeros_like(lo), hi / xp.where(lo > 0, lo, xp.ones_like(lo)) - 1)
+        if not bool(xp.any(width > tol)):
+            break
+        mid = xp.where(up_or_down, lo, xp.sqrt(lo * xp.where(up_or_down, lo, hi)))
+        ok = stable(mid)
+        lo = xp.where(ok & ~up_or_down, mid, lo)
+        hi = xp.where(~ok & ~up_or_down, mid, hi)
+    with quiet():
+        out = xp.where(hi == math.inf, hi, xp.where(lo == 0, lo, xp.sqrt(lo * hi)))
+    return out
+
+
+def _default_threshold_steps(tol: float) -> int:
+    return 2 ** (math.ceil(math.log2(1 / tol)) + _STEPS_MARGIN_BITS)
+
+
+def stability_threshold(
+    method: str,
+    eigenvalues: Any,
+    *,
+    momentum: Any = 0.0,
+    rtol: float = 1e-6,
+    steps: int | None = None,
+    seed: int = 0,
+    backend: str = "numpy",
+) -> Any:
+    """The largest step size for which ``method`` stays bounded on a quadratic
+    with these Hessian eigenvalues, measured by bisection on runs.
+
+    Each decision runs the method for ``steps`` steps (default 2^(log2(16/rtol)+14),
+    about 2.7e11 for rtol = 1e-6, run exactly in eigenbasis by repeated squaring)
+    from a random start (``seed``) and calls it bounded when the error grew by
+    less than 1e6. The bracket starts at 1/|eigenvalues|_2 and doubles/halves;
+    geometric bisection then narrows it to rtol/16. Result within ``rtol``
+    (relative) of the true threshold; inf if bounded for every step size tried
+    (up to 2^64 times the start); 0.0 if unbounded down to (rtol/16) times the
+    start, below which a run of this length cannot resolve growth (e.g. any
+    negative eigenvalue).
+
+    1-D eigenvalues (d,) -> float; 2-D (batch, d) -> (batch,) array (``momentum``
+    may then be a (batch,) array).
+    """
+    method = check_method(method)
+    rtol = _check_rtol(rtol)
+    xp, lam, single = _eigen_input(eigenvalues, backend)
+    batch = lam.shape[0]
+    mom = _per_problem(check_momentum(method, momentum, xp), xp, batch, "momentum", single)
+    tol = rtol / 16
+    steps = _check_steps(steps, _default_threshold_steps(tol))
+    e0 = _start(xp, tuple(lam.shape), seed)
+
+    def stable(eta):
+        return _eigen_growth(method, lam, eta[:, None], mom, steps, e0, xp) <= GROWTH_TOL
+
+    # Where the bracket starts: only a scale (any positive start works, the
+    # doubling/halving finds the bracket), computable alike from eigenvalues and
+    # from the matrix (Frobenius norm), so both forms bisect identically.
+    fro = xp.sqrt(xp.sum(lam * lam, axis=-1))
+    scale = 1.0 / xp.where(fro > 0, fro, xp.ones_like(fro))
+    return _output(_resolved(_bisect(stable, scale, tol, xp), scale, tol, xp), single)
+
+
+def _resolved(eta: Any, scale: Any, tol: float, xp: Any) -> Any:
+    # Below tol*scale a run of the chosen length cannot tell the iteration from a
+    # bounded one (e.g. a negative eigenvalue grows by only 1 + |lam| eta per step),
+    # so such step sizes mean "unstable for every step size we can resolve".
+    return xp.where(eta < tol * scale, xp.zeros_like(eta), eta)
+
+
+def stability_threshold_matrix(
+    method: str,
+    A: Any,
+    *,
+    momentum: Any = 0.0,
+    rtol: float = 1e-6,
+    steps: int | None = None,
+    seed: int = 0,
+    backend: str = "numpy",
+) -> Any:
+    """``stability_threshold`` on the full Hessian ``A`` (d, d) or (batch, d, d):
+    the same bisection, each decision running the method on the stacked state
+    (x_k, x_{k-1}) in the original coordinates, 2^k steps by k squarings of the
+    (2d, 2d) transition matrix. Costs O(d^3) per squaring; the eigenvalue form
+    is the fast one."""
+    method = check_method(method)
+    rtol = _check_rtol(rtol)
+    xp = get_namespace(backend)
+    A = asarray_checked(A, "A", xp, ndim=(2, 3))
+    if A.shape[-1] != A.shape[-2] or A.shape[-1] == 0:
+        raise InputError("A", f"expected square matrices, got shape {tuple(A.shape)}")
+    At = xp.matrix_transpose(A)
+    if float(xp.max(xp.abs(A - At))) > 1e-10 * max(float(xp.max(xp.abs(A))), 1.0):
+        raise InputError("A", "must be symmetric (a Hessian)")
+    single = A.ndim == 2
+    A = A[None] if single else A
+    batch, d = A.shape[0], A.shape[-1]
+    mom = _per_problem(check_momentum(method, momentum, xp), xp, batch, "momentum", single)[..., None]
+    tol = rtol / 16
+    steps = _check_steps(steps, _default_threshold_steps(tol))
+    e0 = _start(xp, (batch, d), seed)
+    s0 = xp.concat([e0, e0], axis=-1)
+    log_s0 = xp.log(xp.linalg.vector_norm(s0, axis=-1))
+
+    def stable(eta):
+        M = transition_matrix(method, A, eta[:, None, None], momentum=mom)
+        return dense_power_run(M, s0, steps).log_norm - log_s0 <= GROWTH_TOL
+
+    fro = xp.sqrt(xp.sum(A * A, axis=(-2, -1)))
+    scale = 1.0 / xp.where(fro > 0, fro, xp.ones_like(fro))
+    return _output(_resolved(_bisect(stable, scale, tol, xp), scale, tol, xp), single)
+
+
+def linear_rate(
+    method: str,
+    eigenvalues: Any,
+    lr: Any,
+    *,
+    momentum: Any = 0.0,
+    steps: int | None = None,
+    seed: int = 0,
+    backend: str = "numpy",
+) -> Any:
+    """The measured asymptotic contraction factor per step of the error.
+
+    Runs the method for ``steps`` steps (default 2^40, exactly, by repeated
+    squaring in the eigenbasis) from a random start and returns
+    (|s_N| / |s_0|)^(1/N) for the error state s_k = (x_k - x*, x_{k-1} - x*).
+    Over so long a window the oscillation of complex eigenvalues and the factor n
+    of a Jordan block (critical damping) bias the N-th root by at most
+    log(C N)/N ~ 1e-10. Values >= 1 mean no convergence (inf if the iteration
+    overflowed); 0.0 if the error became exactly 0.
+
+    1-D eigenvalues -> float; 2-D (batch, d) -> (batch,); ``lr``/``momentum``
+    may be (batch,) arrays then.
+    """
+    method = check_method(method)
+    xp, lam, single = _eigen_input(eigenvalues, backend)
+    batch = lam.shape[0]
+    lr_c = _per_problem(check_lr(lr, xp), xp, batch, "lr", single)
+    mom = _per_problem(check_momentum(method, momentum, xp), xp, batch, "momentum", single)
+    steps = _check_steps(steps, _RATE_STEPS)
+    g = _eigen_growth(method, lam, lr_c, mom, steps, _start(xp, tuple(lam.shape), seed), xp)
+    with quiet():
+        rate = xp.exp(g / steps)
+    return _output(rate, single)

@@ -1,0 +1,25 @@
+"""Measurement primitives (public): run a method and measure a threshold or a rate.
+
+    >>> from theorykit import probes
+    >>> round(probes.stability_threshold("gd", [1.0, 2.0, 4.0]), 6)
+    0.5
+
+See ``theorykit.numeric.probes`` for how each probe measures.
+"""
+from .numeric.probes import (
+    GROWTH_TOL,
+    bounded,
+    growth,
+    linear_rate,
+    stability_threshold,
+    stability_threshold_matrix,
+)
+
+__all__ = [
+    "GROWTH_TOL",
+    "bounded",
+    "growth",
+    "linear_rate",
+    "stability_threshold",
+    "stability_threshold_matrix",
+]
