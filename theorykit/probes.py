@@ -14,12 +14,14 @@ from .numeric.probes import (
     stability_threshold,
     stability_threshold_matrix,
 )
+from .numeric.sharpness import sharpness
 
 __all__ = [
     "GROWTH_TOL",
     "bounded",
     "growth",
     "linear_rate",
+    "sharpness",
     "stability_threshold",
     "stability_threshold_matrix",
 ]
