@@ -21,14 +21,14 @@ _EXPORTS = {
     "PepOracle": "theorykit.claims.claim",
     "Source": "theorykit.claims.claim",
     "Kind": "theorykit.claims.claim",
-    "claims": "theorykit.claims.registry",
     "get_claim": "theorykit.claims.registry",
     "verify": "theorykit.claims.runner",
     "ClaimResult": "theorykit.claims.result",
     "CheckResult": "theorykit.claims.result",
     "gradcheck": "theorykit.numeric.gradcheck",
 }
-_SUBMODULES = ("probes", "strategies", "errors")
+# `claims` is the callable claims package: theorykit.claims("gd.*")
+_SUBMODULES = ("probes", "strategies", "errors", "claims")
 
 __all__ = sorted([*_EXPORTS, *_SUBMODULES, "__version__"])
 

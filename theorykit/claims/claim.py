@@ -138,6 +138,8 @@ class Mutant:
     def __post_init__(self):
         if self.predict is None and self.compare is None and self.strategy is None:
             raise ValueError(f"Mutant {self.name!r} changes nothing: give predict, compare or strategy")
+        if self.compare is not None and self.compare not in ("tight", "upper", "lower"):
+            raise ValueError(f"Mutant {self.name!r}: compare must be tight, upper or lower")
 
 
 @dataclass(frozen=True)
@@ -186,6 +188,9 @@ class Claim:
         names = [c.name for c in self.checks]
         if len(set(names)) != len(names):
             raise ValueError(f"claim {self.id}: duplicate check names {names}")
+        mutant_names = [m.name for m in self.mutants]
+        if len(set(mutant_names)) != len(mutant_names):  # results and tests are keyed by mutant name
+            raise ValueError(f"claim {self.id}: duplicate mutant names {mutant_names}")
         for m in self.mutants:
             if m.check not in names:
                 raise ValueError(f"claim {self.id}: mutant {m.name!r} targets unknown check {m.check!r}")
@@ -211,7 +216,8 @@ class Claim:
     def _repr_latex_(self) -> str:
         import sympy
 
-        return f"$\\text{{{self.id}}}:\\ {sympy.latex(self.statement)}$"
+        ident = self.id.replace("_", "\\_")  # a bare _ is a subscript error inside \text
+        return f"$\\text{{{ident}}}:\\ {sympy.latex(self.statement)}$"
 
     def _repr_html_(self) -> str:
         from ..report.html import claim_html
@@ -229,7 +235,11 @@ def compare_values(measured: float, predicted: float, compare: Comparison, rtol:
             return m == p
         return abs(m - p) <= rtol * abs(p) + atol
     if compare == "upper":
-        return m <= p * (1 + rtol) + atol if p >= 0 else m <= p * (1 - rtol) + atol
+        if math.isinf(p):  # keep inf arithmetic away from the slack (p=-inf, rtol=1 gave nan)
+            return m <= p
+        return m <= p + rtol * abs(p) + atol
     if compare == "lower":
+        if math.isinf(p):  # p - rtol*|p| would be inf - inf = nan for p = +inf
+            return m >= p
         return m >= p - rtol * abs(p) - atol
     raise ValueError(f"unknown comparison {compare!r}")
