@@ -492,3 +492,16 @@ def test_refuted_chain_shows_its_counterexample():
     report = check(text, prover=ScriptedProver(answers))
     assert report.chains[0].counterexample == {"a": "1", "c": "0"}
     assert "counterexample: a = 1, c = 0" in str(report)
+
+
+def test_step_timeout_context_sets_the_default_budget():
+    # Catalog claims call d.check() with no timeout; `theorykit derive --timeout`
+    # reaches them through step_timeout().
+    from theorykit.symbolic.builder import step_timeout
+
+    d = Derivation()
+    d.claim("x**4*y**2 + x**2*y**4 - 3*x**2*y**2 + 1", ">=", "0")  # Motzkin: true, hard
+    with step_timeout(0.05):
+        report = d.check()
+    assert report.steps[0].status == "unknown"
+    assert report.steps[0].seconds < 5

@@ -2,8 +2,10 @@
 ``.deriv`` file (see ``derivation.py`` for the verdict rules)."""
 from __future__ import annotations
 
+import contextlib
+import contextvars
 from fractions import Fraction
-from typing import Callable
+from typing import Callable, Iterator
 
 import sympy
 
@@ -12,7 +14,22 @@ from .derivation import ParsedDerivation, _Chain, _Step, check_parsed
 from .parse import RELATIONS, make_relation, parse_assumptions, parse_expression
 from .report import DerivationReport
 
-__all__ = ["Derivation"]
+__all__ = ["Derivation", "step_timeout", "DEFAULT_STEP_TIMEOUT"]
+
+DEFAULT_STEP_TIMEOUT = 10.0
+# Catalog claims call ``d.check()`` without a timeout; callers such as
+# ``theorykit derive --timeout`` set the per-step budget for them through this.
+_STEP_TIMEOUT: contextvars.ContextVar[float] = contextvars.ContextVar("step_timeout", default=DEFAULT_STEP_TIMEOUT)
+
+
+@contextlib.contextmanager
+def step_timeout(seconds: float) -> Iterator[None]:
+    """Per-step time budget for every ``Derivation.check()`` without an explicit timeout."""
+    token = _STEP_TIMEOUT.set(float(seconds))
+    try:
+        yield
+    finally:
+        _STEP_TIMEOUT.reset(token)
 
 
 
@@ -174,7 +191,11 @@ class Derivation:
         self._chain, self._current = None, None
         return self
 
-    def check(self, timeout: float = 10.0, *, prover: Callable | None = None) -> DerivationReport:
+    def check(self, timeout: float | None = None, *, prover: Callable | None = None) -> DerivationReport:
+        """Check every step; ``timeout`` is the per-step budget in seconds
+        (default: the enclosing ``step_timeout(...)``, else 10 s)."""
+        if timeout is None:
+            timeout = _STEP_TIMEOUT.get()
         if not self._parsed.steps:
             raise InputError("derivation", "no steps to check: add .claim(...) or .start(...).le(...)")
         for chain in self._parsed.chains:

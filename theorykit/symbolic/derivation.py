@@ -492,5 +492,11 @@ def check(source, *, timeout: float = 10.0, prover: Callable | None = None) -> D
     return check_parsed(parse_derivation(text, name), timeout=timeout, prover=prover)
 
 
-# The builder lives in its own module; imported last because it uses the parser above.
-from .builder import Derivation  # noqa: E402
+def __getattr__(name):
+    # The builder lives in its own module and imports this one, so it is
+    # resolved lazily to keep either import order working.
+    if name == "Derivation":
+        from .builder import Derivation
+
+        return Derivation
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
