@@ -244,3 +244,12 @@ def test_probe_core_is_portable_array_api_code():
     scale = 1.0 / xp.sqrt(xp.sum(lam * lam, axis=-1))
     th = np.asarray(_bisect(stable, scale, 1e-8, xp))
     assert np.allclose(th, [2 * 1.5 / 2.0, 2 * 1.2 / 4.0], rtol=1e-7)
+
+
+@pytest.mark.parametrize("beta", [1e-200, 2.2e-313, 5e-324])
+def test_heavy_ball_threshold_with_vanishing_momentum(beta):
+    # Regression: at eta*lam = 1 the transition degenerates and its powers
+    # underflow; normalizing by a subnormal reciprocal turned them into NaN,
+    # which the bisection read as divergence (threshold 1 instead of 2).
+    measured = probes.stability_threshold("heavy_ball", [1.0], momentum=beta)
+    assert abs(measured - 2.0) <= 1e-6 * 2.0

@@ -345,22 +345,25 @@ def eigen_power_run(T: Transition, e0: Any, e_prev0: Any, steps: int) -> PowerRu
         u, w = e0 + zero, e_prev0 + zero
         n0 = xp.sqrt(u * u + w * w)
         log_norm = xp.log(n0)
-        inv = 1.0 / (n0 + xp.astype(n0 == 0, n0.dtype))  # a state that is exactly 0 stays 0, not NaN
-        u, w = u * inv, w * inv
+        # Normalize by division: the reciprocal of a subnormal norm overflows to inf.
+        # A state that is exactly 0 stays 0 (divided by 1), not NaN.
+        safe = n0 + xp.astype(n0 == 0, n0.dtype)
+        u, w = u / safe, w / safe
         n = steps
         while n:
             if n & 1:
                 u, w = t * u + D[0, ...] * u + D[1, ...] * w, t * w + D[2, ...] * u - D[0, ...] * w
                 s = xp.sqrt(u * u + w * w)
                 log_norm = log_norm + p_scale + xp.log(s)
-                inv = 1.0 / (s + xp.astype(s == 0, s.dtype))
-                u, w = u * inv, w * inv
+                safe = s + xp.astype(s == 0, s.dtype)
+                u, w = u / safe, w / safe
             n >>= 1
             if n:
                 s = xp.maximum(xp.abs(t), xp.max(xp.abs(D), axis=0))
                 p_scale = 2 * (p_scale + xp.log(s))
-                inv = 1.0 / (s + xp.astype(s == 0, s.dtype))
-                t, D, delta = t * inv, D * inv, delta * (inv * inv)
+                safe = s + xp.astype(s == 0, s.dtype)
+                # delta <= 2 s^2, so (delta/s)/s stays O(1); s*s alone underflows for s < 1e-154
+                t, D, delta = t / safe, D / safe, (delta / safe) / safe
                 tt = t * t
                 t, D, delta = tt + delta, (t + t) * D, 4 * tt * delta
         log_norm = xp.where(finite, log_norm, xp.full_like(log_norm, math.inf))
