@@ -1,0 +1,142 @@
+"""AdaGrad: the effective step for a constant gradient."""
+from __future__ import annotations
+
+import sympy
+from hypothesis import strategies as st
+
+from theorykit.claims.claim import Claim, Kind, Mutant, NumericCheck, Source
+
+from ._util import S, predictor
+
+__all__ = ["CLAIMS"]
+
+DUCHI = Source(
+    key="Duchi et al. 2011",
+    authors="J. Duchi, E. Hazan, Y. Singer",
+    title="Adaptive subgradient methods for online learning and stochastic optimization",
+    year=2011,
+    venue="Journal of Machine Learning Research 12, 2121-2159",
+)
+MCMAHAN_STREETER = Source(
+    key="McMahan & Streeter 2010",
+    authors="H. B. McMahan, M. Streeter",
+    title="Adaptive bound optimization for online convex optimization",
+    year=2010,
+    venue="COLT 2010",
+    arxiv="1002.4908",
+)
+
+eta, g, t = S("eta"), S("g"), S("t")
+eff = S("eff")
+CG_ASSUME = (sympy.Gt(eta, 0), sympy.Gt(g, 0), sympy.Ge(t, 1))
+EFFECTIVE = eta / (g * sympy.sqrt(t))  # g stands for |g_i| (the rule depends on g^2 only)
+CG_STATEMENT = sympy.Eq(eff, EFFECTIVE)
+
+
+def _derive():
+    from theorykit.symbolic.derivation import Derivation
+
+    d = Derivation(assume=list(CG_ASSUME), name="adagrad.constant_gradient")
+    # G_t = G_{t-1} + g^2 with G_0 = 0; induction hypothesis G_{t-1} = (t - 1) g^2
+    d.start((t - 1) * g**2 + g**2).eq(t * g**2, by="G_t = t g^2")
+    # the step is -eta g / sqrt(G_t): effective step size per unit gradient
+    d.start(eta / sympy.sqrt(t * g**2)).eq(EFFECTIVE, by="sqrt(t g^2) = |g| sqrt(t)")
+    # summed steps: the displacement grows like sqrt(t) (sum of 1/sqrt(s) <= 2 sqrt(t))
+    d.start(EFFECTIVE * g).le(eta, by="t >= 1: the per-step move never exceeds eta")
+    return d.check()
+
+
+def _effective_steps(params, ctx):
+    """Per-coordinate |x_t - x_{t-1}| / |g_i| after t AdaGrad steps with the constant gradient g."""
+    from theorykit.numeric.adaptive import run_rule
+    from theorykit.numeric.backend import to_numpy
+
+    xp = ctx.xp
+    gv = xp.asarray(params["g"], dtype=xp.float64)
+    # start at 0: |x_t| <= 2 eta sqrt(t), so the measured difference x_t - x_(t-1) carries round-off
+    # <= ~2 eps t relative to the step (<= 1.3e-13 for t <= 300), below rtol 1e-12
+    x0 = xp.zeros(gv.shape, dtype=xp.float64)
+    tr = run_rule("adagrad", lambda z, k: gv, x0, params["t"], lr=params["eta"], eps=0.0)
+    step = to_numpy(tr.x[-1] - tr.x[-2])
+    return abs(step) / abs(to_numpy(gv))
+
+
+def _largest(params, ctx) -> float:
+    gabs = [abs(v) for v in params["g"]]
+    return float(_effective_steps(params, ctx)[gabs.index(max(gabs))])
+
+
+def _smallest(params, ctx) -> float:
+    gabs = [abs(v) for v in params["g"]]
+    return float(_effective_steps(params, ctx)[gabs.index(min(gabs))])
+
+
+def _gmax(p):
+    return max(abs(v) for v in p["g"])
+
+
+def _gmin(p):
+    return min(abs(v) for v in p["g"])
+
+
+def _params():
+    rnd = lambda lo, hi: st.floats(lo, hi).map(lambda v: round(v, 4))
+    coord = st.tuples(rnd(0.01, 100.0), st.sampled_from([-1.0, 1.0])).map(lambda p: p[0] * p[1])
+    return st.fixed_dictionaries({"eta": rnd(0.001, 1.0), "g": st.lists(coord, min_size=1, max_size=5).map(tuple),
+                                  "t": st.integers(1, 300)})
+
+
+_EX = {"eta": 0.1, "g": (0.5, -3.0, 20.0), "t": 16}
+# t <= 300 additions of g^2 and one sqrt: relative round-off <= ~300 eps
+_RTOL = 1e-12
+
+ADAGRAD_CONSTANT = Claim(
+    id="adagrad.constant_gradient",
+    title="AdaGrad with a constant gradient g: effective step eta/(|g_i| sqrt(t)) per coordinate",
+    statement=CG_STATEMENT,
+    kind=Kind.IDENTITY,
+    sources=(DUCHI, MCMAHAN_STREETER),
+    derive=_derive,
+    assumptions=CG_ASSUME,
+    strategy=_params,
+    checks=(
+        NumericCheck(name="largest_coordinate", description="|x_t - x_{t-1}|_i / |g_i| at the coordinate of largest |g_i|",
+                     measure=_largest, predict=predictor(EFFECTIVE, eta="eta", t="t", g=_gmax), rtol=_RTOL,
+                     examples=(_EX,)),
+        NumericCheck(name="smallest_coordinate", description="the same at the coordinate of smallest |g_i|",
+                     measure=_smallest, predict=predictor(EFFECTIVE, eta="eta", t="t", g=_gmin), rtol=_RTOL,
+                     examples=(_EX,)),
+    ),
+    mutants=(
+        Mutant(name="one_over_t", description="effective step eta/(|g| t) (a 1/t schedule)", check="largest_coordinate",
+               predict=predictor(eta / (g * t), eta="eta", t="t", g=_gmax),
+               statement=sympy.Eq(eta / sympy.sqrt(t * g**2), eta / (g * t))),
+        Mutant(name="not_per_coordinate", description="one effective step eta/(||g|| sqrt(t)) for all coordinates",
+               check="smallest_coordinate",
+               predict=lambda p: p["eta"] / (sum(v * v for v in p["g"]) ** 0.5 * p["t"] ** 0.5)),
+        Mutant(name="no_gradient_scaling", description="effective step eta/sqrt(t), independent of |g|",
+               check="largest_coordinate", predict=predictor(eta / sympy.sqrt(t), eta="eta", t="t")),
+    ),
+    doc="""\
+Setting: a constant gradient g in R^d (e.g. a linear loss f(x) = g.x), AdaGrad with eps = 0:
+G_t = G_(t-1) + g^2 (coordinatewise), x_t = x_(t-1) - eta g / sqrt(G_t).
+
+Claim (*tight*, an identity): G_t = t g^2, so coordinate i moves by eta sign(g_i)/sqrt(t): the
+effective step size per unit gradient is eta/(|g_i| sqrt(t)) [1], [2]; every coordinate moves the
+same distance whatever its gradient scale, and the steps decay like 1/sqrt(t), not 1/t.
+
+Derivation: induction G_t = (t-1) g^2 + g^2 = t g^2; sqrt(t g^2) = |g| sqrt(t).
+
+Checks: run AdaGrad t steps on a constant gradient; the measured |x_t - x_(t-1)|_i / |g_i| at the
+coordinates of largest and smallest |g_i| equals eta/(|g_i| sqrt t) (rtol 1e-12). Mutants: 1/t decay,
+one (norm-based) step for all coordinates, no 1/|g| scaling.
+
+References:
+  [1] J. Duchi, E. Hazan, Y. Singer (2011). Adaptive subgradient methods for online learning and
+      stochastic optimization. JMLR 12, 2121-2159.
+  [2] H. B. McMahan, M. Streeter (2010). Adaptive bound optimization for online convex optimization.
+      COLT. arXiv:1002.4908
+""",
+)
+
+CLAIMS = (ADAGRAD_CONSTANT,)

@@ -1,0 +1,451 @@
+"""Finite differences: truncation order, the optimal step, and failure at a ReLU kink."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import sympy
+from hypothesis import strategies as st
+
+from theorykit.claims.claim import Claim, Kind, Mutant, NumericCheck, Source
+
+from ._util import S, predictor
+
+__all__ = ["CLAIMS", "difference_quotient"]
+
+NOCEDAL_WRIGHT = Source(
+    key="Nocedal & Wright 2006",
+    authors="J. Nocedal, S. J. Wright",
+    title="Numerical Optimization (2nd ed.)",
+    year=2006,
+    venue="Springer Series in Operations Research",
+    doi="10.1007/978-0-387-40065-5",
+)
+HIGHAM = Source(
+    key="Higham 2002",
+    authors="N. J. Higham",
+    title="Accuracy and Stability of Numerical Algorithms (2nd ed.)",
+    year=2002,
+    venue="SIAM",
+    doi="10.1137/1.9780898718027",
+)
+CS231N = Source(
+    key="Karpathy 2016",
+    authors="A. Karpathy",
+    title="CS231n: gradient checks (course notes, Stanford)",
+    year=2016,
+    venue="cs231n.github.io/neural-networks-3",
+)
+GOODFELLOW = Source(
+    key="Goodfellow et al. 2016",
+    authors="I. Goodfellow, Y. Bengio, A. Courville",
+    title="Deep Learning",
+    year=2016,
+    venue="MIT Press (Sec. 11.5, debugging strategies)",
+)
+
+h, d1, d2, d3, d4, d5, A, B, hs, eps, f0, a, r = (S(n) for n in ("h", "d1", "d2", "d3", "d4", "d5", "A", "B",
+                                                                 "hs", "eps", "f0", "a", "r"))
+err, p_order = S("err"), S("p")
+
+
+def _taylor(x):
+    # degree-5 Taylor polynomial around the base point: exact for quintics, and the
+    # remainder of a smooth f only adds higher powers of h to every line below
+    return d1 * x + d2 * x**2 / 2 + d3 * x**3 / 6 + d4 * x**4 / 24 + d5 * x**5 / 120
+
+
+def _derivation(assume, name):
+    from theorykit.symbolic.derivation import Derivation
+
+    return Derivation(assume=list(assume), name=name)
+
+
+# --------------------------------------------------------------------------- measurement helpers
+def difference_quotient(a_val: float, x0, step: float, method: str, dtype):
+    """Centered or forward quotient of f(x) = exp(a x) at the points x0, computed entirely in ``dtype``."""
+    x = np.asarray(x0, dtype=dtype)
+    hh, aa = dtype(step), dtype(a_val)
+    if method == "centered":
+        return (np.exp(aa * (x + hh)) - np.exp(aa * (x - hh))) / (dtype(2) * hh)
+    if method == "forward":
+        return (np.exp(aa * (x + hh)) - np.exp(aa * x)) / hh
+    raise ValueError(f"unknown method {method!r}")
+
+
+def _loglog_slope(params, ctx, method: str) -> float:
+    """Least-squares slope of log|error| vs log h over the truncation-dominated range, errors from
+    theorykit.numeric.gradcheck's difference quotient of f(x) = exp(a x) at a random x0."""
+    from theorykit.numeric.gradcheck import gradcheck
+
+    a_val = params["a"]
+    x0 = ctx.rng.uniform(-1.0, 1.0)
+    # truncation/round-off >= 1e4 at the small end, next Taylor term <= 3% at the large end
+    lo, hi = ((1e-3, 1e-1) if method == "centered" else (1e-5, 1e-2))
+    steps = np.logspace(math.log10(lo / a_val), math.log10(hi / a_val), 9)
+    xp = ctx.xp
+    errs = []
+    for s in steps:
+        res = gradcheck(lambda z: xp.exp(a_val * z[0]), xp.asarray([x0]), lambda z: a_val * xp.exp(a_val * z),
+                        h=float(s), method=method)
+        errs.append(abs(float(res.numeric[0]) - a_val * math.exp(a_val * x0)))
+    return float(np.polyfit(np.log(steps), np.log(errs), 1)[0])
+
+
+def _centered_slope(params, ctx):
+    return _loglog_slope(params, ctx, "centered")
+
+
+def _forward_slope(params, ctx):
+    return _loglog_slope(params, ctx, "forward")
+
+
+def _slope_params():
+    return st.fixed_dictionaries({"a": st.floats(0.5, 3.0).map(lambda v: round(v, 3))})
+
+
+# ============================================================== gradcheck.centered_order / forward_order
+ORD_ASSUME = (sympy.Gt(h, 0), sympy.Gt(d3, 0), sympy.Gt(d2, 0))
+
+
+def _derive_centered():
+    d = _derivation(ORD_ASSUME, "gradcheck.centered_order")
+    d.start((_taylor(h) - _taylor(-h)) / (2 * h) - d1).eq(d3 * h**2 / 6 + d5 * h**4 / 120,
+                                                          by="even powers cancel in f(x+h) - f(x-h)")
+    # leading error c h^2: its log-log slope h err'(h)/err(h) is 2
+    d.start(h * (d3 * h / 3) / (d3 * h**2 / 6)).eq(2, by="d log(c h^2) / d log h")
+    return d.check()
+
+
+def _derive_forward():
+    d = _derivation(ORD_ASSUME, "gradcheck.forward_order")
+    d.start(_taylor(h) / h - d1).eq(d2 * h / 2 + d3 * h**2 / 6 + d4 * h**3 / 24 + d5 * h**4 / 120,
+                                    by="(f(x+h) - f(x))/h - f'(x)")
+    d.start(h * (d2 / 2) / (d2 * h / 2)).eq(1, by="d log(c h) / d log h")
+    return d.check()
+
+
+_SLOPE_DOC = """\
+Checks: f(x) = exp(a x) at a random x0 in [-1, 1]; the difference quotient comes from
+theorykit.numeric.gradcheck (method "{method}", fixed h); the error against f'(x0) = a e^(a x0) is
+measured at 9 steps h spaced logarithmically over [{lo}/a, {hi}/a], where truncation exceeds round-off
+by >= 1e4 and the next Taylor term is <= 3% of the leading one; the least-squares log-log slope is
+{p} within 0.1 (*tight*, atol 0.1). Mutant: slope {q}."""
+
+GRADCHECK_CENTERED = Claim(
+    id="gradcheck.centered_order",
+    title="The centered difference (f(x+h) - f(x-h))/(2h) has error f'''(x) h^2/6 + O(h^4): order 2",
+    statement=sympy.Eq(p_order, 2),
+    kind=Kind.RATE,
+    sources=(NOCEDAL_WRIGHT, HIGHAM),
+    derive=_derive_centered,
+    assumptions=ORD_ASSUME,
+    strategy=_slope_params,
+    checks=(NumericCheck(name="loglog_slope", description="log-log slope of the centered difference error vs h",
+                         measure=_centered_slope, predict=lambda p: 2.0, rtol=0.0, atol=0.1, examples=({"a": 1.0},)),),
+    mutants=(Mutant(name="first_order", description="the centered difference is only first order",
+                    check="loglog_slope", predict=lambda p: 1.0),
+             Mutant(name="fourth_order", description="the centered difference is fourth order",
+                    check="loglog_slope", predict=lambda p: 4.0)),
+    doc=f"""\
+Setting: f three times differentiable (here smooth), x in R, step h > 0.
+Algorithm: the centered difference D_c(h) = (f(x+h) - f(x-h))/(2h).
+
+Claim (*tight*): D_c(h) - f'(x) = f'''(x) h^2/6 + O(h^4), so the error has order 2 in h [1, Sec. 8.1], [2].
+
+Derivation: Taylor expansion to degree 5; the even powers cancel in f(x+h) - f(x-h); the log-log
+slope of c h^2 is 2.
+
+{_SLOPE_DOC.format(method="centered", lo="1e-3", hi="1e-1", p=2, q="1 or 4")}
+
+References:
+  [1] J. Nocedal, S. J. Wright (2006). Numerical Optimization. doi:10.1007/978-0-387-40065-5
+  [2] N. J. Higham (2002). Accuracy and Stability of Numerical Algorithms. doi:10.1137/1.9780898718027
+""",
+)
+
+GRADCHECK_FORWARD = Claim(
+    id="gradcheck.forward_order",
+    title="The forward difference (f(x+h) - f(x))/h has error f''(x) h/2 + O(h^2): order 1",
+    statement=sympy.Eq(p_order, 1),
+    kind=Kind.RATE,
+    sources=(NOCEDAL_WRIGHT, HIGHAM),
+    derive=_derive_forward,
+    assumptions=ORD_ASSUME,
+    strategy=_slope_params,
+    checks=(NumericCheck(name="loglog_slope", description="log-log slope of the forward difference error vs h",
+                         measure=_forward_slope, predict=lambda p: 1.0, rtol=0.0, atol=0.1, examples=({"a": 1.0},)),),
+    mutants=(Mutant(name="second_order", description="the forward difference is second order like the centered one",
+                    check="loglog_slope", predict=lambda p: 2.0),),
+    doc=f"""\
+Setting: f twice differentiable (here smooth), x in R, step h > 0.
+Algorithm: the forward difference D_f(h) = (f(x+h) - f(x))/h.
+
+Claim (*tight*): D_f(h) - f'(x) = f''(x) h/2 + O(h^2): order 1 [1, Sec. 8.1], [2].
+
+Derivation: Taylor expansion to degree 5 divided by h; the log-log slope of c h is 1.
+
+{_SLOPE_DOC.format(method="forward", lo="1e-5", hi="1e-2", p=1, q="2")}
+
+References:
+  [1] J. Nocedal, S. J. Wright (2006). Numerical Optimization. doi:10.1007/978-0-387-40065-5
+  [2] N. J. Higham (2002). Accuracy and Stability of Numerical Algorithms. doi:10.1137/1.9780898718027
+""",
+)
+
+# ============================================================== gradcheck.optimal_h
+OH_ASSUME = (sympy.Gt(A, 0), sympy.Gt(B, 0), sympy.Gt(h, 0), sympy.Gt(eps, 0), sympy.Gt(f0, 0), sympy.Gt(a, 0))
+# for f = f0 e^(a x): |f3| = a^3 f0 and |f2| = a^2 f0 (third and second derivatives), so f0 cancels
+H_CENTERED = (3 * eps / a**3) ** sympy.Rational(1, 3)  # (3 eps |f| / |f3|)^(1/3)
+H_FORWARD = 2 * sympy.sqrt(eps) / a  # 2 sqrt(eps |f| / |f2|)
+OH_STATEMENT = sympy.Eq(hs, H_CENTERED)
+_DTYPES = {"float64": np.float64, "float32": np.float32}
+
+
+def _derive_optimal_h():
+    d = _derivation(OH_ASSUME, "gradcheck.optimal_h")
+    # centered: error bound E(h) = A h^2 + B/h with A = |f'''|/6, B = eps |f| (rounding of f(x+-h) / (2h))
+    h_c = (B / (2 * A)) ** sympy.Rational(1, 3)
+    d.start(2 * A * h_c - B / h_c**2).eq(0, by="E'(h*) = 2 A h* - B/h*^2 = 0")
+    d.start((eps * f0) / (2 * (a**3 * f0 / 6))).eq(3 * eps / a**3, by="A = a^3 f0 / 6, B = eps f0 for f = f0 e^(a x)")
+    # forward: E(h) = A h + B/h with A = |f''|/2, B = 2 eps |f|
+    h_f = sympy.sqrt(B / A)
+    d.start(A - B / h_f**2).eq(0, by="E'(h*) = A - B/h*^2 = 0")
+    d.start(sympy.sqrt((2 * eps * f0) / (a**2 * f0 / 2))).eq(H_FORWARD, by="A = a^2 f0 / 2, B = 2 eps f0")
+    return d.check()
+
+
+def _measured_best_h(params, ctx, method: str) -> float:
+    """log10 of the h minimizing the mean |error| over 256 base points, on a 0.05-decade grid."""
+    dtype = _DTYPES[params["dtype"]]
+    a_val = params["a"]
+    x0 = ctx.rng.uniform(-0.1, 0.1, size=256)
+    exact = a_val * np.exp(a_val * x0)
+    lo = -14.0 if dtype is np.float64 else -7.0
+    grid = np.logspace(lo, 0.0, round(-lo / 0.05) + 1)
+    errs = [np.mean(np.abs(difference_quotient(a_val, x0, s, method, dtype).astype(np.float64) - exact))
+            for s in grid]
+    return float(np.log10(grid[int(np.argmin(errs))]))
+
+
+def _best_centered(params, ctx):
+    return _measured_best_h(params, ctx, "centered")
+
+
+def _best_forward(params, ctx):
+    return _measured_best_h(params, ctx, "forward")
+
+
+def _eps(p):
+    return float(np.finfo(_DTYPES[p["dtype"]]).eps)
+
+
+def _log10_pred(expr):
+    inner = predictor(expr, eps=_eps, a="a", f0=1.0)
+    return lambda p: math.log10(inner(p))
+
+
+def _oh_params():
+    return st.fixed_dictionaries({"dtype": st.sampled_from(["float64", "float32"]),
+                                  "a": st.floats(0.5, 3.0).map(lambda v: round(v, 3))})
+
+
+GRADCHECK_OPTIMAL_H = Claim(
+    id="gradcheck.optimal_h",
+    title="Optimal difference step: h* ~ eps^(1/3) centered, eps^(1/2) forward",
+    statement=OH_STATEMENT,
+    kind=Kind.TIGHT_BOUND,
+    sources=(NOCEDAL_WRIGHT, HIGHAM),
+    derive=_derive_optimal_h,
+    assumptions=OH_ASSUME,
+    strategy=_oh_params,
+    checks=(
+        NumericCheck(name="centered_best_h", description="log10 of the measured error-minimizing h, centered",
+                     measure=_best_centered, predict=_log10_pred(H_CENTERED), rtol=0.0, atol=1.0,
+                     examples=({"dtype": "float64", "a": 1.0}, {"dtype": "float32", "a": 1.0})),
+        NumericCheck(name="forward_best_h", description="log10 of the measured error-minimizing h, forward",
+                     measure=_best_forward, predict=_log10_pred(H_FORWARD), rtol=0.0, atol=1.0,
+                     examples=({"dtype": "float64", "a": 1.0}, {"dtype": "float32", "a": 1.0})),
+    ),
+    mutants=(
+        Mutant(name="forward_cube_root", description="the forward difference also wants h ~ (3 eps |f|/|f''|)^(1/3)",
+               check="forward_best_h", predict=_log10_pred((3 * eps / a**2) ** sympy.Rational(1, 3))),
+        Mutant(name="centered_square_root", description="the centered difference wants h ~ 2 sqrt(eps |f|/|f'''|)",
+               check="centered_best_h", predict=_log10_pred(2 * sympy.sqrt(eps / a**3))),
+        Mutant(name="smallest_h_best", description="smaller is better: h* = eps", check="centered_best_h",
+               predict=_log10_pred(eps)),
+    ),
+    doc="""\
+Setting: f smooth, evaluated in floating point with unit round-off eps (relative error <= eps |f|
+per evaluation); here f(x) = exp(a x) near x = 0, in float64 and float32.
+Algorithm: centered and forward differences with step h.
+
+Claim (*tight* within a factor 10): the error bound A h^2 + B/h (centered: A = |f'''|/6, B = eps|f|) is
+minimized at h* = (3 eps |f| / |f'''|)^(1/3) ~ eps^(1/3); the forward bound A h + B/h (A = |f''|/2,
+B = 2 eps |f|) at h* = 2 sqrt(eps |f| / |f''|) ~ eps^(1/2) [1, Sec. 8.1], [2, Sec. 1.14].
+
+Derivation: set E'(h) = 0 and substitute the constants of f = e^(a x).
+
+Checks: the mean absolute error over 256 base points x0 in [-0.1, 0.1] (averaging removes lucky
+cancellations of single round-off errors) is computed, in the given dtype, on a 0.05-decade grid of h;
+log10 of its argmin is within 1 of log10 h* (a factor 10). Mutants: the forward step scaling like
+eps^(1/3), the centered like eps^(1/2), and h* = eps, each predicts outside the factor 10.
+
+References:
+  [1] J. Nocedal, S. J. Wright (2006). Numerical Optimization. doi:10.1007/978-0-387-40065-5
+  [2] N. J. Higham (2002). Accuracy and Stability of Numerical Algorithms. doi:10.1137/1.9780898718027
+""",
+)
+
+# ============================================================== gradcheck.relu_kink
+RK_ASSUME = (sympy.Gt(h, 0), sympy.Gt(r, 0), sympy.Lt(r, 1), sympy.Gt(a, 0))
+REL_AT_KINK = (1 - r) / 2
+RK_STATEMENT = sympy.Eq(err, REL_AT_KINK)
+
+
+def _derive_relu_kink():
+    d = _derivation(RK_ASSUME, "gradcheck.relu_kink")
+    # f(x) = a relu(x) at x = r h (0 < r < 1): f(x+h) = a (r+1) h, f(x-h) = 0 (x - h < 0)
+    d.start((a * (r + 1) * h - 0) / (2 * h)).eq(a * (1 + r) / 2, by="the centered quotient straddles the kink")
+    # the analytic derivative at x > 0 is a; relative error |a - n| / max(|a|, |n|) with n <= a
+    d.start((a - a * (1 + r) / 2) / a).eq(REL_AT_KINK, by="relative error")
+    d.claim(REL_AT_KINK, ">", 0, by="r < 1: never small, whatever h")
+    return d.check()
+
+
+def _kink_result(params, ctx):
+    from theorykit.numeric.gradcheck import gradcheck
+
+    xp = ctx.xp
+    step = params["h"]
+    w = xp.asarray(params["w"], dtype=xp.float64)
+    d = w.shape[0]
+    # coordinate 0 sits r h to the right of the kink; the others are far (> 10 h) from theirs
+    far = ctx.rng.uniform(10.0, 100.0, size=d - 1) * step * ctx.rng.choice([-1.0, 1.0], size=d - 1)
+    x = xp.asarray(np.concatenate([[params["r"] * step], far]))
+
+    def f(z):
+        return xp.sum(w * xp.maximum(z, 0.0))
+
+    def grad(z):
+        return w * xp.astype(z > 0, xp.float64)
+
+    return gradcheck(f, x, grad, h=step)
+
+
+def _kink_rel_error(params, ctx) -> float:
+    return float(_kink_result(params, ctx).rel_errors[0])
+
+
+def _kink_flagged(params, ctx) -> float:
+    res = _kink_result(params, ctx)
+    return float(bool(res.kink) and 0 in {int(i) for i in res.kink_coords})
+
+
+def _others_max_error(params, ctx) -> float:
+    res = _kink_result(params, ctx)
+    return float(np.max(res.rel_errors[1:])) if res.rel_errors.size > 1 else 0.0
+
+
+def _net_kink(params, ctx):
+    """gradcheck of a one-hidden-layer ReLU MLP (theorykit.numeric.nets) with respect to the bias
+    of hidden unit 0, whose pre-activation on the single sample is set to r h > 0."""
+    from theorykit.numeric.gradcheck import gradcheck
+    from theorykit.numeric.nets import MLP, NetProblem
+
+    xp = ctx.xp
+    step, width = params["h"], len(params["w"]) + 1
+    mlp = MLP((2, width, 1), activation="relu", loss="mse")
+    X = ctx.rng.standard_normal((1, 2))
+    w = np.asarray(mlp.init_params(ctx.rng))
+    first = mlp.spec.layers[0]
+    n_w = first.weight_shape[0] * first.weight_shape[1]
+    bias0 = first.offset + n_w  # b_1[0] follows W_1 in the flat layout
+    W1 = w[first.offset:bias0].reshape(first.weight_shape)
+    w[bias0] = params["r"] * step - float(W1[0] @ X[0])  # z_0 = W1[0].x + b_1[0] = r h
+    last = mlp.spec.layers[1]
+    w[last.offset] = 1.0  # output weight of unit 0: the loss depends on the kink
+    prob = NetProblem(mlp, xp.asarray(X), xp.asarray([5.0]))  # target far from the output: dL/db != 0
+    return gradcheck(prob.loss, xp.asarray(w), prob.grad, h=step, coords=np.asarray([bias0]))
+
+
+def _net_kink_flagged(params, ctx) -> float:
+    res = _net_kink(params, ctx)
+    return float(bool(res.kink) and bool(res.kink_coords.size))
+
+
+def _net_kink_error(params, ctx) -> float:
+    return float(_net_kink(params, ctx).rel_errors[0])
+
+
+def _rk_params():
+    rnd = lambda lo, hi: st.floats(lo, hi).map(lambda v: round(v, 4))
+    return st.fixed_dictionaries({
+        "r": rnd(0.01, 0.9),  # x_0 = r h > 0: differentiable there, so the analytic gradient is right
+        "h": st.sampled_from([1e-6, 1e-5, 1e-3]),
+        "w": st.lists(rnd(0.1, 10.0), min_size=2, max_size=5).map(tuple),
+    })
+
+
+_RK_EX = {"r": 0.3, "h": 1e-5, "w": (1.0, 2.0, 0.5)}
+# the relative error is a ratio of differences of O(1) numbers divided by 2h: round-off
+# eps |f| / h <= 1e-16 * 100 / 1e-6 = 1e-8 relative
+_RK_RTOL = 1e-6
+
+GRADCHECK_RELU_KINK = Claim(
+    id="gradcheck.relu_kink",
+    title="At a ReLU kink the centered gradient check reports a large error though the gradient is right",
+    statement=RK_STATEMENT,
+    kind=Kind.IDENTITY,
+    sources=(CS231N, GOODFELLOW),
+    derive=_derive_relu_kink,
+    assumptions=RK_ASSUME,
+    strategy=_rk_params,
+    checks=(
+        NumericCheck(name="kink_relative_error", description="gradcheck's relative error at the coordinate r h from the kink",
+                     measure=_kink_rel_error, predict=predictor(REL_AT_KINK, r="r"), rtol=_RK_RTOL, examples=(_RK_EX,)),
+        NumericCheck(name="kink_flagged", description="1 if gradcheck flags that coordinate as a possible kink",
+                     measure=_kink_flagged, predict=lambda p: 1.0, examples=(_RK_EX,)),
+        NumericCheck(name="smooth_coordinates_pass", description="max relative error at coordinates > 10 h from a kink",
+                     measure=_others_max_error, predict=lambda p: 1e-7, compare="upper", examples=(_RK_EX,)),
+        NumericCheck(name="net_kink_flagged", description="1 if gradcheck flags the bias of a ReLU unit of an MLP at z = r h",
+                     measure=_net_kink_flagged, predict=lambda p: 1.0, examples=(_RK_EX,)),
+        NumericCheck(name="net_kink_error", description="gradcheck's relative error there (>= 1e-3 >> rtol 1e-7)",
+                     measure=_net_kink_error, predict=lambda p: 1e-3, compare="lower", examples=(_RK_EX,)),
+    ),
+    mutants=(
+        Mutant(name="check_passes_at_kink", description="the centered check passes (rel. error <= 1e-7) at a kink",
+               check="kink_relative_error", predict=lambda p: 1e-7, compare="upper"),
+        Mutant(name="net_check_passes", description="on a ReLU MLP the centered check passes (<= 1e-7) at a kink",
+               check="net_kink_error", predict=lambda p: 1e-7, compare="upper"),
+        Mutant(name="kink_not_flagged", description="nothing in the check reveals the kink", check="kink_flagged",
+               predict=lambda p: 0.0),
+        Mutant(name="error_one_minus_r", description="the relative error is 1 - r (the full one-sided gap)",
+               check="kink_relative_error", predict=predictor(1 - r, r="r")),
+    ),
+    doc="""\
+Setting: f(x) = sum_i w_i relu(x_i), w_i > 0, with x_0 = r h (0 < r < 1) a distance r h to the right
+of the kink at 0 and every other coordinate more than 10 h from its kink.
+Algorithm: the centered gradient check of theorykit.numeric.gradcheck with step h and rtol 1e-7.
+
+Claim (*tight*): the analytic gradient w_0 is correct (f is differentiable at x_0 > 0), but the centered
+quotient straddles the kink: (w_0 (1 + r) h - 0)/(2h) = w_0 (1 + r)/2, a relative error (1 - r)/2 >> 1e-7,
+and gradcheck flags the coordinate as a possible kink [1], [2, Sec. 11.5].
+
+Derivation: evaluate both sides of the kink; relative error |a - n|/max(|a|, |n|).
+
+Checks: gradcheck's relative error at coordinate 0 equals (1 - r)/2 (rtol 1e-6, round-off <= 1e-8),
+its kink flag is set for coordinate 0, and the coordinates far from kinks pass (<= 1e-7). The same on
+the net engine (theorykit.numeric.nets): a one-hidden-layer ReLU MLP whose hidden unit 0 has
+pre-activation r h on its sample; the check on that unit's bias is flagged and its error is >= 1e-3
+(measured (1 - r)/2 + O(h)). Mutants: "the check passes at a kink" (plain and on the MLP), "nothing
+flags it", "the error is 1 - r".
+
+References:
+  [1] A. Karpathy (2016). CS231n course notes: gradient checks (kinks in the objective).
+  [2] I. Goodfellow, Y. Bengio, A. Courville (2016). Deep Learning. MIT Press, Sec. 11.5.
+  [3] J. Nocedal, S. J. Wright (2006). Numerical Optimization. doi:10.1007/978-0-387-40065-5
+""",
+)
+
+CLAIMS = (GRADCHECK_CENTERED, GRADCHECK_FORWARD, GRADCHECK_OPTIMAL_H, GRADCHECK_RELU_KINK)

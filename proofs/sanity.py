@@ -1,0 +1,143 @@
+"""Sanity checks a practitioner runs before training: the loss at initialization."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import sympy
+from hypothesis import strategies as st
+
+from theorykit.claims.claim import Claim, Kind, Mutant, NumericCheck, Source
+
+from ._util import S, predictor
+
+__all__ = ["CLAIMS"]
+
+CS231N = Source(
+    key="Karpathy 2016",
+    authors="A. Karpathy",
+    title="CS231n: babysitting the learning process (course notes, Stanford)",
+    year=2016,
+    venue="cs231n.github.io/neural-networks-3",
+)
+GOODFELLOW = Source(
+    key="Goodfellow et al. 2016",
+    authors="I. Goodfellow, Y. Bengio, A. Courville",
+    title="Deep Learning",
+    year=2016,
+    venue="MIT Press (Sec. 6.2.2.3, softmax units)",
+)
+
+C, n, loss = S("C"), S("n"), S("loss")
+SM_ASSUME = (sympy.Ge(C, 2), sympy.Ge(n, 1))
+SM_STATEMENT = sympy.Eq(loss, sympy.log(C))
+BISHOP = Source(
+    key="Bishop 2006",
+    authors="C. M. Bishop",
+    title="Pattern Recognition and Machine Learning",
+    year=2006,
+    venue="Springer",
+    doi="10.1007/978-0-387-45528-0",
+)
+_lnC = predictor(sympy.log(C), C="classes")
+
+
+def _derive():
+    from theorykit.symbolic.derivation import Derivation
+
+    d = Derivation(assume=list(SM_ASSUME), name="sanity.initial_softmax_loss")
+    # zero logits: every softmax probability is e^0 / (C e^0) = 1/C
+    d.start(sympy.exp(0) / (C * sympy.exp(0))).eq(1 / C, by="softmax of equal logits is uniform")
+    # cross-entropy of one sample, whatever its label: -log(1/C)
+    d.start(-sympy.log(1 / C)).eq(sympy.log(C), by="-log(1/C) = log C")
+    # the mean over n samples of a constant
+    d.start(n * sympy.log(C) / n).eq(sympy.log(C), by="mean over samples")
+    # C = 10: 2.302585...
+    d.claim(sympy.log(10), ">", sympy.Rational(2302585, 10**6), by="ln 10 = 2.30258509...")
+    d.claim(sympy.log(10), "<", sympy.Rational(2302586, 10**6), by="ln 10 = 2.30258509...")
+    return d.check()
+
+
+def _net(params, ctx):
+    from theorykit.numeric.nets import MLP, NetProblem
+
+    sizes = (params["d_in"], *params["hidden"], params["classes"])
+    mlp = MLP(sizes, activation=params["activation"], loss="cross_entropy")
+    X = ctx.rng.standard_normal((params["n"], params["d_in"])) * 3.0
+    y = ctx.rng.integers(0, params["classes"], size=params["n"])
+    return mlp, NetProblem(mlp, ctx.xp.asarray(X), y)
+
+
+def _loss_zero_weights(params, ctx) -> float:
+    mlp, prob = _net(params, ctx)
+    return float(prob.loss(ctx.xp.zeros((mlp.num_params,), dtype=ctx.xp.float64)))
+
+
+def _loss_zero_last_layer(params, ctx) -> float:
+    """Random hidden layers, zero output layer: the logits are still all zero."""
+    mlp, prob = _net(params, ctx)
+    w = np.asarray(mlp.init_params(ctx.rng, scale=2.0))
+    last = mlp.spec.layers[-1]
+    w[last.offset:] = 0.0  # the output layer is last in the flat layout: W_D then b_D
+    return float(prob.loss(ctx.xp.asarray(w)))
+
+
+def _params():
+    return st.fixed_dictionaries({
+        "classes": st.integers(2, 1000),
+        "d_in": st.integers(1, 8),
+        "hidden": st.lists(st.integers(1, 16), min_size=0, max_size=2).map(tuple),
+        "activation": st.sampled_from(["tanh", "relu", "gelu"]),
+        "n": st.integers(1, 32),
+    })
+
+
+_EX = {"classes": 10, "d_in": 5, "hidden": (16,), "activation": "relu", "n": 20}
+
+SANITY_SOFTMAX = Claim(
+    id="sanity.initial_softmax_loss",
+    title="Zero output weights give cross-entropy ln C (2.302585 for C = 10)",
+    statement=SM_STATEMENT,
+    kind=Kind.IDENTITY,
+    sources=(CS231N, GOODFELLOW, BISHOP),
+    derive=_derive,
+    assumptions=SM_ASSUME,
+    strategy=_params,
+    checks=(
+        NumericCheck(name="zero_weights", description="cross-entropy of an MLP (theorykit.numeric.nets) with all weights 0",
+                     measure=_loss_zero_weights, predict=_lnC, rtol=1e-12, examples=(_EX,)),
+        NumericCheck(name="zero_output_layer", description="the same with random hidden layers and a zero output layer",
+                     measure=_loss_zero_last_layer, predict=_lnC, rtol=1e-12, examples=(_EX,)),
+    ),
+    mutants=(
+        Mutant(name="log10", description="the initial loss is log10(C) (1 for C = 10)", check="zero_weights",
+               predict=lambda p: math.log10(p["classes"]), statement=sympy.Eq(-sympy.log(1 / C), sympy.log(C) / sympy.log(10))),
+        Mutant(name="binary_ln2", description="the initial loss is ln 2 whatever C", check="zero_weights",
+               predict=lambda p: math.log(2.0)),
+        Mutant(name="one_over_C", description="the initial loss is the uniform probability 1/C", check="zero_output_layer",
+               predict=lambda p: 1.0 / p["classes"]),
+    ),
+    doc="""\
+Setting: a classifier with C classes whose logits are o = W_D a_(D-1) + b_D, trained with the mean
+cross-entropy L = (1/n) sum_i [logsumexp(o_i) - o_(i, y_i)].
+Algorithm: none; the check before training: at W_D = 0, b_D = 0 (or all weights 0) every logit is 0.
+
+Claim (*tight*, an identity): the loss is ln C (2.302585 for C = 10, 6.907755 for C = 1000) for every
+input and label [1], [2, Sec. 6.2.2.3]; a first loss far from ln C signals a bug or a bad init.
+
+Derivation: softmax of equal logits is uniform, 1/C; -log(1/C) = log C; the mean of a constant;
+2.302585 < ln 10 < 2.302586.
+
+Checks: the loss of MLPs from theorykit.numeric.nets (random widths, tanh/relu/gelu, random data and
+labels) at zero weights, and with random hidden layers but a zero output layer, equals ln C
+(rtol 1e-12: one log-sum-exp in float64). Mutants: log10 C, ln 2, 1/C.
+
+References:
+  [1] A. Karpathy (2016). CS231n course notes: babysitting the learning process (expected initial loss).
+  [2] I. Goodfellow, Y. Bengio, A. Courville (2016). Deep Learning. MIT Press. Sec. 6.2.2.3.
+  [3] C. M. Bishop (2006). Pattern Recognition and Machine Learning. Springer, Sec. 4.3.4.
+      doi:10.1007/978-0-387-45528-0
+""",
+)
+
+CLAIMS = (SANITY_SOFTMAX,)

@@ -1,0 +1,387 @@
+"""Units of update rules: theta and the loss as independent base dimensions.
+
+For each method the derivation computes (with ``theorykit.symbolic.units``) the
+dimension of the update without its learning rate, and from it the units the
+hyperparameters must carry for the update to move theta by a quantity of
+dimension theta. The numeric checks change units, theta -> c theta and
+loss -> s loss (the problem phi -> s f(phi / c)), run the method in both
+parametrizations with hyperparameters rescaled by their derived units, and
+measure the equivariance defect max_k ||phi_k - c theta_k|| / max_k ||c theta_k||.
+A mutant assigns wrong units (e.g. "GD's lr is dimensionless", i.e. GD is
+equivariant with the same lr) and is refuted by a measured defect.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import sympy
+from hypothesis import strategies as st
+
+from theorykit.claims.claim import Claim, Kind, Mutant, NumericCheck, Source
+from theorykit.symbolic.units import (
+    DIMENSIONLESS,
+    GRAD,
+    HESSIAN,
+    THETA,
+    UNIT_SYMBOLS,
+    Dimension,
+    dimension_of,
+    monomial,
+    unit_skeleton,
+)
+
+from ._util import BOYD, NESTEROV, S
+
+__all__ = ["CLAIMS"]
+
+ZEILER = Source(
+    key="Zeiler 2012",
+    authors="M. D. Zeiler",
+    title="ADADELTA: an adaptive learning rate method",
+    year=2012,
+    venue="arXiv preprint",
+    arxiv="1212.5701",
+)
+KINGMA_BA = Source(
+    key="Kingma & Ba 2015",
+    authors="D. P. Kingma, J. Ba",
+    title="Adam: a method for stochastic optimization",
+    year=2015,
+    venue="ICLR 2015",
+    arxiv="1412.6980",
+)
+DUCHI = Source(
+    key="Duchi et al. 2011",
+    authors="J. Duchi, E. Hazan, Y. Singer",
+    title="Adaptive subgradient methods for online learning and stochastic optimization",
+    year=2011,
+    venue="Journal of Machine Learning Research 12, 2121-2159",
+)
+
+TH, LA = UNIT_SYMBOLS
+g, h, m, v, G, eps, Edx, Eg, eps_dx, eps_g = (S(n) for n in ("g", "h", "m", "v", "G", "eps", "Edx", "Eg",
+                                                              "eps_dx", "eps_g"))
+lr_unit = sympy.Symbol("lr_unit", positive=True)
+
+# quantity units shared by all rules (per coordinate)
+UNITS = {
+    "g": GRAD, "h": HESSIAN, "m": GRAD, "v": GRAD**2, "G": GRAD**2, "eps": GRAD,
+    "Edx": THETA**2, "Eg": GRAD**2, "eps_dx": THETA**2, "eps_g": GRAD**2,
+}
+# the update of each rule without its learning rate (1-D, per coordinate)
+DIRECTIONS = {
+    "newton": g / h,
+    "gd": g,
+    "adam": m / (sympy.sqrt(v) + eps),
+    "adagrad": g / (sympy.sqrt(G) + eps),
+    "rmsprop": g / (sympy.sqrt(v) + eps),
+    "adadelta": sympy.sqrt(Edx + eps_dx) / sympy.sqrt(Eg + eps_g) * g,
+}
+
+
+def lr_dimension(rule: str) -> Dimension:
+    """Units lr must carry so that lr * direction has the dimension of theta."""
+    return THETA / dimension_of(DIRECTIONS[rule], UNITS)
+
+
+def _pair(d: Dimension) -> list[float]:
+    return [float(d.theta), float(d.loss)]
+
+
+# hyperparameter -> units, as the derivation gives them; measures read these from params
+DERIVED_UNITS = {
+    "newton": {"lr": _pair(lr_dimension("newton"))},
+    "gd": {"lr": _pair(lr_dimension("gd"))},
+    "adam": {"lr": _pair(lr_dimension("adam")), "eps": _pair(UNITS["eps"])},
+    "adagrad": {"lr": _pair(lr_dimension("adagrad")), "eps": _pair(UNITS["eps"])},
+    "rmsprop": {"lr": _pair(lr_dimension("rmsprop")), "eps": _pair(UNITS["eps"])},
+    "adadelta": {"lr": _pair(lr_dimension("adadelta")), "eps_dx": _pair(UNITS["eps_dx"]),
+                 "eps_g": _pair(UNITS["eps_g"])},
+}
+BASE_HYPER = {
+    "newton": {"lr": 1.0},
+    "gd": {"lr": 0.5},  # times 1/L of the instance (below), so GD converges in the base units
+    "adam": {"lr": 0.05, "eps": 1e-3, "beta1": 0.9, "beta2": 0.99},
+    "adagrad": {"lr": 0.3, "eps": 1e-3},
+    "rmsprop": {"lr": 0.03, "eps": 1e-3, "beta": 0.9},
+    "adadelta": {"lr": 1.0, "eps_dx": 1e-4, "eps_g": 1e-4, "rho": 0.9},
+}
+STEPS = {"newton": 6, "gd": 30, "adam": 40, "adagrad": 40, "rmsprop": 40, "adadelta": 40}
+
+
+# --------------------------------------------------------------------------- derivations
+def _unit_steps(d, rule: str):
+    """[direction] by substituting units (unevaluated), simplified; then [lr] = Theta / [direction]."""
+    expr = DIRECTIONS[rule]
+    skeleton, sums = unit_skeleton(expr, UNITS)
+    for term, first in sums:
+        d.claim(term, "=", first, by="the terms of a sum share units")
+    direction = monomial(dimension_of(expr, UNITS))
+    d.start(skeleton).eq(direction, by=f"units of the {rule} direction {expr}")
+    d.start(TH / direction).eq(monomial(lr_dimension(rule)), by="[lr] = theta / [direction]")
+    return direction
+
+
+def _derivation(name):
+    from theorykit.symbolic.derivation import Derivation
+
+    return Derivation(assume=[], name=name)
+
+
+def _derive(rule: str, extra=()):
+    def derive():
+        d = _derivation(f"units.{rule}")
+        _unit_steps(d, rule)
+        for other in extra:
+            _unit_steps(d, other)
+        if rule == "newton":
+            # the step H^{-1} g written out: (loss/theta^2)^{-1} (loss/theta) = theta
+            d.start((LA / TH**2) ** -1 * (LA / TH)).eq(TH, by="Newton's step has theta's units")
+        if rule == "adadelta":
+            d.start(sympy.sqrt(TH**2) / sympy.sqrt(LA**2 / TH**2) * (LA / TH)).eq(TH, by="RMS[dx]/RMS[g] g")
+        return d.check()
+
+    return derive
+
+
+# --------------------------------------------------------------------------- measures
+def _problem(params, ctx):
+    from theorykit.numeric.newton import LogCoshRidge
+
+    return LogCoshRidge.random(params["dim"], params["k"], params.get("mu", 0.5), rng=ctx.rng, xp=ctx.xp)
+
+
+def _trajectory(rule: str, prob, x0, hyper):
+    """(steps+1, d) iterates of ``rule`` on ``prob`` from x0."""
+    from theorykit.numeric.adaptive import run_rule
+    from theorykit.numeric.methods import run
+    from theorykit.numeric.newton import run_newton
+
+    steps = STEPS[rule]
+    if rule == "newton":
+        return run_newton(prob, x0, steps, lr=hyper["lr"])
+    if rule == "gd":
+        return run("gd", prob, x0, hyper["lr"], steps, record=("x",)).xs
+    return run_rule(rule, lambda z, t: prob.grad(z), x0, steps, **hyper).x
+
+
+def equivariance_defect(rule: str, params, ctx) -> float:
+    """max_k ||phi_k - c theta_k|| / max_k ||c theta_k|| with hyperparameters rescaled by params["units"]."""
+    from theorykit.numeric.backend import to_numpy
+    from theorykit.numeric.newton import Reparametrized
+
+    c, s = params["c"], params["s"]
+    base = _problem(params, ctx)
+    x0 = ctx.xp.asarray(ctx.rng.standard_normal(base.dim))
+    hyper = dict(BASE_HYPER[rule])
+    if rule == "gd":
+        hyper["lr"] = hyper["lr"] / base.L  # a stable step for this instance; the claim is about its units
+    scaled = dict(hyper)
+    for name, (p, q) in params["units"].items():
+        scaled[name] = hyper[name] * Dimension(p, q).scale(c, s)
+    a = c * to_numpy(_trajectory(rule, base, x0, hyper))
+    b = to_numpy(_trajectory(rule, Reparametrized(base, c, s), c * x0, scaled))
+    if not (np.all(np.isfinite(a)) and np.all(np.isfinite(b))):
+        return math.inf
+    return float(np.max(np.linalg.norm(b - a, axis=-1)) / np.max(np.linalg.norm(a, axis=-1)))
+
+
+def _measure(rule):
+    return lambda params, ctx: equivariance_defect(rule, params, ctx)
+
+
+# Unit changes by powers of two: scaling by 2^k is exact in binary floating point (and commutes
+# with every rounding), so an equivariant rule reproduces the scaled trajectory bit for bit and the
+# predicted defect 0 needs no tolerance. General factors (c = 3.7, say) leave round-off that the
+# adaptive rules' oscillating dynamics amplify (a defect of 1.4e-8 after 40 RMSProp steps was seen).
+_SCALES_C = (2.0**-6, 2.0**-3, 0.5, 4.0, 32.0, 256.0)
+_SCALES_S = (2.0**-7, 0.25, 1.0, 8.0, 128.0)
+
+
+def _params(rule: str, units=None):
+    units = DERIVED_UNITS[rule] if units is None else units
+
+    def make():
+        return st.fixed_dictionaries({
+            "c": st.sampled_from(_SCALES_C), "s": st.sampled_from(_SCALES_S),
+            "dim": st.integers(1, 5), "k": st.integers(1, 6), "units": st.just(units),
+        })
+
+    return make
+
+
+def _example(rule, units=None):
+    return {"c": 16.0, "s": 2.0**-7, "dim": 3, "k": 4, "units": DERIVED_UNITS[rule] if units is None else units}
+
+
+_ATOL = 0.0  # exact: see _SCALES_C
+
+
+def _check(rule, name=None, description=None):
+    return NumericCheck(
+        name=name or f"{rule}_equivariant",
+        description=description or f"equivariance defect of {rule} with hyperparameters in their derived units",
+        measure=_measure(rule),
+        predict=lambda p: 0.0,
+        compare="tight",
+        rtol=0.0,
+        atol=_ATOL,
+        strategy=_params(rule),
+        examples=(_example(rule),),
+    )
+
+
+def _wrong(name, description, check, rule, units, statement=None):
+    return Mutant(name=name, description=description, check=check, predict=lambda p: 0.0, compare="tight",
+                  strategy=_params(rule, units), statement=statement)
+
+
+_REFS_COMMON = """\
+  [1] Y. Nesterov (2018). Lectures on Convex Optimization. doi:10.1007/978-3-319-91578-4
+  [2] S. Boyd, L. Vandenberghe (2004). Convex Optimization. doi:10.1017/CBO9780511804441"""
+
+_METHOD = """\
+Checks: on f(theta) = mu/2|theta|^2 + sum_j a_j logcosh-terms (theorykit.numeric.newton.LogCoshRidge),
+change units theta -> c theta, loss -> s loss (g(phi) = s f(phi/c)), run the method from theta0 and
+from c theta0 with each hyperparameter multiplied by c^p s^q for its derived units theta^p loss^q,
+and measure the defect max_k ||phi_k - c theta_k|| / max_k ||c theta_k|| (*tight*: exactly 0). The factors
+c, s are powers of two, which floating point scales exactly, so no tolerance is needed (atol 0); with
+general factors round-off is amplified by the adaptive rules' dynamics (1e-8 seen for RMSProp).
+Mutants give a hyperparameter the wrong units and are refuted by a measured defect."""
+
+UNITS_NEWTON = Claim(
+    id="units.newton",
+    title="Newton's update H^{-1} grad f has the units of theta: Newton is unit-free (lr dimensionless)",
+    statement=sympy.Eq(lr_unit, monomial(lr_dimension("newton"))),
+    kind=Kind.IDENTITY,
+    sources=(BOYD, NESTEROV),
+    derive=_derive("newton"),
+    strategy=_params("newton"),
+    checks=(_check("newton"),),
+    mutants=(
+        _wrong("lr_like_gd", "Newton's lr needs units theta^2/loss like GD's", "newton_equivariant", "newton",
+               {"lr": [2.0, -1.0]}, statement=sympy.Eq(TH / (LA / TH), monomial(DIMENSIONLESS))),
+        _wrong("lr_in_theta", "Newton's lr needs units theta like Adam's", "newton_equivariant", "newton",
+               {"lr": [1.0, 0.0]}),
+    ),
+    doc=f"""\
+Setting: f: R^d -> R twice differentiable; theta has unit [theta], f has unit [loss], independent.
+Then [grad f] = loss/theta and [H] = loss/theta^2.
+Algorithm: Newton theta+ = theta - lr H(theta)^{{-1}} grad f(theta).
+
+Claim (*tight*, an identity of units): [H^{{-1}} grad f] = (theta^2/loss)(loss/theta) = theta, so lr is
+dimensionless and Newton's trajectory is equivariant under any change of units of theta and of
+the loss (affine invariance, [2, Sec. 9.5.1], [1, Sec. 1.2.4]).
+
+{_METHOD}
+
+References:
+{_REFS_COMMON}
+""",
+)
+
+UNITS_GD = Claim(
+    id="units.gd",
+    title="GD's lr must carry units theta^2/loss (an inverse curvature)",
+    statement=sympy.Eq(lr_unit, monomial(lr_dimension("gd"))),
+    kind=Kind.IDENTITY,
+    sources=(NESTEROV, BOYD),
+    derive=_derive("gd"),
+    strategy=_params("gd"),
+    checks=(_check("gd"),),
+    mutants=(
+        _wrong("gd_equivariant", "GD is equivariant with the same (dimensionless) lr", "gd_equivariant", "gd",
+               {"lr": [0.0, 0.0]}, statement=sympy.Eq(TH / (LA / TH), monomial(DIMENSIONLESS))),
+        _wrong("lr_in_theta", "GD's lr has units theta (like Adam's)", "gd_equivariant", "gd", {"lr": [1.0, 0.0]}),
+        _wrong("lr_inverse_loss", "GD's lr has units 1/loss", "gd_equivariant", "gd", {"lr": [0.0, -1.0]}),
+    ),
+    doc=f"""\
+Setting: as for units.newton: [theta], [loss] independent, [grad f] = loss/theta.
+Algorithm: GD theta+ = theta - lr grad f(theta).
+
+Claim (*tight*, an identity of units): lr grad f has units theta only if [lr] = theta/(loss/theta)
+= theta^2/loss, the units of 1/L (the step 1/L of [1, Sec. 1.2.3]); with a dimensionless lr GD is
+not equivariant: changing the units of theta or the loss changes the trajectory [2, Sec. 9.3].
+
+{_METHOD}
+
+References:
+{_REFS_COMMON}
+""",
+)
+
+UNITS_ADAM = Claim(
+    id="units.adam",
+    title="Adam's, AdaGrad's and RMSProp's direction is dimensionless: their lr carries units theta",
+    statement=sympy.Eq(lr_unit, monomial(lr_dimension("adam"))),
+    kind=Kind.IDENTITY,
+    sources=(KINGMA_BA, DUCHI, ZEILER),
+    derive=_derive("adam", extra=("adagrad", "rmsprop")),
+    strategy=_params("adam"),
+    checks=(_check("adam"), _check("adagrad"), _check("rmsprop")),
+    mutants=(
+        _wrong("adam_equivariant_same_lr", "Adam is equivariant with the same lr (lr dimensionless)",
+               "adam_equivariant", "adam", {"lr": [0.0, 0.0], "eps": _pair(GRAD)},
+               statement=sympy.Eq(TH / monomial(DIMENSIONLESS), monomial(DIMENSIONLESS))),
+        _wrong("adam_lr_like_gd", "Adam's lr has GD's units theta^2/loss", "adam_equivariant", "adam",
+               {"lr": [2.0, -1.0], "eps": _pair(GRAD)}),
+        _wrong("adagrad_equivariant_same_lr", "AdaGrad is equivariant with the same lr", "adagrad_equivariant",
+               "adagrad", {"lr": [0.0, 0.0], "eps": _pair(GRAD)}),
+        _wrong("rmsprop_equivariant_same_lr", "RMSProp is equivariant with the same lr", "rmsprop_equivariant",
+               "rmsprop", {"lr": [0.0, 0.0], "eps": _pair(GRAD)}),
+    ),
+    doc=f"""\
+Setting: as for units.newton; [grad f] = loss/theta, second-moment estimates have units (loss/theta)^2.
+Algorithms: Adam theta+ = theta - lr m^/(sqrt(v^) + eps) [1]; AdaGrad - lr g/(sqrt(G) + eps) [2];
+RMSProp - lr g/(sqrt(v) + eps); eps must have the units loss/theta of sqrt(v) for the sums to be
+consistent.
+
+Claim (*tight*, an identity of units): the directions m^/sqrt(v^), g/sqrt(G), g/sqrt(v) are
+dimensionless (invariant to the loss scale), so [lr] = theta: the lr is a distance per step, and
+the methods are equivariant only when lr is rescaled with theta (and eps with loss/theta) [3].
+
+{_METHOD}
+
+References:
+  [1] D. P. Kingma, J. Ba (2015). Adam: a method for stochastic optimization. ICLR. arXiv:1412.6980
+  [2] J. Duchi, E. Hazan, Y. Singer (2011). Adaptive subgradient methods. JMLR 12.
+  [3] M. D. Zeiler (2012). ADADELTA: an adaptive learning rate method. arXiv:1212.5701 (Sec. 3.2, units)
+""",
+)
+
+UNITS_ADADELTA = Claim(
+    id="units.adadelta",
+    title="AdaDelta's update RMS[dx]/RMS[g] g has the units of theta (up to eps)",
+    statement=sympy.Eq(lr_unit, monomial(lr_dimension("adadelta"))),
+    kind=Kind.IDENTITY,
+    sources=(ZEILER,),
+    derive=_derive("adadelta"),
+    strategy=_params("adadelta"),
+    checks=(_check("adadelta"),),
+    mutants=(
+        _wrong("eps_unit_free", "AdaDelta is equivariant with unit-free eps (the same eps in both units)",
+               "adadelta_equivariant", "adadelta", {"lr": [0.0, 0.0], "eps_dx": [0.0, 0.0], "eps_g": [0.0, 0.0]}),
+        _wrong("lr_in_theta", "AdaDelta's lr needs units theta like Adam's", "adadelta_equivariant", "adadelta",
+               {"lr": [1.0, 0.0], "eps_dx": _pair(THETA**2), "eps_g": _pair(GRAD**2)},
+               statement=sympy.Eq(monomial(lr_dimension("adadelta")), TH)),
+    ),
+    doc=f"""\
+Setting: as for units.newton.
+Algorithm (Zeiler 2012 [1], with the two eps kept apart because their units differ):
+E[g^2] <- rho E[g^2] + (1-rho) g^2;  dx = -lr sqrt(E[dx^2] + eps_dx)/sqrt(E[g^2] + eps_g) g;
+E[dx^2] <- rho E[dx^2] + (1-rho) dx^2.
+
+Claim (*tight*, an identity of units): with [E[dx^2]] = theta^2 and [E[g^2]] = (loss/theta)^2,
+[sqrt(E[dx^2])/sqrt(E[g^2]) g] = theta (theta/(loss/theta))(loss/theta) = theta, so lr is dimensionless:
+AdaDelta is unit-free "up to eps" [1, Sec. 3.2]: exactly equivariant when eps_dx carries theta^2 and
+eps_g (loss/theta)^2; with unit-free eps it is not (eps_dx sets the first steps' size).
+
+{_METHOD}
+
+References:
+  [1] M. D. Zeiler (2012). ADADELTA: an adaptive learning rate method. arXiv:1212.5701
+""",
+)
+
+CLAIMS = (UNITS_NEWTON, UNITS_GD, UNITS_ADAM, UNITS_ADADELTA)
