@@ -1,0 +1,453 @@
+"""The verdict engine: is one derivation step proved, refuted, or unknown?
+
+``prove_step(lhs, op, rhs, assumptions)`` answers
+
+* "proved"  only from a symbolic argument valid on the whole assumed region
+  (points where the step is undefined, like a zero denominator, excepted);
+* "refuted" only with a rational point that satisfies every assumption and
+  violates the step, both checked exactly (``exact.py``);
+* "unknown" otherwise, including "timeout" when the budget runs out.
+
+Cheap things come first: SymPy's own sign facts, a small grid of simple
+rational points (false steps are common), then the symbolic arguments of
+``prove_sign``, then a float minimisation and a Hypothesis search for points
+(``counterexample.py``; at most ~30% of the remaining budget).
+
+Semantics: every symbol is a real number (SymPy ``integer=True`` and the like
+are dropped by ``Assumptions.rebind``), decimals are exact (``0.1`` = 1/10),
+and a step is judged where both sides are defined (``x/x = 1`` is proved; a
+point where a side is undefined is never a counterexample).
+
+Isolation: SymPy can hang or eat memory on unlucky inputs, so by default the
+work runs in a forked child with an address-space limit and is killed at the
+deadline. ``isolate=False`` runs in-process (no fork cost, for many cheap
+steps); the budget is then only checked between strategies, so a single
+SymPy call that hangs is not interrupted.
+"""
+from __future__ import annotations
+
+import math
+import os
+import pickle
+import selectors
+import signal
+import time
+from fractions import Fraction
+from typing import NamedTuple
+
+import sympy
+
+from ..errors import InputError
+from .assumptions import Assumptions
+from .counterexample import StepCheck, as_strings, search_counterexample
+from .exact import rationalize_floats, sign_of_number, to_rational
+from .prove_plans import apply_case, substitution_plans
+from .prove_polynomial import NONNEG, POS, univariate_sign
+from .prove_sign import SignProver, Timeout
+
+__all__ = ["MEMORY_LIMIT_BYTES", "RELATIONS", "StepVerdict", "prove_step"]
+
+RELATIONS = ("=", "<=", "<", ">=", ">")
+MEMORY_LIMIT_BYTES = 2 * 1024**3
+# the child stops its own work this much before the parent kills it
+_CHILD_MARGIN = 0.15
+_SEARCH_MIN_SECONDS = 1.5
+_SEARCH_SHARE = 0.3
+
+
+class StepVerdict(NamedTuple):
+    status: str
+    method: str
+    counterexample: dict[str, str] | None
+    seconds: float
+
+
+# -- input ---------------------------------------------------------------------
+
+def _as_expr(x, argument: str):
+    if isinstance(x, bool):
+        raise InputError(argument, "a boolean is not an expression")
+    if isinstance(x, (int, Fraction)):
+        return sympy.Rational(x)
+    if isinstance(x, float):
+        if not math.isfinite(x):
+            raise InputError(argument, f"{x} is not a finite number")
+        return to_rational(x)
+    if isinstance(x, str):
+        raise InputError(argument, "give a SymPy expression; parse text with theorykit.symbolic.parse.parse_expression")
+    if not isinstance(x, sympy.Expr) or isinstance(x, sympy.Rel):
+        raise InputError(argument, f"{x!r} is not a SymPy expression")
+    if x.has(sympy.I, sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
+        raise InputError(argument, f"'{x}' is not a finite real expression")
+    for s in x.free_symbols:
+        if not isinstance(s, sympy.Symbol):
+            raise InputError(argument, f"'{s}' is not a plain symbol")
+    return rationalize_floats(x)
+
+
+def _as_assumptions(a) -> Assumptions:
+    if a is None:
+        return Assumptions.from_relations([])
+    if isinstance(a, Assumptions):
+        return a
+    if isinstance(a, (list, tuple, sympy.Basic)):
+        return Assumptions.from_relations(a)
+    raise InputError("assumptions", f"expected Assumptions or a list of relations, got {type(a).__name__}")
+
+
+# -- public entry ----------------------------------------------------------------
+
+def prove_step(lhs, op: str, rhs, assumptions: Assumptions | None = None, *, timeout: float = 10.0,
+               seed: int = 0, isolate: bool = True) -> StepVerdict:
+    """Verdict for ``lhs op rhs`` under ``assumptions`` within ``timeout`` seconds.
+
+    ``isolate=True`` (default) runs in a forked child (killed past the budget,
+    memory-limited); ``isolate=False`` runs here, for callers checking many cheap
+    steps, and can overrun the budget if a single SymPy call hangs.
+    """
+    if op not in RELATIONS:
+        raise InputError("op", f"{op!r} is not one of {', '.join(RELATIONS)}")
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not math.isfinite(timeout) or timeout <= 0:
+        raise InputError("timeout", f"must be a positive number of seconds, got {timeout!r}")
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise InputError("seed", f"must be an integer, got {seed!r}")
+    lhs = _as_expr(lhs, "lhs")
+    rhs = _as_expr(rhs, "rhs")
+    a = _as_assumptions(assumptions)
+    fork_ok = isolate and hasattr(os, "fork")
+    if fork_ok:
+        _warm_up()  # once per process, not charged to this step's budget
+    start = time.monotonic()
+    if fork_ok:
+        status, method, cex = _run_isolated(lhs, op, rhs, a, timeout, seed)
+    else:
+        status, method, cex = _decide_safely(lhs, op, rhs, a, start + timeout, seed)
+    return StepVerdict(status, method, cex, time.monotonic() - start)
+
+
+def _decide_safely(lhs, op, rhs, a, deadline, seed):
+    try:
+        return _decide(lhs, op, rhs, a, deadline, seed)
+    except Timeout:
+        return "unknown", "timeout", None
+    except MemoryError:
+        return "unknown", "memory limit", None
+    except RecursionError:
+        return "unknown", "expression too deep", None
+    except Exception as exc:  # noqa: BLE001 - a SymPy failure on odd input means "unknown", not a crash
+        return "unknown", f"internal error: {type(exc).__name__}: {exc}"[:200], None
+
+
+def _limit_memory():
+    try:
+        import resource
+
+        try:
+            with open("/proc/self/statm") as fh:
+                used = int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+        except OSError:
+            used = 0
+        # on top of what the fork already maps (libraries, SymPy's caches)
+        limit = used + MEMORY_LIMIT_BYTES
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    except (ImportError, ValueError, OSError):
+        pass
+
+
+def _child(fd, args):
+    """Runs in the forked child: decide, write the pickled verdict, exit at once."""
+    try:
+        _limit_memory()
+        result = _decide_safely(*args)
+        data = pickle.dumps(result)
+        view = memoryview(data)
+        while view:
+            n = os.write(fd, view)
+            view = view[n:]
+    except BaseException:  # noqa: BLE001 - the parent reports a dead worker
+        pass
+    finally:
+        os._exit(0)  # no atexit handlers, no flushing of buffers copied from the parent
+
+
+_WARM = False
+
+
+def _warm_up():
+    """Run a few tiny steps here once, so forked children inherit SymPy's caches and
+    lazily imported modules instead of rebuilding them for every step (~0.2 s each)."""
+    global _WARM
+    if _WARM:
+        return
+    _WARM = True
+    import resource  # noqa: F401
+
+    import hypothesis  # noqa: F401 - imported by the search; load it before forking
+    import scipy.optimize  # noqa: F401
+
+    x = sympy.Symbol("x", real=True)
+    a = Assumptions.from_relations([x > 0, x < 1])
+    deadline = time.monotonic() + 2.0
+    for lhs, op, rhs in ((x * (1 - x), "<=", sympy.Rational(1, 4)), (x**2, ">", x), (x + 1, "=", 1 + x)):
+        try:
+            _decide_safely(lhs, op, rhs, a, deadline, 0)
+        except Exception:  # noqa: BLE001 - warming is an optimisation only
+            pass
+
+
+def _run_isolated(lhs, op, rhs, a, timeout, seed):
+    """Fork (os.fork: also works inside daemonic pool workers), wait up to the
+    budget, kill the child past it."""
+    margin = min(_CHILD_MARGIN, timeout * 0.2)
+    deadline = time.monotonic() + timeout - margin
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - runs in the child
+        os.close(read_fd)
+        _child(write_fd, (lhs, op, rhs, a, deadline, seed))
+    os.close(write_fd)
+    chunks = []
+    finished = False
+    sel = selectors.DefaultSelector()  # poll/epoll: no FD_SETSIZE limit as with select()
+    sel.register(read_fd, selectors.EVENT_READ)
+    try:
+        while True:
+            left = deadline + margin - time.monotonic()
+            if left <= 0:
+                break
+            if not sel.select(left):
+                break
+            chunk = os.read(read_fd, 1 << 16)
+            if not chunk:
+                finished = True
+                break
+            chunks.append(chunk)
+    finally:
+        sel.close()
+        os.close(read_fd)
+        if not finished:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        os.waitpid(pid, 0)
+    if not finished:
+        return "unknown", "timeout", None
+    try:
+        return pickle.loads(b"".join(chunks))
+    except Exception:  # noqa: BLE001 - an empty or cut message: the child died
+        return "unknown", "worker died (memory limit?)", None
+
+
+# -- the decision ------------------------------------------------------------------
+
+def _decide(lhs, op, rhs, a: Assumptions, deadline: float, seed: int):
+    lhs = a.expand_definitions(a.rebind(lhs))
+    rhs = a.expand_definitions(a.rebind(rhs))
+    defined = {k.name for k in a.definitions}
+    names = sorted({s.name for s in (lhs.free_symbols | rhs.free_symbols)} - defined | set(a.free_names))
+    if op == "=":
+        return _decide_equality(lhs - rhs, a, names, deadline, seed, (lhs, rhs))
+    if op in ("<", "<="):
+        lhs, rhs = rhs, lhs
+    strict = op in ("<", ">")
+    return _decide_inequality(lhs, rhs, strict, a, names, deadline, seed)
+
+
+def _refuted(check: StepCheck, a, deadline, seed, method, *, extra=None, grid_only=False):
+    if not grid_only:
+        # the random search gets a share of the budget: a true step nobody can prove
+        # should not cost the whole timeout when checking a long derivation
+        deadline = min(deadline, time.monotonic() + max(_SEARCH_MIN_SECONDS, _SEARCH_SHARE * (deadline - time.monotonic())))
+    point = search_counterexample(check, deadline=deadline, seed=seed, extra=extra, grid_only=grid_only)
+    if point is None:
+        return None
+    # belt and braces: the reported point is re-checked from scratch
+    if not check.violated(point):
+        return None
+    return "refuted", method, as_strings(point, a)
+
+
+def _decide_equality(d, a, names, deadline, seed, parts=()):
+    prover = SignProver(a, deadline)
+    check = StepCheck(d, "=", a, names, parts)
+    if _zero_quick(d):
+        return "proved", "zero difference", None
+    if not d.free_symbols:
+        s = sign_of_number(d)
+        if s is not None and s != 0:
+            r = _refuted(check, a, deadline, seed, "exact evaluation")
+            if r:
+                return r
+    r = _refuted(check, a, deadline, seed, "counterexample search", grid_only=True)
+    if r:
+        return r
+    method = _zero_deep(d, a, prover)
+    if method:
+        return "proved", method, None
+    r = _refuted(check, a, deadline, seed, "counterexample search")
+    if r:
+        return r
+    return _unknown(deadline)
+
+
+def _zero_quick(d) -> bool:
+    if d == 0:
+        return True
+    try:
+        if sympy.expand(d) == 0:
+            return True
+        return sympy.cancel(sympy.together(d)) == 0
+    except (sympy.PolynomialError, RecursionError):
+        return False
+
+
+def _zero_deep(d, a: Assumptions, prover: SignProver) -> str | None:
+    """Name of the rewriting that shows d == 0 on the region, or None."""
+    if d.has(sympy.Abs):
+        # Abs(u) is u (or -u) where u's sign is proven: sqrt(beta) with beta = u**2
+        plain = prover.remove_abs(d)
+        if plain != d:
+            d = plain
+            if _zero_quick(d):
+                return "zero difference"
+    for f in (sympy.radsimp, sympy.powsimp, sympy.simplify):
+        prover.check_time()
+        try:
+            if _zero_quick(f(d)):
+                return "zero difference"
+        except (sympy.PolynomialError, RecursionError, ValueError, TypeError, NotImplementedError):
+            continue
+    # rewrite the region (x > y as x = y + t, sqrt(x) as s**2 ...) and try again
+    prover.check_time()
+    for plan in substitution_plans(a, d.free_symbols):
+        if all(_zero_quick(sympy.simplify(apply_case(d, case))) for case in plan):
+            return "positive substitution"
+        prover.check_time()
+    roots = {}
+    for p in d.atoms(sympy.Pow):
+        b, e = p.args
+        if isinstance(b, sympy.Symbol) and e.is_Rational and e.q > 1:
+            roots[b] = sympy.ilcm(roots.get(b, 1), e.q)
+    if roots:
+        repl = {x: (sympy.Dummy("r", positive=True) if x.is_positive else sympy.Dummy("r", nonnegative=True)) ** q
+                for x, q in roots.items()}
+        g = d.xreplace(repl)
+        if _zero_quick(g) or _zero_quick(sympy.simplify(g)):
+            return "sqrt substitution"
+    return None
+
+
+def _goal_sets(big, small, want):
+    """Alternative lists of (difference, wanted sign) that together prove
+    big > small (want 'pos') or big >= small (want 'nonneg')."""
+    sets = []
+    if isinstance(small, sympy.Abs):
+        (u,) = small.args
+        sets.append([(big - u, want), (big + u, want)])
+    if isinstance(big, sympy.Abs):
+        (u,) = big.args
+        sets.append([(u - small, want)])
+        sets.append([(-u - small, want)])
+    for f in (sympy.exp, sympy.log):
+        # increasing: the arguments compare the same way (log only where defined)
+        if isinstance(big, f) and isinstance(small, f):
+            sets.append([(big.args[0] - small.args[0], want)])
+    # t -> t**n is increasing on t >= 0 for n > 0: compare the bases, written with
+    # exp(A) = exp(A/n)**n where one side is an exponential
+    pb = _as_power(big)
+    ps = _as_power(small)
+    if pb and ps:
+        (b1, n1), (b2, n2) = pb, ps
+        if n1 == n2 and n1.is_positive:
+            sets.append([(b1 - b2, want), (b2, NONNEG)])
+    ebig, esmall = _exp_arg(big), _exp_arg(small)
+    if ps and ebig is not None and ps[1].is_positive:
+        base, n = ps
+        sets.append([(sympy.exp(ebig / n) - base, want), (base, NONNEG)])
+    if pb and esmall is not None and pb[1].is_positive:
+        base, n = pb
+        sets.append([(base - sympy.exp(esmall / n), want)])
+    # the plain difference last: the rewritten goals are simpler when they exist
+    sets.append([(big - small, want)])
+    return sets
+
+
+def _exp_arg(e):
+    """u for exp(u) (E counts as exp(1)), else None."""
+    if isinstance(e, sympy.exp):
+        return e.args[0]
+    if e is sympy.E:
+        return sympy.Integer(1)
+    return None
+
+
+def _as_power(e):
+    if isinstance(e, sympy.Pow) and not e.exp.is_Integer or (isinstance(e, sympy.Pow) and e.exp > 1):
+        return e.base, e.exp
+    return None
+
+
+def _decide_inequality(big, small, strict, a, names, deadline, seed):
+    want = POS if strict else NONNEG
+    d = big - small
+    check = StepCheck(d, ">" if strict else ">=", a, names, (big, small))
+    prover = SignProver(a, deadline)
+    if not d.free_symbols:
+        s = sign_of_number(d)
+        if s is not None:
+            if s > 0 or (s == 0 and not strict):
+                return "proved", "exact evaluation", None
+            r = _refuted(check, a, deadline, seed, "exact evaluation")
+            return r if r else _unknown(deadline)
+    if prover._sympy_sign(d, want):
+        return "proved", "factored sign", None
+    r = _refuted(check, a, deadline, seed, "counterexample search", grid_only=True)
+    if r:
+        return r
+    extra = _univariate_witness(d, a, want)
+    if extra:
+        r = _refuted(check, a, deadline, seed, "univariate interval", extra=extra, grid_only=True)
+        if r:
+            return r
+    for goals in _goal_sets(big, small, want):
+        methods = []
+        for g, w in goals:
+            m = prover.prove(g, w)
+            if not m:
+                break
+            methods.append(m)
+        else:
+            return "proved", methods[0] if len(set(methods)) == 1 else "factored sign", None
+    r = _refuted(check, a, deadline, seed, "counterexample search")
+    if r:
+        return r
+    return _unknown(deadline)
+
+
+def _univariate_witness(d, a: Assumptions, want):
+    syms = d.free_symbols
+    if len(syms) != 1:
+        return None
+    (x,) = syms
+    if not d.is_rational_function(x):
+        return None
+    try:
+        s, witness = univariate_sign(d, x, a.bounds(x.name))
+    except (sympy.PolynomialError, NotImplementedError, ValueError, ZeroDivisionError):
+        return None
+    points = []
+    if s is None and witness:
+        points.append(witness[0])
+    elif s == NONNEG and want == POS and witness is not None:
+        points.append(witness)
+    if not points:
+        return None
+    base = {n: sympy.Integer(0) for n in a.free_names}
+    return [{**base, x.name: p} for p in points]
+
+
+def _unknown(deadline):
+    if time.monotonic() > deadline:
+        return "unknown", "timeout", None
+    return "unknown", "no argument found", None
