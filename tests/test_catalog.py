@@ -31,9 +31,12 @@ def _catalog():
 _CLAIMS, _LOAD_ERROR = _catalog()
 _EMPTY = pytest.mark.skip(reason="the catalog has no claims yet (no family modules in proofs/ and no plugins)")
 
-CLAIM_PARAMS = [pytest.param(c.id, id=c.id) for c in _CLAIMS] or [pytest.param(None, id="empty", marks=_EMPTY)]
-MUTANT_PARAMS = [pytest.param(c.id, m.name, id=f"{c.id}:{m.name}") for c in _CLAIMS for m in c.mutants] or [
-    pytest.param(None, None, id="empty", marks=_EMPTY)]
+# Under pytest-xdist (--dist loadgroup) a claim's tests share one worker, so the
+# claim is verified once per run rather than once per worker.
+CLAIM_PARAMS = [pytest.param(c.id, id=c.id, marks=pytest.mark.xdist_group(c.id)) for c in _CLAIMS] or [
+    pytest.param(None, id="empty", marks=_EMPTY)]
+MUTANT_PARAMS = [pytest.param(c.id, m.name, id=f"{c.id}:{m.name}", marks=pytest.mark.xdist_group(c.id))
+                 for c in _CLAIMS for m in c.mutants] or [pytest.param(None, None, id="empty", marks=_EMPTY)]
 
 
 @functools.lru_cache(maxsize=None)

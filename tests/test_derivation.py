@@ -505,3 +505,18 @@ def test_step_timeout_context_sets_the_default_budget():
         report = d.check()
     assert report.steps[0].status == "unknown"
     assert report.steps[0].seconds < 5
+
+
+def test_symbol_free_refutation_keeps_its_empty_counterexample():
+    # The empty assignment is a complete counterexample for a step with no
+    # symbols; it must not be mistaken for a missing one.
+    report = check("claim: pi > 355/113\n")
+    assert report.steps[0].status == "refuted"
+    assert report.steps[0].counterexample == {}
+    assert report.to_dict()["steps"][0]["counterexample"] == {}
+    assert "no symbols" in str(report)
+
+
+def test_refutation_missing_a_symbol_is_unknown():
+    report = check("claim: a <= b", prover=ScriptedProver({"a <= b": ("refuted", {"a": "1"})}))
+    assert report.steps[0].status == "unknown"

@@ -321,8 +321,10 @@ def _run_prover(prover, lhs, op, rhs, assumptions, timeout: float):
         raise
     except Exception as exc:  # noqa: BLE001 - one bad step must not sink the report
         return "unknown", f"prover error: {type(exc).__name__}: {exc}"[:200], None, 0.0
-    if status == "refuted" and not counterexample:
-        # "refuted" is only ever reported with a counterexample to show
+    needed = {s.name for s in (lhs - rhs).free_symbols}
+    if status == "refuted" and (counterexample is None or not needed <= set(counterexample)):
+        # "refuted" is only ever reported with a counterexample to show; for a
+        # step without symbols that is the empty assignment {}
         return "unknown", f"{method} (refuted without a counterexample)", None, seconds
     return status, method, counterexample, seconds
 

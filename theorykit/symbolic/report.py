@@ -30,8 +30,10 @@ _SYMBOLS = {"proved": "✓", "refuted": "✗", "unknown": "?"}
 
 
 def format_counterexample(counterexample) -> str:
-    if not counterexample:
+    if counterexample is None:
         return ""
+    if not counterexample:  # a step without symbols is false as evaluated exactly
+        return "none needed (no symbols; false in exact arithmetic)"
     return ", ".join(f"{name} = {value}" for name, value in counterexample.items())
 
 
@@ -68,7 +70,7 @@ def render_text(report) -> str:
         lines.append(
             f"      {_SYMBOLS.get(step.status, '?')} {step.status} ({step.method}, {step.seconds:.2f} s)"
         )
-        if step.counterexample:
+        if step.counterexample is not None:
             lines.append(f"      counterexample: {format_counterexample(step.counterexample)}")
         if step.justification:
             lines.append(f"      by: {step.justification}")
@@ -78,7 +80,7 @@ def render_text(report) -> str:
         last = report.steps[chain.step_indices[-1]].rhs if getattr(chain, "step_indices", None) else None
         conclusion = f"{first} {relation} {last}" if first is not None and chain.relation else relation
         lines.append(f"  chain from line {chain.start_line}: {conclusion}: {chain.status}")
-        if getattr(chain, "counterexample", None):
+        if getattr(chain, "counterexample", None) is not None:
             lines.append(f"      counterexample: {format_counterexample(chain.counterexample)}")
     lines.append(f"  {report.status} ({_tally(report)})")
     return "\n".join(lines)
@@ -171,7 +173,7 @@ def render_latex(report, *, display: bool = False) -> str:
     for step in report.steps:
         colour = _LATEX_COLOURS.get(step.status, "black")
         verdict = rf"\textcolor{{{colour}}}{{{latex_escape(step.status)}}}"
-        if step.counterexample:
+        if step.counterexample is not None:
             verdict += rf" (${latex_escape(format_counterexample(step.counterexample))}$)"
         lines.append(
             rf"{step.index} & {step.line} & ${_latex_step(step)}$ & {verdict} & "
