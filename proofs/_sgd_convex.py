@@ -1,0 +1,244 @@
+"""sgd.convex_rate: averaged SGD on a convex L-smooth function with bounded gradient noise.
+
+Part of the ``sgd`` family (listed in ``proofs/sgd.py``'s CLAIMS); split out to keep
+modules short.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import sympy
+from hypothesis import strategies as st
+
+from theorykit.claims.claim import Claim, Kind, Mutant, NumericCheck
+
+from ._stochastic import BOTTOU, GARRIGOS_GOWER, LEVEL, cached
+from ._util import NESTEROV, S, predictor
+
+__all__ = ["SGD_CONVEX_RATE"]
+
+fs, G, P, D0, D1, D2, D3 = (S(v) for v in ("fs", "G", "P", "D0", "D1", "D2", "D3"))
+eta, L, s2, T, Fbar, Dsq = (S(v) for v in ("eta", "L", "s2", "T", "Fbar", "Dsq"))
+
+NOISE_TERM = (1 + eta * L) * eta * s2 / 2
+BOUND = Dsq / (2 * eta * T) + NOISE_TERM
+CR_ASSUME = (sympy.Gt(eta, 0), sympy.Gt(L, 0), sympy.Le(eta * L, 1), sympy.Ge(s2, 0), sympy.Ge(Dsq, 0),
+             sympy.Ge(T, 1))
+CR_STATEMENT = sympy.Le(Fbar, BOUND)
+#: Monte Carlo runs per example: the check compares a 99.9% *upper* confidence bound
+#: (mean + z s/sqrt(R), sample standard deviation s) with the bound, and a mutant is
+#: refuted only by the *lower* confidence bound, so no variance bound is needed.
+CR_RUNS = 2000
+
+
+def _derive_convex_rate():
+    from theorykit.symbolic.derivation import Derivation
+
+    u1, u2 = S("u1"), S("u2")  # slacks of the two inequalities, both >= 0
+    # smoothness at x+ = x - eta g with E<grad f, g> = G, E||g||^2 = G + s2:
+    #   E f(x+) = f(x) - eta G + L eta^2 (G + s2)/2 - u1
+    # convexity: f(x) = f* + P - u2 with P = <grad f(x), x - x*>
+    f0_ = fs + P - u2
+    f1_ = f0_ - eta * G + L * eta**2 / 2 * (G + s2) - u1
+    # expanding ||x - eta g - x*||^2 in expectation: E||x+ - x*||^2 = D0 - 2 eta P + eta^2 (G + s2)
+    D1_val = D0 - 2 * eta * P + eta**2 * (G + s2)
+    d = Derivation(assume=[*CR_ASSUME, sympy.Ge(G, 0), sympy.Ge(u1, 0), sympy.Ge(u2, 0)], name="sgd.convex_rate")
+    (
+        d.start(f1_ - fs)
+        .le(f0_ - fs - eta * G + L * eta**2 / 2 * (G + s2), by="L-smoothness (descent lemma in expectation)")
+        .le(P - eta * G + L * eta**2 / 2 * (G + s2), by="convexity: f(x) - f* <= <grad f(x), x - x*>")
+        .eq((D0 - D1_val) / (2 * eta) + eta * (G + s2) / 2 - eta * G + L * eta**2 / 2 * (G + s2),
+            by="E||x+ - x*||^2 = ||x - x*||^2 - 2 eta P + eta^2 (G + s2)")
+        .eq((D0 - D1_val) / (2 * eta) - eta * (1 - L * eta) / 2 * G + (1 + L * eta) * eta * s2 / 2, by="collect")
+        .le((D0 - D1_val) / (2 * eta) + (1 + L * eta) * eta * s2 / 2, by="eta L <= 1 and G >= 0")
+    )
+    # telescoping over T = 3 steps (e_t = E f(x_t) - f* <= (D_{t-1} - D_t)/(2 eta) + N - w_t, w_t >= 0),
+    # then Jensen: f(xbar) <= average of f(x_t)
+    N = NOISE_TERM
+    w1, w2, w3 = S("w1"), S("w2"), S("w3")
+    E1, E2, E3 = ((D0 - D1) / (2 * eta) + N - w1, (D1 - D2) / (2 * eta) + N - w2, (D2 - D3) / (2 * eta) + N - w3)
+    d2 = Derivation(assume=[*CR_ASSUME, sympy.Ge(D3, 0), sympy.Ge(w1, 0), sympy.Ge(w2, 0), sympy.Ge(w3, 0)],
+                    name="sgd.convex_rate (telescoping)")
+    (
+        d2.start((E1 + E2 + E3) / 3)
+        .le(((D0 - D1) / (2 * eta) + (D1 - D2) / (2 * eta) + (D2 - D3) / (2 * eta) + 3 * N) / 3,
+            by="sum the one-step bounds")
+        .eq((D0 - D3) / (6 * eta) + N, by="telescoping")
+        .le(D0 / (2 * eta * 3) + N, by="D3 >= 0")
+    )
+    from .sgd import _merge
+
+    return _merge(d.check(), d2.check())
+
+
+# --------------------------------------------------------------------------- measurement
+def _simulate(params, ctx) -> np.ndarray:
+    """f(xbar_T) - f* for CR_RUNS independent runs of SGD (NumPy, shape (R,)).
+
+    g = grad f(x) + e with e ~ N(0, s2/d I) (so E||e||^2 = s2), lr eta = h/L,
+    xbar_T = mean of x_1..x_T, x_0 at distance D from x* = 0 in a random direction.
+    """
+    rng = ctx.rng
+    L_ = float(params["L"])
+    lr = float(params["h"]) / L_
+    steps, sigma, D = int(params["T"]), float(params["sigma"]), float(params["D"])
+    if params["kind"] == "huber":
+        lam = None
+        d = 1
+        delta = float(params["delta"])
+    else:
+        lam = np.asarray(params["eigenvalues"], dtype=np.float64) * L_  # fractions of L, top one = 1
+        d = lam.size
+    u = rng.standard_normal(d)
+    x = np.tile(D * u / np.linalg.norm(u), (CR_RUNS, 1))
+    acc = np.zeros_like(x)
+    for _ in range(steps):
+        grad = lam * x if lam is not None else L_ * np.clip(x, -delta, delta)
+        x = x - lr * (grad + rng.standard_normal(x.shape) * (sigma / math.sqrt(d)))
+        acc += x
+    xbar = acc / steps
+    if lam is not None:
+        return 0.5 * np.sum(lam * xbar * xbar, axis=1)
+    ax = np.abs(xbar[:, 0])
+    return np.where(ax <= delta, L_ * ax * ax / 2, L_ * delta * ax - L_ * delta**2 / 2)
+
+
+def _gaps(params, ctx):
+    return cached("sgd.convex_rate", params, ctx, lambda: _simulate(params, ctx))
+
+
+def _interval(params, ctx):
+    from theorykit.numeric.montecarlo import mean_interval
+
+    g = _gaps(params, ctx)
+    if float(np.ptp(g)) == 0.0:  # noiseless runs: every run equal, the interval is a point
+        from theorykit.numeric.montecarlo import Interval
+
+        return Interval(float(g[0]), float(g[0]), float(g[0]), LEVEL, int(g.size))
+    return mean_interval(g, LEVEL)
+
+
+def _ucb(params, ctx) -> float:
+    iv = _interval(params, ctx)
+    return iv.value(iv.hi)
+
+
+def _lcb(params, ctx) -> float:
+    iv = _interval(params, ctx)
+    return iv.value(iv.lo)
+
+
+_bound = predictor(BOUND, Dsq=lambda p: float(p["D"]) ** 2, eta=lambda p: p["h"] / p["L"], L="L",
+                   s2=lambda p: float(p["sigma"]) ** 2, T="T")
+_no_noise = predictor(Dsq / (2 * eta * T), Dsq=lambda p: float(p["D"]) ** 2, eta=lambda p: p["h"] / p["L"], T="T")
+_fast_bias = predictor(Dsq / (2 * eta * T**2) + NOISE_TERM, Dsq=lambda p: float(p["D"]) ** 2,
+                       eta=lambda p: p["h"] / p["L"], L="L", s2=lambda p: float(p["sigma"]) ** 2, T="T")
+
+
+def _cr_params():
+    fracs = st.lists(st.sampled_from([0.0, 0.001, 0.01, 0.1, 0.5]), min_size=0, max_size=3)
+    common = {
+        "L": st.sampled_from([0.5, 1.0, 4.0]),
+        "h": st.sampled_from([0.05, 0.2, 0.5, 1.0]),
+        "T": st.integers(1, 150),
+        "sigma": st.sampled_from([0.0, 0.1, 1.0, 3.0]),
+        "D": st.sampled_from([0.0, 0.1, 1.0, 3.0]),
+    }
+    quad = st.fixed_dictionaries({"kind": st.just("quadratic"),
+                                  "eigenvalues": fracs.map(lambda v: tuple(sorted(v)) + (1.0,)), **common})
+    huber = st.fixed_dictionaries({"kind": st.just("huber"), "delta": st.sampled_from([0.01, 0.1, 1.0]), **common})
+    return st.one_of(quad, huber)
+
+
+def _slow_direction_params():
+    """Noiseless 1-D quadratics with curvature lambda = c/(eta T): where the bias term is ~1/T."""
+    @st.composite
+    def make(draw):
+        steps = draw(st.integers(10, 150))
+        c = draw(st.sampled_from([0.5, 1.0, 2.0]))
+        h = draw(st.sampled_from([0.2, 1.0]))
+        return {"kind": "quadratic", "eigenvalues": (round(c / (h * steps), 8), 1.0), "L": 1.0, "h": h,
+                "T": steps, "sigma": 0.0, "D": 1.0}
+
+    return make()
+
+
+_CANONICAL = {"kind": "quadratic", "eigenvalues": (0.01, 1.0), "L": 1.0, "h": 1.0, "T": 100, "sigma": 1.0, "D": 1.0}
+
+SGD_CONVEX_RATE = Claim(
+    id="sgd.convex_rate",
+    title="Averaged SGD, convex L-smooth, noise s2, eta <= 1/L: E f(xbar_T) - f* <= D^2/(2 eta T) + (1 + eta L) eta s2/2",
+    statement=CR_STATEMENT,
+    kind=Kind.UPPER_BOUND,
+    sources=(GARRIGOS_GOWER, BOTTOU, NESTEROV),
+    derive=_derive_convex_rate,
+    assumptions=CR_ASSUME,
+    strategy=_cr_params,
+    checks=(
+        NumericCheck(
+            name="upper_confidence_bound",
+            description="99.9% upper confidence bound of E f(xbar_T) - f* over 2000 SGD runs <= the bound",
+            measure=_ucb,
+            predict=_bound,
+            compare="upper",
+            rtol=0.0,
+            atol=0.0,
+            examples=(_CANONICAL, {**_CANONICAL, "kind": "huber", "delta": 0.1, "eigenvalues": None}),
+        ),
+        NumericCheck(
+            name="lower_confidence_bound",
+            description="99.9% lower confidence bound of the same quantity <= the bound (used to refute mutants)",
+            measure=_lcb,
+            predict=_bound,
+            compare="upper",
+            rtol=0.0,
+            atol=0.0,
+            examples=(_CANONICAL,),
+        ),
+    ),
+    mutants=(
+        Mutant(
+            name="no_noise_term",
+            description="E f(xbar_T) - f* <= D^2/(2 eta T) (the noise term dropped)",
+            check="lower_confidence_bound",
+            predict=_no_noise,
+        ),
+        Mutant(
+            name="bias_over_T_squared",
+            description="the bias term decays like D^2/(2 eta T^2)",
+            check="lower_confidence_bound",
+            predict=_fast_bias,
+            strategy=_slow_direction_params,
+        ),
+    ),
+    doc="""\
+Setting: f: R^d -> R convex and L-smooth with minimizer x*; stochastic gradients
+g = grad f(x) + e, E[e | x] = 0, E||e||^2 <= s2; SGD x_{t+1} = x_t - eta g_t with constant
+eta <= 1/L; xbar_T = (1/T) sum_{t=1..T} x_t; D = ||x_0 - x*||.
+
+Claim (*upper*): E f(xbar_T) - f* <= D^2/(2 eta T) + (1 + eta L) eta s2 / 2  (<= D^2/(2 eta T) + eta s2),
+cf. [1, Sec. 5] and [2, Sec. 4] for the same two-term structure.
+The noise term (1 + eta L) eta s2/2 is what the one-step argument below gives; the sharper
+eta s2/2 asked for in issue #6 is NOT derived here (our step checker cannot produce it from
+these facts) and is not claimed.
+
+Derivation (one step, then telescoping over T = 3 and Jensen): smoothness
+E f(x+) <= f(x) - eta G + L eta^2 (G + s2)/2 with G = ||grad f(x)||^2; convexity
+f(x) - f* <= P = <grad f(x), x - x*>; E||x+ - x*||^2 = ||x - x*||^2 - 2 eta P + eta^2 (G + s2);
+collecting, the G term has coefficient -eta(1 - eta L)/2 <= 0 [3, Thm 2.1.5 for smoothness].
+
+Checks (Monte Carlo, 2000 runs, 99.9%): quadratics with curvatures in [0, L] (zero allowed) and
+1-D Huber functions, isotropic Gaussian noise; the *upper* confidence bound mean + z s/sqrt(R)
+must lie below the bound. Tightness: the measured/predicted ratio is reported for the canonical
+example. Mutants are refuted by the *lower* confidence bound exceeding their prediction:
+"no noise term" and "bias term D^2/(2 eta T^2)" (on noiseless quadratics with curvature c/(eta T)).
+
+References:
+  [1] G. Garrigos, R. M. Gower (2023). Handbook of convergence theorems for (stochastic)
+      gradient methods. arXiv:2301.11235
+  [2] L. Bottou, F. E. Curtis, J. Nocedal (2018). Optimization methods for large-scale
+      machine learning. SIAM Review 60(2). arXiv:1606.04838
+  [3] Y. Nesterov (2018). Lectures on Convex Optimization. doi:10.1007/978-3-319-91578-4
+""",
+)

@@ -1,0 +1,256 @@
+"""Exponential moving averages (EMA) of SGD iterates: stationary variance reduction.
+
+Monte Carlo on one NQM coordinate (``theorykit.numeric.nqm.simulate(..., ema=beta)``);
+the run size and its 99.9% guarantee are those of the nqm family (proofs/nqm.py).
+"""
+from __future__ import annotations
+
+import math
+import os
+
+import numpy as np
+import sympy
+from hypothesis import strategies as st
+
+from theorykit.claims.claim import Claim, Kind, Mutant, NumericCheck
+
+from ._nqm_common import NQM_RTOL, NQM_RUNS
+from ._stochastic import POLYAK_JUDITSKY, ZHANG, cached
+from ._util import S
+
+__all__ = ["CLAIMS"]
+
+beta, rho, Vx, c, ratio = (S(v) for v in ("beta", "rho", "Vx", "c", "ratio"))
+
+RATIO = (1 - beta) * (1 + beta * rho) / ((1 + beta) * (1 - beta * rho))
+WHITE = (1 - beta) / (1 + beta)
+EV_ASSUME = (sympy.Ge(beta, 0), sympy.Lt(beta, 1), sympy.Gt(rho, -1), sympy.Lt(rho, 1), sympy.Gt(Vx, 0))
+EV_STATEMENT = sympy.And(sympy.Eq(ratio, RATIO), sympy.Eq(RATIO.subs(rho, 0), WHITE))
+THOROUGH = os.environ.get("HYPOTHESIS_PROFILE") == "thorough"
+#: a ratio of two means, each within NQM_RTOL (relative) at 99.9%: within
+#: (1 + r)/(1 - r) - 1 <= 2.1 r at >= 99.8% (union bound)
+EV_RTOL = (1 + NQM_RTOL) / (1 - NQM_RTOL) - 1
+
+
+def _derive_ema():
+    from theorykit.symbolic.derivation import Derivation
+
+    C_STAR = (1 - beta) * Vx / (1 - beta * rho)
+    d = Derivation(assume=list(EV_ASSUME), name="ema.variance")
+    # x+ = rho x + xi (xi fresh), y+ = beta y + (1 - beta) x+. Stationary cross moment c = E[y x]:
+    # E[y+ x+] = beta E[y x+] + (1-beta) Vx = beta rho c + (1-beta) Vx  (E[y xi] = 0)
+    d.start(beta * rho * C_STAR + (1 - beta) * Vx).eq(C_STAR, by="c* = (1-beta) Vx/(1 - beta rho) is the fixed point")
+    # Vy = beta^2 Vy + 2 beta (1-beta) rho c* + (1-beta)^2 Vx; Vy* = RATIO Vx is its fixed point
+    d.start(beta**2 * RATIO * Vx + 2 * beta * (1 - beta) * rho * C_STAR + (1 - beta) ** 2 * Vx).eq(
+        RATIO * Vx, by="Vy* = ratio Vx solves the stationary equation")
+    # uncorrelated iterates (rho = 0, i.e. lr = 1/h on the NQM): (1 - beta)/(1 + beta)
+    d.start(RATIO.subs(rho, 0)).eq(WHITE, by="rho = 0")
+    d.start(WHITE).le(1, by="beta >= 0: averaging never adds variance")
+    return d.check()
+
+
+def _burn_in(ah: float, b: float) -> int:
+    # iterate transient (1 - ah)^(2k) <= exp(-2 k min(ah, 2 - ah)) and EMA memory b^k: e^-10 each
+    return math.ceil(5.0 / min(ah, 2.0 - ah)) + math.ceil(10.0 / (1.0 - b))
+
+
+def _measure_ratio(params, ctx) -> float:
+    from theorykit.numeric.backend import to_numpy
+    from theorykit.numeric.nqm import simulate
+
+    def go():
+        h = float(params["h"])
+        ah, b = float(params["ah"]), float(params["beta"])
+        steps = _burn_in(ah, b)
+        r = simulate([h], np.full(steps, ah / h), batch_size=float(params["B"]), n_runs=NQM_RUNS, rng=ctx.rng,
+                     theta0=0.0, ema=b, xp=ctx.xp)
+        x2 = float(np.mean(to_numpy(r.theta[:, 0]) ** 2))
+        y2 = float(np.mean(to_numpy(r.ema[:, 0]) ** 2))
+        return y2 / x2
+
+    return cached("ema.variance", params, ctx, go)
+
+
+def _bind(expr):
+    fn = sympy.lambdify((beta, rho), expr, modules="math")
+    return lambda p: float(fn(float(p["beta"]), 1.0 - float(p["ah"])))
+
+
+def _params(white=False):
+    return st.fixed_dictionaries({
+        "h": st.sampled_from([0.1, 1.0, 5.0]),
+        "ah": st.just(1.0) if white else st.sampled_from([0.1, 0.3, 0.6, 1.0, 1.5, 1.9]),
+        # long EMA memories need long burn-ins (10/(1-beta) steps): 0.98 only in the thorough profile
+        "beta": st.sampled_from([0.0, 0.5, 0.9] + ([0.98] if THOROUGH else [])),
+        "B": st.sampled_from([1.0, 16.0]),
+    })
+
+
+EMA_VARIANCE = Claim(
+    id="ema.variance",
+    title="EMA with factor beta scales the stationary variance of AR(1) iterates by "
+          "(1-beta)(1+beta rho)/((1+beta)(1-beta rho)); (1-beta)/(1+beta) for uncorrelated ones",
+    statement=EV_STATEMENT,
+    kind=Kind.IDENTITY,
+    sources=(POLYAK_JUDITSKY, ZHANG),
+    derive=_derive_ema,
+    assumptions=EV_ASSUME,
+    strategy=_params,
+    checks=(
+        NumericCheck(
+            name="variance_ratio",
+            description=f"Monte Carlo E[ema^2]/E[theta^2] on one stationary NQM coordinate ({NQM_RUNS} runs)",
+            measure=_measure_ratio,
+            predict=_bind(RATIO),
+            compare="tight",
+            rtol=EV_RTOL,
+            examples=({"h": 1.0, "ah": 0.2, "beta": 0.9, "B": 1.0},),
+        ),
+        NumericCheck(
+            name="white_noise_ratio",
+            description="the same at lr = 1/h, where SGD iterates are uncorrelated (rho = 0)",
+            measure=_measure_ratio,
+            predict=_bind(WHITE),
+            compare="tight",
+            rtol=EV_RTOL,
+            strategy=lambda: _params(white=True),
+            examples=({"h": 1.0, "ah": 1.0, "beta": 0.9, "B": 1.0},),
+        ),
+    ),
+    mutants=(
+        Mutant(name="white_noise_formula_everywhere",
+               description="(1-beta)/(1+beta) also for correlated SGD iterates", check="variance_ratio",
+               predict=_bind(WHITE), statement=sympy.Eq(RATIO, WHITE)),
+        Mutant(name="one_minus_beta", description="the EMA scales the variance by 1 - beta",
+               check="white_noise_ratio", predict=_bind(1 - beta), statement=sympy.Eq(WHITE, 1 - beta)),
+    ),
+    doc="""\
+Setting: SGD on one NQM coordinate (loss h theta^2/2, gradient noise variance h/B, lr alpha):
+theta+ = rho theta + xi with rho = 1 - alpha h, |rho| < 1, xi fresh; in stationarity
+Var theta = Vx. EMA of the iterates: y+ = beta y + (1 - beta) theta+, 0 <= beta < 1.
+
+Claim (*tight*, identity): Var y / Var theta = (1-beta)(1+beta rho)/((1+beta)(1-beta rho));
+for uncorrelated iterates (rho = 0, lr = 1/h) this is (1-beta)/(1+beta) <= 1 [1, 2].
+Positively correlated iterates (small lr) gain less from averaging than the white-noise formula says.
+
+Derivation: stationary equations for c = E[y theta] (c = beta rho c + (1-beta) Vx) and
+Var y (Vy = beta^2 Vy + 2 beta (1-beta) rho c + (1-beta)^2 Vx), solved and checked as fixed points.
+
+Checks (Monte Carlo): E[y^2]/E[theta^2] after a burn-in of ceil(5/min(ah, 2-ah)) + ceil(10/(1-beta))
+steps from theta_0 = 0 (transients <= e^-10); both means are Gaussian second moments, each within
+4% at 99.9% (proofs/nqm.py), so the ratio is within (1.04/0.96 - 1) = 8.3% at >= 99.8%.
+Mutants: the white-noise formula for correlated iterates; a factor 1 - beta.
+Not checked here: how closely the EMA tracks the time-averaged trajectory away from stationarity.
+
+References:
+  [1] B. T. Polyak, A. B. Juditsky (1992). Acceleration of stochastic approximation by averaging.
+      SIAM J. Control Optim. 30(4). doi:10.1137/0330046
+  [2] G. Zhang et al. (2019). Which algorithmic choices matter at which batch sizes? NeurIPS.
+      arXiv:1907.04164 (EMA is one of the choices studied in the NQM)
+""",
+)
+
+# ============================================================== ema.lag
+gr, eta, sig, D = S("g"), S("eta"), S("sigma"), S("D")
+LAG = beta * eta * gr / (1 - beta)  # E[ema - theta] in steady state: the EMA trails by beta/(1-beta) steps
+LAG_ASSUME = (sympy.Ge(beta, 0), sympy.Lt(beta, 1), sympy.Gt(eta, 0))
+LAG_STATEMENT = sympy.Eq(D, LAG)
+#: 99.9% half-width the run size guarantees (absolute; see the doc)
+LAG_HW = 0.05
+#: Var(ema - theta) <= beta^2 eta^2 sigma^2/(1 - beta^2) <= 1/(1 - 0.95^2) at eta = sigma = 1, beta <= 0.95
+LAG_VAR = 1.0 / (1.0 - 0.95**2)
+
+
+def _derive_lag():
+    from theorykit.symbolic.derivation import Derivation
+
+    d = Derivation(assume=list(LAG_ASSUME), name="ema.lag")
+    # d_t = ema_t - theta_t with theta+ = theta - eta (g + eps): d+ = beta (d + eta (g + eps));
+    # in expectation D+ = beta (D + eta g), whose fixed point is beta eta g/(1 - beta)
+    d.start(beta * (LAG + eta * gr)).eq(LAG, by="fixed point of D+ = beta (D + eta g)")
+    # the lag in steps: a trajectory moving eta g per step is passed beta/(1-beta) steps earlier
+    d.start(LAG / (eta * gr)).eq(beta / (1 - beta), by="divide by the drift per step")
+    return d.check()
+
+
+def _lag_runs() -> int:
+    from theorykit.numeric.montecarlo import runs_for_halfwidth
+
+    from ._stochastic import LEVEL
+
+    return runs_for_halfwidth(LAG_VAR, LAG_HW, LEVEL)
+
+
+def _measure_lag(params, ctx) -> float:
+    """Mean of ema_T - theta_T over independent runs of SGD on the linear loss g theta, noise N(0, 1), eta = 1."""
+    from theorykit.numeric.montecarlo import mean_interval
+
+    from ._stochastic import LEVEL
+
+    b, g_ = float(params["beta"]), float(params["g"])
+    R = _lag_runs()
+    theta = np.zeros(R)
+    avg = np.zeros(R)
+    for _ in range(math.ceil(12.0 / (1.0 - b))):  # beta^k <= exp(-k (1 - beta)) <= e^-12
+        theta = theta - (g_ + ctx.rng.standard_normal(R))
+        avg = b * avg + (1.0 - b) * theta
+    return mean_interval(avg - theta, LEVEL).value()
+
+
+def _lag_bind(expr):
+    fn = sympy.lambdify((beta, eta, gr), expr, modules="math")
+    return lambda p: float(fn(float(p["beta"]), 1.0, float(p["g"])))
+
+
+EMA_LAG = Claim(
+    id="ema.lag",
+    title="The EMA of drifting SGD iterates trails them by beta/(1-beta) steps: E[ema - theta] = beta eta g/(1-beta)",
+    statement=LAG_STATEMENT,
+    kind=Kind.IDENTITY,
+    sources=(POLYAK_JUDITSKY,),
+    derive=_derive_lag,
+    assumptions=LAG_ASSUME,
+    strategy=lambda: st.fixed_dictionaries({"beta": st.sampled_from([0.0, 0.3, 0.5, 0.8, 0.9, 0.95]),
+                                            "g": st.sampled_from([0.1, 1.0, 3.0])}),
+    checks=(
+        NumericCheck(
+            name="mean_gap",
+            description="Monte Carlo E[ema_T - theta_T] after the transient, SGD on a linear loss",
+            measure=_measure_lag,
+            predict=_lag_bind(LAG),
+            compare="tight",
+            rtol=0.0,
+            atol=LAG_HW + 4e-4,  # + the transient beta^k eta g/(1-beta) <= e^-12 * 57 = 3.5e-4
+            examples=({"beta": 0.9, "g": 1.0},),
+        ),
+    ),
+    mutants=(
+        Mutant(name="lag_beta", description="the EMA trails by beta steps", check="mean_gap",
+               predict=_lag_bind(beta * eta * gr), statement=sympy.Eq(LAG, beta * eta * gr)),
+        Mutant(name="lag_one_over_one_minus_beta", description="the EMA trails by 1/(1-beta) steps",
+               check="mean_gap", predict=_lag_bind(eta * gr / (1 - beta)),
+               statement=sympy.Eq(LAG, eta * gr / (1 - beta))),
+    ),
+    doc="""\
+Setting: SGD on the linear loss f(theta) = g theta (a region where the iterates drift),
+theta+ = theta - eta (g + eps), eps ~ N(0, sigma^2); EMA ema+ = beta ema + (1-beta) theta+, ema_0 = theta_0.
+
+Claim (*tight*, identity): E[ema_t - theta_t] -> beta eta g/(1 - beta): the EMA tracks the
+trajectory delayed by beta/(1 - beta) steps (its time average over that window) [1].
+
+Derivation: d_t = ema_t - theta_t obeys d+ = beta (d + eta (g + eps)); the expectation's fixed
+point is beta eta g/(1 - beta), i.e. beta/(1-beta) steps of drift eta g.
+
+Check (Monte Carlo, 99.9%): eta = sigma = 1, beta <= 0.95, g in {0.1, 1, 3}; after
+ceil(12/(1-beta)) steps the transient is <= e^-12 beta eta g/(1-beta) <= 3.5e-4. Var(d) <=
+beta^2 eta^2 sigma^2/(1 - beta^2) <= 1/(1 - 0.95^2) (the stationary variance of the AR(1) d,
+approached from d_0 = 0 from below), so R = ceil(z^2 * 10.26 / 0.05^2) runs give a half-width
+<= 0.05 (atol 0.05 + 4e-4). Mutants: a lag of beta steps; a lag of 1/(1-beta) steps.
+
+References:
+  [1] B. T. Polyak, A. B. Juditsky (1992). Acceleration of stochastic approximation by averaging.
+      SIAM J. Control Optim. 30(4). doi:10.1137/0330046
+""",
+)
+
+CLAIMS = (EMA_VARIANCE, EMA_LAG)

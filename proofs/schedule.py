@@ -1,0 +1,383 @@
+"""Learning-rate schedules (``theorykit.symbolic.schedules``): averages and monotonicity.
+
+The numeric checks evaluate the schedule objects of ``theorykit.symbolic.schedules``
+(the same ones the NQM checks and figures take), sum or integrate them, and
+compare with the claims' closed forms; they never evaluate the closed form
+under test to produce the measurement.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import sympy
+from hypothesis import strategies as st
+
+from theorykit.claims.claim import Claim, Kind, Mutant, NumericCheck
+from theorykit.symbolic import schedules as sch
+
+from ._stochastic import GOYAL, LOSHCHILOV, WU
+from ._util import S
+
+__all__ = ["CLAIMS"]
+
+k, T, a0, am, Kc, bt, g = (S(v) for v in ("k", "T", "alpha0", "alpha_min", "K", "beta", "gamma"))
+avg = S("avg")
+
+# ============================================================== schedule.cosine_average
+COS = am + (a0 - am) * (1 + sympy.cos(sympy.pi * k / T)) / 2
+CONT_AVG = (a0 + am) / 2
+DISC_AVG = (a0 + am) / 2 + (a0 - am) / (2 * T)
+CA_ASSUME = (sympy.Gt(T, 0), sympy.Gt(a0, 0), sympy.Ge(am, 0), sympy.Le(am, a0))
+CA_STATEMENT = sympy.Eq(avg, CONT_AVG)
+
+
+def _derive_cosine_average():
+    from theorykit.symbolic.derivation import Derivation
+
+    d = Derivation(assume=[*CA_ASSUME, sympy.Ge(k, 0), sympy.Le(k, T)], name="schedule.cosine_average")
+    # continuous: an antiderivative of the schedule is F(k) = (a0+am) k/2 + (a0-am) T/(2 pi) sin(pi k/T)
+    F = (a0 + am) * k / 2 + (a0 - am) * T / (2 * sympy.pi) * sympy.sin(sympy.pi * k / T)
+    d.start(sympy.diff(F, k)).eq(COS, by="F' is the schedule")
+    d.start((F.subs(k, T) - F.subs(k, 0)) / T).eq(CONT_AVG, by="sin(pi) = sin(0) = 0")
+    # discrete (k = 0..T-1): cos(pi k/T) and cos(pi (T-k)/T) cancel in pairs, leaving k = 0, so
+    # sum_k cos(pi k/T) = 1 and the average is (a0+am)/2 + (a0-am)/(2T)
+    d.start(sympy.cos(sympy.pi * k / T) + sympy.cos(sympy.pi * (T - k) / T)).eq(0, by="cos(pi - x) = -cos x")
+    d.start((T * (a0 + am) / 2 + (a0 - am) / 2 * 1) / T).eq(DISC_AVG, by="sum over k = 0..T-1")
+    return d.check()
+
+
+def _schedule(params):
+    alpha0 = float(params["alpha0"])
+    return sch.cosine(alpha0, int(params["T"]), alpha0 * float(params["min_frac"]))
+
+
+def _measure_discrete(params, ctx) -> float:
+    return float(np.mean(sch.values(_schedule(params), int(params["T"]))))
+
+
+def _measure_continuous(params, ctx) -> float:
+    from scipy.integrate import quad
+
+    s = _schedule(params)
+    fn = sympy.lambdify(s.k, s.expr, modules="math")
+    Tn = int(params["T"])
+    # half a cosine period over [0, T] is smooth: adaptive Gauss-Kronrod meets epsrel 1e-12
+    val, _ = quad(fn, 0.0, float(Tn), limit=200, epsabs=0.0, epsrel=1e-12)
+    return val / Tn
+
+
+def _bind(expr):
+    fn = sympy.lambdify((a0, am, T), expr, modules="math")
+    return lambda p: float(fn(float(p["alpha0"]), float(p["alpha0"]) * float(p["min_frac"]), float(p["T"])))
+
+
+def _ca_params():
+    return st.fixed_dictionaries({
+        "alpha0": st.sampled_from([0.001, 0.1, 1.0, 3.0]),
+        "min_frac": st.sampled_from([0.0, 0.01, 0.1, 0.5]),
+        "T": st.integers(1, 20000),
+    })
+
+
+SCHEDULE_COSINE_AVERAGE = Claim(
+    id="schedule.cosine_average",
+    title="A cosine cycle from alpha0 to alpha_min averages (alpha0 + alpha_min)/2",
+    statement=CA_STATEMENT,
+    kind=Kind.IDENTITY,
+    sources=(LOSHCHILOV,),
+    derive=_derive_cosine_average,
+    assumptions=CA_ASSUME,
+    strategy=_ca_params,
+    checks=(
+        NumericCheck(
+            name="continuous_average",
+            description="adaptive quadrature of the cosine schedule over [0, T], divided by T",
+            measure=_measure_continuous,
+            predict=_bind(CONT_AVG),
+            compare="tight",
+            rtol=1e-9,  # quad at epsrel 1e-12
+            examples=({"alpha0": 1.0, "min_frac": 0.0, "T": 100},),
+        ),
+        NumericCheck(
+            name="discrete_average",
+            description="mean of the schedule over steps k = 0..T-1 (float sum)",
+            measure=_measure_discrete,
+            predict=_bind(DISC_AVG),
+            compare="tight",
+            rtol=1e-10,  # a float sum of T <= 2e4 terms: relative round-off <= T eps ~ 4e-12
+            examples=({"alpha0": 1.0, "min_frac": 0.0, "T": 100},),
+        ),
+    ),
+    mutants=(
+        Mutant(name="half_at_every_T", description="the mean over steps 0..T-1 is exactly (alpha0 + alpha_min)/2",
+               check="discrete_average", predict=_bind(CONT_AVG)),
+        Mutant(name="ignores_alpha_min", description="the average is alpha0/2 whatever alpha_min",
+               check="continuous_average", predict=_bind(a0 / 2), statement=sympy.Eq(CONT_AVG, a0 / 2)),
+        Mutant(name="two_over_pi", description="the average is alpha_min + 2(alpha0 - alpha_min)/pi",
+               check="continuous_average", predict=_bind(am + 2 * (a0 - am) / sympy.pi),
+               statement=sympy.Eq(CONT_AVG, am + 2 * (a0 - am) / sympy.pi)),
+    ),
+    doc="""\
+Setting: cosine annealing [1] over one cycle of T steps,
+alpha(k) = alpha_min + (alpha0 - alpha_min)(1 + cos(pi k/T))/2, 0 <= alpha_min <= alpha0.
+
+Claim (*tight*, identities): (1/T) int_0^T alpha(k) dk = (alpha0 + alpha_min)/2 (alpha0/2 when
+alpha_min = 0); over the integer steps k = 0..T-1 the mean is
+(alpha0 + alpha_min)/2 + (alpha0 - alpha_min)/(2T).
+
+Derivation: antiderivative F(k) = (alpha0+alpha_min)k/2 + (alpha0-alpha_min) T/(2 pi) sin(pi k/T);
+for the sum, cos(pi k/T) + cos(pi (T-k)/T) = 0 pairs the terms k and T-k, leaving k = 0.
+
+Checks: adaptive quadrature (scipy.integrate.quad, epsrel 1e-12; rtol 1e-9) and the float
+mean over steps (rtol 1e-10) of schedules built by theorykit.symbolic.schedules.cosine,
+T up to 2e4. Mutants: exactly (alpha0+alpha_min)/2 at every T (refuted at small T);
+alpha0/2 ignoring alpha_min; alpha_min + 2(alpha0 - alpha_min)/pi.
+
+References:
+  [1] I. Loshchilov, F. Hutter (2017). SGDR: Stochastic gradient descent with warm restarts.
+      ICLR. arXiv:1608.03983
+""",
+)
+
+# ============================================================== schedule.monotone
+POLY_DERIV = -bt * a0 / (Kc * (1 + k / Kc) ** (bt + 1))
+EXP_DERIV = a0 * g**k * sympy.log(g)
+MO_ASSUME = (sympy.Gt(a0, 0), sympy.Gt(Kc, 0), sympy.Ge(bt, 0), sympy.Gt(g, 0), sympy.Le(g, 1), sympy.Ge(k, 0))
+MO_STATEMENT = sympy.And(sympy.Le(POLY_DERIV, 0), sympy.Le(EXP_DERIV, 0))
+
+
+def _derive_monotone():
+    from theorykit.symbolic.derivation import Derivation
+
+    d = Derivation(assume=list(MO_ASSUME), name="schedule.monotone")
+    d.start(sympy.diff(a0 / (1 + k / Kc) ** bt, k)).eq(POLY_DERIV, by="chain rule").le(0, by="every factor signed")
+    d.start(sympy.diff(a0 * g**k, k)).eq(EXP_DERIV, by="d/dk g^k = g^k log g").le(0, by="log g <= 0 for g <= 1")
+    # step: alpha0 g^floor(k/S) - alpha0 g^(floor(k/S)+1) = alpha0 g^j (1 - g) >= 0 at each drop
+    j = S("j")
+    d.start(a0 * g**j - a0 * g ** (j + 1)).eq(a0 * g**j * (1 - g), by="factor").ge(0, by="g <= 1")
+    return d.check()
+
+
+def _build(params) -> sch.Schedule:
+    kind, a = params["kind"], float(params["alpha0"])
+    if kind == "polynomial":
+        return sch.polynomial(a, float(params["K"]), float(params["beta"]))
+    if kind == "exponential":
+        return sch.exponential(a, float(params["gamma"]))
+    if kind == "step":
+        return sch.step(a, float(params["gamma"]), int(params["every"]))
+    if kind == "cosine":
+        return sch.cosine(a, int(params["T"]))
+    return sch.linear_warmup(a, int(params["W"]))
+
+
+def _max_increase(params, ctx) -> float:
+    """max over consecutive steps k = 0..horizon-1 of alpha(k+1) - alpha(k), relative to alpha0."""
+    v = sch.values(_build(params), int(params["horizon"]) + 1)
+    return float(np.max(np.diff(v))) / float(params["alpha0"])
+
+
+def _mo_params(kinds=("polynomial", "exponential", "step", "cosine"), beyond=False):
+    @st.composite
+    def make(draw):
+        kind = draw(st.sampled_from(kinds))
+        T_ = draw(st.integers(2, 2000))
+        p = {"kind": kind, "alpha0": draw(st.sampled_from([0.01, 1.0])), "horizon": T_}
+        if kind == "polynomial":
+            p.update(K=draw(st.sampled_from([1.0, 10.0, 1000.0])), beta=draw(st.sampled_from([0.5, 1.0, 2.0])))
+        elif kind in ("exponential", "step"):
+            p.update(gamma=draw(st.sampled_from([0.5, 0.9, 0.999])), every=draw(st.integers(1, 50)))
+        elif kind == "cosine":
+            p.update(T=T_, horizon=2 * T_ if beyond else T_)
+        else:
+            p.update(W=draw(st.integers(2, T_)))
+        return p
+
+    return make()
+
+
+SCHEDULE_MONOTONE = Claim(
+    id="schedule.monotone",
+    title="Polynomial, exponential, step and (on one cycle) cosine schedules never increase",
+    statement=MO_STATEMENT,
+    kind=Kind.UPPER_BOUND,
+    sources=(WU, LOSHCHILOV, GOYAL),
+    derive=_derive_monotone,
+    assumptions=MO_ASSUME,
+    strategy=_mo_params,
+    checks=(
+        NumericCheck(
+            name="max_increase",
+            description="max_k (alpha(k+1) - alpha(k)) / alpha0 over the horizon (cosine: one cycle)",
+            measure=_max_increase,
+            predict=lambda p: 0.0,
+            compare="upper",
+            rtol=0.0,
+            atol=1e-15,  # relative float round-off of alpha(k+1) - alpha(k)
+            examples=({"kind": "polynomial", "alpha0": 1.0, "K": 10.0, "beta": 1.0, "horizon": 100},
+                      {"kind": "cosine", "alpha0": 1.0, "T": 100, "horizon": 100}),
+        ),
+    ),
+    mutants=(
+        Mutant(name="cosine_beyond_cycle", description="the cosine schedule keeps decreasing past k = T",
+               check="max_increase", strategy=lambda: _mo_params(kinds=("cosine",), beyond=True)),
+        Mutant(name="warmup_nonincreasing", description="linear warmup never increases the lr",
+               check="max_increase", strategy=lambda: _mo_params(kinds=("linear_warmup",))),
+    ),
+    doc="""\
+Setting: the schedules of theorykit.symbolic.schedules at steps k = 0, 1, ...: polynomial
+alpha0/(1 + k/K)^beta [1] (beta >= 0), exponential alpha0 gamma^k and step alpha0 gamma^floor(k/S)
+(0 < gamma <= 1), cosine over one cycle [2]; linear warmup [3] is the counterexample.
+
+Claim (*upper*: alpha(k+1) - alpha(k) <= 0): these schedules are nonincreasing; the
+cosine one only on its cycle [0, T]; warmup increases.
+
+Derivation: derivatives of the polynomial and exponential schedules are <= 0 (signs of the
+factors); each drop of the step schedule is alpha0 g^j (1 - g) >= 0. The cosine case is
+covered by the numeric check only (the step checker cannot show sin >= 0 on [0, pi]).
+
+Checks: the largest increase between consecutive steps over horizons up to 2000, relative to
+alpha0, is <= 1e-15 (round-off). Mutants: cosine past its cycle (horizon 2T) and warmup
+"nonincreasing", both refuted by a positive increase.
+
+References:
+  [1] Y. Wu, M. Ren, R. Liao, R. Grosse (2018). Understanding short-horizon bias in stochastic
+      meta-optimization. ICLR. arXiv:1803.02021
+  [2] I. Loshchilov, F. Hutter (2017). SGDR. ICLR. arXiv:1608.03983
+  [3] P. Goyal et al. (2017). Accurate, large minibatch SGD: training ImageNet in 1 hour. arXiv:1706.02677
+""",
+)
+
+# ============================================================== schedule.endpoints
+W = S("W")
+WARM = a0 * k / W  # the ramp part of linear_warmup
+POLY_HALF = Kc * (2 ** (1 / bt) - 1)  # alpha0/(1 + k/K)^beta = alpha0/2
+EXP_HALF = sympy.log(2) / sympy.log(1 / g)  # alpha0 gamma^k = alpha0/2
+EP_ASSUME = (sympy.Gt(a0, 0), sympy.Ge(am, 0), sympy.Lt(am, a0), sympy.Gt(T, 0), sympy.Gt(W, 0), sympy.Gt(Kc, 0),
+             sympy.Gt(bt, 0), sympy.Gt(g, 0), sympy.Lt(g, 1))
+kh = S("k_half")
+EP_STATEMENT = sympy.And(sympy.Eq(COS.subs(k, 0), a0), sympy.Eq(COS.subs(k, T), am), sympy.Eq(WARM.subs(k, W), a0),
+                         sympy.Eq(kh, POLY_HALF))
+
+
+def _derive_endpoints():
+    from theorykit.symbolic.derivation import Derivation
+
+    d = Derivation(assume=list(EP_ASSUME), name="schedule.endpoints")
+    d.start(COS.subs(k, 0)).eq(a0, by="cos 0 = 1")
+    d.start(COS.subs(k, T)).eq(am, by="cos pi = -1")
+    d.start(WARM.subs(k, W)).eq(a0, by="the ramp reaches alpha0 at k = W")
+    d.start(a0 / (1 + POLY_HALF / Kc) ** bt).eq(a0 / 2, by="(2^(1/beta))^beta = 2")
+    d.start(a0 * g**EXP_HALF).eq(a0 / 2, by="gamma^(log 2/log(1/gamma)) = 1/2")
+    return d.check()
+
+
+def _first_step(params, ctx) -> float:
+    """The first integer step at which the evaluated schedule meets its event:
+    reaches alpha0 (warmup), reaches its minimum over [0, 2T] (cosine), or falls to alpha0/2."""
+    kind, horizon = params["kind"], int(params["horizon"])
+    v = sch.values(_build(params), horizon)
+    a = float(params["alpha0"])
+    if kind == "cosine":
+        return float(np.argmin(v))
+    if kind == "linear_warmup":
+        hit = np.nonzero(v >= a * (1 - 1e-12))[0]  # 1e-12: float round-off of a k / W at k = W
+    else:
+        hit = np.nonzero(v <= a / 2 * (1 + 1e-12))[0]
+    return float(hit[0]) if hit.size else math.inf
+
+
+def _event_predict(poly_half=POLY_HALF, exp_half=EXP_HALF):
+    fp = sympy.lambdify((Kc, bt), poly_half, modules="math")
+    fe = sympy.lambdify(g, exp_half, modules="math")
+
+    def predict(p) -> float:
+        kind = p["kind"]
+        if kind == "cosine":
+            return float(p["T"])
+        if kind == "linear_warmup":
+            return float(p["W"])
+        x = fp(float(p["K"]), float(p["beta"])) if kind == "polynomial" else fe(float(p["gamma"]))
+        return float(math.ceil(x - 1e-9))  # the first integer step at or after the crossing
+
+    return predict
+
+
+def _ep_params(kinds=("polynomial", "exponential", "cosine", "linear_warmup")):
+    @st.composite
+    def make(draw):
+        kind = draw(st.sampled_from(kinds))
+        p = {"kind": kind, "alpha0": draw(st.sampled_from([0.01, 1.0, 3.0]))}
+        if kind == "polynomial":
+            p.update(K=draw(st.sampled_from([1.0, 3.0, 10.0, 250.0])), beta=draw(st.sampled_from([0.5, 1.0, 2.0, 3.0])))
+            p["horizon"] = int(p["K"] * 4) + 2
+        elif kind == "exponential":
+            p.update(gamma=draw(st.sampled_from([0.3, 0.5, 0.9, 0.99, 0.999])))
+            p["horizon"] = 2000
+        elif kind == "cosine":
+            p.update(T=draw(st.integers(1, 3000)))
+            p["horizon"] = 2 * p["T"]
+        else:
+            p.update(W=draw(st.integers(1, 3000)))
+            p["horizon"] = p["W"] + 5
+        return p
+
+    return make()
+
+
+SCHEDULE_ENDPOINTS = Claim(
+    id="schedule.endpoints",
+    title="Schedule events: cosine ends at alpha_min at k = T, warmup reaches alpha0 at W, half-lives "
+          "K(2^(1/beta) - 1) and log 2/log(1/gamma)",
+    statement=EP_STATEMENT,
+    kind=Kind.IDENTITY,
+    sources=(LOSHCHILOV, GOYAL, WU),
+    derive=_derive_endpoints,
+    assumptions=EP_ASSUME,
+    strategy=_ep_params,
+    checks=(
+        NumericCheck(
+            name="first_step",
+            description="first integer step of the evaluated schedule at its event (minimum, alpha0, alpha0/2)",
+            measure=_first_step,
+            predict=_event_predict(),
+            compare="tight",
+            rtol=0.0,
+            atol=0.0,  # integer steps: exact
+            examples=({"kind": "polynomial", "alpha0": 1.0, "K": 10.0, "beta": 2.0, "horizon": 42},
+                      {"kind": "cosine", "alpha0": 1.0, "T": 100, "horizon": 200}),
+        ),
+    ),
+    mutants=(
+        Mutant(name="poly_half_life_without_minus_one", description="polynomial half-life K 2^(1/beta)",
+               check="first_step", predict=_event_predict(poly_half=Kc * 2 ** (1 / bt)),
+               strategy=lambda: _ep_params(("polynomial",)), statement=sympy.Eq(POLY_HALF, Kc * 2 ** (1 / bt))),
+        Mutant(name="exp_half_life_first_order", description="exponential half-life log 2/(1 - gamma)",
+               check="first_step", predict=_event_predict(exp_half=sympy.log(2) / (1 - g)),
+               strategy=lambda: _ep_params(("exponential",)),
+               statement=sympy.Eq(EXP_HALF, sympy.log(2) / (1 - g))),
+    ),
+    doc="""\
+Setting: the schedules of theorykit.symbolic.schedules evaluated at integer steps k:
+cosine over one cycle of T steps [1], linear warmup over W steps [2], polynomial
+alpha0/(1 + k/K)^beta [3] and exponential alpha0 gamma^k.
+
+Claim (*tight*, identities): cosine(0) = alpha0 and cosine(T) = alpha_min (its minimum over
+[0, 2T] is at k = T); warmup(W) = alpha0; the polynomial schedule halves at
+k = K(2^(1/beta) - 1); the exponential one at k = log 2/log(1/gamma).
+
+Derivation: cos 0 = 1, cos pi = -1; (2^(1/beta))^beta = 2; gamma^(log 2/log(1/gamma)) = 1/2.
+
+Check: the first integer step at which the evaluated schedule (NumPy, via values()) reaches
+its event equals the ceiling of the closed form (exact). Mutants: polynomial half-life
+K 2^(1/beta); exponential half-life log 2/(1 - gamma) (first-order in 1 - gamma).
+
+References:
+  [1] I. Loshchilov, F. Hutter (2017). SGDR. ICLR. arXiv:1608.03983
+  [2] P. Goyal et al. (2017). Accurate, large minibatch SGD. arXiv:1706.02677
+  [3] Y. Wu, M. Ren, R. Liao, R. Grosse (2018). Understanding short-horizon bias. ICLR. arXiv:1803.02021
+""",
+)
+
+CLAIMS = (SCHEDULE_COSINE_AVERAGE, SCHEDULE_MONOTONE, SCHEDULE_ENDPOINTS)

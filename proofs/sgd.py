@@ -1,0 +1,347 @@
+"""Stochastic gradient descent: sampling facts and the convex rate under bounded noise.
+
+Every numeric check here is Monte Carlo with randomness from ``ctx.rng`` and a
+stated confidence level (99.9%, z = 3.29). A check's ``atol``/``rtol`` is the
+half-width that its run size guarantees from a *variance bound* stated in the
+claim's doc (never from the formula under test), so a true claim fails a
+check with probability about 0.1% per example, and a mutant is refuted only
+where its prediction lies outside the interval.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import sympy
+from hypothesis import strategies as st
+
+from theorykit.claims.claim import Claim, Kind, Mutant, NumericCheck
+from theorykit.numeric.montecarlo import mean_interval, runs_for_halfwidth
+
+from ._stochastic import (
+    BOTTOU,
+    COCHRAN,
+    DUBHASHI_RANJAN,
+    EFRON_TIBSHIRANI,
+    HOEFFDING,
+    LEVEL,
+)
+from ._util import S, predictor
+
+__all__ = ["CLAIMS"]
+
+n, b, s2, C, V = (S(v) for v in ("n", "b", "s2", "C", "V"))
+
+# ============================================================== sgd.with_replacement_coverage
+COVERAGE = 1 - (1 - 1 / n) ** n
+COV_ASSUME = (sympy.Gt(n, 1),)
+COV_STATEMENT = sympy.Eq(C, COVERAGE)
+#: half-width of the 99.9% interval that the run sizes below guarantee
+COV_HW = 0.005
+
+
+def _derive_coverage():
+    from theorykit.symbolic.derivation import Derivation
+
+    q = S("q")  # q = P(a given example is never drawn)
+    d = Derivation(assume=list(COV_ASSUME), name="sgd.with_replacement_coverage")
+    # (1) each of the n independent draws misses example i with probability (n-1)/n
+    d.start(((n - 1) / n) ** n).eq((1 - 1 / n) ** n, by="n independent draws, each misses i w.p. (n-1)/n")
+    # (2) linearity: E[fraction seen] = (1/n) sum_i P(i seen) = 1 - q
+    d.start(n * (1 - q) / n).eq(1 - q, by="linearity of expectation over the n examples")
+    # (3) the limit side: n log(1 - 1/n) <= -1, so q <= 1/e and the coverage is >= 1 - 1/e
+    d.start(n * sympy.log(1 - 1 / n)).le(-1, by="log(1 - x) <= -x at x = 1/n")
+    y = S("y")
+    d2 = Derivation(assume=[sympy.Le(y, -1)], name="sgd.with_replacement_coverage (exp)")
+    d2.start(sympy.exp(y)).le(sympy.exp(-1), by="exp is increasing; y = n log(1 - 1/n)")
+    return _merge(d.check(), d2.check())
+
+
+def _merge(*reports):
+    """One report for several derivations with different assumptions (first one's, steps of all)."""
+    first = reports[0]
+    for r in reports[1:]:
+        first.steps.extend(r.steps)
+        first.chains.extend(r.chains)
+        first.assumptions.extend(r.assumptions)
+    statuses = [r.status for r in reports]
+    first.status = "refuted" if "refuted" in statuses else ("unknown" if "unknown" in statuses else "proved")
+    return first
+
+
+def _coverage_runs(n_examples: int) -> int:
+    # Var(fraction seen) <= min(1/4, 1/n): a [0,1] variable has variance <= 1/4, and the
+    # unseen-indicators are negatively associated [3], so Var(#unseen) <= E[#unseen] <= n.
+    return runs_for_halfwidth(min(0.25, 1.0 / n_examples), COV_HW, LEVEL)
+
+
+def _measure_coverage(params, ctx) -> float:
+    """Draw n indices with replacement, R times; mean fraction of distinct indices (with its interval)."""
+    n_ex = int(params["n"])
+    R = _coverage_runs(n_ex)
+    fractions = np.empty(R)
+    chunk = max(1, 2_000_000 // n_ex)  # bound memory: at most ~2e6 draws at once
+    for start in range(0, R, chunk):
+        r = min(chunk, R - start)
+        draws = np.sort(ctx.rng.integers(0, n_ex, size=(r, n_ex)), axis=1)
+        fractions[start : start + r] = (1 + np.count_nonzero(np.diff(draws, axis=1), axis=1)) / n_ex
+    return mean_interval(fractions, LEVEL).value()
+
+
+_cov_predict = predictor(COVERAGE, n="n")
+_LIMIT = 1 - math.exp(-1)
+# finite-n bias of the limit check: 0 <= e^-1 - (1 - 1/n)^n <= e^-1/n  (since (1-1/n)^n >= e^-1 (1-1/n))
+_LIMIT_N = (100_000, 400_000)
+_LIMIT_ATOL = COV_HW + math.exp(-1) / _LIMIT_N[0]
+
+SGD_COVERAGE = Claim(
+    id="sgd.with_replacement_coverage",
+    title="n draws with replacement from n examples see 1 - (1 - 1/n)^n of them, -> 1 - 1/e = 63.2%",
+    statement=COV_STATEMENT,
+    kind=Kind.IDENTITY,
+    sources=(BOTTOU, DUBHASHI_RANJAN, EFRON_TIBSHIRANI),
+    derive=_derive_coverage,
+    assumptions=COV_ASSUME,
+    strategy=lambda: st.fixed_dictionaries({"n": st.integers(2, 3000)}),
+    checks=(
+        NumericCheck(
+            name="coverage_fraction",
+            description="mean fraction of distinct examples in n draws with replacement (Monte Carlo)",
+            measure=_measure_coverage,
+            predict=_cov_predict,
+            compare="tight",
+            rtol=0.0,
+            atol=COV_HW,
+            examples=({"n": 10}, {"n": 1000}),
+        ),
+        NumericCheck(
+            name="large_n_limit",
+            description="the same fraction at n >= 1e5 against the limit 1 - 1/e",
+            measure=_measure_coverage,
+            predict=lambda p: _LIMIT,
+            compare="tight",
+            rtol=0.0,
+            atol=_LIMIT_ATOL,
+            strategy=lambda: st.fixed_dictionaries({"n": st.integers(*_LIMIT_N)}),
+            examples=({"n": 100_000},),
+        ),
+    ),
+    mutants=(
+        Mutant(
+            name="sixty_seven_percent",
+            description="an epoch of sampling with replacement sees about 67% of the data",
+            check="large_n_limit",
+            predict=lambda p: 0.67,
+            statement=sympy.Eq(COVERAGE, sympy.Rational(67, 100)),
+        ),
+        Mutant(
+            name="limit_at_every_n",
+            description="the fraction is 1 - 1/e already at finite n",
+            check="coverage_fraction",
+            predict=lambda p: _LIMIT,
+            statement=sympy.Eq(COVERAGE, 1 - sympy.exp(-1)),
+        ),
+        Mutant(
+            name="unseen_for_seen",
+            description="the fraction seen is (1 - 1/n)^n (the unseen fraction)",
+            check="coverage_fraction",
+            predict=predictor((1 - 1 / n) ** n, n="n"),
+            statement=sympy.Eq(COVERAGE, (1 - 1 / n) ** n),
+        ),
+    ),
+    doc="""\
+Setting: a data set of n examples; one epoch of SGD with replacement draws n indices
+i.i.d. uniform on {1..n}.
+
+Claim (*tight*, an identity): E[#distinct / n] = 1 - (1 - 1/n)^n, which decreases to
+1 - 1/e = 0.632... as n -> oo (the ".632" of the bootstrap [3]; SGD sampling in [1]).
+
+Derivation: P(example i never drawn) = ((n-1)/n)^n by independence; linearity of
+expectation; n log(1 - 1/n) <= -1 gives (1 - 1/n)^n <= 1/e, so the fraction is >= 1 - 1/e.
+
+Checks (Monte Carlo, 99.9% level, z = 3.29): the fraction seen lies in [0, 1], so its
+variance is <= 1/4; the indicators "example i unseen" are negatively associated [2], so
+Var(#unseen) <= E[#unseen] <= n and Var(fraction) <= 1/n. R = ceil(z^2 min(1/4, 1/n) / 0.005^2)
+runs make the half-width <= 0.005 = atol. The limit check (n in [1e5, 4e5]) adds the bias
+bound e^-1/n (from (1-1/n)^n >= e^-1 (1 - 1/n)).
+Mutants: "67%" (refuted by the limit check), "1 - 1/e at every n", "(1 - 1/n)^n".
+
+References:
+  [1] L. Bottou, F. E. Curtis, J. Nocedal (2018). Optimization methods for large-scale
+      machine learning. SIAM Review 60(2). arXiv:1606.04838
+  [2] D. Dubhashi, D. Ranjan (1998). Balls and bins: a study in negative dependence.
+      Random Structures & Algorithms 13(2), 99-124.
+  [3] B. Efron, R. Tibshirani (1997). Improvements on cross-validation: the .632+ bootstrap
+      method. JASA 92(438), 548-560. doi:10.1080/01621459.1997.10474007
+""",
+)
+
+# ============================================================== sgd.minibatch_variance
+VAR_WITH = s2 / b
+VAR_WITHOUT = (n - b) / (n - 1) * s2 / b
+MB_ASSUME = (sympy.Gt(n, 1), sympy.Ge(b, 1), sympy.Le(b, n), sympy.Gt(s2, 0))
+MB_STATEMENT = sympy.And(sympy.Eq(V, VAR_WITH), sympy.Eq(C, VAR_WITHOUT))
+#: relative half-width of the 99.9% interval guaranteed by the run sizes below
+MB_RTOL = 0.03
+#: b = n makes every batch the whole population: M = 0 exactly, up to float round-off
+MB_ROUNDOFF = 1e-24
+
+
+def _derive_minibatch():
+    from theorykit.symbolic.derivation import Derivation
+
+    d = Derivation(assume=list(MB_ASSUME), name="sgd.minibatch_variance")
+    # with replacement: b i.i.d. draws, Var(sum) = b s2
+    d.start(b * s2 / b**2).eq(s2 / b, by="Var(mean of b i.i.d. draws) = b s2 / b^2")
+    # without replacement, c = covariance of two distinct draws: the population's sum is constant, so
+    # 0 = Var(sum of all n) = n s2 + n (n-1) c, i.e. c = -s2/(n-1)
+    d.start(n * s2 + n * (n - 1) * (-s2 / (n - 1))).eq(0, by="c = -s2/(n-1) solves n s2 + n(n-1) c = 0")
+    # Var(sum of b) = b s2 + b (b-1) c, divided by b^2
+    (
+        d.start((b * s2 + b * (b - 1) * (-s2 / (n - 1))) / b**2)
+        .eq(s2 / b * (1 - (b - 1) / (n - 1)), by="factor s2/b")
+        .eq((n - b) / (n - 1) * s2 / b, by="1 - (b-1)/(n-1) = (n-b)/(n-1)")
+    )
+    return d.check()
+
+
+def _population(params, ctx) -> np.ndarray:
+    """n values with mean exactly 0 and population variance exactly sigma^2 (shape from ctx.rng)."""
+    n_ex = int(params["n"])
+    x = ctx.rng.standard_normal(n_ex) ** 3 if params.get("heavy") else ctx.rng.standard_normal(n_ex)
+    x = x - x.mean()
+    sd = math.sqrt(float(np.mean(x * x)))
+    if sd == 0.0:  # n = 1 or a degenerate draw; the strategy keeps n >= 2
+        x = np.where(np.arange(n_ex) % 2 == 0, 1.0, -1.0)
+        x = x - x.mean()
+        sd = math.sqrt(float(np.mean(x * x)))
+    return x * (float(params["sigma"]) / sd)
+
+
+def _minibatch_runs(x: np.ndarray, b_: int) -> int:
+    # Estimate E[M^2] (= Var M, the mean is 0 exactly) by the average of M^2 over R batches.
+    # Var(M^2) <= E[M^4] <= (3(b-1) s^4 + mu4) / b^3 with replacement (i.i.d. fourth moment);
+    # without replacement E[M^4] is no larger (Hoeffding 1963, Thm 4: convex f). Relative to
+    # s2/b this is (3(b-1) + kurt)/b, so R below makes z*SE <= MB_RTOL * s2/b.
+    s2_, mu4 = float(np.mean(x**2)), float(np.mean(x**4))
+    kurt = mu4 / s2_**2
+    return runs_for_halfwidth((3 * (b_ - 1) + kurt) / b_, MB_RTOL, LEVEL)
+
+
+def _batch_means(x, b_, replace, R, ctx):
+    n_ex = x.size
+    if replace:
+        idx = ctx.rng.integers(0, n_ex, size=(R, b_))
+    else:  # the first b entries of independent uniform random permutations
+        idx = np.argsort(ctx.rng.random((R, n_ex)), axis=1)[:, :b_]
+    return x[idx].mean(axis=1)
+
+
+def _measure_minibatch(replace: bool):
+    def measure(params, ctx) -> float:
+        x = _population(params, ctx)
+        b_ = min(int(params["b"]), x.size)
+        R = _minibatch_runs(x, b_)
+        m = _batch_means(x, b_, replace, R, ctx)
+        return mean_interval(m * m, LEVEL).value()
+
+    return measure
+
+
+def _mb_params(n_range=(2, 40)):
+    @st.composite
+    def make(draw):
+        n_ex = draw(st.integers(*n_range))
+        return {
+            "n": n_ex,
+            "b": draw(st.integers(1, n_ex)),
+            "sigma": draw(st.sampled_from([0.1, 1.0, 3.0])),
+            "heavy": draw(st.booleans()),
+        }
+
+    return make()
+
+
+SGD_MINIBATCH = Claim(
+    id="sgd.minibatch_variance",
+    title="Var(minibatch mean) = s2/b with replacement and (n-b)/(n-1) s2/b without",
+    statement=MB_STATEMENT,
+    kind=Kind.IDENTITY,
+    sources=(COCHRAN, HOEFFDING),
+    derive=_derive_minibatch,
+    assumptions=MB_ASSUME,
+    strategy=_mb_params,
+    checks=(
+        NumericCheck(
+            name="with_replacement",
+            description="empirical variance of means of b indices drawn with replacement",
+            measure=_measure_minibatch(True),
+            predict=predictor(VAR_WITH, s2=lambda p: p["sigma"] ** 2, b="b"),
+            compare="tight",
+            rtol=MB_RTOL,
+            examples=({"n": 20, "b": 5, "sigma": 1.0, "heavy": False},),
+        ),
+        NumericCheck(
+            name="without_replacement",
+            description="empirical variance of means of b distinct indices (random permutation prefix)",
+            measure=_measure_minibatch(False),
+            predict=predictor(VAR_WITHOUT, s2=lambda p: p["sigma"] ** 2, b="b", n="n"),
+            compare="tight",
+            rtol=MB_RTOL,
+            # b = n: the batch mean is 0 up to round-off (~n eps max|x| <= 1e-13 sigma), squared
+            atol=MB_ROUNDOFF,
+            examples=({"n": 20, "b": 5, "sigma": 1.0, "heavy": False}, {"n": 4, "b": 2, "sigma": 1.0, "heavy": True}),
+        ),
+    ),
+    mutants=(
+        Mutant(
+            name="no_finite_population_correction",
+            description="without replacement the variance is also s2/b",
+            check="without_replacement",
+            predict=predictor(VAR_WITH, s2=lambda p: p["sigma"] ** 2, b="b"),
+            statement=sympy.Eq(VAR_WITHOUT, VAR_WITH),
+        ),
+        Mutant(
+            name="correction_over_n",
+            description="without replacement the factor is (n-b)/n instead of (n-b)/(n-1)",
+            check="without_replacement",
+            predict=predictor((n - b) / n * s2 / b, s2=lambda p: p["sigma"] ** 2, b="b", n="n"),
+            statement=sympy.Eq(VAR_WITHOUT, (n - b) / n * s2 / b),
+        ),
+        Mutant(
+            name="over_b_squared",
+            description="with replacement the variance is s2/b^2",
+            check="with_replacement",
+            predict=predictor(s2 / b**2, s2=lambda p: p["sigma"] ** 2, b="b"),
+            statement=sympy.Eq(VAR_WITH, s2 / b**2),
+        ),
+    ),
+    doc="""\
+Setting: a population x_1..x_n with mean m and variance s2 = (1/n) sum (x_i - m)^2; a
+minibatch of size b, drawn with replacement (i.i.d. uniform) or without (uniformly random
+b-subset); M = mean of the minibatch.
+
+Claim (*tight*, identities): Var M = s2/b with replacement; Var M = (n-b)/(n-1) s2/b
+without (the finite-population correction) [1, Thm 2.2].
+
+Derivation: i.i.d. draws; without replacement two distinct draws have covariance
+c = -s2/(n-1) because the population sum is constant (n s2 + n(n-1)c = 0), so
+Var(sum of b) = b s2 + b(b-1)c.
+
+Checks (Monte Carlo, 99.9%): populations of n <= 40 values (Gaussian or cubed-Gaussian,
+heavy-tailed) centred and scaled to variance exactly sigma^2; measured = average of M^2 over
+R minibatches. Var(M^2) <= E M^4 <= (3(b-1) s2^2 + mu4)/b^3 (with replacement; without
+replacement E f(sum) is smaller for convex f [2, Thm 4]), so R = z^2 (3(b-1)+kurtosis)/(b 0.03^2)
+makes the half-width <= 3% of s2/b (rtol = 0.03; kurtosis is the population's own).
+Mutants: no correction; (n-b)/n; s2/b^2.
+
+References:
+  [1] W. G. Cochran (1977). Sampling Techniques (3rd ed.). Wiley.
+  [2] W. Hoeffding (1963). Probability inequalities for sums of bounded random variables.
+      JASA 58(301), 13-30. doi:10.1080/01621459.1963.10500830
+""",
+)
+
+from ._sgd_convex import SGD_CONVEX_RATE
+
+CLAIMS = (SGD_COVERAGE, SGD_MINIBATCH, SGD_CONVEX_RATE)
