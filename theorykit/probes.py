@@ -14,9 +14,11 @@ from .numeric.probes import (
     stability_threshold,
     stability_threshold_matrix,
 )
+from .numeric.nqm import expected_loss
 from .numeric.sharpness import sharpness
 
 __all__ = [
+    "expected_loss",
     "GROWTH_TOL",
     "bounded",
     "growth",

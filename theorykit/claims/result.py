@@ -157,12 +157,16 @@ class CheckResult:
     examples: int
     counterexample: dict | None = None
     seconds: float = 0.0
+    # Monte Carlo checks: the canonical measurement's confidence interval,
+    # {"estimate", "lo", "hi", "level", "n_runs"}; None for deterministic checks.
+    interval: dict | None = None
 
     def to_dict(self) -> dict:
         d = {f.name: getattr(self, f.name) for f in fields(self)}
         for k in ("measured", "predicted", "ratio", "rtol", "atol", "seconds"):
             d[k] = _float_out(d[k])
         d["counterexample"] = jsonable(self.counterexample)
+        d["interval"] = jsonable(self.interval)
         return d
 
     @classmethod
@@ -184,7 +188,16 @@ class CheckResult:
             examples=s("examples", int),
             counterexample=s("counterexample", dict, optional=True),
             seconds=_float_in(s("seconds", None, optional=True), f"{where}.seconds") or 0.0,
+            interval=d.get("interval") if isinstance(d.get("interval"), dict) else None,
         )
+
+    def measured_text(self) -> str:
+        """The measured value, with its interval and run count for Monte Carlo checks."""
+        if not self.interval:
+            return format_number(self.measured)
+        iv = self.interval
+        return (f"{format_number(self.measured)} [{format_number(iv['lo'])}, {format_number(iv['hi'])}] "
+                f"({100 * float(iv['level']):g}% CI, n={iv['n_runs']})")
 
 
 @dataclass(frozen=True)

@@ -148,6 +148,12 @@ class _Measurer:
     def __init__(self, xp, backend: str, seed: int):
         self.xp, self.backend, self.seed = xp, backend, seed
         self.cache: dict[tuple[str, str], tuple[str, Any]] = {}
+        self.intervals: dict[tuple[str, str], dict] = {}
+
+    def interval(self, check: NumericCheck, params) -> dict | None:
+        if params is None:
+            return None
+        return self.intervals.get((check.name, _params_key(params)))
 
     def measure(self, check: NumericCheck, params, key: str) -> float:
         slot = (check.name, key)
@@ -161,7 +167,12 @@ class _Measurer:
                 rng=np.random.default_rng([self.seed, *_params_words(key)]),
             )
             try:
-                self.cache[slot] = ("ok", float(check.measure(params, ctx)))
+                value = check.measure(params, ctx)
+                # Monte Carlo measures return a float carrying `.interval` (theorykit.numeric.montecarlo)
+                interval = getattr(value, "interval", None)
+                if interval is not None:
+                    self.intervals[slot] = {k: getattr(interval, k) for k in ("estimate", "lo", "hi", "level", "n_runs")}
+                self.cache[slot] = ("ok", float(value))
             except Exception as exc:  # recorded per example; reported as an error status
                 self.cache[slot] = ("error", exc)
         kind, value = self.cache[slot]
@@ -308,7 +319,12 @@ def _run_check(claim: Claim, check: NumericCheck, measurer: _Measurer, *, seed, 
             first = first or out.first
             failure, error = out.failure, out.error
     m, p = (first[1], first[2]) if first else (None, None)
+    base["interval"] = measurer.interval(check, first[0]) if first else None
     rule = f"{check.compare}, rtol={check.rtol:g}, atol={check.atol:g}"
+    if base["interval"]:
+        iv = base["interval"]
+        rule += (f"; canonical measurement {format_number(m)} in [{format_number(iv['lo'])}, "
+                 f"{format_number(iv['hi'])}] at {100 * float(iv['level']):g}% confidence from {iv['n_runs']} runs")
     if error is not None:
         params, exc = error
         return CheckResult(status="error", message=_error_message(params, exc), measured=m,

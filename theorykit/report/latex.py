@@ -131,7 +131,12 @@ def _checks_cell(r: ClaimResult) -> str:
     lines = []
     for c in r.checks:
         flag = "" if c.status == "passed" else rf" (\textbf{{{escape_latex(c.status)}}})"
-        lines.append(f"{latex_number(c.predicted)} / {latex_number(c.measured)}{flag}")
+        measured = latex_number(c.measured)
+        if c.interval:  # Monte Carlo: the confidence interval and the number of runs
+            iv = c.interval
+            measured += (rf" {{\scriptsize [{latex_number(iv['lo'])}, {latex_number(iv['hi'])}],"
+                         rf" {100 * float(iv['level']):g}\%, $n={int(iv['n_runs'])}$}}")
+        lines.append(f"{latex_number(c.predicted)} / {measured}{flag}")
     return r" \newline ".join(lines) if lines else "---"
 
 

@@ -33,7 +33,7 @@ def _checks_cell(r: ClaimResult) -> str:
     lines = []
     for c in r.checks:
         mark = "" if c.status == "passed" else f" **{c.status}**"
-        lines.append(f"{escape_cell(c.name)}: {format_number(c.predicted)} / {format_number(c.measured)}{mark}")
+        lines.append(f"{escape_cell(c.name)}: {format_number(c.predicted)} / {escape_cell(c.measured_text())}{mark}")
     return "<br>".join(lines) if lines else "—"
 
 
