@@ -1,0 +1,150 @@
+"""The catapult model: GD on a two-layer linear network with one training input.
+
+Model (Lewkowycz et al. 2020, arXiv:2003.02218, Sec. 2): parameters u, v in R^n,
+
+    f(u, v) = v^T u x / sqrt(n),      loss  L = (f - y)^2 / 2,   here y = 0,
+
+and the neural-tangent-kernel eigenvalue for the single input x is
+lambda = (||u||^2 + ||v||^2) x^2 / n (the squared norm of the gradient of f).
+
+Everything here *runs GD on (u, v)*: f and lambda are read back from the
+parameters after each step; the closed-form (f, lambda) recurrence is what the
+claim ``catapult.regimes`` predicts and is never used to produce a measurement.
+
+``initial_params`` builds (u, v) with prescribed f0 and lambda0 so that a
+measurement is reproducible and the prediction can be written in terms of the
+example's parameters (f0, lambda0, n, x, h = eta lambda0).
+"""
+from __future__ import annotations
+
+import math
+from typing import NamedTuple
+
+import numpy as np
+from array_api_compat import array_namespace
+
+from ..errors import InputError
+
+__all__ = ["CatapultRun", "divergence_boundary", "initial_params", "run_catapult", "spike_boundary"]
+
+#: |f| beyond this is divergence: f^2 x^2 eta^2 / n then dwarfs every O(1) term.
+DIVERGED_F = 1e8
+
+
+class CatapultRun(NamedTuple):
+    f: np.ndarray  # (T+1,) network output after each step (step 0 = initialization)
+    lam: np.ndarray  # (T+1,) NTK eigenvalue (||u||^2 + ||v||^2) x^2 / n after each step
+    loss: np.ndarray  # (T+1,) f^2 / 2
+    diverged: bool  # |f| exceeded DIVERGED_F (the arrays stop there)
+
+
+def _positive(value, name: str) -> float:
+    try:
+        v = float(value)
+    except (TypeError, ValueError) as exc:
+        raise InputError(name, f"expected a positive real number, got {value!r}") from exc
+    if not (math.isfinite(v) and v > 0):
+        raise InputError(name, f"must be finite and > 0, got {value!r}")
+    return v
+
+
+def initial_params(n: int, f0: float, lam0: float, x: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """(u, v) (each (n,)) with v^T u x / sqrt(n) = f0 and (||u||^2+||v||^2) x^2/n = lam0.
+
+    Writing a = u + v, b = u - v: ||u||^2 + ||v||^2 = (||a||^2 + ||b||^2)/2 and
+    u^T v = (||a||^2 - ||b||^2)/4, so random directions for a and b scaled to
+    ||a||^2 = S + 2P, ||b||^2 = S - 2P (S = lam0 n / x^2, P = f0 sqrt(n) / x)
+    hit both targets exactly; this needs S > 2|P|, i.e. |f0| x < lam0 sqrt(n) / 2.
+    """
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 2:
+        raise InputError("n", f"expected an integer width >= 2, got {n!r}")
+    lam0, x = _positive(lam0, "lam0"), _positive(x, "x")
+    try:
+        f0 = float(f0)
+    except (TypeError, ValueError) as exc:
+        raise InputError("f0", f"expected a real number, got {f0!r}") from exc
+    S, P = lam0 * n / x**2, f0 * math.sqrt(n) / x
+    if not S > 2 * abs(P):
+        raise InputError("f0", f"|f0| x must be < lam0 sqrt(n)/2 = {lam0 * math.sqrt(n) / 2:g}, got |f0| x = {abs(f0) * x:g}")
+    a = rng.standard_normal(n)
+    b = rng.standard_normal(n)
+    b -= a * (a @ b) / (a @ a)  # a and b orthogonal, so ||u||, ||v|| follow from ||a||, ||b|| exactly
+    a *= math.sqrt(S + 2 * P) / np.linalg.norm(a)
+    b *= math.sqrt(S - 2 * P) / np.linalg.norm(b)
+    return (a + b) / 2, (a - b) / 2
+
+
+def run_catapult(u: np.ndarray, v: np.ndarray, x: float, lr: float, steps: int) -> CatapultRun:
+    """``steps`` GD steps on L(u, v) = (v^T u x / sqrt(n))^2 / 2 (target 0), from (u, v).
+
+    The gradient is dL/du = f x v / sqrt(n), dL/dv = f x u / sqrt(n). u, v may live in any
+    array-API namespace (NumPy, CuPy); the recorded f, lam, loss are host arrays."""
+    x, lr = _positive(x, "x"), _positive(lr, "lr")
+    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
+        raise InputError("steps", f"expected a positive integer, got {steps!r}")
+    try:
+        xp = array_namespace(u, v)
+    except TypeError:  # lists and other non-arrays
+        from .backend import get_namespace
+
+        xp = get_namespace("numpy")
+    u = xp.asarray(u, dtype=xp.float64)
+    v = xp.asarray(v, dtype=xp.float64)
+    if u.ndim != 1 or u.shape != v.shape:
+        raise InputError("v", f"u and v must be vectors of the same length, got {u.shape} and {v.shape}")
+    n = u.shape[0]
+    c = x / math.sqrt(n)
+    fs, lams = [], []
+    diverged = False
+    with np.errstate(all="ignore"):
+        for _ in range(steps + 1):
+            f = float(xp.sum(v * u)) * c
+            lam = float(xp.sum(u * u) + xp.sum(v * v)) * x * x / n
+            fs.append(f)
+            lams.append(lam)
+            if not (abs(f) < DIVERGED_F and math.isfinite(lam)):
+                diverged = True
+                break
+            gu, gv = f * c * v, f * c * u
+            u, v = u - lr * gu, v - lr * gv
+    f_arr = np.asarray(fs)
+    return CatapultRun(f_arr, np.asarray(lams), f_arr**2 / 2, diverged)
+
+
+def _bisect(pred, lo: float, hi: float, rtol: float) -> float:
+    """Boundary of a predicate that is False at lo and True at hi."""
+    if pred(lo) or not pred(hi):
+        raise InputError("bracket", f"the predicate must be False at {lo} and True at {hi}")
+    while hi - lo > rtol * hi:
+        mid = (lo + hi) / 2
+        if pred(mid):
+            hi = mid
+        else:
+            lo = mid
+    return (lo + hi) / 2
+
+
+def spike_boundary(u, v, x: float, *, steps: int = 200, lo: float = 0.5, hi: float = 3.5, rtol: float = 1e-7) -> float:
+    """Smallest h = eta lambda0 at which the loss rises above its initial value at some
+    step of a ``steps``-step GD run from (u, v): bisection on runs."""
+    lam0 = float(u @ u + v @ v) * x * x / u.shape[0]
+
+    def spikes(h: float) -> bool:
+        r = run_catapult(u, v, x, h / lam0, steps)
+        return bool(r.diverged or np.max(r.loss[1:]) > r.loss[0])
+
+    return _bisect(spikes, lo, hi, rtol)
+
+
+def divergence_boundary(u, v, x: float, *, steps: int = 2000, lo: float = 2.5, hi: float = 6.0,
+                        rtol: float = 1e-7) -> float:
+    """Smallest h = eta lambda0 at which a ``steps``-step GD run from (u, v) blows up
+    (|f| > DIVERGED_F). Slow convergence is not counted: below the boundary lam is
+    non-increasing, so |f| <= lam0 sqrt(n) / (2x) stays bounded (eta lam >= 2 sqrt(q))."""
+    lam0 = float(u @ u + v @ v) * x * x / u.shape[0]
+
+    def fails(h: float) -> bool:
+        r = run_catapult(u, v, x, h / lam0, steps)
+        return r.diverged
+
+    return _bisect(fails, lo, hi, rtol)
