@@ -1,0 +1,336 @@
+"""Scale-invariant losses L(c w) = L(w) (c > 0) and (S)GD with weight decay on them.
+
+Problems:
+  * ``GroupRestriction(problem, w, group)``: a network loss as a function of one
+    scale-invariant parameter group (``MLP.scale_invariant_groups()``: a hidden
+    layer's W under layer norm), the other parameters frozen at ``w``. Exactly
+    scale invariant in its variable; gradients / HVPs are the network's own.
+  * ``NormalizedLinear(X, y)``: L(w) = 1/(2n) sum_i (y_i - x_i^T w / ||w||)^2, a
+    cheap scale-invariant regression whose minibatches are scale invariant too.
+  * ``RandomSphereLoss``: the stochastic loss L_t(w) = <xi_t, w/||w||>, xi_t ~ N(0, sigma^2 I):
+    its SGD gradient (I - w w^T/||w||^2) xi_t/||w|| has E||g||^2 ||w||^2 = sigma^2 (d - 1)
+    at every w, the simplest model of the equilibrium analysis of Li, Lyu & Arora (2020).
+
+Runners (batched over independent chains, rows of W (B, d)):
+  * ``gd_weight_decay``: w <- (1 - lr wd) w - lr grad L(w), recording ||w||^2 and ||g||^2.
+  * ``gd_schedule``: plain GD with a per-step learning-rate list.
+  * ``sphere_sgd``: SGD with weight decay on ``RandomSphereLoss``, recording ||w||^2 and
+    the angle between consecutive iterates.
+Array API code.
+"""
+from __future__ import annotations
+
+import numbers
+from collections.abc import Sequence
+from typing import Any, NamedTuple
+
+import numpy as np
+from array_api_compat import array_namespace
+
+from ..errors import InputError
+from .backend import asarray_checked, to_numpy
+
+__all__ = [
+    "EquilibriumTrace",
+    "GroupRestriction",
+    "NormalizedLinear",
+    "SphereRun",
+    "WDRun",
+    "decay_rate",
+    "equilibrium_trace",
+    "gd_schedule",
+    "gd_weight_decay",
+    "heldout_equilibrium_losses",
+    "normalized_mlp_group",
+    "random_normalized_linear",
+    "sgd_heldout_average",
+    "sphere_sgd",
+    "welch_t",
+]
+
+
+def _positive_int(v: Any, name: str) -> int:
+    if isinstance(v, bool) or not isinstance(v, numbers.Integral) or v < 0:
+        raise InputError(name, f"must be a non-negative integer, got {v!r}")
+    return int(v)
+
+
+def _nonneg(v: Any, name: str) -> float:
+    try:
+        f = float(v)
+    except (TypeError, ValueError) as exc:
+        raise InputError(name, f"expected a number, got {v!r}") from exc
+    if not (f >= 0 and np.isfinite(f)):
+        raise InputError(name, f"must be finite and >= 0, got {v!r}")
+    return f
+
+
+class GroupRestriction:
+    """v -> problem.loss(w with w[start:stop] = v): the loss on one parameter group."""
+
+    def __init__(self, problem: Any, w: Any, group: tuple[int, int]):
+        xp = problem.xp
+        self.problem, self.xp = problem, xp
+        self.w = asarray_checked(w, "w", xp, ndim=1)
+        start, stop = (int(g) for g in group)
+        if not (0 <= start < stop <= self.w.shape[0]):
+            raise InputError("group", f"expected a range [start, stop) inside [0, {self.w.shape[0]}), got {group!r}")
+        self.start, self.stop = start, stop
+        self.dim = stop - start
+
+    def _full(self, v: Any) -> Any:
+        xp = self.xp
+        return xp.concat([self.w[: self.start], v, self.w[self.stop :]])
+
+    def loss(self, v: Any) -> Any:
+        return self.problem.loss(self._full(v))
+
+    def grad(self, v: Any) -> Any:
+        return self.problem.grad(self._full(v))[self.start : self.stop]
+
+    def hvp(self, v: Any, u: Any) -> Any:
+        xp = self.xp
+        pad = xp.concat([xp.zeros(self.start, dtype=u.dtype), u, xp.zeros(self.w.shape[0] - self.stop, dtype=u.dtype)])
+        return self.problem.hvp(self._full(v), pad)[self.start : self.stop]
+
+
+class NormalizedLinear:
+    """L(w) = 1/(2n) sum_i (y_i - x_i^T w/||w||)^2 over rows ``idx`` (all by default)."""
+
+    def __init__(self, X: Any, y: Any):
+        try:
+            xp = array_namespace(X)
+        except TypeError:
+            import array_api_compat.numpy as xp
+        self.xp = xp
+        self.X = asarray_checked(X, "X", xp, ndim=2)
+        self.y = asarray_checked(y, "y", xp, ndim=1)
+        if self.y.shape[0] != self.X.shape[0]:
+            raise InputError("y", f"expected {self.X.shape[0]} targets, got {self.y.shape[0]}")
+        self.dim = self.X.shape[1]
+
+    def _parts(self, W: Any, idx: Any):
+        """(X, y, r): X (m, d) and y (m,) for one index set shared by all rows, or X (B, m, d)
+        and y (B, m) for per-row index sets idx (B, m) (independent chains, independent noise)."""
+        xp = self.xp
+        if idx is None:
+            X, y = self.X, self.y
+        else:
+            idx = xp.asarray(idx)
+            if idx.ndim == 2 and idx.shape[0] != W.shape[0]:
+                raise InputError("idx", f"per-row index sets need {W.shape[0]} rows, got {idx.shape[0]}")
+            X, y = self.X[idx, ...], self.y[idx]
+        r = xp.sqrt(xp.sum(W * W, axis=-1, keepdims=True))  # (B, 1)
+        if not bool(xp.all(r > 0)):
+            raise InputError("w", "is zero, where w/||w|| is undefined")
+        return X, y, r
+
+    def _residual(self, U: Any, X: Any, y: Any) -> Any:
+        """y - X u per row: (B, m)."""
+        if X.ndim == 2:
+            return y[None, :] - U @ X.T
+        return y - self.xp.sum(X * U[:, None, :], axis=-1)
+
+    def loss(self, W: Any, idx: Any = None) -> Any:
+        """(B,) losses for rows W (B, d); idx: rows of the data (m,) or per-row (B, m)."""
+        xp = self.xp
+        X, y, r = self._parts(W, idx)
+        res = self._residual(W / r, X, y)
+        return xp.sum(res * res, axis=1) / (2 * res.shape[1])
+
+    def grad(self, W: Any, idx: Any = None) -> Any:
+        """(B, d) gradients: the chain rule through w/||w|| projects out w and divides by ||w||."""
+        xp = self.xp
+        X, y, r = self._parts(W, idx)
+        U = W / r
+        res = self._residual(U, X, y)
+        if X.ndim == 2:
+            gu = -(res @ X) / X.shape[0]  # dL/du (B, d)
+        else:
+            gu = -xp.sum(res[:, :, None] * X, axis=1) / X.shape[1]
+        return (gu - U * xp.sum(U * gu, axis=1, keepdims=True)) / r
+
+
+class WDRun(NamedTuple):
+    """GD with weight decay, batched over B chains, T steps."""
+
+    W: Any  # (B, d) final iterates
+    sq_norm: Any  # (T + 1, B) ||w_t||^2
+    sq_grad: Any  # (T, B) ||grad L(w_t)||^2
+    inner: Any  # (T, B) <w_t, grad L(w_t)>
+
+
+def gd_weight_decay(problem: Any, W0: Any, lr: float, wd: float, steps: int, *, batches: Sequence[Any] | None = None) -> WDRun:
+    """w_{t+1} = (1 - lr wd) w_t - lr g_t, g_t = problem.grad(w_t[, batches[t]]) (rows of W0 (B, d))."""
+    xp = problem.xp
+    W = asarray_checked(W0, "W0", xp, ndim=2)
+    lr, wd, steps = _nonneg(lr, "lr"), _nonneg(wd, "wd"), _positive_int(steps, "steps")
+    if batches is not None and len(batches) < steps:
+        raise InputError("batches", f"need one index set per step ({steps}), got {len(batches)}")
+    norms, grads, inners = [xp.sum(W * W, axis=1)], [], []
+    for t in range(steps):
+        G = problem.grad(W) if batches is None else problem.grad(W, batches[t])
+        grads.append(xp.sum(G * G, axis=1))
+        inners.append(xp.sum(W * G, axis=1))
+        W = (1.0 - lr * wd) * W - lr * G
+        norms.append(xp.sum(W * W, axis=1))
+    return WDRun(W, xp.stack(norms), xp.stack(grads) if grads else xp.zeros((0, W.shape[0])),
+                 xp.stack(inners) if inners else xp.zeros((0, W.shape[0])))
+
+
+def gd_schedule(problem: Any, W0: Any, lrs: Sequence[float], *, batches: Sequence[Any] | None = None) -> Any:
+    """Plain GD w_{t+1} = w_t - lrs[t] g_t (no weight decay); returns the final (B, d)."""
+    xp = problem.xp
+    W = asarray_checked(W0, "W0", xp, ndim=2)
+    for t, lr in enumerate(lrs):
+        G = problem.grad(W) if batches is None else problem.grad(W, batches[t])
+        W = W - float(lr) * G
+    return W
+
+
+class SphereRun(NamedTuple):
+    """SGD with weight decay on the random-sphere loss, B chains, recorded every ``every`` steps."""
+
+    sq_norm: Any  # (K, B) ||w_t||^2 at the recorded steps
+    angle: Any  # (K, B) angle between w_t and w_{t+1} at the recorded steps
+    times: tuple[int, ...]  # the recorded steps t
+
+
+def sphere_sgd(dim: int, chains: int, lr: float, wd: float, steps: int, *, sigma: float = 1.0,
+               init_norm: float = 1.0, lr_after: float | None = None, switch: int | None = None,
+               every: int = 1, rng: Any = 0, xp: Any = None) -> SphereRun:
+    """SGD w <- (1 - lr wd) w - lr g_t with g_t = (I - u u^T) xi_t / ||w||, u = w/||w||, xi_t ~ N(0, sigma^2 I_d):
+    the stochastic gradient of L_t(w) = <xi_t, w/||w||>. ``lr_after`` replaces lr from step ``switch`` on."""
+    if xp is None:
+        import array_api_compat.numpy as xp
+    dim, chains, steps = _positive_int(dim, "dim"), _positive_int(chains, "chains"), _positive_int(steps, "steps")
+    if dim < 2:
+        raise InputError("dim", f"need dim >= 2 for a nontrivial sphere, got {dim}")
+    lr, wd, sigma = _nonneg(lr, "lr"), _nonneg(wd, "wd"), _nonneg(sigma, "sigma")
+    every = max(1, _positive_int(every, "every"))
+    rng = np.random.default_rng(rng) if not isinstance(rng, np.random.Generator) else rng
+    W = rng.standard_normal((chains, dim))
+    W = xp.asarray(W / np.linalg.norm(W, axis=1, keepdims=True) * float(init_norm))
+    norms, angles, times = [], [], []
+    for t in range(steps):
+        eta = lr if (lr_after is None or switch is None or t < switch) else float(lr_after)
+        r = xp.sqrt(xp.sum(W * W, axis=1, keepdims=True))
+        U = W / r
+        xi = xp.asarray(rng.standard_normal((chains, dim)) * sigma)
+        G = (xi - U * xp.sum(U * xi, axis=1, keepdims=True)) / r
+        Wn = (1.0 - eta * wd) * W - eta * G
+        if t % every == 0:
+            rn = xp.sqrt(xp.sum(Wn * Wn, axis=1))
+            cos = xp.clip(xp.sum(W * Wn, axis=1) / (r[:, 0] * rn), -1.0, 1.0)
+            norms.append(r[:, 0] ** 2)
+            angles.append(xp.acos(cos))
+            times.append(t)
+        W = Wn
+    return SphereRun(xp.stack(norms), xp.stack(angles), tuple(times))
+
+
+def sgd_heldout_average(problem: NormalizedLinear, X_test: Any, y_test: Any, lr: float, wd: float, steps: int, *,
+                        batch: int, chains: int, burn_in: int, every: int = 10, rng: Any = 0) -> Any:
+    """SGD with weight decay on ``problem`` with an independent minibatch per chain; returns the
+    per-chain time average (over every ``every``-th step after ``burn_in``) of the held-out loss
+    1/(2m) sum_j (y_j - x_j^T w/||w||)^2: a function-space summary of each chain's equilibrium (chains,)."""
+    xp = problem.xp
+    steps, batch, chains, burn_in = (_positive_int(v, name) for v, name in
+                                     ((steps, "steps"), (batch, "batch"), (chains, "chains"), (burn_in, "burn_in")))
+    if not 1 <= batch <= problem.X.shape[0]:
+        raise InputError("batch", f"must be in [1, {problem.X.shape[0]}], got {batch}")
+    lr, wd = _nonneg(lr, "lr"), _nonneg(wd, "wd")
+    rng = np.random.default_rng(rng) if not isinstance(rng, np.random.Generator) else rng
+    test = NormalizedLinear(X_test, y_test)
+    W = xp.asarray(rng.standard_normal((chains, problem.dim)))
+    acc, count = xp.zeros(chains, dtype=xp.float64), 0
+    for t in range(steps):
+        idx = rng.integers(0, problem.X.shape[0], size=(chains, batch))  # with replacement, per chain
+        W = (1.0 - lr * wd) * W - lr * problem.grad(W, idx)
+        if t >= burn_in and (t - burn_in) % max(1, int(every)) == 0:
+            acc = acc + test.loss(W)
+            count += 1
+    return acc / max(count, 1)
+
+
+class EquilibriumTrace(NamedTuple):
+    """Chain means per step of a ``sphere_sgd`` run (with an optional lr switch)."""
+
+    norm4: np.ndarray  # (T,) mean ||w_t||^4
+    angle2: np.ndarray  # (T,) mean squared angle between w_t and w_{t+1}
+    eff_lr: np.ndarray  # (T,) mean eta_t / ||w_t||^2
+    switch: int  # the step where lr became lr_after (T when there is none)
+
+
+def equilibrium_trace(dim: int, lr: float, wd: float, *, rng: Any = 0, chains: int = 32, init_norm: float = 10.0,
+                      time_constants: float = 8.0, lr_after: float | None = None) -> EquilibriumTrace:
+    """``sphere_sgd`` for time_constants/(lr wd) steps [then time_constants/(lr_after wd) more with lr_after]."""
+    lr, wd = _nonneg(lr, "lr"), _nonneg(wd, "wd")
+    if lr * wd <= 0:
+        raise InputError("wd", "lr * wd must be positive: the equilibrium needs weight decay")
+    first = round(time_constants / (lr * wd))  # round, not int: 2/(0.5*0.2) is 19.999... in floating point
+    steps = first + (round(time_constants / (_nonneg(lr_after, "lr_after") * wd)) if lr_after else 0)
+    run = sphere_sgd(dim, chains, lr, wd, steps, init_norm=init_norm, lr_after=lr_after, switch=first, rng=rng)
+    sq = np.asarray(to_numpy(run.sq_norm))
+    lrs = np.where(np.arange(steps) < first, lr, lr_after or lr)[:, None]
+    return EquilibriumTrace((sq**2).mean(1), (np.asarray(to_numpy(run.angle)) ** 2).mean(1), (lrs / sq).mean(1), first)
+
+
+def decay_rate(x: Any, *, lo: float = 0.05, hi: float = 20.0) -> float:
+    """Per-step exponential decay rate of x_t - x_inf (x_inf = mean of the second half), fitted by least
+    squares on log(x_t - x_inf) over the first stretch where the gap is in (lo, hi) * x_inf."""
+    x = np.asarray(to_numpy(x), dtype=np.float64)
+    xinf = float(np.mean(x[x.size // 2:]))
+    gap = x - xinf
+    live = np.cumprod(gap > lo * xinf).astype(bool) & (gap < hi * xinf)
+    if live.sum() < 3:
+        raise InputError("x", "fewer than 3 points with the gap in the fitting window")
+    ts = np.arange(x.size)[live]
+    return float(-np.polyfit(ts, np.log(gap[live]), 1)[0])
+
+
+def random_normalized_linear(d: int, n: int, rng: Any, *, noise: float = 0.3) -> NormalizedLinear:
+    """A NormalizedLinear regression on Gaussian X (n, d) with targets x^T w*/sqrt(d) + noise."""
+    rng = np.random.default_rng(rng) if not isinstance(rng, np.random.Generator) else rng
+    X = rng.standard_normal((_positive_int(n, "n"), _positive_int(d, "d")))
+    return NormalizedLinear(X, X @ rng.standard_normal(d) / np.sqrt(d) + _nonneg(noise, "noise") * rng.standard_normal(n))
+
+
+def normalized_mlp_group(din: int, width: int, n: int, norm: str, activation: str, rng: Any) -> tuple[GroupRestriction, Any]:
+    """(loss on the hidden weight matrix, that matrix flattened) for a one-hidden-layer MLP
+    (din, width, 2) with ``norm`` ("layer" or "weight") on Gaussian data: an exactly
+    scale-invariant loss of a real network, with backprop gradients and R-operator HVPs."""
+    from .nets import MLP, NetProblem
+
+    rng = np.random.default_rng(rng) if not isinstance(rng, np.random.Generator) else rng
+    mlp = MLP((din, width, 2), activation=activation, loss="mse", norm=norm)
+    if not mlp.scale_invariant_groups():
+        raise InputError("norm", f"expected 'layer' or 'weight' (a scale-invariant hidden layer), got {norm!r}")
+    prob = NetProblem(mlp, rng.standard_normal((n, din)), rng.standard_normal((n, 2)))
+    w = mlp.init_params(rng)
+    layer = mlp.spec.layers[0]
+    stop = layer.offset + layer.weight_shape[0] * layer.weight_shape[1]
+    return GroupRestriction(prob, w, (layer.offset, stop)), w[layer.offset:stop]
+
+
+def heldout_equilibrium_losses(lr: float, wd: float, seed: int, *, d: int = 6, n: int = 24, chains: int = 32,
+                               batch: int = 4, time_constants: float = 6.0, task_seed: int = 1234) -> np.ndarray:
+    """Per-chain equilibrium held-out loss of SGD + weight decay on one fixed normalized-linear task
+    (``task_seed``: the same data for every (lr, wd)), run for time_constants/(lr wd) steps and
+    averaged over the second half. Only (lr, wd) and the noise ``seed`` differ between calls."""
+    task = np.random.default_rng(task_seed)
+    X, wt = task.standard_normal((n, d)), task.standard_normal(d)
+    wt = wt / np.linalg.norm(wt)
+    y = X @ wt + 0.5 * task.standard_normal(n)
+    Xh = task.standard_normal((200, d))
+    steps = int(time_constants / (_nonneg(lr, "lr") * _nonneg(wd, "wd")))
+    return np.asarray(to_numpy(sgd_heldout_average(NormalizedLinear(X, y), Xh, Xh @ wt, lr, wd, steps, batch=batch,
+                                                   chains=chains, burn_in=steps // 2, rng=seed)))
+
+
+def welch_t(a: Any, b: Any) -> float:
+    """Welch's two-sample t statistic (mean(a) - mean(b)) / sqrt(var(a)/|a| + var(b)/|b|)."""
+    a, b = np.asarray(to_numpy(a), dtype=np.float64), np.asarray(to_numpy(b), dtype=np.float64)
+    if a.size < 2 or b.size < 2:
+        raise InputError("a", "each sample needs at least 2 values")
+    return float((a.mean() - b.mean()) / np.sqrt(a.var(ddof=1) / a.size + b.var(ddof=1) / b.size))
