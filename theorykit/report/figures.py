@@ -185,3 +185,20 @@ def render(claim_id: str, path, *, seed: int = 0, backend: str = "numpy", dpi: i
     if isinstance(dpi, bool) or not isinstance(dpi, int) or not 20 <= dpi <= 1200:
         raise InputError("dpi", f"must be an integer in [20, 1200], got {dpi!r}")
     return FIGURES[claim_id](path, seed=seed, backend=backend, dpi=dpi)
+
+
+def _register_family_figures() -> None:
+    # Family figure modules keep their plotting next to their claims' numerics;
+    # they import helpers from this module, so they are merged in last.
+    from .figures_dynamics import FIGURES as dynamics
+    from .figures_modern import FIGURES as modern
+    from .figures_stochastic import FIGURES as stochastic
+
+    for extra in (dynamics, modern, stochastic):
+        clash = set(extra) & set(FIGURES)
+        if clash:
+            raise RuntimeError(f"figure ids registered twice: {sorted(clash)}")
+        FIGURES.update(extra)
+
+
+_register_family_figures()
