@@ -79,7 +79,8 @@ def test_canonical_examples_agree(check):
 
 MUTANT_EXAMPLES = {
     "rate_s_not_2s": {"s": 2.0, "u0": 0.01, "t": 1.0},
-    "learning_time_tau_over_s": {"s": 2.0, "u0": 0.001},
+    "half_time_is_learning_time": {"s": 2.0, "u0": 0.001},
+    "learning_time_tau_over_2s": {"s": 2.0, "u0": 0.001},
     "small_modes_first": {"svals": (3.0, 1.5, 0.75), "init": 1e-3},
 }
 
