@@ -84,7 +84,7 @@ def _top_and_random_starts(prob, q, ctx, count=16):
     return ctx.xp.asarray(rows)
 
 
-def _normalized_decrease(prob, X, lr) -> "np.ndarray":
+def _normalized_decrease(prob, X, lr):
     """L (f(x) - f(x+)) / ||grad f(x)||^2 per start, by running one GD step."""
     import numpy as np
 

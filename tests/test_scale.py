@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from proofs import scale
+from proofs import scale, scale_equilibrium
 from theorykit.claims.claim import Context, compare_values
 from theorykit.errors import InputError
 from theorykit.numeric.backend import get_namespace
@@ -22,7 +22,8 @@ from theorykit.numeric.scale_invariant import (
     sphere_sgd,
 )
 
-BY_ID = {c.id: c for c in scale.CLAIMS}
+SCALE_CLAIMS = scale.CLAIMS + scale_equilibrium.CLAIMS  # the scale family spans both modules
+BY_ID = {c.id: c for c in SCALE_CLAIMS}
 
 
 def ctx(seed: int = 0) -> Context:
@@ -99,7 +100,7 @@ EXPECTED = {"scale.invariance_identities", "scale.norm_dynamics", "scale.exp_lr_
 
 def test_catalog_shape():
     assert set(BY_ID) == EXPECTED
-    for c in scale.CLAIMS:
+    for c in SCALE_CLAIMS:
         assert c.mutants and all(chk.examples for chk in c.checks)
         assert "Setting" in c.doc and "References" in c.doc and "arXiv:" in c.doc and "*tight*" in c.doc
 
@@ -111,7 +112,7 @@ def test_derivation_proved(claim_id):
     assert len(report.steps) >= 2
 
 
-@pytest.mark.parametrize("claim_id,check", [(c.id, k.name) for c in scale.CLAIMS for k in c.checks])
+@pytest.mark.parametrize("claim_id,check", [(c.id, k.name) for c in SCALE_CLAIMS for k in c.checks])
 def test_canonical_examples_agree(claim_id, check):
     chk = BY_ID[claim_id].check_named(check)
     for ex in chk.examples:
@@ -170,7 +171,7 @@ def test_strategy_mutant_fails_the_claims_prediction(key):
 
 def test_all_mutants_have_an_example():
     have = set(MUTANT_EXAMPLES) | set(STRATEGY_MUTANT_EXAMPLES)
-    assert {(c.id, m.name) for c in scale.CLAIMS for m in c.mutants} == have
+    assert {(c.id, m.name) for c in SCALE_CLAIMS for m in c.mutants} == have
 
 
 def test_figure_renders(tmp_path):

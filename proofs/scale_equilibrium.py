@@ -1,0 +1,303 @@
+"""Scale-invariant losses under SGD with weight decay at equilibrium: the norm
+equilibrium, the sqrt(10) effect of a learning-rate decay, and the intrinsic
+learning rate eta*lambda. Part of the ``scale`` family (see ``scale.py``).
+"""
+from __future__ import annotations
+
+import functools
+import math
+
+import numpy as np
+import sympy
+from hypothesis import strategies as st
+
+from theorykit.claims.claim import Claim, Kind, Mutant, NumericCheck
+
+from ._util import predictor
+from .scale import (
+    ARORA_LI_LYU,
+    LI_LYU_ARORA,
+    VAN_LAARHOVEN,
+    G,
+    _g1,
+    c,
+    eta,
+    lam,
+    w1,
+)
+
+__all__ = ["CLAIMS"]
+
+
+# ============================================================== scale.equilibrium
+EQ_ASSUME = (sympy.Gt(eta, 0), sympy.Gt(lam, 0), sympy.Lt(eta * lam, 1), sympy.Gt(G, 0))
+_alpha = 1 - eta * lam
+XSTAR = eta * G / (lam * (2 - eta * lam))  # fixed point of ||w||^4 under y -> alpha^2 y + eta^2 G / y
+EQ_STATEMENT = sympy.Le(eta * G / (2 * lam), XSTAR)
+
+
+def _derive_equilibrium():
+    from theorykit.symbolic.derivation import Derivation
+
+    d = Derivation(assume=list(EQ_ASSUME), name="scale.equilibrium")
+    # (1) y = ||w||^2 with ||g||^2 = G/y: y = alpha^2 y + eta^2 G/y  <=>  (1 - alpha^2) y^2 = eta^2 G
+    d.start((1 - _alpha**2) * XSTAR).eq(eta**2 * G, by="1 - alpha^2 = eta lam (2 - eta lam)")
+    # (2) to first order in eta lam the equilibrium is eta G/(2 lam) (from below)
+    d.start(eta * G / (2 * lam)).le(XSTAR, by="2 - eta lam <= 2")
+    # (3) effective lr eta/||w||^2 and angular step: tan^2 = eta^2 G/(alpha^2 y^2) = (1 - alpha^2)/alpha^2
+    d.start(eta**2 * G / (_alpha**2 * XSTAR)).eq(eta * lam * (2 - eta * lam) / _alpha**2).ge(
+        2 * eta * lam - eta**2 * lam**2, by="alpha^2 <= 1")
+    # (4) relaxation: the map's slope at the fixed point is alpha^2 - eta^2 G/y*^2 = 2 alpha^2 - 1 ~ 1 - 4 eta lam
+    d.start(_alpha**2 - eta**2 * G / XSTAR).eq(2 * _alpha**2 - 1).eq(1 - 4 * eta * lam + 2 * eta**2 * lam**2)
+    return d.check()
+
+
+@functools.lru_cache(maxsize=32)
+def _eq_run(d, lr, wd, seed, lr_after=None):
+    """Chain means per step of sphere SGD, 32 chains from ||w_0|| = 10, 8 time constants 1/(eta lam) per phase."""
+    from theorykit.numeric.scale_invariant import equilibrium_trace
+
+    return equilibrium_trace(d, lr, wd, rng=seed, lr_after=lr_after)
+
+
+def _eq(params, ctx):
+    return _eq_run(params["d"], params["eta"], params["lam"], ctx.seed)
+
+
+def _second_half(v):
+    return float(np.mean(v[len(v) // 2:]))
+
+
+def _relaxation(params, ctx) -> float:
+    """Fitted per-step decay rate of E||w||^4 - x_inf (gap in (0.05, 20) x_inf), over eta lam."""
+    from theorykit.numeric.scale_invariant import decay_rate
+
+    return decay_rate(_eq(params, ctx).norm4) / (params["eta"] * params["lam"])
+
+
+def _eq_params():
+    import os
+
+    if os.environ.get("HYPOTHESIS_PROFILE") == "thorough":  # ~1 s per run: fresh configurations
+        # eta <= 1, d <= 16, eta lam >= 1e-3 keep eta G/(2 lam) < ||w_0||^4 = 1e4, so the norm relaxes from above
+        return st.builds(lambda d, eta, el: {"d": d, "eta": eta, "lam": round(el / eta, 8)}, st.integers(3, 16),
+                         st.sampled_from([0.05, 0.1, 0.5, 1.0]), st.sampled_from([1e-3, 2e-3, 4e-3]))
+    return st.sampled_from([{"d": 8, "eta": 0.1, "lam": 0.02}, {"d": 4, "eta": 0.05, "lam": 0.05},
+                            {"d": 16, "eta": 0.5, "lam": 0.004}])
+
+
+_G = lambda p: float(p["d"] - 1)
+_EQ_EX = {"d": 8, "eta": 0.1, "lam": 0.02}
+
+SCALE_EQUILIBRIUM = Claim(
+    id="scale.equilibrium",
+    title="SGD + WD on scale-invariant L: ||w||^4 -> eta G/(2 lam), angular step sqrt(2 eta lam), in O(1/(eta lam))",
+    statement=EQ_STATEMENT,
+    kind=Kind.TIGHT_BOUND,
+    sources=(LI_LYU_ARORA, VAN_LAARHOVEN, ARORA_LI_LYU),
+    derive=_derive_equilibrium,
+    assumptions=EQ_ASSUME,
+    strategy=_eq_params,
+    checks=(
+        NumericCheck(name="equilibrium_norm4", description="mean ||w||^4 over 32 chains, second half of 8/(eta lam) steps",
+                     measure=lambda p, ctx: _second_half(_eq(p, ctx).norm4),
+                     predict=predictor(eta * G / (2 * lam), G=_G), compare="tight", rtol=0.02, examples=(_EQ_EX,)),
+        NumericCheck(name="angular_update", description="RMS angle between consecutive iterates at equilibrium",
+                     measure=lambda p, ctx: math.sqrt(_second_half(_eq(p, ctx).angle2)),
+                     predict=predictor(sympy.sqrt(2 * eta * lam)), compare="tight", rtol=0.02, examples=(_EQ_EX,)),
+        NumericCheck(name="effective_lr", description="mean eta/||w||^2 at equilibrium",
+                     measure=lambda p, ctx: _second_half(_eq(p, ctx).eff_lr),
+                     predict=predictor(sympy.sqrt(2 * eta * lam / G), G=_G), compare="tight", rtol=0.02,
+                     examples=(_EQ_EX,)),
+        NumericCheck(name="relaxation_rate", description="fitted per-step decay rate of E||w||^4 - x_inf, over eta lam",
+                     measure=_relaxation, predict=predictor(-sympy.log(2 * (1 - eta * lam) ** 2 - 1) / (eta * lam)),
+                     compare="tight", rtol=0.05, examples=(_EQ_EX,)),
+    ),
+    mutants=(
+        Mutant(name="norm4_eta_G_over_lam", description="||w||^4 -> eta G / lam", check="equilibrium_norm4",
+               predict=predictor(eta * G / lam, G=_G)),
+        Mutant(name="norm2_not_norm4", description="||w||^2 -> eta G/(2 lam)", check="equilibrium_norm4",
+               predict=predictor((eta * G / (2 * lam)) ** 2, G=_G)),
+        Mutant(name="angle_sqrt_eta_lam", description="RMS angular update sqrt(eta lam)", check="angular_update",
+               predict=predictor(sympy.sqrt(eta * lam))),
+        Mutant(name="relaxation_2_eta_lam", description="the norm relaxes at rate 2 eta lam (weight decay alone)",
+               check="relaxation_rate", predict=lambda p: 2.0),
+    ),
+    doc="""\
+Setting: L_t scale invariant; SGD with weight decay w_{t+1} = (1 - eta lam) w_t - eta g_t; G = E||g_t||^2
+at unit norm (so E||g_t||^2 = G/||w_t||^2). Tested on the stochastic loss L_t(w) = <xi_t, w/||w||>,
+xi_t ~ N(0, I_d), whose gradients have G = d - 1 exactly at every w (a pure-noise model of the
+late phase of training).
+
+Claim (*tight* to first order in eta lam) [1], [2]: ||w||^4 -> eta G/(lam (2 - eta lam)) ~ eta G/(2 lam);
+the effective lr eta/||w||^2 -> sqrt(2 eta lam/G); the angular update per step -> sqrt(2 eta lam); the
+norm relaxes with per-step factor 2(1 - eta lam)^2 - 1 ~ 1 - 4 eta lam, i.e. in O(1/(eta lam)) steps.
+
+Derivation: the fixed point of y -> (1 - eta lam)^2 y + eta^2 G/y (the norm identity of
+scale.norm_dynamics with ||g||^2 = G/y); first-order comparison; angle and slope at the fixed point.
+
+Checks (32 chains from ||w_0|| = 10, 8/(eta lam) steps, eta lam in [2e-3, 2.5e-3]): mean ||w||^4,
+RMS angle and eta/||w||^2 over the second half within 2% (first-order error eta lam/2 ~ 0.1%,
+sampling error ~0.5%); the fitted decay rate of E||w||^4 within 5% of -log(2 alpha^2 - 1)/(eta lam) ~ 4.
+Mutants: eta G/lam; ||w||^2 (not ^4) = eta G/(2 lam); angle sqrt(eta lam); relaxation at 2 eta lam.
+
+References:
+  [1] Z. Li, K. Lyu, S. Arora (2020). Reconciling modern deep learning with traditional optimization
+      analyses: the intrinsic learning rate. NeurIPS. arXiv:2010.02916
+  [2] T. van Laarhoven (2017). L2 regularization versus batch and weight normalization. arXiv:1706.05350
+  [3] S. Arora, Z. Li, K. Lyu (2019). Theoretical analysis of auto rate-tuning by batch normalization.
+      ICLR. arXiv:1812.03981
+""",
+)
+
+# ============================================================== scale.lr_decay_sqrt10
+LD_LHS = (eta / sympy.sqrt(eta * G / (2 * lam))) / ((eta / 10) / sympy.sqrt(eta / 10 * G / (2 * lam)))
+# the statement is the equilibrium effective lr (its ratio at eta and eta/10 SymPy folds to sqrt(10))
+LD_STATEMENT = sympy.Eq(eta / sympy.sqrt(eta * G / (2 * lam)), sympy.sqrt(2 * eta * lam / G))
+
+
+def _derive_lr_decay():
+    from theorykit.symbolic.derivation import Derivation
+
+    d = Derivation(assume=list(EQ_ASSUME), name="scale.lr_decay_sqrt10")
+    d.start(LD_LHS).eq(sympy.sqrt(2 * eta * lam / G) / sympy.sqrt(2 * eta * lam / (10 * G)),
+                                  by="eta/||w||^2 = sqrt(2 eta lam/G) at equilibrium").eq(sympy.sqrt(10))
+    return d.check()
+
+
+def _lr_ratio(params, ctx) -> float:
+    tr = _eq_run(params["d"], params["eta"], params["lam"], ctx.seed, lr_after=params["eta"] / 10)
+    eff, first = tr.eff_lr, tr.switch
+    return float(np.mean(eff[first // 2:first]) / np.mean(eff[first + (eff.size - first) // 2:]))
+
+
+SCALE_LR_DECAY = Claim(
+    id="scale.lr_decay_sqrt10",
+    title="At equilibrium, dividing eta by 10 lowers the effective lr eta/||w||^2 by only sqrt(10)",
+    statement=LD_STATEMENT,
+    kind=Kind.IDENTITY,
+    sources=(LI_LYU_ARORA,),
+    derive=_derive_lr_decay,
+    assumptions=EQ_ASSUME,
+    strategy=lambda: st.sampled_from([{"d": 8, "eta": 0.5, "lam": 0.02}, {"d": 4, "eta": 0.2, "lam": 0.05}]),
+    checks=(
+        NumericCheck(name="effective_lr_ratio",
+                     description="mean eta/||w||^2 at equilibrium before / after eta -> eta/10 (each 8/(eta lam) steps)",
+                     measure=_lr_ratio, predict=lambda p: math.sqrt(10), compare="tight", rtol=0.03,
+                     examples=({"d": 8, "eta": 0.5, "lam": 0.02},)),
+    ),
+    mutants=(
+        Mutant(name="ratio_10", description="the effective lr drops tenfold with eta", check="effective_lr_ratio",
+               predict=lambda p: 10.0),
+        Mutant(name="ratio_1", description="the effective lr is unchanged (the norm adapts fully)",
+               check="effective_lr_ratio", predict=lambda p: 1.0),
+    ),
+    doc="""\
+Setting: as scale.equilibrium (SGD + weight decay on a scale-invariant loss, sphere-noise model).
+
+Claim (*tight* to first order in eta lam) [1]: the equilibrium effective lr is sqrt(2 eta lam/G), so
+after eta -> eta/10 the norm re-equilibrates (in O(1/(eta lam/10)) steps) and the effective lr drops
+by sqrt(10) only, not 10.
+
+Derivation: the ratio of sqrt(2 eta lam/G) at eta and eta/10.
+
+Checks: eta lam = 0.01, 8/(eta lam) steps, then eta/10 for 8/(eta lam/10) steps, 32 chains; the ratio
+of the mean effective lr over the second half of each phase within 3% of sqrt(10) (first-order error
+~0.3%, sampling ~1%). Mutants: ratio 10; ratio 1.
+
+References:
+  [1] Z. Li, K. Lyu, S. Arora (2020). Reconciling modern deep learning with traditional optimization
+      analyses: the intrinsic learning rate. NeurIPS. arXiv:2010.02916
+""",
+)
+
+# ============================================================== scale.intrinsic_lr
+# the rescaling (eta, lam) -> (c^2 eta, lam / c^2) with w -> c w
+IL_ASSUME = (sympy.Gt(c, 0), sympy.Gt(eta, 0), sympy.Gt(lam, 0))
+IL_STATEMENT = sympy.Eq((1 - (c**2 * eta) * (lam / c**2)) * (c * w1) - c**2 * eta * (_g1 / c),
+                        c * ((1 - eta * lam) * w1 - eta * _g1))
+
+
+def _derive_intrinsic():
+    from theorykit.symbolic.derivation import Derivation
+
+    d = Derivation(assume=list(IL_ASSUME), name="scale.intrinsic_lr")
+    # one step of (c^2 eta, lam/c^2) from c w, using grad L(c w) = grad L(w)/c (scale.invariance_identities),
+    # is c times one step of (eta, lam) from w: the runs coincide up to the scale c, so every
+    # quantity of w/||w|| (the function) depends on (eta, lam) only through eta lam
+    d.start(IL_STATEMENT.lhs).eq(IL_STATEMENT.rhs, by="(c^2 eta)(lam/c^2) = eta lam")
+    d.claim((c**2 * eta) * (lam / c**2), "=", eta * lam)
+    return d.check()
+
+
+@functools.lru_cache(maxsize=32)
+def _il_chain_means(lr, wd, seed):
+    """Per-chain equilibrium held-out losses; one noise seed per (run seed, eta, lam), so a run shared
+    by two pairs is computed once and the two runs of a pair always have independent noise."""
+    from theorykit.numeric.scale_invariant import heldout_equilibrium_losses
+
+    return heldout_equilibrium_losses(lr, wd, int(np.random.default_rng([seed, int(lr * 1e6), int(wd * 1e6)])
+                                                  .integers(0, 2**31)))
+
+
+def _il_t(params, ctx) -> float:
+    """|Welch t| between the per-chain equilibrium held-out losses of runs A and B."""
+    from theorykit.numeric.scale_invariant import welch_t
+
+    return abs(welch_t(_il_chain_means(params["eta_a"], params["lam_a"], ctx.seed),
+                       _il_chain_means(params["eta_b"], params["lam_b"], ctx.seed)))
+
+
+def _il_pairs(kind="same_product"):
+    pairs = {
+        "same_product": [(0.1, 0.01, 0.4, 0.0025), (0.1, 0.01, 0.025, 0.04)],
+        "same_eta": [(0.1, 0.01, 0.1, 0.04)],
+        "same_lam": [(0.1, 0.01, 0.4, 0.01)],
+    }[kind]
+    return st.sampled_from([{"eta_a": a, "lam_a": b, "eta_b": c_, "lam_b": d} for a, b, c_, d in pairs])
+
+
+SCALE_INTRINSIC_LR = Claim(
+    id="scale.intrinsic_lr",
+    title="SGD + WD on scale-invariant L: runs with equal eta*lam reach the same equilibrium in function space",
+    statement=IL_STATEMENT,
+    kind=Kind.IDENTITY,
+    sources=(LI_LYU_ARORA,),
+    derive=_derive_intrinsic,
+    assumptions=IL_ASSUME,
+    strategy=_il_pairs,
+    checks=(
+        NumericCheck(name="welch_t_same_product",
+                     description="|Welch t| of held-out loss (time-averaged per chain, 32 chains each) between two runs",
+                     measure=_il_t, predict=lambda p: 4.0, compare="upper",
+                     examples=({"eta_a": 0.1, "lam_a": 0.01, "eta_b": 0.4, "lam_b": 0.0025},)),
+    ),
+    mutants=(
+        Mutant(name="eta_alone_sets_equilibrium", description="runs with equal eta (any lam) reach the same equilibrium",
+               check="welch_t_same_product", strategy=lambda: _il_pairs("same_eta")),
+        Mutant(name="lam_alone_sets_equilibrium", description="runs with equal lam (any eta) reach the same equilibrium",
+               check="welch_t_same_product", strategy=lambda: _il_pairs("same_lam")),
+    ),
+    doc="""\
+Setting: SGD with weight decay on a scale-invariant loss; here the normalized linear model
+L(w) = 1/(2n) sum (y_i - x_i^T w/||w||)^2 (d = 6, n = 24, minibatch 4 per chain), one fixed task.
+
+Claim (*tight*, an identity in distribution) [1]: one step with (c^2 eta, lam/c^2) from c w equals c times
+one step with (eta, lam) from w, so the function w/||w|| evolves the same way for every pair with the
+same intrinsic lr eta lam; the equilibrium (reached in O(1/(eta lam)) steps, which forgets the scale of
+w_0) depends on eta lam only.
+
+Derivation: the step identity, using grad L(c w) = grad L(w)/c.
+
+Checks: two runs (32 chains each, independent noise, 6/(eta lam) steps, averages over the second half)
+with equal eta lam = 1e-3; the statistic is |Welch t| of the per-chain mean held-out loss; the claim
+is |t| <= 4 (a false alarm has probability ~1e-4 under the claim). Mutants: equal eta with lam 4x apart,
+and equal lam with eta 4x apart, measured |t| >> 4.
+
+References:
+  [1] Z. Li, K. Lyu, S. Arora (2020). Reconciling modern deep learning with traditional optimization
+      analyses: the intrinsic learning rate. NeurIPS. arXiv:2010.02916
+""",
+)
+
+CLAIMS = (SCALE_EQUILIBRIUM, SCALE_LR_DECAY, SCALE_INTRINSIC_LR)
