@@ -6,13 +6,18 @@ Not a family module itself (leading underscore: no ``CLAIMS``).
 from __future__ import annotations
 
 import math
+
 import numpy as np
 import sympy
 
 from theorykit.claims.claim import Source
-from theorykit.symbolic.stability import characteristic_polynomial, companion_matrix, jury_conditions
+from theorykit.symbolic.stability import (
+    characteristic_polynomial,
+    companion_matrix,
+    jury_conditions,
+)
 
-from ._util import NESTEROV, POLYAK, S
+from ._util import BECK_TEBOULLE, NESTEROV, POLYAK, S
 
 # --------------------------------------------------------------------------- symbols
 # h = eta*lambda (step times eigenvalue): the only combination the recurrences see.
@@ -49,14 +54,6 @@ NESTEROV_1983 = Source(
     title="A method for solving the convex programming problem with convergence rate O(1/k^2)",
     year=1983,
     venue="Soviet Mathematics Doklady 27(2), 372-376",
-)
-BECK_TEBOULLE = Source(
-    key="Beck & Teboulle 2009",
-    authors="A. Beck, M. Teboulle",
-    title="A fast iterative shrinkage-thresholding algorithm for linear inverse problems",
-    year=2009,
-    venue="SIAM Journal on Imaging Sciences 2(1), 183-202",
-    doi="10.1137/080716542",
 )
 JURY = Source(
     key="Jury 1964",
@@ -95,7 +92,7 @@ __all__ = [
     "HB_MATRIX", "HB_POLY", "HB_POLY_H", "NAG_POLY_H", "GD_POLY_H",
     "HB_CONDITIONS", "NAG_CONDITIONS", "GD_CONDITIONS",
     "POLYAK_1964", "NESTEROV_1983", "BECK_TEBOULLE", "JURY", "GOH", "LESSARD", "HESTENES_STIEFEL",
-    "NESTEROV", "POLYAK", "spread", "rel_round",
+    "NESTEROV", "POLYAK", "spread", "rel_round", "derivation", "probes", "seed_of", "unit_floats",
 ]
 
 
@@ -111,3 +108,28 @@ def rel_round(v: float, digits: int = 6) -> float:
     if v == 0 or not math.isfinite(v):
         return v
     return float(f"{v:.{digits}g}")
+
+
+def derivation(assume, name):
+    """A Derivation builder with these assumptions (imported lazily: the catalog loads without the checker)."""
+    from theorykit.symbolic.derivation import Derivation
+
+    return Derivation(assume=list(assume), name=name)
+
+
+def probes():
+    from theorykit.numeric import probes
+
+    return probes
+
+
+def seed_of(ctx) -> int:
+    """A seed for one measurement, drawn from the run's seeded rng."""
+    return int(ctx.rng.integers(0, 2**31 - 1))
+
+
+def unit_floats(lo, hi):
+    """Finite floats in [lo, hi], rounded so that counterexamples print cleanly."""
+    from hypothesis import strategies as st
+
+    return st.floats(lo, hi, allow_nan=False, allow_infinity=False).map(rel_round)

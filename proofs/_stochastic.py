@@ -16,6 +16,9 @@ from typing import Any
 from theorykit.claims.claim import Source
 from theorykit.numeric.montecarlo import DEFAULT_LEVEL, z_value
 
+from ._sources import HOEFFDING
+from ._util import BOTTOU_CURTIS_NOCEDAL as BOTTOU
+
 __all__ = [
     "BOTTOU",
     "COCHRAN",
@@ -76,23 +79,6 @@ GARRIGOS_GOWER = Source(
     title="Handbook of convergence theorems for (stochastic) gradient methods",
     year=2023,
     arxiv="2301.11235",
-)
-BOTTOU = Source(
-    key="Bottou et al. 2018",
-    authors="L. Bottou, F. E. Curtis, J. Nocedal",
-    title="Optimization methods for large-scale machine learning",
-    year=2018,
-    venue="SIAM Review 60(2), 223-311",
-    arxiv="1606.04838",
-    doi="10.1137/16M1080173",
-)
-HOEFFDING = Source(
-    key="Hoeffding 1963",
-    authors="W. Hoeffding",
-    title="Probability inequalities for sums of bounded random variables",
-    year=1963,
-    venue="Journal of the American Statistical Association 58(301), 13-30",
-    doi="10.1080/01621459.1963.10500830",
 )
 COCHRAN = Source(
     key="Cochran 1977",

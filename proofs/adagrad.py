@@ -6,17 +6,11 @@ from hypothesis import strategies as st
 
 from theorykit.claims.claim import Claim, Kind, Mutant, NumericCheck, Source
 
+from ._sources import DUCHI
 from ._util import S, predictor
 
 __all__ = ["CLAIMS"]
 
-DUCHI = Source(
-    key="Duchi et al. 2011",
-    authors="J. Duchi, E. Hazan, Y. Singer",
-    title="Adaptive subgradient methods for online learning and stochastic optimization",
-    year=2011,
-    venue="Journal of Machine Learning Research 12, 2121-2159",
-)
 MCMAHAN_STREETER = Source(
     key="McMahan & Streeter 2010",
     authors="H. B. McMahan, M. Streeter",

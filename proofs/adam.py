@@ -9,18 +9,11 @@ from hypothesis import strategies as st
 
 from theorykit.claims.claim import Claim, Kind, Mutant, NumericCheck, Source
 
+from ._sources import HOEFFDING, KINGMA_BA
 from ._util import S, predictor
 
 __all__ = ["CLAIMS", "HOEFFDING_DELTA", "MC_RUNS"]
 
-KINGMA_BA = Source(
-    key="Kingma & Ba 2015",
-    authors="D. P. Kingma, J. Ba",
-    title="Adam: a method for stochastic optimization",
-    year=2015,
-    venue="ICLR 2015",
-    arxiv="1412.6980",
-)
 REDDI = Source(
     key="Reddi et al. 2018",
     authors="S. J. Reddi, S. Kale, S. Kumar",
@@ -28,14 +21,6 @@ REDDI = Source(
     year=2018,
     venue="ICLR 2018",
     arxiv="1904.09237",
-)
-HOEFFDING = Source(
-    key="Hoeffding 1963",
-    authors="W. Hoeffding",
-    title="Probability inequalities for sums of bounded random variables",
-    year=1963,
-    venue="Journal of the American Statistical Association 58(301), 13-30",
-    doi="10.1080/01621459.1963.10500830",
 )
 
 b1, b2, q, mu_g, mu_g2, t, C, x, g = (S(n) for n in ("b1", "b2", "q", "mu_g", "mu_g2", "t", "C", "x", "g"))

@@ -6,7 +6,16 @@ from hypothesis import strategies as st
 
 from theorykit.claims.claim import Claim, Kind, Mutant, NumericCheck
 
-from ._util import BOYD, NESTEROV, S, dot, predictor, rotated_quadratic, spectrum_params, to_float
+from ._util import (
+    BOYD,
+    NESTEROV,
+    S,
+    dot,
+    predictor,
+    rotated_quadratic,
+    spectrum_params,
+    to_float,
+)
 
 __all__ = ["CLAIMS"]
 

@@ -9,18 +9,11 @@ from hypothesis import strategies as st
 
 from theorykit.claims.claim import Claim, Kind, Mutant, NumericCheck, Source
 
+from ._sources import GOODFELLOW, NOCEDAL_WRIGHT
 from ._util import S, predictor
 
 __all__ = ["CLAIMS", "difference_quotient"]
 
-NOCEDAL_WRIGHT = Source(
-    key="Nocedal & Wright 2006",
-    authors="J. Nocedal, S. J. Wright",
-    title="Numerical Optimization (2nd ed.)",
-    year=2006,
-    venue="Springer Series in Operations Research",
-    doi="10.1007/978-0-387-40065-5",
-)
 HIGHAM = Source(
     key="Higham 2002",
     authors="N. J. Higham",
@@ -35,13 +28,6 @@ CS231N = Source(
     title="CS231n: gradient checks (course notes, Stanford)",
     year=2016,
     venue="cs231n.github.io/neural-networks-3",
-)
-GOODFELLOW = Source(
-    key="Goodfellow et al. 2016",
-    authors="I. Goodfellow, Y. Bengio, A. Courville",
-    title="Deep Learning",
-    year=2016,
-    venue="MIT Press (Sec. 11.5, debugging strategies)",
 )
 
 h, d1, d2, d3, d4, d5, A, B, hs, eps, f0, a, r = (S(n) for n in ("h", "d1", "d2", "d3", "d4", "d5", "A", "B",

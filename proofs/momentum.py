@@ -20,6 +20,10 @@ from hypothesis import strategies as st
 
 from theorykit.claims.claim import Claim, Kind, Mutant, NumericCheck
 
+from ._momentum_common import derivation as _derivation
+from ._momentum_common import probes as _probes
+from ._momentum_common import seed_of as _seed
+from ._momentum_common import unit_floats as _unit
 from ._momentum_common import (
     GD_CONDITIONS,
     GOH,
@@ -46,24 +50,6 @@ from ._util import POLYAK, predictor, rotated_quadratic
 __all__ = ["CLAIMS"]
 
 
-def _derivation(assume, name):
-    from theorykit.symbolic.derivation import Derivation
-
-    return Derivation(assume=list(assume), name=name)
-
-
-def _probes():
-    from theorykit.numeric import probes
-
-    return probes
-
-
-def _seed(ctx) -> int:
-    return int(ctx.rng.integers(0, 2**31 - 1))
-
-
-def _unit(lo, hi):
-    return st.floats(lo, hi, allow_nan=False, allow_infinity=False).map(rel_round)
 
 
 # =========================================================================== recurrence

@@ -18,6 +18,10 @@ from hypothesis import strategies as st
 
 from theorykit.claims.claim import Claim, Kind, Mutant, NumericCheck, PepOracle
 
+from ._momentum_common import derivation as _derivation
+from ._momentum_common import probes as _probes
+from ._momentum_common import seed_of as _seed
+from ._momentum_common import unit_floats as _unit
 from ._momentum_common import (
     BECK_TEBOULLE,
     HESTENES_STIEFEL,
@@ -44,24 +48,6 @@ L_, MU, N_, R_, T_ = (sympy.Symbol(n, real=True) for n in ("L", "mu", "N", "R", 
 KAPPA = L_ / MU
 
 
-def _derivation(assume, name):
-    from theorykit.symbolic.derivation import Derivation
-
-    return Derivation(assume=list(assume), name=name)
-
-
-def _probes():
-    from theorykit.numeric import probes
-
-    return probes
-
-
-def _seed(ctx) -> int:
-    return int(ctx.rng.integers(0, 2**31 - 1))
-
-
-def _unit(lo, hi):
-    return st.floats(lo, hi, allow_nan=False, allow_infinity=False).map(rel_round)
 
 
 # =========================================================================== Nesterov stability
@@ -312,7 +298,10 @@ def _measured_rates(params, ctx):
     """(rho_HB, rho_GD) measured by linear_rate at each method's optimal tuning on [mu, L]."""
     mu_v, L_v = 1.0, float(params["kappa"])
     eig = spread(mu_v, L_v, params["n"])
-    from .momentum import ETA_OPT, BETA_OPT  # momentum.heavy_ball_optimal's tuning, written once there
+    from .momentum import (  # momentum.heavy_ball_optimal's tuning, written once there
+        BETA_OPT,
+        ETA_OPT,
+    )
 
     eta_hb, beta_hb = predictor(ETA_OPT)({"mu": mu_v, "L": L_v}), predictor(BETA_OPT)({"mu": mu_v, "L": L_v})
     seed = _seed(ctx)

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from theorykit.claims.claim import Claim, Kind, Mutant, NumericCheck, Source
 
+from ._sources import NOCEDAL_WRIGHT
 from ._util import (
     BOYD,
     NESTEROV,
@@ -22,14 +23,6 @@ from ._util import (
 
 __all__ = ["CLAIMS"]
 
-NOCEDAL_WRIGHT = Source(
-    key="Nocedal & Wright 2006",
-    authors="J. Nocedal, S. J. Wright",
-    title="Numerical Optimization (2nd ed.)",
-    year=2006,
-    venue="Springer Series in Operations Research",
-    doi="10.1007/978-0-387-40065-5",
-)
 DAUPHIN = Source(
     key="Dauphin et al. 2014",
     authors="Y. Dauphin, R. Pascanu, C. Gulcehre, K. Cho, S. Ganguli, Y. Bengio",

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from theorykit.claims.claim import Claim, Kind, Mutant, NumericCheck, Source
 
+from ._sources import KINGMA_BA
 from ._util import S, predictor
 
 __all__ = ["CLAIMS"]
@@ -18,14 +19,6 @@ TIELEMAN_HINTON = Source(
     title="Lecture 6.5 - RMSProp: divide the gradient by a running average of its recent magnitude",
     year=2012,
     venue="COURSERA: Neural Networks for Machine Learning",
-)
-KINGMA_BA = Source(
-    key="Kingma & Ba 2015",
-    authors="D. P. Kingma, J. Ba",
-    title="Adam: a method for stochastic optimization",
-    year=2015,
-    venue="ICLR 2015",
-    arxiv="1412.6980",
 )
 
 b, q, t, g, W = S("b"), S("q"), S("t"), S("g"), S("W")

@@ -11,6 +11,14 @@ from theorykit.claims.claim import Claim, Kind, Mutant, NumericCheck, Source
 
 from ._util import S, predictor
 
+GOODFELLOW = Source(
+    key="Goodfellow et al. 2016",
+    authors="I. Goodfellow, Y. Bengio, A. Courville",
+    title="Deep Learning",
+    year=2016,
+    venue="MIT Press (Sec. 6.2.2.3, softmax units)",
+)
+
 __all__ = ["CLAIMS"]
 
 CS231N = Source(
@@ -19,13 +27,6 @@ CS231N = Source(
     title="CS231n: babysitting the learning process (course notes, Stanford)",
     year=2016,
     venue="cs231n.github.io/neural-networks-3",
-)
-GOODFELLOW = Source(
-    key="Goodfellow et al. 2016",
-    authors="I. Goodfellow, Y. Bengio, A. Courville",
-    title="Deep Learning",
-    year=2016,
-    venue="MIT Press (Sec. 6.2.2.3, softmax units)",
 )
 
 C, n, loss = S("C"), S("n"), S("loss")

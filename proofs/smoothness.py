@@ -6,7 +6,15 @@ import sympy
 
 from theorykit.claims.claim import Claim, Kind, Mutant, NumericCheck
 
-from ._util import HORN_JOHNSON, NESTEROV, S, norm, predictor, rotated_quadratic, spectrum_params
+from ._util import (
+    HORN_JOHNSON,
+    NESTEROV,
+    S,
+    norm,
+    predictor,
+    rotated_quadratic,
+    spectrum_params,
+)
 
 __all__ = ["CLAIMS"]
 

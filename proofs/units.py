@@ -31,6 +31,7 @@ from theorykit.symbolic.units import (
     unit_skeleton,
 )
 
+from ._sources import DUCHI, KINGMA_BA
 from ._util import BOYD, NESTEROV, S
 
 __all__ = ["CLAIMS"]
@@ -42,21 +43,6 @@ ZEILER = Source(
     year=2012,
     venue="arXiv preprint",
     arxiv="1212.5701",
-)
-KINGMA_BA = Source(
-    key="Kingma & Ba 2015",
-    authors="D. P. Kingma, J. Ba",
-    title="Adam: a method for stochastic optimization",
-    year=2015,
-    venue="ICLR 2015",
-    arxiv="1412.6980",
-)
-DUCHI = Source(
-    key="Duchi et al. 2011",
-    authors="J. Duchi, E. Hazan, Y. Singer",
-    title="Adaptive subgradient methods for online learning and stochastic optimization",
-    year=2011,
-    venue="Journal of Machine Learning Research 12, 2121-2159",
 )
 
 TH, LA = UNIT_SYMBOLS

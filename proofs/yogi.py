@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 
 from theorykit.claims.claim import Claim, Kind, Mutant, NumericCheck, Source
 
+from ._sources import KINGMA_BA
 from ._util import S, predictor
 
 __all__ = ["CLAIMS"]
@@ -17,14 +18,6 @@ ZAHEER = Source(
     title="Adaptive methods for nonconvex optimization",
     year=2018,
     venue="NeurIPS 2018",
-)
-KINGMA_BA = Source(
-    key="Kingma & Ba 2015",
-    authors="D. P. Kingma, J. Ba",
-    title="Adam: a method for stochastic optimization",
-    year=2015,
-    venue="ICLR 2015",
-    arxiv="1412.6980",
 )
 
 b, G, s, v, R = S("b"), S("G"), S("s"), S("v"), S("R")

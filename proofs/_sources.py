@@ -1,0 +1,47 @@
+"""Sources cited by more than one family module, defined once."""
+from theorykit.claims.claim import Source
+
+__all__ = ["KINGMA_BA", "NOCEDAL_WRIGHT", "HOEFFDING", "GOODFELLOW", "DUCHI"]
+
+KINGMA_BA = Source(
+    key="Kingma & Ba 2015",
+    authors="D. P. Kingma, J. Ba",
+    title="Adam: a method for stochastic optimization",
+    year=2015,
+    venue="ICLR 2015",
+    arxiv="1412.6980",
+)
+
+NOCEDAL_WRIGHT = Source(
+    key="Nocedal & Wright 2006",
+    authors="J. Nocedal, S. J. Wright",
+    title="Numerical Optimization (2nd ed.)",
+    year=2006,
+    venue="Springer Series in Operations Research",
+    doi="10.1007/978-0-387-40065-5",
+)
+
+HOEFFDING = Source(
+    key="Hoeffding 1963",
+    authors="W. Hoeffding",
+    title="Probability inequalities for sums of bounded random variables",
+    year=1963,
+    venue="Journal of the American Statistical Association 58(301), 13-30",
+    doi="10.1080/01621459.1963.10500830",
+)
+
+GOODFELLOW = Source(
+    key="Goodfellow et al. 2016",
+    authors="I. Goodfellow, Y. Bengio, A. Courville",
+    title="Deep Learning",
+    year=2016,
+    venue="MIT Press (Sec. 11.5, debugging strategies)",
+)
+
+DUCHI = Source(
+    key="Duchi et al. 2011",
+    authors="J. Duchi, E. Hazan, Y. Singer",
+    title="Adaptive subgradient methods for online learning and stochastic optimization",
+    year=2011,
+    venue="Journal of Machine Learning Research 12, 2121-2159",
+)
