@@ -11,14 +11,12 @@ from hypothesis import strategies as st
 from proofs import deeplinear
 from theorykit.claims.claim import Context, compare_values
 from theorykit.errors import InputError
-from theorykit.numeric.backend import get_namespace
 from theorykit.numeric.deeplinear import balanced_init, two_layer_gd, whitened_task
 
 BY_ID = {c.id: c for c in deeplinear.CLAIMS}
 
 
-def ctx(seed: int = 0) -> Context:
-    return Context(xp=get_namespace("numpy"), backend="numpy", seed=seed, rng=np.random.default_rng(seed))
+ctx = Context.numpy  # a seeded NumPy context for calling measures directly
 
 
 # --------------------------------------------------------------------------- numeric module

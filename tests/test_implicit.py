@@ -11,7 +11,6 @@ from hypothesis import strategies as st
 from proofs import implicit
 from theorykit.claims.claim import Context, compare_values
 from theorykit.errors import InputError
-from theorykit.numeric.backend import get_namespace
 from theorykit.numeric.implicit_bias import (
     direction_gap,
     least_squares_gd,
@@ -24,8 +23,7 @@ from theorykit.numeric.implicit_bias import (
 BY_ID = {c.id: c for c in implicit.CLAIMS}
 
 
-def ctx(seed: int = 0) -> Context:
-    return Context(xp=get_namespace("numpy"), backend="numpy", seed=seed, rng=np.random.default_rng(seed))
+ctx = Context.numpy  # a seeded NumPy context for calling measures directly
 
 
 # --------------------------------------------------------------------------- numeric module

@@ -24,8 +24,7 @@ from theorykit.numeric.newton_schulz import (
 BY_ID = {c.id: c for c in muon.CLAIMS}
 
 
-def ctx(seed: int = 0) -> Context:
-    return Context(xp=get_namespace("numpy"), backend="numpy", seed=seed, rng=np.random.default_rng(seed))
+ctx = Context.numpy  # a seeded NumPy context for calling measures directly
 
 
 # --------------------------------------------------------------------------- numeric module

@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 import pytest
 import sympy
 from hypothesis import given, settings
 
 from theorykit.claims.claim import Claim, Context, compare_values
-from theorykit.numeric.backend import get_namespace
 
 from proofs import convexity, gd, gd_rates, smoothness
 from proofs._util import golden_section, oracle_predictor, predictor
@@ -35,8 +33,7 @@ EXPECTED_IDS = {
 }
 
 
-def ctx(seed: int = 0) -> Context:
-    return Context(xp=get_namespace("numpy"), backend="numpy", seed=seed, rng=np.random.default_rng(seed))
+ctx = Context.numpy  # a seeded NumPy context for calling measures directly
 
 
 def test_catalog_shape():

@@ -19,7 +19,6 @@ from proofs._stochastic import LEVEL
 from theorykit.claims.claim import Claim, Context
 from theorykit.claims.result import strip_timings
 from theorykit.claims.runner import verify_claim
-from theorykit.numeric.backend import get_namespace
 from theorykit.numeric.montecarlo import halfwidth, z_value
 
 CLAIMS = (*sgd.CLAIMS, *nqm.CLAIMS, *schedule.CLAIMS, *ema.CLAIMS)
@@ -41,8 +40,7 @@ EXPECTED_IDS = {
 THOROUGH = os.environ.get("HYPOTHESIS_PROFILE") == "thorough"
 
 
-def ctx(seed: int = 0) -> Context:
-    return Context(xp=get_namespace("numpy"), backend="numpy", seed=seed, rng=np.random.default_rng(seed))
+ctx = Context.numpy  # a seeded NumPy context for calling measures directly
 
 
 def test_catalog_shape():

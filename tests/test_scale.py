@@ -11,7 +11,6 @@ from hypothesis import strategies as st
 from proofs import scale, scale_equilibrium
 from theorykit.claims.claim import Context, compare_values
 from theorykit.errors import InputError
-from theorykit.numeric.backend import get_namespace
 from theorykit.numeric.nets import MLP, NetProblem
 from theorykit.numeric.scale_invariant import (
     GroupRestriction,
@@ -26,8 +25,7 @@ SCALE_CLAIMS = scale.CLAIMS + scale_equilibrium.CLAIMS  # the scale family spans
 BY_ID = {c.id: c for c in SCALE_CLAIMS}
 
 
-def ctx(seed: int = 0) -> Context:
-    return Context(xp=get_namespace("numpy"), backend="numpy", seed=seed, rng=np.random.default_rng(seed))
+ctx = Context.numpy  # a seeded NumPy context for calling measures directly
 
 
 # --------------------------------------------------------------------------- numeric module

@@ -86,6 +86,15 @@ class Context:
     seed: int
     rng: "np.random.Generator"
 
+    @classmethod
+    def numpy(cls, seed: int = 0) -> "Context":
+        """A NumPy context seeded with ``seed``, for calling a check's ``measure`` directly."""
+        import numpy as np
+
+        from ..numeric.backend import get_namespace
+
+        return cls(xp=get_namespace("numpy"), backend="numpy", seed=seed, rng=np.random.default_rng(seed))
+
 
 @dataclass(frozen=True)
 class NumericCheck:
