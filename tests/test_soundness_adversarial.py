@@ -78,6 +78,24 @@ CASES = [
     (False, "L > 0", "f - eta*g**2 + L/2*eta**2*g**2 = f - eta*(1 - L*eta)*g**2"),
     (True, "h > 0", "((x + h)**2 - (x - h)**2)/(2*h) = 2*x"),
     (False, "h > 0", "((x + h)**3 - x**3)/h = 3*x**2"),
+    # roots of negatives, integer points of floor/ceiling, sign-dependent bounds
+    (True, "", "Abs(x) >= x"),
+    (False, "x >= 0", "sqrt(x) <= x"),
+    (False, "", "(x**3)**(1/3) = x"),
+    (True, "", "log(exp(x)) = x"),
+    (False, "", "atan(x) <= x"),
+    (True, "", "sin(x)**2 + cos(x)**2 = 1"),
+    (True, "", "sign(x)*Abs(x) = x"),
+    (False, "", "floor(x) + floor(-x) = -1"),
+    (False, "", "ceiling(x) - floor(x) = 1"),
+    (True, "x > 0", "x + 1/x >= 2"),
+    (False, "", "x + 1/x >= 2"),
+    (True, "n > 0", "(1 + 1/n)**n < E"),
+    (False, "n > 0", "(1 + 1/n)**n > E"),
+    (True, "L > 0, eta < 2/L", "eta*L < 2"),
+    (False, "eta < 2/L", "eta*L < 2"),  # L < 0 flips the bound
+    (True, "mu > 0, L > mu", "(L - mu)/(L + mu) <= 1 - mu/(2*L)"),  # (3k - 1)/(2k(k + 1)) >= 0, k = L/mu
+    (False, "mu > 0, L > mu", "(L - mu)/(L + mu) <= 1 - 2*mu/L"),
 ]
 
 
