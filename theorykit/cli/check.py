@@ -33,6 +33,23 @@ def _timeout(text: str) -> float:
     return value
 
 
+_FORMAT_EPILOG = """\
+file format (full description: docs/derivation-format.md):
+  # '#' starts a comment; '# by: ...' on a step is kept as its justification
+  assume: L > 0, 0 < eta < 2/L          holds for the whole file; may repeat
+  claim: eta*(1 - L*eta/2) <= 1/(2*L)   a standalone step
+  start: f - eta*g**2 + L/2*eta**2*g**2 begins a chain
+  = f - eta*(1 - L*eta/2)*g**2          each relation line is a step: =, <=, <, >=, >
+  <= f
+
+  Names are real symbols; + - * / ** and sqrt exp log Abs Min Max sin cos tan atan
+  cosh sinh tanh floor ceiling sign, pi and E. The text is never evaluated as Python.
+
+example:
+  theorykit check examples/derivations/*.deriv --json > report.json
+"""
+
+
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "check",
@@ -42,6 +59,8 @@ def register(subparsers) -> None:
             "counterexample) or unknown. Exit code: 0 all proved, 1 something refuted, "
             "3 some step unknown, 2 unreadable input."
         ),
+        epilog=_FORMAT_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("files", nargs="+", metavar="FILE", help=".deriv file(s) to check")
     parser.add_argument("--json", action="store_true", help="print the JSON report (an array for several files)")
