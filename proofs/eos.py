@@ -190,7 +190,10 @@ EOS_GD = Claim(
 )
 
 # ============================================================== eos.period_two
-PT_STATEMENT = sympy.Eq(1 - eta * (2 / eta), -1)
+# At the edge (S = 2/eta) the top-eigendirection multiplier 1 - eta S is -1: the displacement
+# flips sign every step. Written with S as a symbol: substituted, Eq(1 - eta*(2/eta), -1)
+# would evaluate to True and print as such.
+PT_STATEMENT = sympy.And(sympy.Eq(S_eos, 2 / eta), sympy.Eq(1 - eta * S_eos, -1))
 
 
 def _derive_period_two():

@@ -67,3 +67,14 @@ def test_claim_derives_and_checks_pass(claim_id):
 def test_mutant_refuted(claim_id, mutant):
     (m,) = [m for m in _result(claim_id).mutants if m.name == mutant]
     assert m.refuted, f"mutant {mutant} ({m.description}) not refuted: {m.message}"
+
+
+@pytest.mark.parametrize("claim_id", CLAIM_PARAMS)
+def test_statement_is_not_a_constant(claim_id):
+    # SymPy evaluates relations eagerly: Eq(1 - eta*(2/eta), -1) becomes True, which would
+    # print as "True" in every table. A statement must keep its symbols.
+    import sympy
+
+    statement = registry.get_claim(claim_id).statement
+    assert statement not in (sympy.true, sympy.false), f"{claim_id}: statement evaluated to {statement}"
+    assert statement.free_symbols, f"{claim_id}: statement {statement} has no symbols"
