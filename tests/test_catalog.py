@@ -72,9 +72,8 @@ def test_mutant_refuted(claim_id, mutant):
 @pytest.mark.parametrize("claim_id", CLAIM_PARAMS)
 def test_statement_is_not_a_constant(claim_id):
     # SymPy evaluates relations eagerly: Eq(1 - eta*(2/eta), -1) becomes True, which would
-    # print as "True" in every table. A statement must keep its symbols.
+    # print as "True" in every table. (A statement may still have no free symbols, e.g. a limit.)
     import sympy
 
     statement = registry.get_claim(claim_id).statement
     assert statement not in (sympy.true, sympy.false), f"{claim_id}: statement evaluated to {statement}"
-    assert statement.free_symbols, f"{claim_id}: statement {statement} has no symbols"
