@@ -249,3 +249,8 @@ HORN_JOHNSON = Source(
     venue="Cambridge University Press",
     doi="10.1017/CBO9781139020411",
 )
+
+
+def seed_words(ctx) -> tuple[int, ...]:
+    """Four seed words drawn from the run's rng: a hashable key for caching a measurement's runs."""
+    return tuple(int(v) for v in ctx.rng.integers(0, 2**31, size=4))

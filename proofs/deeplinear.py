@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from theorykit.claims.claim import Claim, Kind, Mutant, NumericCheck, Source
 
-from ._util import S, predictor
+from ._util import S, predictor, seed_words
 
 __all__ = ["CLAIMS"]
 
@@ -76,14 +76,12 @@ def _mode_value(s_, u0_, t_, lr, seed_words):
     return float(np.asarray(run.modes)[-1, 0])
 
 
-def _words(ctx):
-    return tuple(int(v) for v in ctx.rng.integers(0, 2**31, size=4))
 
 
 def _trajectory(params, ctx) -> float:
     """u(t)/s from two GD runs (steps 4e-3 and 2e-3) combined by Richardson extrapolation, which
     cancels GD's O(lr) deviation from the gradient flow."""
-    w = _words(ctx)
+    w = seed_words(ctx)
     a = _mode_value(params["s"], params["u0"], params["t"], 4e-3, w)
     b = _mode_value(params["s"], params["u0"], params["t"], 2e-3, w)
     return (2 * b - a) / params["s"]
@@ -111,7 +109,7 @@ def _crossing_time_run(s_, u0_, level, lr, seed_words):
 
 def _extrapolated_crossing(s_, u0_, level, ctx) -> float:
     """Crossing time from GD at lr 4e-3 and 2e-3, Richardson-extrapolated to the gradient flow."""
-    w = _words(ctx)
+    w = seed_words(ctx)
     a = _crossing_time_run(s_, u0_, level, 4e-3, w)
     b = _crossing_time_run(s_, u0_, level, 2e-3, w)
     return 2 * b - a
@@ -147,7 +145,7 @@ def _order_run(svals, init, seed_words):
 
 def _order(params, ctx) -> float:
     """max_a T_half(a) / T_half(a+1) over modes sorted by decreasing singular value (< 1: in order)."""
-    times = _order_run(tuple(params["svals"]), params["init"], _words(ctx))
+    times = _order_run(tuple(params["svals"]), params["init"], seed_words(ctx))
     return float(max(times[a] / times[a + 1] for a in range(len(times) - 1)))
 
 

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from theorykit.claims.claim import Claim, Kind, Mutant, NumericCheck, Source
 
-from ._util import S, predictor
+from ._util import S, predictor, seed_words
 
 __all__ = ["CLAIMS"]
 
@@ -104,17 +104,15 @@ def _mn_params(r=None):
     return make()
 
 
-def _words(ctx):
-    return tuple(int(v) for v in ctx.rng.integers(0, 2**31, size=4))
 
 
 def _mn_distance(params, ctx) -> float:
     """||x_T - pinv(A) b|| after GD to convergence from x_0."""
-    return _min_norm_run(params["n"], params["d"], params["r"], _words(ctx))[0]
+    return _min_norm_run(params["n"], params["d"], params["r"], seed_words(ctx))[0]
 
 
 def _mn_null_drift(params, ctx) -> float:
-    return _min_norm_run(params["n"], params["d"], params["r"], _words(ctx))[1]
+    return _min_norm_run(params["n"], params["d"], params["r"], seed_words(ctx))[1]
 
 
 def _mn_pred(params) -> float:
@@ -287,13 +285,13 @@ def _mm_params():
 
 def _mm_gap_times_log(params, ctx) -> float:
     gap, _ = _mm_run(params["g"], params["h1"], params["h2"], params["eta"], params["n_extra"], params["t"],
-                     _words(ctx))
+                     seed_words(ctx))
     return gap * math.log(params["t"])
 
 
 def _mm_qp(params, ctx) -> float:
     return _mm_run(params["g"], params["h1"], params["h2"], params["eta"], params["n_extra"], params["t"],
-                   _words(ctx))[1]
+                   seed_words(ctx))[1]
 
 
 _MM_EX = {"g": 0.5, "h1": 1.0, "h2": 0.6, "eta": 0.5, "n_extra": 3, "t": 10_000}

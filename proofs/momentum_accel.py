@@ -18,10 +18,6 @@ from hypothesis import strategies as st
 
 from theorykit.claims.claim import Claim, Kind, Mutant, NumericCheck, PepOracle
 
-from ._momentum_common import derivation as _derivation
-from ._momentum_common import probes as _probes
-from ._momentum_common import seed_of as _seed
-from ._momentum_common import unit_floats as _unit
 from ._momentum_common import (
     BECK_TEBOULLE,
     HESTENES_STIEFEL,
@@ -40,6 +36,10 @@ from ._momentum_common import (
     spread,
     z,
 )
+from ._momentum_common import derivation as _derivation
+from ._momentum_common import probes as _probes
+from ._momentum_common import seed_of as _seed
+from ._momentum_common import unit_floats as _unit
 from ._util import predictor, rotated_quadratic
 
 __all__ = ["CLAIMS"]

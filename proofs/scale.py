@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from theorykit.claims.claim import Claim, Kind, Mutant, NumericCheck, Source
 
-from ._util import S, predictor
+from ._util import S, predictor, seed_words
 
 __all__ = ["CLAIMS"]
 
@@ -76,12 +76,10 @@ def _net_group(din, width, n, norm, act, seed_words):
     return res, v, rng.standard_normal(v.shape[0])
 
 
-def _words(ctx):
-    return tuple(int(q) for q in ctx.rng.integers(0, 2**31, size=4))
 
 
 def _si_setup(params, ctx):
-    return _net_group(params["din"], params["width"], params["n"], params["norm"], params["act"], _words(ctx))
+    return _net_group(params["din"], params["width"], params["n"], params["norm"], params["act"], seed_words(ctx))
 
 
 def _si_orth(params, ctx) -> float:
@@ -201,7 +199,7 @@ def _nd_run(d, n, batch, lr, wd, steps, seed_words):
 
 def _nd(params, ctx, wd=None):
     return _nd_run(params["d"], params["n"], params["batch"], params["eta"],
-                   params["lam"] if wd is None else wd, 30, _words(ctx))
+                   params["lam"] if wd is None else wd, 30, seed_words(ctx))
 
 
 def _nd_coeff(params, ctx, pick):
@@ -315,7 +313,7 @@ def _el_run(d, n, lr, wd, steps, exponent, seed_words):
 
 
 def _el_measure(params, ctx) -> float:
-    return _el_run(params["d"], params["n"], params["eta"], params["lam"], params["T"], params["exponent"], _words(ctx))
+    return _el_run(params["d"], params["n"], params["eta"], params["lam"], params["T"], params["exponent"], seed_words(ctx))
 
 
 def _el_params(exponent="2t+1"):
