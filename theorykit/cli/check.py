@@ -28,8 +28,8 @@ def _timeout(text: str) -> float:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
-    if not math.isfinite(value) or value <= 0:
-        raise argparse.ArgumentTypeError(f"must be a positive finite number of seconds, got {text!r}")
+    if not math.isfinite(value) or not 0 < value <= 3600:
+        raise argparse.ArgumentTypeError(f"must be in (0, 3600] seconds, got {text!r}")
     return value
 
 
@@ -69,7 +69,8 @@ def register(subparsers) -> None:
         type=_timeout,
         default=10.0,
         metavar="SECONDS",
-        help="time limit for each step (default: 10)",
+        help="time limit for each step, in (0, 3600] (default: 10); a file takes at most "
+        "steps x SECONDS plus a fixed overhead",
     )
     parser.set_defaults(func=run)
 
@@ -142,7 +143,10 @@ def _run(args, prover, stdout, stderr, codes: list[int]) -> None:
             line = _error_line(path, exc)
             print(line, file=stderr)
             codes.append(EXIT_CODES["error"])
-            documents.append({"file": path, "status": "error", "error": line})
+            document = {"file": path, "status": "error", "error": line}
+            if isinstance(exc, DerivationSyntaxError):
+                document.update(line=exc.line, column=exc.column, message=exc.message)
+            documents.append(document)
             continue
         codes.append(EXIT_CODES[report.status])
         if args.json:
@@ -153,7 +157,7 @@ def _run(args, prover, stdout, stderr, codes: list[int]) -> None:
                 print(file=stdout)
     if args.json:
         if len(args.files) == 1:
-            if documents and documents[0].get("status") != "error":
-                print(json.dumps(documents[0], indent=2), file=stdout)
+            # a document always, with an "error" field for unreadable input
+            print(json.dumps(documents[0], indent=2), file=stdout)
         else:
             print(json.dumps(documents, indent=2), file=stdout)

@@ -19,9 +19,19 @@ from collections.abc import Mapping, Sequence
 import sympy
 
 from ..errors import InputError
-from .exact import rationalize_floats, sign_at, to_rational
+from .exact import rationalize_floats, sign_at, sign_of_number, to_rational
 
-__all__ = ["Assumptions", "flatten_relations"]
+__all__ = ["Assumptions", "Contradiction", "Undecidable", "flatten_relations"]
+
+
+class Contradiction(InputError):
+    """The relations certainly leave no point (checked exactly): a region that is empty."""
+
+
+class Undecidable(InputError):
+    """A symbol-free relation whose truth cannot be certified (``log(4) - 2*log(2) >= 0``).
+
+    Never read as empty or as true: an argument that needs it fails."""
 
 _STRICT = {sympy.StrictGreaterThan: True, sympy.StrictLessThan: True,
            sympy.GreaterThan: False, sympy.LessThan: False}
@@ -38,7 +48,7 @@ def flatten_relations(relations) -> list:
         if r is sympy.true:
             continue
         if r is sympy.false:
-            raise InputError("assume", "an assumption is false for every value (contradictory assumptions)")
+            raise Contradiction("assume", "an assumption is false for every value (contradictory assumptions)")
         if isinstance(r, sympy.And):
             stack.extend(r.args[::-1])
             continue
@@ -86,7 +96,10 @@ class Assumptions:
             relations = ()
         if isinstance(relations, (sympy.Basic, bool)):
             relations = [relations]
-        rels = [r.func(rationalize_floats(r.lhs), rationalize_floats(r.rhs)) if isinstance(r, sympy.Rel) else r
+        # evaluate=False: symbol-free relations are decided below in certified arithmetic,
+        # never by SymPy's own comparison of closed forms
+        rels = [r.func(rationalize_floats(r.lhs), rationalize_floats(r.rhs), evaluate=False)
+                if isinstance(r, sympy.Rel) else r
                 for r in flatten_relations(relations)]
         rels = flatten_relations(rels)  # rationalizing can fold a relation to True/False
         names: dict[str, None] = {}
@@ -115,10 +128,13 @@ class Assumptions:
         for r in inequalities:
             g, strict = _as_positive_form(r)
             g = sympy.expand(g.xreplace(definitions)) if g.free_symbols & set(definitions) else g
-            if g.free_symbols == set() :
-                if g.is_Rational and (g > 0 or (g == 0 and not strict)):
+            if g.free_symbols == set():
+                sg = sign_of_number(g)
+                if sg is None:
+                    raise Undecidable("assume", f"'{r}': cannot decide whether this holds")
+                if sg > 0 or (sg == 0 and not strict):
                     continue
-                raise InputError("assume", f"'{r}' is false (contradictory assumptions)")
+                raise Contradiction("assume", f"'{r}' is false (contradictory assumptions)")
             bound = _constant_bound(g)
             if bound is not None:
                 sym, value, is_lower = bound
@@ -236,7 +252,7 @@ def _bounds_and_attrs(names, lo, hi):
         a, a_open = lo.get(n, (-sympy.oo, True))
         b, b_open = hi.get(n, (sympy.oo, True))
         if a > b or (a == b and (a_open or b_open)):
-            raise InputError("assume", f"the bounds on {n} leave no value ({a} .. {b})")
+            raise Contradiction("assume", f"the bounds on {n} leave no value ({a} .. {b})")
         bounds[n] = sympy.Interval(a, b, a_open, b_open)
         kw = {"real": True}
         if a > 0 or (a == 0 and a_open):

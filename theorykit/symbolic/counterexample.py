@@ -22,6 +22,7 @@ from fractions import Fraction
 import sympy
 
 from .assumptions import Assumptions
+from .domain import holds_at, simplify_conditions, tree_conditions
 from .exact import defined_at, sign_at
 from .prove_plans import _linear_bounds
 
@@ -31,10 +32,13 @@ __all__ = ["StepCheck", "search_counterexample"]
 class StepCheck:
     """Exact test "does the step fail at this point?" for d = big - small (or lhs - rhs)."""
 
-    def __init__(self, diff, op: str, assumptions: Assumptions, names: list[str], parts=()):
+    def __init__(self, diff, op: str, assumptions: Assumptions, names: list[str], parts=(), domain=()):
         self.diff = diff
-        # the two sides: a counterexample must be a point where both are defined
+        # the two sides: a counterexample must be a point where both are defined,
+        # as written (domain: recorded by the parser) and as folded (the trees)
         self.parts = tuple(parts)
+        folded = [c for p in (self.parts or (diff,)) for c in tree_conditions(p)]
+        self.domain = tuple(simplify_conditions(list(domain) + folded))
         self.op = op  # "=", ">" (diff > 0 claimed) or ">=" (diff >= 0 claimed)
         self.a = assumptions
         self.names = names
@@ -76,6 +80,12 @@ class StepCheck:
         self.exact_calls += 1
         subs = {self.symbols[n]: v for n, v in full.items() if n in self.symbols}
         subs.update({self.a.symbol(n): v for n, v in full.items()})
+        for c in self.domain:
+            for sym in c.expr.free_symbols:
+                if sym not in subs and sym.name in full:
+                    subs[sym] = full[sym.name]
+        if not holds_at(self.domain, subs):
+            return False
         s = sign_at(self.diff, subs)
         if s is None:
             return False

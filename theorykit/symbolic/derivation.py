@@ -21,6 +21,7 @@ import math
 import os
 import re
 import stat
+import time
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -28,11 +29,12 @@ from typing import Callable
 
 import sympy
 
-from ..errors import DerivationSyntaxError, InputError
+from ..errors import DerivationSyntaxError, InputError, TheorykitError
+from .domain import Condition, describe, simplify_conditions
 from .parse import (
     parse_assumptions_located,
-    parse_expression,
-    parse_relation,
+    parse_expression_with_domain,
+    parse_relation_with_domain,
     split_relations,
 )
 from .report import ChainResult, DerivationReport, StepResult
@@ -70,6 +72,22 @@ class _Step:
     op: str
     rhs: sympy.Expr
     justification: str | None = None
+    # where each side is defined as written (recorded by the parser before SymPy
+    # folds it); None for SymPy objects given directly, whose tree is as written
+    lhs_domain: list | None = None
+    rhs_domain: list | None = None
+
+    def side_domain(self, side: str) -> list:
+        recorded = self.lhs_domain if side == "lhs" else self.rhs_domain
+        if recorded is not None:
+            return list(recorded)
+        from .domain import tree_conditions
+
+        return tree_conditions(self.lhs if side == "lhs" else self.rhs)
+
+    @property
+    def domain(self) -> list:
+        return simplify_conditions(self.side_domain("lhs") + self.side_domain("rhs"))
 
 
 @dataclass
@@ -84,6 +102,9 @@ class ParsedDerivation:
     assumptions: list = field(default_factory=list)  # (relation, line, column)
     steps: list[_Step] = field(default_factory=list)
     chains: list[_Chain] = field(default_factory=list)
+    # where the assumptions are defined as written: an assumption holds only there
+    assumption_domain: list = field(default_factory=list)
+    warnings: list = field(default_factory=list)
 
 
 def _split_comment(raw: str) -> tuple[str, str | None]:
@@ -107,6 +128,7 @@ def parse_derivation(text: str, source: str | None = None) -> ParsedDerivation:
     parsed = ParsedDerivation(source=source)
     chain: _Chain | None = None
     chain_expr: sympy.Expr | None = None
+    chain_domain: list = []
     for number, raw in enumerate(text.split("\n"), start=1):
         content, justification = _split_comment(raw.rstrip("\r"))
         if not content.strip():
@@ -127,16 +149,22 @@ def parse_derivation(text: str, source: str | None = None) -> ParsedDerivation:
                     source,
                 )
             if word == "assume":
-                located = parse_assumptions_located(body, line=number, column=body_col, source=source)
+                located = parse_assumptions_located(
+                    body, line=number, column=body_col, source=source, domain=parsed.assumption_domain
+                )
                 for relation, column in located:
                     parsed.assumptions.append((relation, number, column))
             elif word == "claim":
-                chain, chain_expr = None, None  # a claim ends any open chain
-                lhs, op, rhs = parse_relation(body, line=number, column=body_col, source=source)
-                parsed.steps.append(_Step(number, lhs, op, rhs, justification))
+                chain, chain_expr, chain_domain = None, None, []  # a claim ends any open chain
+                lhs, op, rhs, domain = parse_relation_with_domain(
+                    body, line=number, column=body_col, source=source
+                )
+                parsed.steps.append(_Step(number, lhs, op, rhs, justification, domain, []))
             else:
                 _check_single_expression(body, number, body_col, source)
-                chain_expr = parse_expression(body, line=number, column=body_col, source=source)
+                chain_expr, chain_domain = parse_expression_with_domain(
+                    body, line=number, column=body_col, source=source
+                )
                 chain = _Chain(start_line=number)
                 parsed.chains.append(chain)
             continue
@@ -165,10 +193,12 @@ def parse_derivation(text: str, source: str | None = None) -> ParsedDerivation:
                 f"unexpected '{op}{body[:1]}' at the start of the line", number, indent + 1, source
             )
         _check_single_expression(body, number, body_col, source)
-        expr = parse_expression(body, line=number, column=body_col, source=source)
-        parsed.steps.append(_Step(number, chain_expr, "=" if op == "==" else op, expr, justification))
+        expr, domain = parse_expression_with_domain(body, line=number, column=body_col, source=source)
+        parsed.steps.append(
+            _Step(number, chain_expr, "=" if op == "==" else op, expr, justification, chain_domain, domain)
+        )
         chain.steps.append(len(parsed.steps) - 1)
-        chain_expr = expr
+        chain_expr, chain_domain = expr, domain
     for chain_item in parsed.chains:
         if not chain_item.steps:
             raise DerivationSyntaxError(
@@ -183,7 +213,19 @@ def parse_derivation(text: str, source: str | None = None) -> ParsedDerivation:
             1,
             source,
         )
+    parsed.warnings.extend(_name_warnings(parsed))
     return parsed
+
+
+def _name_warnings(parsed: ParsedDerivation) -> list[str]:
+    from .lookalikes import lookalike_warnings
+
+    names = set()
+    for step in parsed.steps:
+        names |= {s.name for s in (step.lhs.free_symbols | step.rhs.free_symbols)}
+    for relation, _, _ in parsed.assumptions:
+        names |= {s.name for s in relation.free_symbols}
+    return lookalike_warnings(names)
 
 
 def _check_single_expression(body: str, line: int, column: int, source: str | None) -> None:
@@ -241,13 +283,16 @@ def _make_assumptions(relations, injected_prover: bool):
         raise InputError("assume", f"could not use these assumptions ({type(exc).__name__}: {exc})") from exc
 
 
+MAX_TIMEOUT = 3600.0
+
+
 def _validate_timeout(timeout) -> float:
     try:
         value = float(timeout)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise InputError("timeout", f"must be a number of seconds, got {timeout!r}") from None
-    if isinstance(timeout, bool) or not math.isfinite(value) or value <= 0:
-        raise InputError("timeout", f"must be a positive finite number of seconds, got {timeout!r}")
+    if isinstance(timeout, bool) or not math.isfinite(value) or not 0 < value <= MAX_TIMEOUT:
+        raise InputError("timeout", f"must be in (0, {MAX_TIMEOUT:g}] seconds, got {timeout!r}")
     return value
 
 
@@ -279,11 +324,13 @@ _HOLDS = {
 }
 
 
-def _counterexample_contradicted(step: _Step, counterexample, assumptions) -> bool:
+def _counterexample_contradicted(step: _Step, counterexample, assumptions, domain=()) -> bool:
     """True when a claimed counterexample is shown *not* to be one.
 
     Defence in depth: the prover confirms its counterexamples exactly, and this
-    re-check only ever downgrades a refutation, never upgrades anything.
+    re-check only ever downgrades a refutation, never upgrades anything. It runs
+    under a budget (see :func:`_recheck_bounded`): a point such as n = 335134809 in
+    ``(1 - 1/n)**n`` must not make the parent evaluate a huge exact power.
     """
     if not isinstance(counterexample, dict):
         return False
@@ -299,18 +346,53 @@ def _counterexample_contradicted(step: _Step, counterexample, assumptions) -> bo
             pass
     substitution = {sympy.Symbol(name, real=True): value for name, value in values.items()}
     try:
-        difference = (step.lhs - step.rhs).xreplace(substitution)
-        if difference.free_symbols:
+        from .domain import holds_at
+        from .exact import sign_at
+
+        plain = {s: sympy.Symbol(s.name, real=True) for s in (step.lhs - step.rhs).free_symbols}
+        conditions = [Condition(c.expr.xreplace({s: sympy.Symbol(s.name, real=True) for s in c.expr.free_symbols}), c.kind)
+                      for c in domain]
+        if conditions and not holds_at(conditions, substitution):
+            return True  # not a point where both sides are defined as written
+        difference = (step.lhs - step.rhs).xreplace(plain)
+        if not difference.free_symbols <= set(substitution):
             return False
-        sign = _sign(difference)
+        sign = sign_at(difference, substitution)
     except Exception:  # noqa: BLE001
         return False
     return sign is not None and _HOLDS[step.op](sign)
 
 
-def _run_prover(prover, lhs, op, rhs, assumptions, timeout: float):
+def _recheck_bounded(step, counterexample, assumptions, domain, seconds: float) -> bool:
+    """:func:`_counterexample_contradicted` within ``seconds``; a re-check that runs out
+    of time cannot confirm the point, so it counts as contradicted (downgrade)."""
+    from .isolate import BudgetExceeded, run_bounded
+
     try:
-        verdict = prover(lhs, op, rhs, assumptions, timeout=timeout, seed=0)
+        return run_bounded(_counterexample_contradicted, (step, counterexample, assumptions, domain),
+                           max(seconds, 0.5), what="the re-check of the counterexample")
+    except BudgetExceeded:
+        return True
+    except TheorykitError:
+        return True
+
+
+def _accepts_domain(prover) -> bool:
+    try:
+        import inspect
+
+        params = inspect.signature(prover).parameters
+    except (TypeError, ValueError):
+        return False
+    return "domain" in params or any(p.kind is p.VAR_KEYWORD for p in params.values())
+
+
+def _run_prover(prover, lhs, op, rhs, assumptions, timeout: float, domain=None):
+    try:
+        if domain is not None and _accepts_domain(prover):
+            verdict = prover(lhs, op, rhs, assumptions, timeout=timeout, seed=0, domain=domain)
+        else:
+            verdict = prover(lhs, op, rhs, assumptions, timeout=timeout, seed=0)
         status = verdict.status if verdict.status in STATUSES else "unknown"
         method = str(verdict.method)
         counterexample = verdict.counterexample if status == "refuted" else None
@@ -329,26 +411,80 @@ def _run_prover(prover, lhs, op, rhs, assumptions, timeout: float):
     return status, method, counterexample, seconds
 
 
+# The re-check of a counterexample in the parent gets at most this long.
+RECHECK_SECONDS = 2.0
+# Below this much time left in the file's budget, an extra prover call is skipped.
+_MIN_CALL_SECONDS = 0.25
+
+
+class _Budget:
+    """The file's budget: steps x timeout. Steps that finish early leave time for the
+    chains' extra checks (conclusion, domains of middle expressions); nothing runs
+    past the total."""
+
+    def __init__(self, steps: int, timeout: float):
+        self.timeout = timeout
+        self.deadline = time.monotonic() + steps * timeout
+
+    def slice(self) -> float:
+        return min(self.timeout, self.deadline - time.monotonic())
+
+
+# Parsing and building the assumptions get at most this long (a fixed overhead on
+# top of steps x timeout): SymPy can fold a constant such as floor(E**E**E**E) or
+# resolve thousands of chained definitions for far longer.
+PREPARE_SECONDS = 10.0
+
+
+def _prepare(text: str, name: str | None, injected: bool):
+    parsed = parse_derivation(text, name)
+    relations = [relation for relation, _, _ in parsed.assumptions]
+    return parsed, _build_assumptions(parsed, relations, injected)
+
+
+def _dry_run(text: str, name: str | None, injected: bool) -> bool:
+    _prepare(text, name, injected)
+    return True  # SymPy objects are not sent back: unpickling re-evaluates them
+
+
+def _prepare_bounded(text: str, name: str | None, injected: bool):
+    """Parse and build the assumptions once in a child under the budget; only when
+    that finished in time do it again here (deterministic, so just as fast)."""
+    from .isolate import BudgetExceeded, run_bounded
+
+    try:
+        run_bounded(_dry_run, (text, name, injected), PREPARE_SECONDS, what="reading the derivation")
+    except BudgetExceeded as exc:
+        raise InputError(
+            "source",
+            f"{exc} (a constant too large to evaluate, too many chained definitions, or too "
+            "little memory?)",
+        ) from None
+    return _prepare(text, name, injected)
+
+
 def check_parsed(
-    parsed: ParsedDerivation, *, timeout: float = 10.0, prover: Callable | None = None
+    parsed: ParsedDerivation, *, timeout: float = 10.0, prover: Callable | None = None,
+    assumptions=None,
 ) -> DerivationReport:
     """Check an already parsed derivation (see :func:`check`)."""
     timeout = _validate_timeout(timeout)
     prove = prover if prover is not None else _default_prover()
     relations = [relation for relation, _, _ in parsed.assumptions]
-    try:
-        assumptions = _make_assumptions(relations, prover is not None)
-    except InputError as exc:
-        if all(line == 0 for _, line, _ in parsed.assumptions):
-            raise  # from the builder: no file lines to point at
-        raise _locate_assumption_error(exc, parsed, prover is not None) from None
+    if assumptions is None:
+        assumptions = _build_assumptions(parsed, relations, prover is not None)
+    # the assumptions' own domain: "!=" conditions join every step's domain (the
+    # ">=" / ">" ones are among the assumptions already)
+    assumed_ne = [c for c in parsed.assumption_domain if c.kind == "!="]
+    budget = _Budget(len(parsed.steps), timeout)
 
     results: list[StepResult] = []
     for index, step in enumerate(parsed.steps):
+        domain = simplify_conditions(step.domain + assumed_ne)
         status, method, counterexample, seconds = _run_prover(
-            prove, step.lhs, step.op, step.rhs, assumptions, timeout
+            prove, step.lhs, step.op, step.rhs, assumptions, timeout, domain
         )
-        if status == "refuted" and _counterexample_contradicted(step, counterexample, assumptions):
+        if status == "refuted" and _recheck_bounded(step, counterexample, assumptions, domain, RECHECK_SECONDS):
             status, method, counterexample = "unknown", f"{method} (counterexample not confirmed)", None
         results.append(
             StepResult(
@@ -365,37 +501,101 @@ def check_parsed(
             )
         )
 
-    chains = [_chain_result(chain, parsed, results, prove, assumptions, timeout) for chain in parsed.chains]
-    statuses = {result.status for result in results} | {chain.status for chain in chains}
+    chains = [_chain_result(chain, parsed, results, prove, assumptions, budget, assumed_ne)
+              for chain in parsed.chains]
+    # a chain whose relations do not compose concludes nothing; any other chain's
+    # verdict is part of the file's (a conclusion proved only on part of the domain
+    # makes the file unknown, never proved)
+    statuses = {result.status for result in results} | {
+        chain.status for chain in chains if chain.relation is not None
+    }
     if "refuted" in statuses:
         overall = "refuted"
-    elif "unknown" in {result.status for result in results}:
+    elif "unknown" in statuses:
         overall = "unknown"
     else:
         overall = "proved"
     return DerivationReport(
-        file=parsed.source, status=overall, steps=results, chains=chains, assumptions=relations
+        file=parsed.source, status=overall, steps=results, chains=chains, assumptions=relations,
+        warnings=list(parsed.warnings),
     )
 
 
-def _chain_result(chain: _Chain, parsed, results, prove, assumptions, timeout) -> ChainResult:
+def _build_assumptions(parsed, relations, injected: bool):
+    # an assumption holds only where it is defined: its >= / > domain conditions
+    # are assumed with it
+    from .domain import as_relation
+
+    implied = [as_relation(c) for c in parsed.assumption_domain if c.kind != "!="]
+    implied = [r for r in implied if r is not None and r.free_symbols]
+    try:
+        return _make_assumptions(relations + implied, injected)
+    except InputError as exc:
+        if all(line == 0 for _, line, _ in parsed.assumptions):
+            raise  # from the builder: no file lines to point at
+        raise _locate_assumption_error(exc, parsed, injected) from None
+
+
+def _chain_result(chain: _Chain, parsed, results, prove, assumptions, budget, assumed_ne=()) -> ChainResult:
     ops = [parsed.steps[position].op for position in chain.steps]
     relation = compose_relations(ops)
     step_statuses = [results[position].status for position in chain.steps]
     if relation is None:
         return ChainResult(chain.start_line, None, "unknown", list(chain.steps), "no composed relation")
+    first_step, last_step = parsed.steps[chain.steps[0]], parsed.steps[chain.steps[-1]]
+    first, last = first_step.lhs, last_step.rhs
+    ends = simplify_conditions(first_step.side_domain("lhs") + last_step.side_domain("rhs") + list(assumed_ne))
     if all(status == "proved" for status in step_statuses):
-        return ChainResult(chain.start_line, relation, "proved", list(chain.steps), "steps")
-    first = parsed.steps[chain.steps[0]].lhs
-    last = parsed.steps[chain.steps[-1]].rhs
-    status, method, counterexample, _ = _run_prover(prove, first, relation, last, assumptions, timeout)
+        # Proved steps give the conclusion where every expression of the chain is
+        # defined. It holds where the ends are defined only if that implies the rest.
+        missing = _middle_conditions(chain, parsed, ends)
+        unproved = [c for c in missing if not _condition_holds(prove, c, assumptions, ends, budget)]
+        if not unproved:
+            return ChainResult(chain.start_line, relation, "proved", list(chain.steps), "steps")
+        return ChainResult(
+            chain.start_line, relation, "unknown", list(chain.steps),
+            f"every step proved, but the conclusion is proved only where {describe(unproved)} "
+            "(the middle expressions are defined)",
+            domain=[str(c) for c in unproved],
+        )
+    seconds = budget.slice()
+    if seconds < _MIN_CALL_SECONDS:
+        return ChainResult(chain.start_line, relation, "unknown", list(chain.steps), "no time left in the budget")
+    status, method, counterexample, _ = _run_prover(prove, first, relation, last, assumptions, seconds, ends)
     overall_step = _Step(chain.start_line, first, relation, last)
-    if status == "refuted" and not _counterexample_contradicted(overall_step, counterexample, assumptions):
+    if status == "refuted" and not _recheck_bounded(overall_step, counterexample, assumptions, ends,
+                                                     RECHECK_SECONDS):
         return ChainResult(
             chain.start_line, relation, "refuted", list(chain.steps), method, counterexample
         )
     # a directly proved conclusion does not vouch for the failing steps
     return ChainResult(chain.start_line, relation, "unknown", list(chain.steps), method)
+
+
+def _middle_conditions(chain: _Chain, parsed, ends) -> list:
+    have = {(c.expr, c.kind) for c in ends}
+    strong = {c.expr for c in ends if c.kind == ">"}
+    out = []
+    for position in chain.steps[:-1]:
+        for c in parsed.steps[position].side_domain("rhs"):
+            if (c.expr, c.kind) in have or c.expr in strong:
+                continue
+            if c not in out:
+                out.append(c)
+    return out
+
+
+def _condition_holds(prove, c, assumptions, ends, budget) -> bool:
+    """Is the condition implied by the assumptions where the chain's ends are defined?"""
+    goals = [(c.kind, )] if c.kind != "!=" else [(">",), ("<",)]
+    for (op,) in goals:
+        seconds = budget.slice()
+        if seconds < _MIN_CALL_SECONDS:
+            return False
+        status, *_ = _run_prover(prove, c.expr, op, sympy.Integer(0), assumptions, seconds, list(ends))
+        if status == "proved":
+            return True
+    return False
 
 
 def _locate_assumption_error(exc: InputError, parsed: ParsedDerivation, injected: bool):
@@ -491,7 +691,8 @@ def check(source, *, timeout: float = 10.0, prover: Callable | None = None) -> D
         raise InputError("source", f"expected derivation text or a path, got {type(source).__name__}")
     if len(text.encode("utf-8", errors="replace")) > MAX_FILE_BYTES:
         raise InputError("source", f"derivation text is larger than {MAX_FILE_BYTES} bytes")
-    return check_parsed(parse_derivation(text, name), timeout=timeout, prover=prover)
+    parsed, assumptions = _prepare_bounded(text, name, prover is not None)
+    return check_parsed(parsed, timeout=timeout, prover=prover, assumptions=assumptions)
 
 
 def __getattr__(name):

@@ -60,6 +60,11 @@ def to_rational(value) -> sympy.Rational:
 def rational_str(q: sympy.Rational) -> str:
     """'3', '-3/2', or a short decimal ('0.125') when the denominator is 2^a 5^b."""
     q = sympy.Rational(q)
+    if max(int(q.p).bit_length(), int(q.q).bit_length()) > 12_000:
+        # CPython will not print integers over 4300 digits; this is no longer exact
+        import mpmath
+
+        return "~" + mpmath.nstr(mpmath.mpf(int(q.p)) / mpmath.mpf(int(q.q)), 15)
     if q.q == 1:
         return str(q.p)
     d = q.q

@@ -20,6 +20,7 @@ from fractions import Fraction
 import sympy
 
 from ..errors import DerivationSyntaxError
+from .domain import Condition, power_conditions, simplify_conditions
 
 __all__ = [
     "RELATIONS",
@@ -31,7 +32,9 @@ __all__ = [
     "MAX_EXPONENT",
     "MAX_POWER_DIGITS",
     "parse_expression",
+    "parse_expression_with_domain",
     "parse_relation",
+    "parse_relation_with_domain",
     "parse_assumptions",
     "split_relations",
 ]
@@ -263,6 +266,8 @@ class _Builder:
 
     def __init__(self, loc: _Located):
         self.loc = loc
+        # the domain of every operation as written, recorded before SymPy folds it
+        self.conditions: list[Condition] = []
 
     def build(self, node: ast.AST) -> sympy.Expr:
         expr = self._build(node)
@@ -368,6 +373,7 @@ class _Builder:
             else:
                 if right.is_zero:
                     self.loc.fail_node("division by zero", right_node)
+                self.conditions.append(Condition(right, "!="))
                 terms.append(sympy.Pow(right, -1))
             self._check_size(terms[-1], right_node)
         result = sympy.Add(*terms) if family == "sum" else sympy.Mul(*terms)
@@ -390,6 +396,7 @@ class _Builder:
         self._check_power(base, exponent, node)
         if base.is_zero and exponent.is_Number and exponent.is_negative:
             self.loc.fail_node("division by zero (0 to a negative power)", node)
+        self.conditions.extend(power_conditions(base, exponent))
         return sympy.Pow(base, exponent)
 
     def _check_power(self, base: sympy.Expr, exponent: sympy.Expr, node: ast.BinOp) -> None:
@@ -426,12 +433,76 @@ class _Builder:
                 node,
             )
         args = [self._build(arg) for arg in node.args]
+        if name == "sqrt":
+            self.conditions.append(Condition(args[0], ">="))
+        elif name == "log":
+            self.conditions.append(Condition(args[0], ">"))
+            if len(args) == 2:
+                self.conditions.append(Condition(args[1], ">"))
+                self.conditions.append(Condition(args[1] - 1, "!="))
+        elif name == "tan":
+            self.conditions.append(Condition(sympy.cos(args[0]), "!="))
         if name == "log":
             if args[0].is_zero:
                 self.loc.fail_node("log(0) is undefined", node)
             if len(args) == 2 and (args[1].is_zero or args[1] == 1):
                 self.loc.fail_node("log base must not be 0 or 1", node.args[1])
-        return builder(*args)
+        # SymPy folds sin(E**E**E**E) or floor(exp(exp(exp(exp(2))))) by evaluating a
+        # number with millions of digits: keep such calls unevaluated
+        evaluate = not (name in _FOLDS_HUGE and _huge_constant(args[0]))
+        try:
+            return builder(*args) if evaluate else builder(*args, evaluate=False)
+        except (OverflowError, ValueError, TypeError, ZeroDivisionError, ArithmeticError) as exc:
+            self.loc.fail_node(f"cannot evaluate {name}(...): {type(exc).__name__}: {exc}"[:200], node)
+        except (RecursionError, MemoryError):
+            self.loc.fail_node(f"{name}(...) is too large to evaluate", node)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+
+# functions whose automatic evaluation reduces a constant argument exactly
+_FOLDS_HUGE = {"sin", "cos", "tan", "floor", "ceiling", "sign", "atan", "tanh", "sinh", "cosh", "Abs", "exp"}
+_HUGE = 10**30
+
+
+def _huge_constant(arg) -> bool:
+    """A symbol-free argument whose size is above 1e30, or that cannot be sized cheaply.
+    A float estimate is enough here: it only decides whether to fold, never a verdict."""
+    if arg.free_symbols or arg.is_Rational:
+        return False
+    try:
+        value = _float_size(arg, 0)
+    except (OverflowError, ValueError, ZeroDivisionError, TypeError, RecursionError):
+        return True
+    return not math.isfinite(value) or abs(value) >= _HUGE
+
+
+_FLOAT_FUNCS = {sympy.exp: math.exp, sympy.log: math.log, sympy.sin: math.sin, sympy.cos: math.cos,
+                sympy.tan: math.tan, sympy.atan: math.atan, sympy.sinh: math.sinh, sympy.cosh: math.cosh,
+                sympy.tanh: math.tanh, sympy.Abs: abs, sympy.floor: math.floor, sympy.ceiling: math.ceil}
+
+
+def _float_size(x, depth: int) -> float:
+    if depth > MAX_DEPTH:
+        raise RecursionError
+    if x.is_Rational:
+        return float(x)
+    if x is sympy.pi:
+        return math.pi
+    if x is sympy.E:
+        return math.e
+    if x.is_Add:
+        return math.fsum(_float_size(a, depth + 1) for a in x.args)
+    if x.is_Mul:
+        out = 1.0
+        for a in x.args:
+            out *= _float_size(a, depth + 1)
+        return out
+    if x.is_Pow:
+        return math.pow(_float_size(x.base, depth + 1), _float_size(x.exp, depth + 1))
+    f = _FLOAT_FUNCS.get(type(x))
+    if f is not None and len(x.args) == 1:
+        return float(f(_float_size(x.args[0], depth + 1)))
+    raise TypeError("no float estimate")
 
 
 def _digits(value: int) -> float:
@@ -447,6 +518,15 @@ def parse_expression(
     ``line``/``column`` locate the first character of ``text`` in its file so
     that errors point at the right place; ``source`` names the file.
     """
+    return parse_expression_with_domain(text, line=line, column=column, source=source)[0]
+
+
+def parse_expression_with_domain(
+    text: str, *, line: int = 1, column: int = 1, source: str | None = None
+) -> tuple[sympy.Expr, list[Condition]]:
+    """Like :func:`parse_expression`, with the domain of the expression as written
+    (see :mod:`theorykit.symbolic.domain`). An expression that is defined nowhere
+    because a number under a root or log is certainly out of range is an error."""
     if not isinstance(text, str):
         raise TypeError(f"parse_expression expects a str, got {type(text).__name__}")
     stripped = text.lstrip()
@@ -457,7 +537,17 @@ def parse_expression(
     tree = _syntax_tree(loc)
     if _tree_depth(tree.body) > MAX_DEPTH:
         loc.fail_offset(f"expression nested more than {MAX_DEPTH} deep", 0)
-    return _Builder(loc).build(tree.body)
+    builder = _Builder(loc)
+    expr = builder.build(tree.body)
+    conditions = simplify_conditions(builder.conditions)
+    for c in conditions:
+        if not c.expr.free_symbols:
+            from .exact import sign_of_number
+
+            s = sign_of_number(c.expr)
+            if s is not None:  # simplify_conditions kept it, so it certainly fails
+                loc.fail_offset(f"expression is undefined: it needs {c}, which is false", 0)
+    return expr, conditions
 
 
 def split_relations(
@@ -509,6 +599,14 @@ def parse_relation(
     text: str, *, line: int = 1, column: int = 1, source: str | None = None
 ) -> tuple[sympy.Expr, str, sympy.Expr]:
     """Parse ``lhs REL rhs`` with exactly one relation from :data:`RELATIONS`."""
+    lhs, op, rhs, _ = parse_relation_with_domain(text, line=line, column=column, source=source)
+    return lhs, op, rhs
+
+
+def parse_relation_with_domain(
+    text: str, *, line: int = 1, column: int = 1, source: str | None = None
+) -> tuple[sympy.Expr, str, sympy.Expr, list[Condition]]:
+    """Like :func:`parse_relation`, with the domain of both sides as written."""
     if len(text) > MAX_TEXT_LENGTH * 2 + 2:
         _fail(f"relation is too long (limit {MAX_TEXT_LENGTH * 2} characters)", line, column, source)
     parts, ops = split_relations(text, line=line, column=column, source=source)
@@ -523,9 +621,9 @@ def parse_relation(
             source,
         )
     (left, left_col), (right, right_col) = parts
-    lhs = parse_expression(left, line=line, column=left_col, source=source)
-    rhs = parse_expression(right, line=line, column=right_col, source=source)
-    return lhs, ops[0], rhs
+    lhs, left_domain = parse_expression_with_domain(left, line=line, column=left_col, source=source)
+    rhs, right_domain = parse_expression_with_domain(right, line=line, column=right_col, source=source)
+    return lhs, ops[0], rhs, simplify_conditions(left_domain + right_domain)
 
 
 _SYMPY_RELATION = {
@@ -570,9 +668,13 @@ def parse_assumptions(
 
 
 def parse_assumptions_located(
-    text: str, *, line: int = 1, column: int = 1, source: str | None = None
+    text: str, *, line: int = 1, column: int = 1, source: str | None = None,
+    domain: list | None = None,
 ) -> list[tuple[sympy.Rel, int]]:
-    """Like :func:`parse_assumptions`, with the column where each relation starts."""
+    """Like :func:`parse_assumptions`, with the column where each relation starts.
+
+    When ``domain`` is a list, the domain conditions of the assumptions as written
+    are appended to it (an assumption holds only where it is defined)."""
     if len(text) > MAX_TEXT_LENGTH * 4:
         _fail("assumption line is too long", line, column, source)
     relations: list[tuple[sympy.Rel, int]] = []
@@ -585,7 +687,12 @@ def parse_assumptions_located(
             _fail(
                 "an assumption must be a relation such as 'L > 0'", line, piece_col + offset, source
             )
-        exprs = [parse_expression(t, line=line, column=c, source=source) for t, c in parts]
+        exprs = []
+        for t, c in parts:
+            expr, conditions = parse_expression_with_domain(t, line=line, column=c, source=source)
+            exprs.append(expr)
+            if domain is not None:
+                domain.extend(conditions)
         for index, op in enumerate(ops):
             lhs, rhs = exprs[index], exprs[index + 1]
             if lhs.is_number and not rhs.is_number:

@@ -28,7 +28,7 @@ import time
 import sympy
 
 from ..errors import InputError
-from .assumptions import Assumptions
+from .assumptions import Assumptions, Contradiction
 from .exact import sign_of_number
 from .prove_plans import apply_case, substitution_plans
 from .prove_polynomial import (
@@ -106,6 +106,9 @@ class SignProver:
                 plain = self.remove_abs(expr, depth)
                 if plain != expr and self.prove(plain, want, depth + 1):
                     return "factored sign"
+            m = self._from_assumed_forms(expr, want)
+            if m:
+                return m
             m = self._case_split(expr, want, depth)
             if m:
                 return m
@@ -444,34 +447,24 @@ class SignProver:
         return sympy.Dummy("r_" + x.name, nonnegative=True)
 
     def _case_split(self, f, want, depth):
-        """Abs(u) = u where u >= 0 and -u where u <= 0 (Max, Min alike): prove every
-        case on the region with the case's condition added to the assumptions."""
-        atoms = [t for t in f.atoms(sympy.Abs, sympy.Max, sympy.Min) if isinstance(t, sympy.Abs) or len(t.args) == 2]
-        if not atoms or len(atoms) > 3:
+        """Abs(u) = u where u >= 0 and -u where u <= 0; Max(p1, ..., pk) = pi where pi is
+        at least every other argument (Min alike): prove every case on the region with
+        the case's conditions added to the assumptions. A case is skipped only when its
+        conditions certainly leave no point; a condition that cannot be decided makes
+        the whole argument fail (soundness: undecided is never empty)."""
+        cases = case_options(f)
+        if cases is None:
             return None
         for s in f.free_symbols:
             if self.a.symbols.get(s.name, sympy.Symbol(s.name, real=True)) != s:
                 return None  # dummies of ours cannot be written as assumptions
-        options = []
-        for t in atoms:
-            if isinstance(t, sympy.Abs):
-                (u,) = t.args
-                options.append([(t, u, u >= 0), (t, -u, u <= 0)])
-            elif isinstance(t, sympy.Max):
-                p, q = t.args
-                options.append([(t, p, p - q >= 0), (t, q, p - q <= 0)])
-            else:
-                p, q = t.args
-                options.append([(t, p, p - q <= 0), (t, q, p - q >= 0)])
-        for case in itertools.product(*options):
+        for case in itertools.product(*cases):
             self.check_time()
-            conditions = [c for _, _, c in case]
-            if any(c is sympy.false for c in conditions):
-                continue  # an impossible case holds vacuously
-            try:
-                region = Assumptions.from_relations(list(self.a.constraints) + [c for c in conditions if c is not sympy.true])
-            except InputError:
-                continue  # contradictory bounds: the case is empty
+            region = case_region(self.a, [c for _, _, conds in case for c in conds])
+            if region is EMPTY:
+                continue
+            if region is None:
+                return None
             mapping = {t: v for t, v, _ in case}
             g = f
             for _ in range(3):  # Max(Abs(u), Abs(v)): the branches contain other atoms
@@ -481,6 +474,23 @@ class SignProver:
             if not sub.prove(region.expand_definitions(g), want, depth + 1):
                 return None
         return "case split"
+
+    def _from_assumed_forms(self, expr, want):
+        """expr = c*g + r with g > 0 (or >= 0) assumed, c > 0 rational and r >= 0 by
+        SymPy's sign facts: the assumptions themselves as certificates (x - y >= 0
+        from x >= y). Cheap on purpose: no recursion."""
+        for g, strict in self.a.forms[:8]:
+            self.check_time()
+            try:
+                q = sympy.cancel(expr / g)
+            except (sympy.PolynomialError, ZeroDivisionError, RecursionError):
+                continue
+            if q.is_Rational and q > 0 and (strict or want == NONNEG):
+                return "assumed bound"
+            rest = sympy.expand(expr - g)
+            if rest != expr and self._sympy_sign(rest, want if not strict else NONNEG):
+                return "assumed bound"
+        return None
 
     def _exp_log(self, f, want, depth):
         # keep exp(x - 1) whole: the tangent bound at the right point needs it
@@ -577,3 +587,60 @@ def _upper_bounds(atom, prover: SignProver, depth):
     if isinstance(atom, sympy.exp) and prover.prove(1 - arg, POS, depth + 1):
         return [1 / (1 - arg)]  # exp(u) <= 1/(1-u) for u < 1
     return []
+
+
+# -- case analysis over Abs / Max / Min ----------------------------------------------
+
+EMPTY = "empty"
+_MAX_CASE_ATOMS = 4
+_MAX_CASES = 64
+
+
+def case_options(f):
+    """Per Abs/Max/Min atom of ``f``, its branches as (atom, value, [conditions]); each
+    condition is ``(g, strict)`` meaning g > 0 / g >= 0. None when there are no atoms
+    or too many cases."""
+    atoms = sorted(f.atoms(sympy.Abs, sympy.Max, sympy.Min), key=sympy.default_sort_key)
+    if not atoms or len(atoms) > _MAX_CASE_ATOMS:
+        return None
+    options = []
+    total = 1
+    for t in atoms:
+        if isinstance(t, sympy.Abs):
+            (u,) = t.args
+            branches = [(t, u, [(u, False)]), (t, -u, [(-u, False)])]
+        else:
+            sign = 1 if isinstance(t, sympy.Max) else -1
+            branches = []
+            for i, p in enumerate(t.args):
+                # p is the max (min): p - q >= 0 (<= 0) for every other argument q
+                branches.append((t, p, [(sign * (p - q), False) for j, q in enumerate(t.args) if j != i]))
+        options.append(branches)
+        total *= len(branches)
+    if total > _MAX_CASES:
+        return None
+    return options
+
+
+def case_region(a: Assumptions, conditions):
+    """The region ``a`` with the case's conditions added: an Assumptions, EMPTY when
+    the conditions certainly leave no point, or None when that cannot be decided."""
+    rels = []
+    for g, strict in conditions:
+        if not g.free_symbols:
+            s = sign_of_number(g)
+            if s is None:
+                return None  # e.g. log(4) - 2*log(2) >= 0: undecided, never empty
+            if s < 0 or (s == 0 and strict):
+                return EMPTY
+            continue
+        rel = sympy.StrictGreaterThan(g, 0, evaluate=False) if strict else sympy.GreaterThan(g, 0, evaluate=False)
+        rels.append(rel)
+    if not rels:
+        return a
+    try:
+        return Assumptions.from_relations(list(a.constraints) + rels)
+    except Contradiction:
+        return EMPTY
+    except (InputError, TypeError, ValueError):
+        return None

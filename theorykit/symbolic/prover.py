@@ -38,9 +38,11 @@ from typing import NamedTuple
 import sympy
 
 from ..errors import InputError
-from .assumptions import Assumptions
+from .assumptions import Assumptions, Contradiction
 from .counterexample import StepCheck, as_strings, search_counterexample
+from .domain import Condition, as_relation, simplify_conditions, tree_conditions
 from .exact import rationalize_floats, sign_of_number, to_rational
+from .isolate import MEMORY_LIMIT_BYTES, limit_memory as _limit_memory
 from .prove_plans import apply_case, substitution_plans
 from .prove_polynomial import NONNEG, POS, univariate_sign
 from .prove_sign import SignProver, Timeout
@@ -48,7 +50,6 @@ from .prove_sign import SignProver, Timeout
 __all__ = ["MEMORY_LIMIT_BYTES", "RELATIONS", "StepVerdict", "prove_step"]
 
 RELATIONS = ("=", "<=", "<", ">=", ">")
-MEMORY_LIMIT_BYTES = 2 * 1024**3
 # the child stops its own work this much before the parent kills it
 _CHILD_MARGIN = 0.15
 _SEARCH_MIN_SECONDS = 1.5
@@ -98,8 +99,13 @@ def _as_assumptions(a) -> Assumptions:
 # -- public entry ----------------------------------------------------------------
 
 def prove_step(lhs, op: str, rhs, assumptions: Assumptions | None = None, *, timeout: float = 10.0,
-               seed: int = 0, isolate: bool = True) -> StepVerdict:
+               seed: int = 0, isolate: bool = True, domain=None) -> StepVerdict:
     """Verdict for ``lhs op rhs`` under ``assumptions`` within ``timeout`` seconds.
+
+    The step is judged where both sides are defined. ``domain`` is the list of
+    :class:`~theorykit.symbolic.domain.Condition` s of the sides *as written*
+    (the parser records them before SymPy folds ``sqrt(x)**2`` into ``x``); when
+    it is None the domain is read off the given trees.
 
     ``isolate=True`` (default) runs in a forked child (killed past the budget,
     memory-limited); ``isolate=False`` runs here, for callers checking many cheap
@@ -114,20 +120,32 @@ def prove_step(lhs, op: str, rhs, assumptions: Assumptions | None = None, *, tim
     lhs = _as_expr(lhs, "lhs")
     rhs = _as_expr(rhs, "rhs")
     a = _as_assumptions(assumptions)
+    domain = _as_domain(domain, lhs, rhs)
     fork_ok = isolate and hasattr(os, "fork")
     if fork_ok:
         _warm_up()  # once per process, not charged to this step's budget
     start = time.monotonic()
     if fork_ok:
-        status, method, cex = _run_isolated(lhs, op, rhs, a, timeout, seed)
+        status, method, cex = _run_isolated(lhs, op, rhs, a, timeout, seed, domain)
     else:
-        status, method, cex = _decide_safely(lhs, op, rhs, a, start + timeout, seed)
+        status, method, cex = _decide_safely(lhs, op, rhs, a, start + timeout, seed, domain)
     return StepVerdict(status, method, cex, time.monotonic() - start)
 
 
-def _decide_safely(lhs, op, rhs, a, deadline, seed):
+def _as_domain(domain, lhs, rhs) -> tuple:
+    if domain is None:
+        return tuple(tree_conditions(lhs) + tree_conditions(rhs))
+    out = []
+    for c in domain:
+        if not isinstance(c, Condition) or c.kind not in (">=", ">", "!="):
+            raise InputError("domain", f"{c!r} is not a domain Condition")
+        out.append(Condition(rationalize_floats(_as_expr(c.expr, "domain")), c.kind))
+    return tuple(simplify_conditions(out))
+
+
+def _decide_safely(lhs, op, rhs, a, deadline, seed, domain=()):
     try:
-        return _decide(lhs, op, rhs, a, deadline, seed)
+        return _decide(lhs, op, rhs, a, deadline, seed, domain)
     except Timeout:
         return "unknown", "timeout", None
     except MemoryError:
@@ -136,22 +154,6 @@ def _decide_safely(lhs, op, rhs, a, deadline, seed):
         return "unknown", "expression too deep", None
     except Exception as exc:  # noqa: BLE001 - a SymPy failure on odd input means "unknown", not a crash
         return "unknown", f"internal error: {type(exc).__name__}: {exc}"[:200], None
-
-
-def _limit_memory():
-    try:
-        import resource
-
-        try:
-            with open("/proc/self/statm") as fh:
-                used = int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
-        except OSError:
-            used = 0
-        # on top of what the fork already maps (libraries, SymPy's caches)
-        limit = used + MEMORY_LIMIT_BYTES
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    except (ImportError, ValueError, OSError):
-        pass
 
 
 def _child(fd, args):
@@ -195,7 +197,7 @@ def _warm_up():
             pass
 
 
-def _run_isolated(lhs, op, rhs, a, timeout, seed):
+def _run_isolated(lhs, op, rhs, a, timeout, seed, domain=()):
     """Fork (os.fork: also works inside daemonic pool workers), wait up to the
     budget, kill the child past it."""
     margin = min(_CHILD_MARGIN, timeout * 0.2)
@@ -204,7 +206,7 @@ def _run_isolated(lhs, op, rhs, a, timeout, seed):
     pid = os.fork()
     if pid == 0:  # pragma: no cover - runs in the child
         os.close(read_fd)
-        _child(write_fd, (lhs, op, rhs, a, deadline, seed))
+        _child(write_fd, (lhs, op, rhs, a, deadline, seed, domain))
     os.close(write_fd)
     chunks = []
     finished = False
@@ -241,17 +243,55 @@ def _run_isolated(lhs, op, rhs, a, timeout, seed):
 
 # -- the decision ------------------------------------------------------------------
 
-def _decide(lhs, op, rhs, a: Assumptions, deadline: float, seed: int):
+def _decide(lhs, op, rhs, a: Assumptions, deadline: float, seed: int, domain=()):
+    # The step is judged on the region where both sides are defined as written: the
+    # proof may assume the necessary conditions (u >= 0 under a root, ...), and a
+    # counterexample must satisfy all of them (StepCheck).
+    region = _region_with_domain(a, domain)
+    if region is None:
+        return "unknown", "the step is defined nowhere in the assumed region", None
+    a = region
     lhs = a.expand_definitions(a.rebind(lhs))
     rhs = a.expand_definitions(a.rebind(rhs))
+    domain = tuple(Condition(a.expand_definitions(a.rebind(c.expr)), c.kind) for c in domain)
     defined = {k.name for k in a.definitions}
-    names = sorted({s.name for s in (lhs.free_symbols | rhs.free_symbols)} - defined | set(a.free_names))
+    used = lhs.free_symbols | rhs.free_symbols
+    for c in domain:
+        used |= c.expr.free_symbols
+    names = sorted({s.name for s in used} - defined | set(a.free_names))
     if op == "=":
-        return _decide_equality(lhs - rhs, a, names, deadline, seed, (lhs, rhs))
+        return _decide_equality(lhs - rhs, a, names, deadline, seed, (lhs, rhs), domain)
     if op in ("<", "<="):
         lhs, rhs = rhs, lhs
     strict = op in ("<", ">")
-    return _decide_inequality(lhs, rhs, strict, a, names, deadline, seed)
+    return _decide_inequality(lhs, rhs, strict, a, names, deadline, seed, domain)
+
+
+def _region_with_domain(a: Assumptions, domain) -> Assumptions | None:
+    """``a`` with the >= / > domain conditions added; None when they certainly leave
+    no point. A condition that cannot be added (undecidable, or not usable as an
+    assumption) is left out: a proof on a larger region is still a proof."""
+    rels = [as_relation(c) for c in domain]
+    rels = [r for r in rels if r is not None and r.free_symbols]
+    if not rels:
+        return a
+    base = list(a.constraints)
+    try:
+        return Assumptions.from_relations(base + rels)
+    except Contradiction:
+        return None
+    except (InputError, TypeError, ValueError):
+        pass
+    kept = []
+    for r in rels:
+        try:
+            Assumptions.from_relations(base + kept + [r])
+        except Contradiction:
+            return None
+        except (InputError, TypeError, ValueError):
+            continue
+        kept.append(r)
+    return Assumptions.from_relations(base + kept) if kept else a
 
 
 def _refuted(check: StepCheck, a, deadline, seed, method, *, extra=None, grid_only=False):
@@ -268,9 +308,9 @@ def _refuted(check: StepCheck, a, deadline, seed, method, *, extra=None, grid_on
     return "refuted", method, as_strings(point, a)
 
 
-def _decide_equality(d, a, names, deadline, seed, parts=()):
+def _decide_equality(d, a, names, deadline, seed, parts=(), domain=()):
     prover = SignProver(a, deadline)
-    check = StepCheck(d, "=", a, names, parts)
+    check = StepCheck(d, "=", a, names, parts, domain)
     if _zero_quick(d):
         return "proved", "zero difference", None
     if not d.free_symbols:
@@ -285,6 +325,10 @@ def _decide_equality(d, a, names, deadline, seed, parts=()):
     method = _zero_deep(d, a, prover)
     if method:
         return "proved", method, None
+    if d.has(sympy.Abs, sympy.Max, sympy.Min):
+        # d >= 0 and -d >= 0, each by case analysis (Max(x, y) + Min(x, y) = x + y)
+        if prover.prove(d, NONNEG) and prover.prove(-d, NONNEG):
+            return "proved", "case split", None
     r = _refuted(check, a, deadline, seed, "counterexample search")
     if r:
         return r
@@ -388,10 +432,10 @@ def _as_power(e):
     return None
 
 
-def _decide_inequality(big, small, strict, a, names, deadline, seed):
+def _decide_inequality(big, small, strict, a, names, deadline, seed, domain=()):
     want = POS if strict else NONNEG
     d = big - small
-    check = StepCheck(d, ">" if strict else ">=", a, names, (big, small))
+    check = StepCheck(d, ">" if strict else ">=", a, names, (big, small), domain)
     prover = SignProver(a, deadline)
     if not d.free_symbols:
         s = sign_of_number(d)

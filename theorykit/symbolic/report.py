@@ -29,6 +29,38 @@ _LATEX_COLOURS = {"proved": "green!50!black", "refuted": "red!75!black", "unknow
 _SYMBOLS = {"proved": "✓", "refuted": "✗", "unknown": "?"}
 
 
+# Numbers with more digits than this print as an approximation: CPython refuses to
+# print integers over 4300 digits, and nobody reads them in a report anyway.
+MAX_PRINTED_DIGITS = 60
+
+
+def _approx_number(q) -> sympy.Symbol:
+    import mpmath
+
+    value = mpmath.mpf(int(q.p)) / mpmath.mpf(int(q.q))
+    return sympy.Symbol(f"~{mpmath.nstr(value, 6)}")
+
+
+def bounded(expr):
+    """``expr`` with huge rational numbers replaced by short approximations (for printing)."""
+    if not isinstance(expr, sympy.Basic):
+        return expr
+    big = {}
+    limit = MAX_PRINTED_DIGITS * 3.33  # bits
+    for q in expr.atoms(sympy.Rational):
+        if int(q.p).bit_length() > limit or int(q.q).bit_length() > limit:
+            big[q] = _approx_number(q)
+    return expr.xreplace(big) if big else expr
+
+
+def expr_text(expr) -> str:
+    """``str(expr)`` with huge numbers abbreviated, never an exception."""
+    try:
+        return str(bounded(expr))
+    except (ValueError, RecursionError):
+        return "<expression too large to print>"
+
+
 def format_counterexample(counterexample) -> str:
     if counterexample is None:
         return ""
@@ -53,7 +85,7 @@ _TEXT_RELATIONS = {"==": "=", "<=": "<=", "<": "<", ">=": ">=", ">": ">"}
 def _relation_text(relation) -> str:
     # str(Eq(a, b)) is 'Eq(a, b)'; the file syntax is 'a = b'
     op = _TEXT_RELATIONS.get(getattr(relation, "rel_op", None))
-    return f"{relation.lhs} {op} {relation.rhs}" if op else str(relation)
+    return f"{expr_text(relation.lhs)} {op} {expr_text(relation.rhs)}" if op else expr_text(relation)
 
 
 def _assumption_text(report) -> str:
@@ -65,8 +97,10 @@ def render_text(report) -> str:
     lines = [f"{report.file or '<derivation>'}: {report.status.upper()}"]
     assumptions = _assumption_text(report)
     lines.append(f"  assuming: {assumptions}" if assumptions else "  assuming: nothing")
+    for warning in getattr(report, "warnings", None) or []:
+        lines.append(f"  warning: {warning}")
     for step in report.steps:
-        lines.append(f"  [{step.index}] line {step.line}: {step.lhs} {step.relation} {step.rhs}")
+        lines.append(f"  [{step.index}] line {step.line}: {expr_text(step.lhs)} {step.relation} {expr_text(step.rhs)}")
         lines.append(
             f"      {_SYMBOLS.get(step.status, '?')} {step.status} ({step.method}, {step.seconds:.2f} s)"
         )
@@ -78,8 +112,11 @@ def render_text(report) -> str:
         relation = chain.relation or "(no conclusion: <= meets >=)"
         first = report.steps[chain.step_indices[0]].lhs if getattr(chain, "step_indices", None) else None
         last = report.steps[chain.step_indices[-1]].rhs if getattr(chain, "step_indices", None) else None
-        conclusion = f"{first} {relation} {last}" if first is not None and chain.relation else relation
+        conclusion = (f"{expr_text(first)} {relation} {expr_text(last)}"
+                      if first is not None and chain.relation else relation)
         lines.append(f"  chain from line {chain.start_line}: {conclusion}: {chain.status}")
+        if getattr(chain, "domain", None):
+            lines.append(f"      proved only where {', '.join(chain.domain)} (where the middle expressions are defined)")
         if getattr(chain, "counterexample", None) is not None:
             lines.append(f"      counterexample: {format_counterexample(chain.counterexample)}")
     lines.append(f"  {report.status} ({_tally(report)})")
@@ -87,7 +124,7 @@ def render_text(report) -> str:
 
 
 def _latex_step(step) -> str:
-    return f"{sympy.latex(step.lhs)} {LATEX_RELATIONS[step.relation]} {sympy.latex(step.rhs)}"
+    return f"{sympy.latex(bounded(step.lhs))} {LATEX_RELATIONS[step.relation]} {sympy.latex(bounded(step.rhs))}"
 
 
 def render_html(report) -> str:
@@ -204,9 +241,9 @@ class StepResult:
         data = {
             "index": self.index,
             "line": self.line,
-            "lhs": str(self.lhs),
+            "lhs": expr_text(self.lhs),
             "relation": self.relation,
-            "rhs": str(self.rhs),
+            "rhs": expr_text(self.rhs),
             "status": self.status,
             "method": self.method,
             "counterexample": dict(self.counterexample) if self.counterexample is not None else None,
@@ -228,9 +265,16 @@ class ChainResult:
     method: str = "steps"
     # for a refuted chain: where start-vs-last fails (not in the JSON schema)
     counterexample: dict[str, str] | None = None
+    # every step proved, but the middle expressions need these conditions, which
+    # the ends' domain does not imply: the conclusion holds only where they do
+    domain: list[str] | None = None
 
     def to_dict(self) -> dict:
-        return {"start_line": self.start_line, "relation": self.relation, "status": self.status}
+        data = {"start_line": self.start_line, "relation": self.relation, "status": self.status}
+        if self.domain:
+            data["domain"] = list(self.domain)
+            data["method"] = self.method
+        return data
 
 
 @dataclass
@@ -240,14 +284,18 @@ class DerivationReport:
     steps: list[StepResult]
     chains: list[ChainResult]
     assumptions: list = field(default_factory=list)
+    warnings: list = field(default_factory=list)
 
     def to_dict(self) -> dict:
-        return {
+        data = {
             "file": self.file,
             "status": self.status,
             "steps": [step.to_dict() for step in self.steps],
             "chains": [chain.to_dict() for chain in self.chains],
         }
+        if self.warnings:
+            data["warnings"] = list(self.warnings)
+        return data
 
     def __str__(self) -> str:
         return render_text(self)
