@@ -412,9 +412,26 @@ def _goal_sets(big, small, want):
     if pb and esmall is not None and pb[1].is_positive:
         base, n = pb
         sets.append([(base - sympy.exp(esmall / n), want)])
+    # Max(a, b) <= c iff a <= c and b <= c; c <= Min(a, b) likewise; c <= Max(a, b)
+    # follows from c <= a alone (and Min(a, b) <= c from a <= c)
+    if isinstance(small, sympy.Max):
+        sets.append([(big - p, want) for p in small.args])
+    if isinstance(big, sympy.Min):
+        sets.append([(p - small, want) for p in big.args])
+    if isinstance(big, sympy.Max):
+        sets.extend([[(p - small, want)] for p in big.args])
+    if isinstance(small, sympy.Min):
+        sets.extend([[(big - p, want)] for p in small.args])
+    # with roots: big >= 0 and big**2 - small**2 >= 0 (> 0) give big >= |small| >= small
+    if _has_root(big) or _has_root(small):
+        sets.append([(big, NONNEG), (sympy.expand(big**2 - small**2), want)])
     # the plain difference last: the rewritten goals are simpler when they exist
     sets.append([(big - small, want)])
     return sets
+
+
+def _has_root(e) -> bool:
+    return any(p.exp.is_Rational and not p.exp.is_Integer for p in e.atoms(sympy.Pow))
 
 
 def _exp_arg(e):
