@@ -415,19 +415,27 @@ def _goal_sets(big, small, want):
     # Max(a, b) <= c iff a <= c and b <= c; c <= Min(a, b) likewise; c <= Max(a, b)
     # follows from c <= a alone (and Min(a, b) <= c from a <= c)
     if isinstance(small, sympy.Max):
-        sets.append([(big - p, want) for p in small.args])
+        sets.append(_Labelled("Max/Min bound", [(big - p, want) for p in small.args]))
     if isinstance(big, sympy.Min):
-        sets.append([(p - small, want) for p in big.args])
+        sets.append(_Labelled("Max/Min bound", [(p - small, want) for p in big.args]))
     if isinstance(big, sympy.Max):
-        sets.extend([[(p - small, want)] for p in big.args])
+        sets.extend(_Labelled("Max/Min bound", [(p - small, want)]) for p in big.args)
     if isinstance(small, sympy.Min):
-        sets.extend([[(big - p, want)] for p in small.args])
+        sets.extend(_Labelled("Max/Min bound", [(big - p, want)]) for p in small.args)
     # with roots: big >= 0 and big**2 - small**2 >= 0 (> 0) give big >= |small| >= small
     if _has_root(big) or _has_root(small):
-        sets.append([(big, NONNEG), (sympy.expand(big**2 - small**2), want)])
+        sets.append(_Labelled("squared sides", [(big, NONNEG), (sympy.expand(big**2 - small**2), want)]))
     # the plain difference last: the rewritten goals are simpler when they exist
     sets.append([(big - small, want)])
     return sets
+
+
+class _Labelled(list):
+    """A goal set whose argument has its own name in the verdict."""
+
+    def __init__(self, label: str, goals):
+        super().__init__(goals)
+        self.label = label
 
 
 def _has_root(e) -> bool:
@@ -479,6 +487,8 @@ def _decide_inequality(big, small, strict, a, names, deadline, seed, domain=()):
                 break
             methods.append(m)
         else:
+            if isinstance(goals, _Labelled):
+                return "proved", goals.label, None
             return "proved", methods[0] if len(set(methods)) == 1 else "factored sign", None
     r = _refuted(check, a, deadline, seed, "counterexample search")
     if r:
