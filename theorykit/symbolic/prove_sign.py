@@ -38,6 +38,7 @@ from .prove_polynomial import (
     quadratic_form_terms,
     univariate_sign,
 )
+from .prove_sos import sos_sign
 
 __all__ = ["SignProver", "Timeout"]
 
@@ -226,6 +227,11 @@ class SignProver:
             if m:
                 return m
             m = self._exp_log(f, want, depth)
+            if m:
+                return m
+        if depth <= 1:
+            # exact SOS / Positivstellensatz certificates for multivariate polynomials
+            m = sos_sign(self, f, want)
             if m:
                 return m
         return None
