@@ -38,6 +38,7 @@ from .prove_polynomial import (
     quadratic_form_terms,
     univariate_sign,
 )
+from .prove_derivative import derivative_sign
 from .prove_sos import sos_sign
 
 __all__ = ["SignProver", "Timeout"]
@@ -114,6 +115,11 @@ class SignProver:
                 m = self._sqrt_substitution(expr, want, depth)
                 if m:
                     return m
+        if depth == 0:
+            # one variable: g(c) >= 0 and g' of the right sign on each side of c
+            m = derivative_sign(self, expr, want)
+            if m:
+                return m
         return None
 
     @staticmethod
