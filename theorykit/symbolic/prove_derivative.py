@@ -79,6 +79,8 @@ def derivative_sign(prover, f, want, depth: int = 0) -> str | None:
 
     try:
         ok = _Argument(prover, x, level, deadline).holds(f, _Interval.from_sympy(iv), want, level)
+        if not ok and iv.inf.is_Rational and (iv.inf > 0 or (iv.inf == 0 and iv.left_open)) and iv.sup == sympy.oo:
+            ok = _reciprocal(prover, f, x, iv, want, level, deadline)
     except Timeout:
         if time.monotonic() > prover.deadline:
             raise
@@ -86,6 +88,33 @@ def derivative_sign(prover, f, want, depth: int = 0) -> str | None:
     result = "derivative argument" if ok else None
     prover._cache[key] = result
     return result
+
+
+def _reciprocal(prover, f, x, iv, want, level, deadline) -> bool:
+    """x = 1/u maps [a, oo) onto (0, 1/a] (a > 0; (0, oo) onto itself), turning the end at infinity into
+    the end u = 0, where an anchor can sit: 1 - n*log(1 + 1/n) becomes
+    (u - log(1 + u))/u. A denominator positive on (0, 1/a] is dropped."""
+    from .prove_sign import SignProver  # noqa: PLC0415 - prove_sign imports this module
+
+    u = sympy.Symbol(x.name, real=True)
+    rels = [u > 0]
+    if iv.inf > 0:  # (0, oo) maps onto itself
+        rels.append(u < 1 / iv.inf if iv.left_open else u <= 1 / iv.inf)
+    try:
+        region = Assumptions.from_relations(rels)
+    except InputError:
+        return False
+    u = region.symbols[x.name]
+    h = f.xreplace({x: 1 / u})
+    try:
+        num, den = sympy.fraction(sympy.together(h))
+    except (sympy.PolynomialError, RecursionError):
+        return False
+    if den.is_positive is not True:
+        return False
+    sub = SignProver(region, deadline)
+    sub.derivative_depth = level + 1
+    return bool(sub.prove(num, want))
 
 
 def _sign_interval(x):
@@ -183,7 +212,8 @@ class _Argument:
                 num, _ = sympy.fraction(sympy.together(dg))
                 _, factors = sympy.Poly(num, x).factor_list()
                 return [-f.all_coeffs()[1] / f.all_coeffs()[0] for f, _ in factors if f.degree() == 1][:4]
-            if not all(isinstance(fn, sympy.log) for fn in dg.atoms(sympy.Function)) or sympy.count_ops(dg) > 30:
+            if not all(isinstance(fn, sympy.log) for fn in dg.atoms(sympy.Function)) or sympy.count_ops(dg) > 30 \
+                    or any(p.exp.free_symbols for p in dg.atoms(sympy.Pow)):
                 return []
             return list(sympy.solve(dg, x, check=False))[:4]
         except (NotImplementedError, ValueError, TypeError, RecursionError, sympy.PolynomialError):

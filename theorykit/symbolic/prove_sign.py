@@ -39,6 +39,7 @@ from .prove_polynomial import (
     univariate_sign,
 )
 from .prove_derivative import derivative_sign
+from .prove_exponent import exponent_sign
 from .prove_sos import sos_sign
 
 __all__ = ["SignProver", "Timeout"]
@@ -116,6 +117,10 @@ class SignProver:
                 if m:
                     return m
         if depth == 0:
+            # powers with symbolic exponents: monotonicity in the exponent, Bernoulli
+            m = exponent_sign(self, expr, want, depth)
+            if m:
+                return m
             # one variable: g(c) >= 0 and g' of the right sign on each side of c
             m = derivative_sign(self, expr, want)
             if m:
