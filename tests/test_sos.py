@@ -195,3 +195,66 @@ def test_random_sos_polynomials_are_proved_by_prove_step(case):
     p, gens, _ = case
     v = prove_step(p, ">=", sympy.Integer(0), [], timeout=20, isolate=False)
     assert v.status == "proved", (p, v)
+
+
+# -- constrained regions: the Positivstellensatz multipliers must be sound --------------
+
+@st.composite
+def constrained_false_polynomials(draw):
+    """A random polynomial on x, y >= 0 (optionally x + y <= 2), pushed so that it is
+    -1/2 at a random rational point of the region."""
+    with_form = draw(st.booleans())
+    px = sympy.Rational(draw(st.integers(0, 4)), 2)
+    py = sympy.Rational(draw(st.integers(0, 4 - 2 * px if with_form else 4)), 2)
+    coeffs = draw(st.lists(st.integers(-3, 5), min_size=10, max_size=10))
+    monos = [sympy.Integer(1), x, y, x**2, x * y, y**2, x**3, x**2 * y, x * y**2, y**3]
+    p = sum(c * m for c, m in zip(coeffs, monos))
+    k = draw(st.integers(0, 9))
+    at = monos[k].xreplace({x: px, y: py})
+    if at == 0:
+        k, at = 0, sympy.Integer(1)
+    q = sympy.expand(p - (p.xreplace({x: px, y: py}) + sympy.Rational(1, 2)) / at * monos[k])
+    return q, with_form, {x: px, y: py}
+
+
+@given(constrained_false_polynomials())
+@settings(max_examples=20)
+def test_constrained_false_polynomials_are_never_proved(case):
+    import time
+
+    from theorykit.symbolic.assumptions import Assumptions
+    from theorykit.symbolic.prove_sign import SignProver, Timeout
+    from theorykit.symbolic.prove_sos import sos_sign
+
+    q, with_form, point = case
+    rels = [x >= 0, y >= 0] + ([x + y <= 2] if with_form else [])
+    a = Assumptions.from_relations(rels)
+    assert a.satisfied_exactly({s.name: v for s, v in point.items()})
+    q = a.rebind(q)
+    assert q.xreplace({a.symbols[s.name]: v for s, v in point.items()}) == -sympy.Rational(1, 2)
+    prover = SignProver(a, time.monotonic() + 10)
+    try:
+        assert sos_sign(prover, q, "nonneg") is None
+        assert sos_sign(prover, q, "pos") is None
+    except Timeout:
+        pass
+
+
+def test_constrained_true_polynomial_uses_the_region():
+    import time
+
+    from theorykit.symbolic.assumptions import Assumptions
+    from theorykit.symbolic.prove_sign import SignProver
+    from theorykit.symbolic.prove_sos import sos_sign
+
+    # needs x + y <= 2 as a multiplier, alone and times x >= 0
+    def goal(a):
+        X, Y = a.symbols["x"], a.symbols["y"]
+        return sympy.expand((2 - X - Y) * (X - Y) ** 2 + X * (2 - X - Y))
+
+    a = Assumptions.from_relations([x >= 0, y >= 0, x + y <= 2])
+    assert sos_sign(SignProver(a, time.monotonic() + 20), goal(a), "nonneg") == "sum of squares"
+    # without x + y <= 2 it is false (x = 3, y = 0 gives -12) and must not be proved
+    a = Assumptions.from_relations([x >= 0, y >= 0])
+    assert goal(a).xreplace({a.symbols["x"]: 3, a.symbols["y"]: 0}) == -12
+    assert sos_sign(SignProver(a, time.monotonic() + 20), goal(a), "nonneg") is None

@@ -19,6 +19,12 @@ are outside the domain, the convention SymPy itself uses for ``x/x = 1``):
   the weaker claim proved;
 * "case split": Abs / Max / Min replaced by each branch, with the branch's
   condition added to the assumptions; every case must be proved.
+* "sum of squares" (``prove_sos``): also exact Gram certificates found by an
+  SDP for multivariate polynomials, with the assumptions as multipliers;
+* "derivative argument" (``prove_derivative``): one variable, g(c) >= 0 and g'
+  of the right sign on each side of c;
+* "symbolic exponent" (``prove_exponent``): B**e with symbolic e, by
+  monotonicity in the exponent, Bernoulli, or through exp(e*log(B)).
 """
 from __future__ import annotations
 
