@@ -106,26 +106,38 @@ def _rows(matrix):
     return [list(r) for r in matrix]
 
 
-def _solve_exact(rows, rhs):
-    """Solve the square system rows * y = rhs over the rationals; None if singular."""
+def _solve_exact(rows, rhs, deadline=None):
+    """Solve the square system rows * y = rhs over the rationals (rows: dicts
+    {column: value}, sparse Gauss-Jordan); None if singular or out of time."""
     n = len(rows)
-    a = [list(r) + [rhs[i]] for i, r in enumerate(rows)]
+    a = [dict(r) for r in rows]
+    b = list(rhs)
     for col in range(n):
-        piv = next((r for r in range(col, n) if a[r][col] != 0), None)
+        if deadline is not None and col % 16 == 0 and time.monotonic() > deadline:
+            return None
+        piv = next((r for r in range(col, n) if a[r].get(col, 0) != 0), None)
         if piv is None:
             return None
         a[col], a[piv] = a[piv], a[col]
-        p = a[col][col]
-        inv = 1 / p
+        b[col], b[piv] = b[piv], b[col]
         rowc = a[col]
+        inv = 1 / rowc[col]
         for r in range(n):
-            if r != col and a[r][col] != 0:
-                f = a[r][col] * inv
-                row = a[r]
-                for c in range(col, n + 1):
-                    if rowc[c]:
-                        row[c] -= f * rowc[c]
-    return [a[i][n] / a[i][i] for i in range(n)]
+            if r == col:
+                continue
+            row = a[r]
+            v = row.get(col, 0)
+            if v == 0:
+                continue
+            f = v * inv
+            for c, w in rowc.items():
+                nv = row.get(c, 0) - f * w
+                if nv:
+                    row[c] = nv
+                else:
+                    row.pop(c, None)
+            b[r] -= f * b[col]
+    return [b[i] / a[i][i] for i in range(n)]
 
 
 # -- problem set-up -------------------------------------------------------------------
@@ -318,7 +330,7 @@ def _solve_sdp(prob: _Problem, deadline):
     return x[:ncol]
 
 
-def _project(prob: _Problem, values):
+def _project(prob: _Problem, values, deadline=None):
     """Exact orthogonal projection of ``values`` onto {x : A x = b}; None if singular."""
     resid = []
     for r, entries in enumerate(prob.a_eq):
@@ -331,12 +343,13 @@ def _project(prob: _Problem, values):
     for r, entries in enumerate(prob.a_eq):
         for c, v in entries.items():
             by_col.setdefault(c, []).append((r, v))
-    gram = [[Fraction(0)] * n for _ in range(n)]
+    gram = [{} for _ in range(n)]
     for lst in by_col.values():
         for r1, v1 in lst:
+            row = gram[r1]
             for r2, v2 in lst:
-                gram[r1][r2] += v1 * v2
-    y = _solve_exact(gram, resid)
+                row[r2] = row.get(r2, 0) + v1 * v2
+    y = _solve_exact(gram, resid, deadline)
     if y is None:
         return None
     out = list(values)
@@ -418,7 +431,7 @@ def find_certificate(p, gens, multipliers=(), *, strict_term=None, deadline=None
         if key in seen:
             continue
         seen.add(key)
-        values = _project(prob, rounded)
+        values = _project(prob, rounded, deadline)
         if values is None:
             continue
         mats, eps = _grams(prob, values)
