@@ -23,7 +23,9 @@ denominator, whose signs it proves separately.
 from __future__ import annotations
 
 import itertools
+import random
 import time
+from fractions import Fraction
 
 import sympy
 
@@ -37,6 +39,7 @@ MAX_DEGREE = 8
 MAX_LINEAR_MULTIPLIERS = 6
 # a single SOS attempt never takes more than this share of what is left
 _ATTEMPT_SHARE = 0.5
+_SAMPLES = 40
 
 
 def sos_sign(prover, f, want) -> str | None:
@@ -66,17 +69,24 @@ def _sos_sign(prover, f, want):
     expr = poly.as_expr()
     mults = region_multipliers(prover, gens)
     linear = [g for g, _ in mults]
+    # a point where f has the wrong sign rules certificates out, at almost no cost
+    anywhere, in_region = _sampled_signs(poly, [sympy.Poly(g, *gens) for g in linear], want)
+    if in_region:
+        return None
     products = [sympy.expand(g1 * g2) for g1, g2 in itertools.combinations(linear, 2)]
     homogeneous = len({sum(m) for m in poly.monoms()}) == 1
     if want == NONNEG:
-        attempts = [(expr, ()), (expr, linear + products)] if linear else [(expr, ())]
+        attempts = [(expr, linear + products)] if linear else []
+        if not anywhere and poly.total_degree() % 2 == 0:
+            attempts.insert(0, (expr, ()))
         if homogeneous:
             lifts = [sum(g**2 for g in gens)]
             if all(any(sympy.expand(g - s) == 0 for g in linear) for s in gens):
                 lifts.insert(0, sum(gens))
             for h in lifts:
                 hf = sympy.expand(h * expr)
-                attempts.append((hf, ()))
+                if not anywhere:
+                    attempts.append((hf, ()))
                 if linear:
                     attempts.append((hf, linear + products))
         for target, ms in attempts:
@@ -87,10 +97,43 @@ def _sos_sign(prover, f, want):
     strict_pos = [g for g, strict in mults if strict]
     strict_terms += [sympy.expand(g1 * g2) for g1, g2 in itertools.combinations_with_replacement(strict_pos, 2)]
     for h in strict_terms[:8]:
-        for ms in ((), linear + products) if linear else ((),):
+        for ms in ((() if not anywhere else None), (linear + products) if linear else None):
+            if ms is None:
+                continue
             if _attempt(prover, expr, gens, ms, h):
                 return "sum of squares"
     return None
+
+
+def _sampled_signs(poly, mults, want):
+    """(f has the wrong sign at a sampled point, ... at a sampled point where every
+    multiplier is >= 0). Small integer and half-integer points, seeded."""
+    n = len(poly.gens)
+    rng = random.Random(n * 7919 + len(poly.terms()))
+    values = (-2, -1, 0, 1, 2, Fraction(1, 2), Fraction(-1, 2), 3)
+    terms = [(m, Fraction(int(c.p), int(c.q))) for m, c in poly.terms()]
+    mterms = [[(m, Fraction(int(c.p), int(c.q))) for m, c in g.terms()] for g in mults]
+    anywhere = in_region = False
+    for _ in range(_SAMPLES):
+        pt = [Fraction(rng.choice(values)) for _ in range(n)]
+        v = _eval(terms, pt)
+        if v < 0 or (v == 0 and want == POS):
+            anywhere = True
+            if all(_eval(t, pt) >= 0 for t in mterms):
+                in_region = True
+                break
+    return anywhere, in_region
+
+
+def _eval(terms, pt):
+    total = Fraction(0)
+    for m, c in terms:
+        term = c
+        for x, e in zip(pt, m):
+            if e:
+                term *= x**e
+        total += term
+    return total
 
 
 def _attempt(prover, target, gens, multipliers, strict_term):
