@@ -71,6 +71,18 @@ def test_false_variants_are_never_proved(text, assume, witness):
     assert verdict(text, assume).status != "proved"
 
 
+def test_method_name_in_the_verdict_from_a_forked_worker():
+    lhs, op, rhs = parse_relation("x*(x - y)*(x - z) + y*(y - x)*(y - z) + z*(z - x)*(z - y) >= 0")
+    v = prove_step(lhs, op, rhs, parse_assumptions("x >= 0, y >= 0, z >= 0"), timeout=20)
+    assert (v.status, v.method) == ("proved", "sum of squares")
+
+
+def test_huge_coefficients_are_an_honest_failure():
+    p = x**2 + y**2 - 2 * x * y + sympy.Integer(10) ** 400 * (x**4 + y**4)
+    cert = find_certificate(p, (x, y))
+    assert cert is None or verify_certificate(p, cert)
+
+
 def test_motzkin_is_not_proved():
     # nonnegative but not a sum of squares: no certificate of our shapes exists
     motzkin = x**4 * y**2 + x**2 * y**4 - 3 * x**2 * y**2 + 1

@@ -419,7 +419,10 @@ def find_certificate(p, gens, multipliers=(), *, strict_term=None, deadline=None
         return None
     if time.monotonic() > deadline:
         return None
-    x = _solve_sdp(prob, deadline)
+    try:
+        x = _solve_sdp(prob, deadline)
+    except (OverflowError, ValueError):
+        return None  # coefficients beyond float range: no numerical candidate
     if x is None:
         return None
     seen = set()
