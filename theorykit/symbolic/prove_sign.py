@@ -19,6 +19,12 @@ are outside the domain, the convention SymPy itself uses for ``x/x = 1``):
   the weaker claim proved;
 * "case split": Abs / Max / Min replaced by each branch, with the branch's
   condition added to the assumptions; every case must be proved.
+* "sum of squares" (``prove_sos``): also exact Gram certificates found by an
+  SDP for multivariate polynomials, with the assumptions as multipliers;
+* "derivative argument" (``prove_derivative``): one variable, g(c) >= 0 and g'
+  of the right sign on each side of c;
+* "symbolic exponent" (``prove_exponent``): B**e with symbolic e, by
+  monotonicity in the exponent, Bernoulli, or through exp(e*log(B)).
 """
 from __future__ import annotations
 
@@ -38,6 +44,9 @@ from .prove_polynomial import (
     quadratic_form_terms,
     univariate_sign,
 )
+from .prove_derivative import derivative_sign
+from .prove_exponent import exponent_sign
+from .prove_sos import sos_sign
 
 __all__ = ["SignProver", "Timeout"]
 
@@ -116,6 +125,15 @@ class SignProver:
                 m = self._sqrt_substitution(expr, want, depth)
                 if m:
                     return m
+        if depth == 0:
+            # powers with symbolic exponents: monotonicity in the exponent, Bernoulli
+            m = exponent_sign(self, expr, want, depth)
+            if m:
+                return m
+            # one variable: g(c) >= 0 and g' of the right sign on each side of c
+            m = derivative_sign(self, expr, want)
+            if m:
+                return m
         return None
 
     @staticmethod
@@ -229,6 +247,11 @@ class SignProver:
             if m:
                 return m
             m = self._exp_log(f, want, depth)
+            if m:
+                return m
+        if depth <= 1:
+            # exact SOS / Positivstellensatz certificates for multivariate polynomials
+            m = sos_sign(self, f, want)
             if m:
                 return m
         return None
