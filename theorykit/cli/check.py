@@ -71,6 +71,11 @@ def register(subparsers) -> None:
         metavar="SECONDS",
         help="time limit for each step (default: 10)",
     )
+    parser.add_argument(
+        "--annotate",
+        metavar="OUT",
+        help="for one .tex file: write OUT.pdf (compiled with pdflatex) or OUT.tex with a margin mark per checked row",
+    )
     parser.set_defaults(func=run)
 
 
@@ -130,13 +135,22 @@ def run(args, *, prover=None, stdout=None, stderr=None) -> int:
 
 def _run(args, prover, stdout, stderr, codes: list[int]) -> None:
     from ..symbolic.derivation import check
+    from .check_document import check_document_file, is_document, validate_annotate
 
     documents = []
+    if validate_annotate(args):  # issue 13: .tex/.md documents and --annotate
+        print(validate_annotate(args), file=stderr)
+        codes.append(EXIT_CODES["error"])
+        return
     for path in args.files:
         try:
-            # a Path, so that a missing 'notes.txt' is not read as derivation text
-            report = check(Path(path), timeout=args.timeout, prover=prover)
-            report.file = path  # as typed: Path() would turn './a.deriv' into 'a.deriv'
+            document_code = None
+            if is_document(path):  # .tex / .md: translated to .deriv (theorykit/symbolic/latex)
+                report, document_code = check_document_file(path, args, prover)
+            else:
+                # a Path, so that a missing 'notes.txt' is not read as derivation text
+                report = check(Path(path), timeout=args.timeout, prover=prover)
+                report.file = path  # as typed: Path() would turn './a.deriv' into 'a.deriv'
 
         except TheorykitError as exc:
             line = _error_line(path, exc)
@@ -144,7 +158,7 @@ def _run(args, prover, stdout, stderr, codes: list[int]) -> None:
             codes.append(EXIT_CODES["error"])
             documents.append({"file": path, "status": "error", "error": line})
             continue
-        codes.append(EXIT_CODES[report.status])
+        codes.append(EXIT_CODES[report.status] if document_code is None else document_code)
         if args.json:
             documents.append(report.to_dict())
         else:

@@ -1,0 +1,170 @@
+"""Check a translated document with the ``.deriv`` checker and map the report back.
+
+Each group of the translation is one ``.deriv`` source, checked by
+:func:`theorykit.symbolic.derivation.check`. A step that the ``.deriv``
+parser still refuses (a limit of the checker, say) becomes ``unreadable``
+with the checker's message, and its group is parsed again without it.
+Verdicts, methods and counterexamples are the checker's own: nothing here
+decides a step.
+"""
+from __future__ import annotations
+
+import functools
+import os
+from pathlib import Path
+
+from ...errors import DerivationSyntaxError, InputError
+from ..derivation import check as check_deriv
+from ..derivation import parse_derivation, read_source
+from .document import Translation, translate_document
+from .report import LatexChain, LatexReport, LatexStep
+
+__all__ = ["check_latex", "check_markdown", "check_document", "vector_syntax_supported", "read_document"]
+
+
+@functools.lru_cache(maxsize=1)
+def vector_syntax_supported() -> bool:
+    """Whether this checker reads the vector declarations of issue 12."""
+    probe = "function f: convex\nvectors: x\nclaim: f(x) <= f(x)\n"
+    try:
+        parse_derivation(probe)
+    except DerivationSyntaxError:
+        return False
+    except Exception:  # noqa: BLE001 - any other failure also means "not supported"
+        return False
+    return True
+
+
+def _uses_vectors(line: str) -> bool:
+    return line.startswith(("function ", "vectors:", "minimizer:", "let:"))
+
+
+def _parsable(translation: Translation, index: int, excluded: set[int]) -> tuple[str, dict]:
+    """The group's .deriv text, after dropping steps that the parser refuses."""
+    for _ in range(len(translation.steps) + 2):
+        source, where = translation.deriv_source(index, excluded)
+        if not any(kind[0] == "step" for kind in where.values()):
+            return source, where
+        try:
+            parse_derivation(source)
+            return source, where
+        except DerivationSyntaxError as exc:
+            target = where.get(exc.line)
+            if target is None:
+                raise
+            if target[0] == "decl":
+                raise _declaration_error(translation, target[1], exc.message) from None
+            position = target[1] if target[0] == "step" else target[2][0]
+            step = translation.steps[position]
+            step.unreadable = f"{step.line}:{step.column}: the checker cannot read this step: {exc.message}"
+            excluded.add(position)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _declaration_error(translation: Translation, offset: int, message: str) -> DerivationSyntaxError:
+    from .scan import LineIndex
+
+    line, column = LineIndex(translation.text).at(offset)
+    return DerivationSyntaxError(f"in this declaration: {message}", line, column, translation.source)
+
+
+def check_document(translation: Translation, *, timeout: float = 10.0, prover=None) -> LatexReport:
+    """Check every group of a translation; one report in document order."""
+    results: dict[int, dict] = {}
+    chains: list[LatexChain] = []
+    sources: list[str] = []
+    for index, group in enumerate(translation.groups):
+        if any(_uses_vectors(line) for line, _, _ in group.declarations) and not vector_syntax_supported():
+            _, start, _ = next(d for d in group.declarations if _uses_vectors(d[0]))
+            raise _declaration_error(
+                translation, start,
+                "vector declarations (function, vectors, minimizer, let of a vector) need the vector "
+                "checker of issue 12, which this theorykit does not have",
+            )
+        excluded = {s.index for s in translation.steps if s.unreadable}
+        source, where = _parsable(translation, index, excluded)
+        if not any(kind[0] == "step" for kind in where.values()):
+            continue
+        sources.append(source)
+        try:
+            report = check_deriv(source, timeout=timeout, prover=prover)
+        except DerivationSyntaxError as exc:
+            target = where.get(exc.line)
+            if target is not None and target[0] == "decl":
+                raise _declaration_error(translation, target[1], exc.message) from None
+            raise
+        except InputError as exc:
+            start = group.declarations[0][1] if group.declarations else 0
+            raise _declaration_error(translation, start, str(exc)) from None
+        for result in report.steps:
+            target = where.get(result.line)
+            if target and target[0] == "step":
+                results[target[1]] = {
+                    "status": result.status, "method": result.method,
+                    "counterexample": result.counterexample, "seconds": result.seconds,
+                }
+        for chain in report.chains:
+            target = where.get(chain.start_line)
+            if target and target[0] == "chain":
+                run = target[2]
+                chains.append(LatexChain(
+                    start_line=translation.steps[run[0]].line, relation=chain.relation, status=chain.status,
+                    step_indices=list(run), method=chain.method,
+                    counterexample=getattr(chain, "counterexample", None),
+                ))
+    steps = []
+    for step in translation.steps:
+        found = results.get(step.index)
+        if step.unreadable or found is None:
+            status, method, counterexample, seconds = "unreadable", "unreadable", None, 0.0
+            message = step.unreadable or f"{step.line}:{step.column}: not checked"
+        else:
+            status, method = found["status"], found["method"]
+            counterexample, seconds, message = found["counterexample"], found["seconds"], None
+        steps.append(LatexStep(
+            index=step.index, line=step.line, column=step.column, latex=step.latex,
+            lhs_latex=step.lhs_latex, relation_latex=step.relation_latex, rhs_latex=step.rhs_latex,
+            relation=step.relation, lhs=step.lhs, rhs=step.rhs, status=status, method=method,
+            counterexample=counterexample, seconds=seconds, justification=step.justification,
+            message=message, mark=step.mark, display=step.display,
+        ))
+    chains.sort(key=lambda chain: chain.step_indices[0])
+    return LatexReport(
+        file=translation.source, kind=translation.kind, steps=steps, chains=chains,
+        names=dict(translation.names.latex), deriv_sources=sources,
+    )
+
+
+def read_document(path) -> tuple[str, str]:
+    """The text of a .tex/.md file (same limits and errors as .deriv files)."""
+    return read_source(path)
+
+
+def _check_text(source, kind: str, timeout: float, prover) -> LatexReport:
+    if isinstance(source, os.PathLike) or (isinstance(source, str) and "\n" not in source
+                                            and source.strip().endswith((".tex", ".md", ".markdown"))):
+        text, name = read_document(Path(source))
+    elif isinstance(source, str):
+        text, name = source, None
+    else:
+        raise InputError("source", f"expected document text or a path, got {type(source).__name__}")
+    from ..derivation import MAX_FILE_BYTES
+
+    if len(text.encode("utf-8", errors="replace")) > MAX_FILE_BYTES:
+        raise InputError("source", f"document is larger than {MAX_FILE_BYTES} bytes")
+    translation = translate_document(text, kind=kind, source=name)
+    if not translation.steps:
+        raise DerivationSyntaxError("no displayed relation to check (inline $...$ is not checked)", 1, 1, name)
+    report = check_document(translation, timeout=timeout, prover=prover)
+    report.translation = translation
+    return report
+
+
+def check_latex(source, *, timeout: float = 10.0, prover=None) -> LatexReport:
+    """Check every displayed step of a LaTeX document (text, or a path to a ``.tex`` file)."""
+    return _check_text(source, "latex", timeout, prover)
+
+
+def check_markdown(source, *, timeout: float = 10.0, prover=None) -> LatexReport:
+    """Check every ``$$``/```` ```math ```` step of Markdown text (or a ``.md`` path)."""
+    return _check_text(source, "markdown", timeout, prover)

@@ -1,0 +1,473 @@
+"""A LaTeX or Markdown document -> ``.deriv`` sources, with a map back.
+
+Rows become chains by the rules of issue 13: a row that begins with a
+relation continues the chain of the previous row; a row with its own left
+side starts a new chain; a row with no relation starts a chain (``start:``);
+several relations in one row are consecutive steps. A row that begins with
+``+``/``-``/``\\cdot`` (and has no relation, or follows a row without one),
+or that follows a row ending in an operator or a relation, continues that
+row's expression (``multline``). Chains never run across displays.
+
+Declarations (``% theorykit: ...``) hold from their line to the end of the
+document or the next ``reset``; steps under different declarations go to
+different ``.deriv`` sources (*groups*), so that a declaration never reaches
+back to steps above it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ...errors import DerivationSyntaxError
+from .grammar import ParseFailure, parse_tokens
+from .lexer import Tok, lex
+from .names import NameTable
+from .scan import Declaration, Display, LineIndex, scan_latex, scan_markdown
+from .translate import Emitter, Unreadable, Value
+
+__all__ = ["Step", "Chain", "Group", "Translation", "translate_document"]
+
+_REL_TEXT = {"<=": "<=", ">=": ">=", "=": "=", "<": "<", ">": ">"}
+_OPERATORS = ("PLUS", "MINUS", "TIMES")
+_VECTOR_KEYWORDS = ("function", "vectors", "minimizer")
+
+
+@dataclass
+class Step:
+    index: int
+    line: int  # of the relation in the document
+    column: int
+    start: int  # offsets of the step's LaTeX (left side .. right side)
+    end: int
+    lhs_latex: str
+    relation_latex: str
+    rhs_latex: str
+    relation: str | None
+    lhs: str | None = None  # .deriv text
+    rhs: str | None = None
+    justification: str | None = None
+    unreadable: str | None = None  # 'line:col: message'
+    display: int = 0
+    mark: int = 0  # document offset where the row's margin mark goes
+    group: int = 0
+
+    @property
+    def latex(self) -> str:
+        return f"{self.lhs_latex} {self.relation_latex} {self.rhs_latex}".strip()
+
+
+@dataclass
+class Chain:
+    """A run of readable consecutive steps: one ``.deriv`` chain."""
+
+    steps: list[int]
+    start_line: int
+
+
+@dataclass
+class Group:
+    declarations: list[tuple[str, int, int]]  # (.deriv line, document offsets of the declaration)
+    chains: list[Chain] = field(default_factory=list)
+
+
+@dataclass
+class Translation:
+    kind: str  # 'latex' or 'markdown'
+    text: str
+    source: str | None
+    steps: list[Step]
+    groups: list[Group]
+    names: NameTable
+    displays: list[Display]
+    skipped: list[int]  # indices of displays skipped by '% theorykit: skip'
+    begin_document: int | None = None
+    end_document: int | None = None
+
+    def deriv_source(self, group_index: int, excluded: set[int] | None = None) -> tuple[str, dict]:
+        """The ``.deriv`` text of a group and its line map (line -> ('step', i) /
+        ('chain', c) / ('decl', offset))."""
+        excluded = excluded or set()
+        group = self.groups[group_index]
+        lines: list[str] = []
+        where: dict[int, tuple] = {}
+        for deriv, start, _ in group.declarations:
+            lines.append(deriv)
+            where[len(lines)] = ("decl", start)
+        for chain_index, chain in enumerate(group.chains):
+            runs: list[list[int]] = [[]]
+            for position in chain.steps:
+                if position in excluded:
+                    runs.append([])
+                else:
+                    runs[-1].append(position)
+            for run in (r for r in runs if r):
+                first = self.steps[run[0]]
+                lines.append(f"start: {first.lhs}")
+                where[len(lines)] = ("chain", chain_index, run)
+                for position in run:
+                    step = self.steps[position]
+                    lines.append(f"{_REL_TEXT[step.relation]} {step.rhs}")
+                    where[len(lines)] = ("step", position)
+        return "\n".join(lines) + "\n", where
+
+
+class _Segment:
+    __slots__ = ("toks", "start", "end", "value", "error")
+
+    def __init__(self, toks: list[Tok], start: int, end: int):
+        self.toks, self.start, self.end = toks, start, end
+        self.value: Value | None = None
+        self.error: tuple[str, int] | None = None  # (message, offset)
+
+
+class _Builder:
+    def __init__(self, text: str, kind: str, source: str | None):
+        self.text, self.kind, self.source = text, kind, source
+        self.lines = LineIndex(text)
+        self.table = NameTable()
+        self.vectors: set[str] = set()
+        self.functions: dict = {}
+        self.declarations: list[tuple[str, int, int]] = []
+        self.groups: list[Group] = []
+        self.group_open = False
+        self.steps: list[Step] = []
+        self.skip_next = False
+        self.skipped: list[int] = []
+
+    # ------------------------------------------------------------ helpers
+
+    def fail(self, message: str, offset: int):
+        line, column = self.lines.at(offset)
+        raise DerivationSyntaxError(message, line, column, self.source)
+
+    def located(self, message: str, offset: int) -> str:
+        line, column = self.lines.at(offset)
+        return f"{line}:{column}: {message}"
+
+    def emitter(self) -> Emitter:
+        return Emitter(self.text, self.table, self.vectors, self.functions)
+
+    def segment(self, toks: list[Tok], fallback: int) -> _Segment:
+        if not toks:
+            return _Segment([], fallback, fallback)
+        seg = _Segment(toks, toks[0].start, toks[-1].end)
+        try:
+            seg.value = self.emitter().expression(parse_tokens(toks))
+        except (ParseFailure, Unreadable) as exc:
+            seg.error = (exc.message, exc.start)
+        return seg
+
+    def group(self) -> int:
+        if not self.group_open:
+            self.groups.append(Group(list(self.declarations)))
+            self.group_open = True
+        return len(self.groups) - 1
+
+    # ------------------------------------------------------------ declarations
+
+    def declaration(self, decl: Declaration) -> None:
+        text = self.text
+        start, end = decl.body_start, decl.body_end
+        while start < end and text[start] in " \t":
+            start += 1
+        body = text[start:end].strip()
+        word = body.split(":", 1)[0].strip()
+        first = word.split()[0] if word.split() else ""
+        if body in ("reset", "skip"):
+            if body == "reset":
+                self.vectors, self.functions, self.declarations = set(), {}, []
+                self.group_open = False
+            else:
+                self.skip_next = True
+            return
+        if ":" not in body or first not in ("function", "vectors", "minimizer", "let", "assume"):
+            self.fail(
+                f"unknown theorykit declaration '{body[:40]}' (expected function, vectors, minimizer, "
+                "let, assume, reset or skip)",
+                start,
+            )
+        colon = text.index(":", start)
+        rest_start, rest_end = colon + 1, end
+        handler = getattr(self, "_decl_" + first)
+        deriv = handler(start, colon, rest_start, rest_end)
+        if deriv:
+            self.declarations.append((deriv, start, end))
+            self.group_open = False
+
+    def _tokens(self, start: int, end: int) -> list[Tok]:
+        toks = lex(self.text, start, end)
+        for tok in toks:
+            if tok.type == "UNKNOWN":
+                self.fail(tok.value, tok.start)
+        return toks
+
+    def _expr(self, toks: list[Tok], fallback: int) -> Value:
+        if not toks:
+            self.fail("expected an expression", fallback)
+        try:
+            return self.emitter().expression(parse_tokens(toks))
+        except (ParseFailure, Unreadable) as exc:
+            self.fail(exc.message, exc.start)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _name(self, toks: list[Tok], fallback: int) -> str:
+        if len(toks) != 1 or toks[0].type != "NAME":
+            self.fail("expected one name", toks[0].start if toks else fallback)
+        tok = toks[0]
+        return self.table.ident(tok.value, self.text[tok.start : tok.end])
+
+    def _split(self, toks: list[Tok], kind: str) -> list[list[Tok]]:
+        parts: list[list[Tok]] = [[]]
+        for tok in toks:
+            if tok.type == kind and tok.depth == 0:
+                parts.append([])
+            else:
+                parts[-1].append(tok)
+        return parts
+
+    def _decl_function(self, start, colon, rest_start, rest_end) -> str:
+        name_start = start + len("function")
+        toks = self._tokens(name_start, colon)
+        if len(toks) != 1 or toks[0].type != "NAME":
+            self.fail("expected 'function NAME: classes'", name_start)
+        key = toks[0].value
+        ident = self.table.ident(key, self.text[toks[0].start : toks[0].end])
+        self.functions[key] = ident
+        classes = []
+        for item_start, item_end in _top_level_commas(self.text, rest_start, rest_end):
+            classes.append(self._class(item_start, item_end))
+        if not classes:
+            self.fail("a function needs at least one class (convex, smooth(L), ...)", rest_start)
+        return f"function {ident}: {', '.join(classes)}"
+
+    def _class(self, start: int, end: int) -> str:
+        text = self.text
+        while start < end and text[start] in " \t":
+            start += 1
+        while end > start and text[end - 1] in " \t":
+            end -= 1
+        word_end = start
+        while word_end < end and (text[word_end].isascii() and (text[word_end].isalpha() or text[word_end] == "_")):
+            word_end += 1
+        word = text[start:word_end]
+        if not word:
+            self.fail("expected a function class such as convex or smooth(L)", start)
+        if word_end == end:
+            return word
+        if text[word_end] != "(" or text[end - 1] != ")":
+            self.fail(f"expected '{word}(parameter)'", word_end)
+        value = self._expr(self._tokens(word_end + 1, end - 1), word_end + 1)
+        if value.typ != "s":
+            self.fail("a class parameter must be a scalar", word_end + 1)
+        return f"{word}({value.text})"
+
+    def _decl_vectors(self, start, colon, rest_start, rest_end) -> str:
+        names = [self._name(part, rest_start) for part in self._split(self._tokens(rest_start, rest_end), "COMMA")]
+        self.vectors.update(names)
+        return f"vectors: {', '.join(names)}"
+
+    def _decl_minimizer(self, start, colon, rest_start, rest_end) -> str:
+        toks = self._tokens(rest_start, rest_end)
+        of = [i for i, tok in enumerate(toks) if tok.type == "NAME" and self.text[tok.start : tok.end] == "o"]
+        # 'of' lexes as the names o, f: find the pair written together
+        cut = next((i for i in of if i + 1 < len(toks) and toks[i + 1].start == toks[i].end
+                    and self.text[toks[i].start : toks[i + 1].end] == "of"), None)
+        if cut is None:
+            self.fail("expected 'minimizer: POINT of FUNCTION'", rest_start)
+        point = self._name(toks[:cut], rest_start)
+        function_toks = toks[cut + 2 :]
+        if len(function_toks) != 1 or function_toks[0].value not in self.functions:
+            self.fail("minimizer: the function after 'of' must be declared first", toks[cut].start)
+        self.vectors.add(point)
+        return f"minimizer: {point} of {self.functions[function_toks[0].value]}"
+
+    def _decl_let(self, start, colon, rest_start, rest_end) -> str:
+        toks = self._tokens(rest_start, rest_end)
+        cut = next((i for i, tok in enumerate(toks) if tok.type == "REL" and tok.depth == 0), None)
+        if cut is None or toks[cut].value != "=":
+            self.fail("expected 'let: NAME = expression'", rest_start)
+        value = self._expr(toks[cut + 1 :], toks[cut].end)
+        name = self._name(toks[:cut], rest_start)
+        if value.typ == "v":
+            self.vectors.add(name)
+            return f"let: {name} = {value.text}"
+        if value.typ != "s":
+            self.fail("let: the right side must be a vector or a scalar", toks[cut].end)
+        return f"assume: {name} = {value.text}"
+
+    def _decl_assume(self, start, colon, rest_start, rest_end) -> str:
+        parts = []
+        for part in self._split(self._tokens(rest_start, rest_end), "COMMA"):
+            pieces: list[str] = []
+            for tok_group in _split_relations(part):
+                if isinstance(tok_group, Tok):
+                    if tok_group.value is None:
+                        self.fail(tok_group.note or "this relation cannot be assumed", tok_group.start)
+                    pieces.append(_REL_TEXT[tok_group.value])
+                else:
+                    value = self._expr(tok_group, part[0].start if part else rest_start)
+                    if value.typ != "s":
+                        self.fail("assumptions relate scalars", tok_group[0].start)
+                    pieces.append(value.text)
+            if len(pieces) < 3:
+                self.fail("each assumption needs a relation, such as L > 0", part[0].start if part else rest_start)
+            parts.append(" ".join(pieces))
+        return f"assume: {', '.join(parts)}"
+
+    # ------------------------------------------------------------ displays
+
+    def display(self, index: int, disp: Display) -> None:
+        if self.skip_next:
+            self.skip_next = False
+            self.skipped.append(index)
+            return
+        rows = []  # (tokens, justification, mark offset)
+        for row in disp.rows:
+            toks, justification = self._row(row.start, row.end)
+            if not toks and justification is None:
+                continue
+            if rows and toks and self._continues(rows[-1][0], toks) and rows[-1][1] is None:
+                previous = rows.pop()
+                toks = previous[0] + toks
+            rows.append((toks, justification, row.end))
+        group = self.group()
+        chain: list[int] | None = None
+        current: _Segment | None = None
+        for toks, justification, mark in rows:
+            parts = _split_relations(toks)
+            segments = [p for p in parts if not isinstance(p, Tok)]
+            relations = [p for p in parts if isinstance(p, Tok)]
+            if not relations:
+                if segments[0]:
+                    current = self.segment(segments[0], mark)
+                    chain = self._new_chain(group, current)
+                continue
+            if segments[0]:
+                current = self.segment(segments[0], relations[0].start)
+                chain = self._new_chain(group, current)
+            elif current is None:
+                chain = self._new_chain(group, None)
+            for relation, seg_toks in zip(relations, segments[1:]):
+                right = self.segment(seg_toks, relation.end)
+                chain = self._step(current, relation, right, justification, index, mark, group, chain)
+                current = right
+
+    def _new_chain(self, group: int, start: _Segment | None) -> list[int]:
+        line = self.lines.at(start.start)[0] if start is not None else 0
+        chain = Chain([], line)
+        self.groups[group].chains.append(chain)
+        return chain.steps
+
+    def _continues(self, previous: list[Tok], toks: list[Tok]) -> bool:
+        if not previous:
+            return False
+        if previous[-1].type in _OPERATORS or (previous[-1].type == "REL" and previous[-1].depth == 0):
+            return True
+        if toks[0].type in _OPERATORS:
+            has_relation = any(t.type == "REL" and t.depth == 0 for t in toks)
+            had_relation = any(t.type == "REL" and t.depth == 0 for t in previous)
+            return not (has_relation and had_relation)
+        return False
+
+    def _row(self, start: int, end: int) -> tuple[list[Tok], str | None]:
+        toks = lex(self.text, start, end)
+        justification = None
+        cut = next((i for i, tok in enumerate(toks) if tok.type == "TEXT"), None)
+        if cut is not None:
+            if toks[cut].depth > 0:
+                cut = max(j for j in range(cut) if toks[j].depth == 0) if any(
+                    toks[j].depth == 0 for j in range(cut)) else cut
+            justification = " ".join(self.text[toks[cut].start : end].split())
+            toks = toks[:cut]
+        while toks and toks[-1].depth == 0 and toks[-1].type in ("PUNCT", "COMMA"):
+            toks.pop()
+        return toks, justification
+
+    def _step(self, left, relation: Tok, right: _Segment, justification, display, mark, group, chain) -> list[int]:
+        """Record one step; returns the .deriv chain that later steps continue."""
+        line, column = self.lines.at(relation.start)
+        text = self.text
+        step = Step(
+            index=len(self.steps), line=line, column=column,
+            start=left.start if left is not None and left.toks else relation.start,
+            end=right.end if right.toks else relation.end,
+            lhs_latex=text[left.start : left.end].strip() if left is not None else "",
+            relation_latex=text[relation.start : relation.end],
+            rhs_latex=text[right.start : right.end].strip(),
+            relation=relation.value, display=display, mark=mark, group=group,
+        )
+        step.justification = relation.note if relation.note and relation.value else justification
+        problem = None
+        if left is None:
+            problem = self.located("a relation with no left side (no chain is open here)", relation.start)
+        elif left.error is not None:
+            problem = self.located(*left.error)
+        if problem is None and relation.value is None:
+            problem = self.located(relation.note or "not a checked relation", relation.start)
+        if problem is None and not right.toks:
+            problem = self.located("nothing after the relation", relation.end)
+        if problem is None and right.error is not None:
+            problem = self.located(*right.error)
+        if problem is None:
+            for side in (left, right):
+                if side.value.typ != "s":
+                    problem = self.located("a relation between vectors is not a checked step", side.start)
+                    break
+        self.steps.append(step)
+        if problem is None:
+            step.lhs, step.rhs = left.value.text, right.value.text
+            chain.append(step.index)
+            return chain
+        step.unreadable = problem
+        return self._new_chain(group, None)  # an unreadable step breaks the chain
+
+    def build(self, scan) -> Translation:
+        displays = []
+        for item in scan.items:
+            if isinstance(item, Declaration):
+                self.declaration(item)
+            else:
+                displays.append(item)
+                self.display(len(displays) - 1, item)
+        for group in self.groups:
+            group.chains = [chain for chain in group.chains if chain.steps]
+            for chain in group.chains:
+                chain.start_line = self.steps[chain.steps[0]].line if not chain.start_line else chain.start_line
+        return Translation(self.kind, self.text, self.source, self.steps, self.groups, self.table,
+                           displays, self.skipped, getattr(scan, "begin_document", None),
+                           getattr(scan, "end_document", None))
+
+
+def _split_relations(toks: list[Tok]) -> list:
+    """[segment, REL, segment, REL, ...] at top-level relations."""
+    parts: list = [[]]
+    for tok in toks:
+        if tok.type == "REL" and tok.depth == 0:
+            parts.append(tok)
+            parts.append([])
+        else:
+            parts[-1].append(tok)
+    return parts
+
+
+def _top_level_commas(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    items, depth, item_start = [], 0, start
+    for i in range(start, end):
+        char = text[i]
+        if char in "({[":
+            depth += 1
+        elif char in ")}]":
+            depth -= 1
+        elif char == "," and depth == 0:
+            items.append((item_start, i))
+            item_start = i + 1
+    if text[item_start:end].strip():
+        items.append((item_start, end))
+    return items
+
+
+def translate_document(text: str, *, kind: str = "latex", source: str | None = None) -> Translation:
+    """Scan and translate a document (``kind``: 'latex' or 'markdown')."""
+    if kind not in ("latex", "markdown"):
+        raise ValueError(f"kind must be 'latex' or 'markdown', got {kind!r}")
+    scan = scan_latex(text, source=source) if kind == "latex" else scan_markdown(text, source=source)
+    return _Builder(text, kind, source).build(scan)

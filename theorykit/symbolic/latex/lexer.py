@@ -1,0 +1,613 @@
+"""Tokens of one row of LaTeX math (hand-written scanner, no regular expressions).
+
+The lexer turns the source of a row (a slice of the document, located by
+absolute offsets) into :class:`Tok` items that the lark grammar in
+``grammar.py`` parses. It also does what a grammar cannot do well:
+
+* names are folded here: ``x_{k+1}``, ``\\bar x``, ``x^\\star``, ``f'`` become
+  one ``NAME`` token carrying a :class:`~.names.NameKey`; a superscript that
+  is not a name mark (``t^2``, ``x^{k+1}``) stays a ``CARET`` (a power);
+* ``|`` and ``\\|`` are told apart as opening or closing bars from what
+  precedes them (and ``\\left``/``\\right``);
+* TeX's one-character arguments (``\\frac12``, ``t^23``) are split;
+* relations (``\\le``, ``\\stackrel{(a)}{\\le}``), ``\\text{...}``
+  justifications, ignored commands (``\\quad``, ``\\label{..}``, ...) and
+  unsupported constructs (``\\sum``, ``\\int``, ``\\nabla^2``: an ``UNKNOWN``
+  token naming the construct) are recognised.
+
+Everything is linear in the row length; nesting is capped at
+:data:`MAX_NESTING` so that hostile input cannot exhaust anything.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .names import GREEK, NameKey
+
+__all__ = ["Tok", "lex", "MAX_NESTING", "MAX_ROW_CHARS", "RELATION_COMMANDS", "find_group_end"]
+
+MAX_NESTING = 40
+MAX_ROW_CHARS = 20_000
+
+
+@dataclass
+class Tok:
+    type: str
+    value: Any
+    start: int  # absolute offsets into the document
+    end: int
+    depth: int = 0  # bracket depth at the token (0 = top level of the row)
+    note: str | None = None  # a REL's \stackrel text
+
+
+RELATION_COMMANDS = {
+    "le": "<=", "leq": "<=", "leqslant": "<=", "leqq": "<=",
+    "ge": ">=", "geq": ">=", "geqslant": ">=", "geqq": ">=",
+    "lt": "<", "gt": ">",
+}
+# relations that split a row but are not checked (the step is unreadable)
+UNCHECKED_RELATIONS = frozenset(
+    """ne neq approx sim simeq propto equiv triangleq coloneqq eqqcolon defeq ll gg cong
+    doteq in notin subset subseteq supset supseteq to mapsto rightarrow Rightarrow implies
+    impliedby iff Leftrightarrow leftarrow Leftarrow Longrightarrow longrightarrow
+    searrow nearrow succ prec succeq preceq""".split()
+)
+FUNCTIONS = {
+    "exp": "exp", "log": "log", "ln": "log", "sin": "sin", "cos": "cos", "tan": "tan",
+    "arctan": "atan", "sinh": "sinh", "cosh": "cosh", "tanh": "tanh",
+}
+MAXMIN = {"max": "Max", "min": "Min"}
+DECORATIONS = {
+    "bar": "bar", "overline": "bar", "hat": "hat", "widehat": "hat", "tilde": "tilde",
+    "widetilde": "tilde", "mathbf": "bf", "boldsymbol": "bf", "bm": "bf", "pmb": "bf",
+    "vec": "vec", "dot": "dot", "ddot": "ddot", "check": "check", "breve": "breve",
+    "underline": "ul", "mathcal": "cal", "mathscr": "scr", "mathsf": "sf", "mathfrak": "frak",
+}
+WORD_FONTS = frozenset({"mathrm", "mathit", "operatorname", "mathnormal"})
+TEXT_COMMANDS = frozenset({"text", "textrm", "textit", "textbf", "textsf", "mbox", "textnormal", "hbox"})
+IGNORED = frozenset(
+    """nonumber notag quad qquad displaystyle textstyle scriptstyle scriptscriptstyle
+    limits nolimits hfill allowbreak medspace thinspace thickspace negthinspace
+    negmedspace negthickspace enspace relax strut mathstrut nobreak cr""".split()
+)
+IGNORED_WITH_ARG = frozenset({"label", "tag", "hspace", "vspace", "phantom", "hphantom",
+                              "vphantom", "intertext", "shortintertext", "eqref", "ref"})
+SIZES = frozenset(
+    "big Big bigg Bigg bigl bigr Bigl Bigr biggl biggr Biggl Biggr bigm Bigm left right middle".split()
+)
+TRANSPARENT_ENVS = frozenset(
+    {"aligned", "split", "gathered", "alignedat", "align", "align*", "equation", "equation*",
+     "gather", "gather*", "multline", "multline*", "eqnarray", "eqnarray*", "alignat", "alignat*"}
+)
+_EXPLAINED = {
+    "sum": "sums (\\sum) are not supported", "prod": "products (\\prod) are not supported",
+    "int": "integrals (\\int) are not supported", "iint": "integrals are not supported",
+    "oint": "integrals are not supported", "lim": "limits (\\lim) are not supported",
+    "limsup": "limits are not supported", "liminf": "limits are not supported",
+    "sup": "\\sup is not supported", "inf": "\\inf is not supported",
+    "infty": "\\infty is not a number", "partial": "partial derivatives are not supported",
+    "mathbb": "\\mathbb (sets, expectations) is not supported",
+    "operatorname": "operator names are not supported",
+}
+_MARKS = {"*": "star", "\\star": "star", "\\ast": "star", "+": "plus", "-": "minus",
+          "\\prime": "prime", "'": "prime", "\\dagger": "dagger", "\\circ": "circ",
+          "\\natural": "natural", "\\sharp": "sharp", "\\flat": "flat"}
+_OPERAND_END = frozenset({"NUMBER", "NAME", "RPAR", "RBRACK", "RBRACE", "RCURLY", "ABSCLOSE",
+                          "NORMCLOSE", "RANGLE", "TRANSPOSE"})
+_OPENERS = {"(": "LPAR", "[": "LBRACK", "{": "LBRACE"}
+_CLOSERS = {")": "RPAR", "]": "RBRACK", "}": "RBRACE"}
+_PAIR = {"RPAR": "LPAR", "RBRACK": "LBRACK", "RBRACE": "LBRACE", "RCURLY": "LCURLY",
+         "ABSCLOSE": "ABSOPEN", "NORMCLOSE": "NORMOPEN", "RANGLE": "LANGLE"}
+
+
+class _Unknown(Exception):
+    def __init__(self, message: str, start: int, end: int, fatal: bool = False):
+        super().__init__(message)
+        self.message, self.start, self.end, self.fatal = message, start, end, fatal
+
+
+def _command(text: str, i: int, end: int) -> tuple[str, int]:
+    """The command at ``text[i] == '\\'``: its name and the offset after it."""
+    j = i + 1
+    if j >= end:
+        return "", j
+    if text[j].isascii() and text[j].isalpha():
+        while j < end and text[j].isascii() and text[j].isalpha():
+            j += 1
+        return text[i + 1 : j], j
+    return text[j], j + 1
+
+
+def _skip_space(text: str, i: int, end: int) -> int:
+    while i < end and text[i] in " \t\r\n~":
+        i += 1
+    return i
+
+
+def find_group_end(text: str, i: int, end: int) -> int:
+    """Offset after the ``}`` matching ``text[i] == '{'``, or -1 (linear, no recursion)."""
+    depth = 0
+    while i < end:
+        char = text[i]
+        if char == "\\":
+            i += 2
+            continue
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        i += 1
+    return -1
+
+
+def _read_arg(text: str, i: int, end: int) -> tuple[str, int, int]:
+    """One TeX argument at ``i``: (content, content_start, offset_after)."""
+    i = _skip_space(text, i, end)
+    if i >= end:
+        raise _Unknown("a command is missing its argument", i, i)
+    if text[i] == "{":
+        close = find_group_end(text, i, end)
+        if close < 0:
+            raise _Unknown("unclosed '{'", i, i + 1)
+        return text[i + 1 : close - 1], i + 1, close
+    if text[i] == "\\":
+        _, after = _command(text, i, end)
+        return text[i:after], i, after
+    return text[i], i, i + 1
+
+
+def _encode_index(raw: str) -> str | None:
+    """A subscript (or ``^{(k)}``) as identifier characters; None when it is not a name part."""
+    out: list[str] = []
+    i, end = 0, len(raw)
+    while i < end:
+        char = raw[i]
+        if char.isascii() and char.isalnum():
+            out.append(char)
+            i += 1
+        elif char in " {}":
+            i += 1
+        elif char in "+-,*'":
+            out.append({"+": "p", "-": "m", ",": "_", "*": "star", "'": "prime"}[char])
+            i += 1
+        elif char == "\\":
+            name, after = _command(raw, i, end)
+            if name in GREEK:
+                out.append(name)
+            elif name in ("star", "ast"):
+                out.append("star")
+            elif name == "prime":
+                out.append("prime")
+            elif name in (",", ";", "!", " ", ":"):
+                pass
+            elif name in TEXT_COMMANDS or name in WORD_FONTS:
+                if after >= end or raw[after] != "{":
+                    return None
+                close = find_group_end(raw, after, end)
+                word = raw[after + 1 : close - 1] if close > 0 else ""
+                if not word or not all(c.isascii() and c.isalnum() for c in word):
+                    return None
+                out.append(word)
+                after = close
+            else:
+                return None
+            i = after
+        else:
+            return None
+    text = "".join(out)
+    return text or None
+
+
+def _mark(raw: str) -> tuple[str, ...] | None:
+    compact = "".join(raw.split())
+    if compact in _MARKS:
+        return (_MARKS[compact],)
+    if compact and all(c == "'" for c in compact):
+        return ("prime",) * len(compact)
+    if compact.replace("\\prime", "") == "" and compact:
+        return ("prime",) * (len(compact) // len("\\prime"))
+    if len(compact) >= 3 and compact[0] == "(" and compact[-1] == ")":
+        encoded = _encode_index(compact[1:-1])
+        if encoded:
+            return ("sup" + encoded,)
+    return None
+
+
+def read_name(text: str, i: int, end: int) -> tuple[NameKey, int] | None:
+    """A name starting at ``i`` (letter, Greek letter, decorated name), with its
+    subscript and superscript marks; None when no name starts there."""
+    char = text[i]
+    if char.isascii() and char.isalpha():
+        key, j = NameKey(char), i + 1
+    elif char == "\\":
+        name, j = _command(text, i, end)
+        if name in GREEK or name == "pi":
+            key = NameKey(name)
+        elif name in DECORATIONS:
+            content, start, j = _read_arg(text, j, end)
+            inner = read_name(text, start, start + len(content)) if content.strip() else None
+            if inner is None or _skip_space(text, inner[1], start + len(content)) != start + len(content):
+                raise _Unknown(f"\\{name}{{{content}}} is not a name", i, j)
+            base = inner[0]
+            key = base._replace(decorations=base.decorations + (DECORATIONS[name],))
+        elif name in WORD_FONTS:
+            content, start, j = _read_arg(text, j, end)
+            word = content.strip()
+            if not word or not all(c.isascii() and c.isalpha() for c in word):
+                raise _Unknown(f"\\{name}{{{content}}} is not a name", i, j)
+            key = NameKey(word if len(word) > 1 else word + "rm")
+            if name == "operatorname":
+                key = NameKey(word, ("op",))
+        else:
+            return None
+    else:
+        return None
+    # subscripts, name marks and primes, in any order
+    while True:
+        k = _skip_space(text, j, end)
+        if k < end and text[k] == "_" and not key.subscript:
+            content, _, after = _read_arg(text, k + 1, end)
+            encoded = _encode_index(content)
+            if encoded is None:
+                raise _Unknown(f"subscript _{{{content}}} is not part of a name", k, after)
+            key, j = key._replace(subscript=encoded), after
+        elif k < end and text[k] == "'":
+            key, j = key._replace(marks=key.marks + ("prime",)), k + 1
+        elif k < end and text[k] == "^":
+            content, _, after = _read_arg(text, k + 1, end)
+            marks = _mark(content)
+            if marks is None:
+                return key, j
+            key, j = key._replace(marks=key.marks + marks), after
+        else:
+            return key, j
+
+
+class _Lexer:
+    def __init__(self, text: str, start: int, end: int):
+        self.text, self.i, self.end = text, start, end
+        self.toks: list[Tok] = []
+        self.stack: list[tuple[str, int]] = []  # (opener type, single-arg count to restore)
+        self.single = 0  # TeX one-character arguments still expected
+        self.force: str | None = None  # 'open' / 'close' after \left / \right
+
+    def emit(self, type_: str, value, start: int, end: int, note: str | None = None) -> None:
+        if type_ in _PAIR:
+            if not self.stack or self.stack[-1][0] != _PAIR[type_]:
+                raise _Unknown(f"unmatched '{self.text[start:end]}'", start, end)
+            _, restore = self.stack.pop()
+            self.toks.append(Tok(type_, value, start, end, len(self.stack), note))
+            self.single = restore
+            return
+        depth = len(self.stack)
+        self.toks.append(Tok(type_, value, start, end, depth, note))
+        if type_ in ("LPAR", "LBRACK", "LBRACE", "LCURLY", "ABSOPEN", "NORMOPEN", "LANGLE"):
+            if len(self.stack) >= MAX_NESTING:
+                raise _Unknown(f"brackets nested more than {MAX_NESTING} deep", start, end)
+            after_sqrt = type_ == "LBRACK" and len(self.toks) > 1 and self.toks[-2].type == "SQRT"
+            restore = self.single if after_sqrt else max(self.single - 1, 0)
+            self.stack.append((type_, restore))
+            self.single = 0
+        elif type_ in ("FRAC",):
+            self.single = 2
+        elif type_ in ("SQRT", "CARET"):
+            self.single = 1
+        elif self.single > 0:
+            self.single -= 1
+
+    def prev_type(self) -> str | None:
+        return self.toks[-1].type if self.toks else None
+
+    def bar(self, start: int, double: bool) -> None:
+        width = 2 if double and self.text.startswith("||", start) else (2 if double else 1)
+        kind = "NORM" if double else "ABS"
+        top = self.stack[-1][0] if self.stack else None
+        closing = self.force == "close" or (
+            self.force != "open" and self.prev_type() in _OPERAND_END and top == kind + "OPEN"
+        )
+        if not double and self.force is None and top == "NORMOPEN" and self.prev_type() in _OPERAND_END:
+            closing = False
+        self.force = None
+        self.emit(kind + ("CLOSE" if closing else "OPEN"), kind, start, start + width)
+        self.i = start + width
+        if closing and kind == "NORM":
+            self.norm_subscript()
+
+    def norm_subscript(self) -> None:
+        k = _skip_space(self.text, self.i, self.end)
+        if k < self.end and self.text[k] == "_":
+            content, _, after = _read_arg(self.text, k + 1, self.end)
+            if content.strip() != "2":
+                raise _Unknown(f"only the Euclidean norm is supported, not _{{{content}}}", k, after)
+            self.i = after
+
+    def run(self) -> list[Tok]:
+        self.check_braces()
+        while self.i < self.end:
+            start = self.i
+            try:
+                self.step()
+            except _Unknown as exc:
+                self.toks.append(Tok("UNKNOWN", exc.message, exc.start, max(exc.end, exc.start + 1),
+                                     len(self.stack)))
+                if exc.fatal:
+                    return self.toks
+                self.force = None
+                self.i = max(exc.end, start + 1)
+        if self.stack:
+            opener = next(t for t in reversed(self.toks) if t.type == self.stack[-1][0])
+            self.toks.append(Tok("UNKNOWN", f"'{self.text[opener.start:opener.end]}' is not closed",
+                                 opener.start, opener.end, 0))
+        return self.toks
+
+    def check_braces(self) -> None:
+        """TeX groups must balance and nest at most MAX_NESTING deep; checked
+        first so that every later brace search is bounded."""
+        depth, i, text = 0, self.i, self.text
+        while i < self.end:
+            char = text[i]
+            if char == "\\":
+                i += 2
+                continue
+            if char == "%":
+                newline = text.find("\n", i, self.end)
+                i = self.end if newline < 0 else newline + 1
+                continue
+            if char == "{":
+                depth += 1
+                if depth > MAX_NESTING:
+                    raise _Unknown(f"braces nested more than {MAX_NESTING} deep", i, i + 1, True)
+            elif char == "}":
+                depth -= 1
+                if depth < 0:
+                    raise _Unknown("unmatched '}'", i, i + 1, True)
+            i += 1
+        if depth:
+            raise _Unknown("a '{' is not closed", self.i, self.i + 1, True)
+
+    def step(self) -> None:
+        text, end = self.text, self.end
+        if True:
+            i = self.i
+            char = text[i]
+            if char in " \t\r\n~&":
+                self.i += 1
+            elif char == "%":
+                newline = text.find("\n", i, end)
+                self.i = end if newline < 0 else newline + 1
+            elif char.isdigit() or (char == "." and i + 1 < end and text[i + 1].isdigit()):
+                j = i + 1
+                if self.single == 0:
+                    while j < end and text[j].isdigit():
+                        j += 1
+                    if j + 1 < end and text[j] == "." and text[j + 1].isdigit():
+                        j += 1
+                        while j < end and text[j].isdigit():
+                            j += 1
+                if char == ".":
+                    raise _Unknown("a number must not start with '.'", i, j)
+                self.emit("NUMBER", text[i:j], i, j)
+                self.i = j
+            elif char == "\\":
+                self.command(i)
+            elif char.isascii() and char.isalpha():
+                self.name(i)
+            elif char in _OPENERS:
+                self.emit(_OPENERS[char], char, i, i + 1)
+                self.i += 1
+            elif char in _CLOSERS:
+                self.emit(_CLOSERS[char], char, i, i + 1)
+                self.i += 1
+            elif char == "|":
+                self.bar(i, text.startswith("||", i))
+            elif char in "+-":
+                self.emit("PLUS" if char == "+" else "MINUS", char, i, i + 1)
+                self.i += 1
+            elif char == "*":
+                self.emit("TIMES", "*", i, i + 1)
+                self.i += 1
+            elif char == "/":
+                self.emit("SLASH", "/", i, i + 1)
+                self.i += 1
+            elif char == ",":
+                self.emit("COMMA", ",", i, i + 1)
+                self.i += 1
+            elif char in "<>=":
+                op, width = char, 1
+                if char in "<>" and text.startswith("=", i + 1):
+                    op, width = char + "=", 2
+                elif char == "=" and text.startswith("=", i + 1):
+                    width = 2
+                self.emit("REL", op, i, i + width)
+                self.i += width
+            elif char == ":" and text.startswith("=", i + 1):
+                self.emit("REL", None, i, i + 2, note=":= (a definition is not checked)")
+                self.i += 2
+            elif char in ".;":
+                self.emit("PUNCT", char, i, i + 1)
+                self.i += 1
+            elif char == "^":
+                self.caret(i)
+            elif char == "'":
+                raise _Unknown("a prime (') after something that is not a name", i, i + 1)
+            else:
+                raise _Unknown(f"unexpected character {char!r}", i, i + 1)
+
+    def name(self, i: int) -> None:
+        found = read_name(self.text, i, self.end)
+        key, j = found
+        if self.single > 0 and len(key.base) == 1 and not (key.subscript or key.marks or key.decorations):
+            j = i + 1  # \frac ab: one letter per argument
+        self.emit("NAME", key, i, j)
+        self.i = j
+
+    def caret(self, i: int) -> None:
+        text, end = self.text, self.end
+        prev = self.prev_type()
+        if prev is None or prev not in _OPERAND_END:
+            raise _Unknown("'^' without a base", i, i + 1)
+        content, _, after = _read_arg(text, i + 1, end)
+        compact = "".join(content.split())
+        if compact in ("\\top", "T", "\\intercal", "\\mathsf{T}", "\\mathrm{T}", "\\top\\!"):
+            if compact == "T" and prev == "NAME":
+                # x^T: a transpose for a vector, a power for a scalar; the grammar decides
+                self.emit("CARET", "^", i, i + 1)
+                self.i = i + 1
+                return
+            self.emit("TRANSPOSE", "T", i, after)
+            self.i = after
+            return
+        if _mark(content) is not None:
+            raise _Unknown(f"superscript ^{{{content}}} on something that is not a name", i, after)
+        self.emit("CARET", "^", i, i + 1)
+        self.i = i + 1
+
+    def command(self, i: int) -> None:
+        text, end = self.text, self.end
+        name, j = _command(text, i, end)
+        if name in (",", ";", "!", ":", " ", ">", "\n", "\t"):
+            self.i = j
+        elif name == "{":
+            self.emit("LCURLY", "{", i, j)
+            self.i = j
+        elif name == "}":
+            self.emit("RCURLY", "}", i, j)
+            self.i = j
+        elif name == "|" or name in ("Vert", "lVert", "rVert"):
+            if name == "lVert":
+                self.force = "open"
+            elif name == "rVert":
+                self.force = "close"
+            self.bar(i, True)
+            self.i = j
+            if self.toks[-1].type == "NORMCLOSE":
+                self.norm_subscript()
+        elif name in ("vert", "lvert", "rvert"):
+            if name != "vert":
+                self.force = "open" if name == "lvert" else "close"
+            self.bar(i, False)
+            self.i = j
+        elif name in ("langle",):
+            self.emit("LANGLE", "<", i, j)
+            self.i = j
+        elif name in ("rangle",):
+            self.emit("RANGLE", ">", i, j)
+            self.i = j
+        elif name in SIZES:
+            self.sized(name, j)
+        elif name in IGNORED:
+            self.i = j
+        elif name in IGNORED_WITH_ARG:
+            k = _skip_space(text, j, end)
+            if k < end and text[k] == "*":
+                k += 1
+            _, _, after = _read_arg(text, k, end)
+            self.i = after
+        elif name in ("begin", "end"):
+            env, _, after = _read_arg(text, j, end)
+            if env.strip() not in TRANSPARENT_ENVS:
+                raise _Unknown(f"environment '{env.strip()}' inside a display is not supported", i, after)
+            if name == "begin" and env.strip() in ("alignedat", "alignat", "alignat*"):
+                _, _, after = _read_arg(text, after, end)
+            self.i = after
+        elif name in RELATION_COMMANDS:
+            self.emit("REL", RELATION_COMMANDS[name], i, j)
+            self.i = j
+        elif name in UNCHECKED_RELATIONS:
+            self.emit("REL", None, i, j, note=f"\\{name} is not a checked relation")
+            self.i = j
+        elif name in ("stackrel", "overset", "underset"):
+            note, _, after = _read_arg(text, j, end)
+            rel, rel_start, after = _read_arg(text, after, end)
+            rel = rel.strip()
+            op = "=" if rel == "=" else ("<" if rel == "<" else (">" if rel == ">" else None))
+            if rel.startswith("\\"):
+                op = RELATION_COMMANDS.get(rel[1:])
+            if op is None and rel in ("<=", ">="):
+                op = rel
+            if op is None:
+                raise _Unknown(f"\\{name}{{..}}{{{rel}}} is not a relation", i, after)
+            self.emit("REL", op, i, after, note=note.strip())
+            self.i = after
+        elif name in TEXT_COMMANDS:
+            content, _, after = _read_arg(text, j, end)
+            self.emit("TEXT", content, i, after)
+            self.i = after
+        elif name in ("frac", "dfrac", "tfrac", "cfrac"):
+            self.emit("FRAC", "frac", i, j)
+            self.i = j
+        elif name == "sqrt":
+            self.emit("SQRT", "sqrt", i, j)
+            self.i = j
+        elif name in ("cdot", "times", "ast", "cdotp"):
+            self.emit("TIMES", name, i, j)
+            self.i = j
+        elif name in FUNCTIONS:
+            self.emit("FUNC", FUNCTIONS[name], i, j)
+            self.i = j
+            k = _skip_space(text, j, end)
+            if k < end and text[k] in "^_":
+                raise _Unknown(f"\\{name} with a sub- or superscript is not supported", i, k + 1)
+        elif name in MAXMIN:
+            self.emit("MAXMIN", MAXMIN[name], i, j)
+            self.i = j
+            k = _skip_space(text, j, end)
+            if k < end and text[k] in "^_":
+                raise _Unknown(f"\\{name} over a set (\\{name}_{{...}}) is not supported", i, k + 1)
+        elif name == "nabla":
+            k = _skip_space(text, j, end)
+            if k < end and text[k] == "^":
+                raise _Unknown("\\nabla^2 (Hessians) is not supported", i, k + 2)
+            if k < end and text[k] == "_":
+                raise _Unknown("\\nabla with a subscript is not supported", i, k + 1)
+            self.emit("NABLA", "nabla", i, j)
+            self.i = j
+        elif name in GREEK or name == "pi" or name in DECORATIONS or name in WORD_FONTS:
+            if name == "mathrm" or name == "mathit":
+                content, _, after = _read_arg(text, j, end)
+                if content.strip() == "e":
+                    self.emit("NAME", NameKey("e", ("const",)), i, after)
+                    self.i = after
+                    return
+            self.name(i)
+        elif name in ("star",):
+            raise _Unknown("\\star outside a superscript", i, j)
+        else:
+            message = _EXPLAINED.get(name, f"\\{name} is not supported")
+            raise _Unknown(message, i, j)
+
+    def sized(self, name: str, j: int) -> None:
+        text, end = self.text, self.end
+        k = _skip_space(text, j, end)
+        if name in ("left", "bigl", "Bigl", "biggl", "Biggl"):
+            self.force = "open"
+        elif name in ("right", "bigr", "Bigr", "biggr", "Biggr"):
+            self.force = "close"
+        if k < end and text[k] == "." and name in ("left", "right"):
+            self.force = None
+            self.i = k + 1
+            return
+        self.i = k
+        if k < end and text[k] not in "|\\":
+            self.force = None  # \left( needs no help
+        elif k < end and text[k] == "\\":
+            cmd, _ = _command(text, k, end)
+            if cmd not in ("|", "Vert", "vert", "lVert", "rVert", "lvert", "rvert"):
+                self.force = None
+
+
+def lex(text: str, start: int, end: int) -> list[Tok]:
+    """Tokens of ``text[start:end]``. An unsupported construct becomes the
+    single token ``UNKNOWN`` (value: the message), located at the construct."""
+    if end - start > MAX_ROW_CHARS:
+        return [Tok("UNKNOWN", f"row longer than {MAX_ROW_CHARS} characters", start, start + 1)]
+    lexer = _Lexer(text, start, end)
+    try:
+        return lexer.run()
+    except _Unknown as exc:  # raised by check_braces
+        return [Tok("UNKNOWN", exc.message, exc.start, max(exc.end, exc.start + 1))]
+    except RecursionError:
+        return [Tok("UNKNOWN", "nested too deeply", start, start + 1)]
