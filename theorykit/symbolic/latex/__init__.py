@@ -10,7 +10,7 @@ user's text is evaluated: no eval, sympify or ``sympy.parsing.latex``.
 from __future__ import annotations
 
 from .check import check_document, check_latex, check_markdown, vector_syntax_supported
-from .document import Translation, translate_document
+from .document import Translation, translate_document, translate_expression
 from .report import LatexReport
 
 __all__ = [
@@ -18,6 +18,7 @@ __all__ = [
     "check_markdown",
     "check_document",
     "translate_document",
+    "translate_expression",
     "translate_latex",
     "translate_markdown",
     "vector_syntax_supported",

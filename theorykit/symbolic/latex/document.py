@@ -26,6 +26,7 @@ from .translate import Emitter, Unreadable, Value
 
 __all__ = ["Step", "Chain", "Group", "Translation", "translate_document"]
 
+_KEPT_PREFIXES = ("\\left", "\\bigl", "\\Bigl", "\\biggl", "\\Biggl", "\\big", "\\Big", "\\bigg", "\\Bigg")
 _REL_TEXT = {"<=": "<=", ">=": ">=", "=": "=", "<": "<", ">": ">"}
 _OPERATORS = ("PLUS", "MINUS", "TIMES")
 _VECTOR_KEYWORDS = ("function", "vectors", "minimizer")
@@ -52,7 +53,7 @@ class Step:
 
     @property
     def latex(self) -> str:
-        return f"{self.lhs_latex} {self.relation_latex} {self.rhs_latex}".strip()
+        return " ".join(f"{self.lhs_latex} {self.relation_latex} {self.rhs_latex}".split())
 
 
 @dataclass
@@ -146,10 +147,18 @@ class _Builder:
     def emitter(self) -> Emitter:
         return Emitter(self.text, self.table, self.vectors, self.functions)
 
-    def segment(self, toks: list[Tok], fallback: int) -> _Segment:
+    def segment(self, toks: list[Tok], raw_start: int) -> _Segment:
+        """Translate the tokens of one side; its LaTeX runs from ``raw_start``
+        (after the previous relation or the row start) to its last token, so
+        that dropped commands such as ``\\left`` stay in the source shown."""
         if not toks:
-            return _Segment([], fallback, fallback)
-        seg = _Segment(toks, toks[0].start, toks[-1].end)
+            return _Segment([], raw_start, raw_start)
+        start = raw_start
+        while start < toks[0].start and self.text[start] in " \t\r\n&":
+            start += 1
+        if not self.text.startswith(_KEPT_PREFIXES, start):
+            start = toks[0].start  # '\\begin{aligned}', comments, spacing: not part of the side
+        seg = _Segment(toks, start, toks[-1].end)
         try:
             seg.value = self.emitter().expression(parse_tokens(toks))
         except (ParseFailure, Unreadable) as exc:
@@ -321,28 +330,35 @@ class _Builder:
             self.skipped.append(index)
             return
         rows = []  # (tokens, justification, mark offset)
+        pieces = []  # formulas: a row splits at top-level commas between relations
         for row in disp.rows:
             toks, justification = self._row(row.start, row.end)
+            formulas = _split_formulas(toks)
+            for position, formula in enumerate(formulas):
+                last = position == len(formulas) - 1
+                start = row.start if position == 0 else formulas[position - 1][-1].end + 1
+                pieces.append((formula, justification if last else None, row.end, start))
+        for toks, justification, row_end, row_start in pieces:
             if not toks and justification is None:
                 continue
             if rows and toks and self._continues(rows[-1][0], toks) and rows[-1][1] is None:
                 previous = rows.pop()
-                toks = previous[0] + toks
-            rows.append((toks, justification, row.end))
+                toks, row_start = previous[0] + toks, previous[3]
+            rows.append((toks, justification, row_end, row_start))
         group = self.group()
         chain: list[int] | None = None
         current: _Segment | None = None
-        for toks, justification, mark in rows:
+        for toks, justification, mark, row_start in rows:
             parts = _split_relations(toks)
             segments = [p for p in parts if not isinstance(p, Tok)]
             relations = [p for p in parts if isinstance(p, Tok)]
             if not relations:
                 if segments[0]:
-                    current = self.segment(segments[0], mark)
+                    current = self.segment(segments[0], row_start)
                     chain = self._new_chain(group, current)
                 continue
             if segments[0]:
-                current = self.segment(segments[0], relations[0].start)
+                current = self.segment(segments[0], row_start)
                 chain = self._new_chain(group, current)
             elif current is None:
                 chain = self._new_chain(group, None)
@@ -376,7 +392,7 @@ class _Builder:
             if toks[cut].depth > 0:
                 cut = max(j for j in range(cut) if toks[j].depth == 0) if any(
                     toks[j].depth == 0 for j in range(cut)) else cut
-            justification = " ".join(self.text[toks[cut].start : end].split())
+            justification = clean_justification(self.text[toks[cut].start : end]) or None
             toks = toks[:cut]
         while toks and toks[-1].depth == 0 and toks[-1].type in ("PUNCT", "COMMA"):
             toks.pop()
@@ -437,6 +453,66 @@ class _Builder:
                            getattr(scan, "end_document", None))
 
 
+_DROPPED = ("label", "tag", "eqref", "ref", "hspace", "vspace")
+_SILENT = ("nonumber", "notag", "quad", "qquad", "displaystyle", ",", ";", "!", ":", " ")
+
+
+def clean_justification(raw: str) -> str:
+    """``\\quad\\text{(convexity)}\\label{eq:3}`` -> ``(convexity)``: text
+    unwrapped, labels and spacing dropped, other LaTeX kept as written."""
+    from .lexer import TEXT_COMMANDS, _command, find_group_end
+
+    out: list[str] = []
+    i, n = 0, len(raw)
+    while i < n:
+        char = raw[i]
+        if char == "%":
+            newline = raw.find("\n", i)
+            i = n if newline < 0 else newline + 1
+            continue
+        if char != "\\":
+            out.append(char)
+            i += 1
+            continue
+        name, after = _command(raw, i, n)
+        k = after
+        while k < n and raw[k] in " *":
+            k += 1
+        has_group = k < n and raw[k] == "{"
+        close = find_group_end(raw, k, n) if has_group else -1
+        if name in _DROPPED and close > 0:
+            i = close
+        elif name in TEXT_COMMANDS and close > 0:
+            out.append(raw[k + 1 : close - 1])
+            i = close
+        elif name in _SILENT:
+            out.append(" ")
+            i = after
+        else:
+            out.append(raw[i:after])
+            i = after
+    return " ".join("".join(out).split())
+
+
+def _split_formulas(toks: list[Tok]) -> list[list[Tok]]:
+    """``a \\le b, \\quad c \\ge d``: two formulas; a comma that does not separate
+    two relations stays (and makes its side unreadable)."""
+    pieces: list[list[Tok]] = [[]]
+    for tok in toks:
+        if tok.type == "COMMA" and tok.depth == 0:
+            pieces.append([])
+        pieces[-1].append(tok)
+    formulas: list[list[Tok]] = []
+    for piece in pieces:
+        body = piece[1:] if piece and piece[0].type == "COMMA" else piece
+        has_relation = any(t.type == "REL" and t.depth == 0 for t in body)
+        if formulas and not (has_relation and any(t.type == "REL" and t.depth == 0 for t in formulas[-1])):
+            formulas[-1].extend(piece)
+        else:
+            formulas.append(body)
+    return formulas or [[]]
+
+
 def _split_relations(toks: list[Tok]) -> list:
     """[segment, REL, segment, REL, ...] at top-level relations."""
     parts: list = [[]]
@@ -471,3 +547,21 @@ def translate_document(text: str, *, kind: str = "latex", source: str | None = N
         raise ValueError(f"kind must be 'latex' or 'markdown', got {kind!r}")
     scan = scan_latex(text, source=source) if kind == "latex" else scan_markdown(text, source=source)
     return _Builder(text, kind, source).build(scan)
+
+
+def translate_expression(latex: str, *, vectors=(), functions=()) -> str:
+    """One LaTeX expression -> ``.deriv`` text (names declared as vectors or
+    functions by their LaTeX, e.g. ``vectors=["x_k"]``). Raises
+    :class:`DerivationSyntaxError` (line 1, column of the construct) when it
+    cannot be read."""
+    builder = _Builder(latex, "latex", None)
+    for name in vectors:
+        toks = lex(name, 0, len(name))
+        builder.vectors.add(builder.table.ident(toks[0].value, name))
+    for name in functions:
+        toks = lex(name, 0, len(name))
+        builder.functions[toks[0].value] = builder.table.ident(toks[0].value, name)
+    toks = lex(latex, 0, len(latex))
+    while toks and toks[-1].depth == 0 and toks[-1].type in ("PUNCT", "COMMA"):
+        toks.pop()
+    return builder._expr(toks, 0).text

@@ -159,8 +159,8 @@ def _read_arg(text: str, i: int, end: int) -> tuple[str, int, int]:
     return text[i], i, i + 1
 
 
-def _encode_index(raw: str) -> str | None:
-    """A subscript (or ``^{(k)}``) as identifier characters; None when it is not a name part."""
+def _encode_index(raw: str) -> tuple[str, ...] | None:
+    """A subscript (or ``^{(k)}``) as name units; None when it is not a name part."""
     out: list[str] = []
     i, end = 0, len(raw)
     while i < end:
@@ -171,16 +171,16 @@ def _encode_index(raw: str) -> str | None:
         elif char in " {}":
             i += 1
         elif char in "+-,*'":
-            out.append({"+": "p", "-": "m", ",": "_", "*": "star", "'": "prime"}[char])
+            out.append(char)
             i += 1
         elif char == "\\":
             name, after = _command(raw, i, end)
             if name in GREEK:
-                out.append(name)
+                out.append("\\" + name)
             elif name in ("star", "ast"):
-                out.append("star")
+                out.append("*")
             elif name == "prime":
-                out.append("prime")
+                out.append("'")
             elif name in (",", ";", "!", " ", ":"):
                 pass
             elif name in TEXT_COMMANDS or name in WORD_FONTS:
@@ -197,8 +197,7 @@ def _encode_index(raw: str) -> str | None:
             i = after
         else:
             return None
-    text = "".join(out)
-    return text or None
+    return tuple(out) or None
 
 
 def _mark(raw: str) -> tuple[str, ...] | None:
@@ -212,7 +211,7 @@ def _mark(raw: str) -> tuple[str, ...] | None:
     if len(compact) >= 3 and compact[0] == "(" and compact[-1] == ")":
         encoded = _encode_index(compact[1:-1])
         if encoded:
-            return ("sup" + encoded,)
+            return (("sup", encoded),)
     return None
 
 

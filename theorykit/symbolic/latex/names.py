@@ -26,7 +26,7 @@ from __future__ import annotations
 import keyword
 from typing import NamedTuple
 
-__all__ = ["NameKey", "NameTable", "GREEK", "RESERVED"]
+__all__ = ["NameKey", "NameTable", "GREEK", "RESERVED", "encode_units"]
 
 GREEK = frozenset(
     """alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa
@@ -43,19 +43,31 @@ RESERVED = frozenset(
 )
 
 
+_UNIT_CODES = {"+": "p", "-": "m", ",": "_", "*": "star", "'": "prime"}
+
+
+def encode_units(units: tuple[str, ...]) -> str:
+    """Identifier characters for the units of a subscript (``('k', '+', '1')`` -> ``kp1``)."""
+    return "".join(_UNIT_CODES.get(unit, unit.lstrip("\\")) for unit in units)
+
+
 class NameKey(NamedTuple):
     base: str  # 'x', 'eta', 'word' (from \mathrm{word})
     decorations: tuple[str, ...] = ()
-    marks: tuple[str, ...] = ()  # superscript marks: 'star', 'plus', 'prime', 'sup<enc>'
-    subscript: str = ""  # encoded, '' when none
+    # superscript marks: 'star', 'plus', 'prime', or ('sup', units) for x^{(k)}
+    marks: tuple = ()
+    # the subscript as units (letters, digits, '+', '\\alpha', ...): x_{k+1} and
+    # x_{kp1} are different keys even though both encode to 'kp1'
+    subscript: tuple[str, ...] = ()
 
     def without_marks(self) -> "NameKey":
         return self._replace(marks=())
 
     def candidate(self) -> str:
-        text = self.base + "".join(self.decorations) + "".join(self.marks)
+        marks = "".join(m if isinstance(m, str) else "sup" + encode_units(m[1]) for m in self.marks)
+        text = self.base + "".join(self.decorations) + marks
         if self.subscript:
-            text += "_" + self.subscript
+            text += "_" + encode_units(self.subscript)
         while "__" in text:  # .deriv refuses double underscores
             text = text.replace("__", "_")
         if keyword.iskeyword(text):

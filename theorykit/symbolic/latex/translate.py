@@ -102,16 +102,16 @@ class Emitter:
     def _nabla(self, node: Node) -> Value:
         raise Unreadable("\\nabla must be followed by a declared function and its argument", node.start, node.end)
 
+    # Brackets keep the inner precedence: every operator wraps its operands by
+    # precedence, so the .deriv text has the parentheses it needs and no more.
     def _group(self, node: Node) -> Value:
-        inner = self.expr(node.children[0])
-        return Value(f"({inner.text})", inner.typ, _ATOM) if inner.prec < _ATOM else inner
+        return self.expr(node.children[0])
 
     def _paren(self, node: Node) -> Value:
         args = node.children[0].children
         if len(args) != 1:
             raise Unreadable("a tuple (a, b) is not an expression", node.start, node.end)
-        inner = self.expr(args[0])
-        return Value(f"({inner.text})", inner.typ, _ATOM) if inner.prec < _ATOM else inner
+        return self.expr(args[0])
 
     def _args(self, node: Node) -> Value:  # pragma: no cover - reached through _paren
         return self._paren(Node("paren", (node,), node.start, node.end))
@@ -236,6 +236,7 @@ class Emitter:
             and not key.decorations
             and self._applied(following[1], None, probe=True)
             and self.table.ident(key, source) not in self.vectors
+            and self._looks_like_argument(following[1])
         ):
             raise Unreadable(
                 f"undeclared function {source} (declare it: % theorykit: function {source}: ...)",
@@ -243,6 +244,21 @@ class Emitter:
                 following[1].end,
             )
         return 1, None
+
+    def _looks_like_argument(self, node: Node) -> bool:
+        """``g(x)``, ``g(x, y)``, ``g(x - y)`` with vectors: an argument, not a factor
+        such as ``g(1 - L\\eta/2)``."""
+        while node.kind in ("pow", "transpose"):
+            node = node.children[0]
+        if node.kind != "paren":
+            return False
+        args = node.children[0].children
+        if len(args) > 1 or args[0].kind == "name":
+            return True
+        try:
+            return self.expr(args[0]).typ == "v"
+        except Unreadable:
+            return False
 
     def _applied(self, node: Node, make, probe: bool = False):
         """Apply ``make`` to the argument of a parenthesised group, keeping the
