@@ -40,8 +40,35 @@ def _uses_vectors(line: str) -> bool:
 
 
 def _parsable(translation: Translation, index: int, excluded: set[int]) -> tuple[str, dict]:
-    """The group's .deriv text, after dropping steps that the parser refuses."""
-    for _ in range(len(translation.steps) + 2):
+    """The group's .deriv text, after dropping steps that the parser refuses.
+
+    The whole group is parsed once; only when that fails is each step parsed
+    on its own (with the group's declarations), so a hostile document costs
+    one parse per step, never one per step per failure.
+    """
+    source, where = translation.deriv_source(index, excluded)
+    if not any(kind[0] == "step" for kind in where.values()):
+        return source, where
+    try:
+        parse_derivation(source)
+        return source, where
+    except DerivationSyntaxError as exc:
+        target = where.get(exc.line)
+        if target is None:
+            raise
+        if target[0] == "decl":
+            raise _declaration_error(translation, target[1], exc.message) from None
+    declarations = "".join(line + "\n" for line, _, _ in translation.groups[index].declarations)
+    for kind in list(where.values()):
+        if kind[0] != "step":
+            continue
+        step = translation.steps[kind[1]]
+        try:
+            parse_derivation(f"{declarations}claim: {step.lhs} {step.relation} {step.rhs}\n")
+        except DerivationSyntaxError as exc:
+            step.unreadable = f"{step.line}:{step.column}: the checker cannot read this step: {exc.message}"
+            excluded.add(step.index)
+    for _ in range(20):  # what fails only in context (e.g. a chain's start)
         source, where = translation.deriv_source(index, excluded)
         if not any(kind[0] == "step" for kind in where.values()):
             return source, where
@@ -50,15 +77,13 @@ def _parsable(translation: Translation, index: int, excluded: set[int]) -> tuple
             return source, where
         except DerivationSyntaxError as exc:
             target = where.get(exc.line)
-            if target is None:
+            if target is None or target[0] == "decl":
                 raise
-            if target[0] == "decl":
-                raise _declaration_error(translation, target[1], exc.message) from None
             position = target[1] if target[0] == "step" else target[2][0]
             step = translation.steps[position]
             step.unreadable = f"{step.line}:{step.column}: the checker cannot read this step: {exc.message}"
             excluded.add(position)
-    raise AssertionError("unreachable")  # pragma: no cover
+    raise DerivationSyntaxError("too many steps the checker cannot read", 1, 1, translation.source)
 
 
 def _declaration_error(translation: Translation, offset: int, message: str) -> DerivationSyntaxError:
@@ -153,6 +178,12 @@ def _check_text(source, kind: str, timeout: float, prover) -> LatexReport:
     if len(text.encode("utf-8", errors="replace")) > MAX_FILE_BYTES:
         raise InputError("source", f"document is larger than {MAX_FILE_BYTES} bytes")
     translation = translate_document(text, kind=kind, source=name)
+    from ..derivation import MAX_STEPS
+
+    if len(translation.steps) > MAX_STEPS:
+        extra = translation.steps[MAX_STEPS]
+        raise DerivationSyntaxError(f"more than {MAX_STEPS} displayed steps; split the document",
+                                    extra.line, extra.column, name)
     if not translation.steps:
         raise DerivationSyntaxError("no displayed relation to check (inline $...$ is not checked)", 1, 1, name)
     report = check_document(translation, timeout=timeout, prover=prover)

@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ...errors import DerivationSyntaxError
+from ..derivation import MAX_STEPS
 from .grammar import ParseFailure, parse_tokens
 from .lexer import Tok, lex
 from .names import NameTable
@@ -348,15 +349,22 @@ class _Builder:
         group = self.group()
         chain: list[int] | None = None
         current: _Segment | None = None
+        orphan = None  # an unreadable row without relation, until a row continues it
         for toks, justification, mark, row_start in rows:
             parts = _split_relations(toks)
             segments = [p for p in parts if not isinstance(p, Tok)]
             relations = [p for p in parts if isinstance(p, Tok)]
+            if segments[0] and orphan is not None:
+                self._orphan(*orphan)  # nothing continued it: report the row itself
+                orphan = None
             if not relations:
                 if segments[0]:
                     current = self.segment(segments[0], row_start)
                     chain = self._new_chain(group, current)
+                    if current.error is not None:
+                        orphan = (current, index, mark, group)
                 continue
+            orphan = None
             if segments[0]:
                 current = self.segment(segments[0], row_start)
                 chain = self._new_chain(group, current)
@@ -366,6 +374,22 @@ class _Builder:
                 right = self.segment(seg_toks, relation.end)
                 chain = self._step(current, relation, right, justification, index, mark, group, chain)
                 current = right
+        if orphan is not None:
+            self._orphan(*orphan)
+
+    def _orphan(self, segment: _Segment, display: int, mark: int, group: int) -> None:
+        """A row that cannot be read at all (so its relations are unknown) is
+        still reported, as one unreadable step."""
+        line, column = self.lines.at(segment.start)
+        if len(self.steps) >= MAX_STEPS:
+            self.fail(f"more than {MAX_STEPS} displayed steps; split the document", segment.start)
+        source = self.text[segment.start : segment.end]
+        self.steps.append(Step(
+            index=len(self.steps), line=line, column=column, start=segment.start, end=segment.end,
+            lhs_latex=source if len(source) <= 200 else source[:200] + " ...", relation_latex="",
+            rhs_latex="", relation=None, unreadable=self.located(*segment.error), display=display,
+            mark=mark, group=group,
+        ))
 
     def _new_chain(self, group: int, start: _Segment | None) -> list[int]:
         line = self.lines.at(start.start)[0] if start is not None else 0
@@ -401,6 +425,8 @@ class _Builder:
     def _step(self, left, relation: Tok, right: _Segment, justification, display, mark, group, chain) -> list[int]:
         """Record one step; returns the .deriv chain that later steps continue."""
         line, column = self.lines.at(relation.start)
+        if len(self.steps) >= MAX_STEPS:  # each step costs a prover run: stop early
+            self.fail(f"more than {MAX_STEPS} displayed steps; split the document", relation.start)
         text = self.text
         step = Step(
             index=len(self.steps), line=line, column=column,
