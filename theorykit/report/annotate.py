@@ -110,7 +110,12 @@ def annotate_latex(report) -> str:
                 body = (f"line {step.line}: refuted, counterexample "
                         f"{_counterexample(report, step.counterexample)}.")
             else:
-                body = f"not read: {_escape(step.message or '')}."
+                where, _, what = (step.message or "").partition(": ")
+                line, _, column = where.partition(":")
+                if line.isdigit() and column.isdigit():
+                    body = f"not read (line {line}, column {column}): {_escape(what)}."
+                else:
+                    body = f"not read: {_escape(step.message or '')}."
             notes.setdefault(step.display, []).append(rf"\tknote{{{number}}}{{{body}}}")
         marks.setdefault(step.mark, []).append(symbol)
     for offset, symbols in marks.items():
