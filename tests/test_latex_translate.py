@@ -308,3 +308,37 @@ def test_unreadable_step_breaks_the_chain_but_the_rest_is_checked():
     translation = translate_latex(doc)
     assert [s.unreadable is None for s in translation.steps] == [True, False, False, True]
     assert [chain.steps for chain in translation.groups[0].chains] == [[0], [3]]
+
+
+@pytest.mark.parametrize(
+    "latex, deriv",
+    [
+        ("\\cos(x)^2 + \\sin(x)^2", "cos(x)**2 + sin(x)**2"),  # (cos x)^2, not cos(x^2)
+        ("\\sin^2 x + \\cos^{2}(x)", "sin(x)**2 + cos(x)**2"),
+        ("\\log x^2", "log(x**2)"), ("\\log(x)^2", "log(x)**2"),
+        ("\\textcolor{red}{a} + \\boxed{b}", "a + b"),
+    ],
+)
+def test_reader_conventions_for_functions(latex, deriv):
+    assert translate_expression(latex) == deriv
+
+
+def test_intervals_in_assumptions_and_iterates_with_superscripts():
+    doc = r"""% theorykit: assume: \gamma \in (0,1), \eta \in (0, 1/L], L > 0
+% theorykit: function f: smooth(L), convex
+% theorykit: vectors: x^k, x^*
+% theorykit: let: x^{k+1} = x^k - \eta \nabla f(x^k)
+\[ f(x^{k+1}) - f(x^*) \le \frac{L}{2}\|x^k - x^*\|^2_2 \quad \forall k \]"""
+    translation = translate_latex(doc)
+    assert [d[0] for d in translation.groups[0].declarations] == [
+        "assume: 0 < gamma < 1, 0 < eta <= 1/L, L > 0", "function f: smooth(L), convex",
+        "vectors: xupk, xstar", "let: xupkp1 = xupk - eta*grad(f, xupk)"]
+    (step,) = translation.steps
+    assert (step.lhs, step.rhs, step.justification) == (
+        "f(xupkp1) - f(xstar)", "L/2*norm(xupk - xstar)**2", "\\forall k")
+
+
+@pytest.mark.parametrize("row", ["a \\le \\mathcal{O}(1/k)", "a \\le O(1/k)", "a = \\operatorname{dist}(x, y)"])
+def test_asymptotic_and_operator_notation_is_unreadable(row):
+    (step,) = steps(f"\\[ {row} \\]")
+    assert "operator or asymptotic notation" in step.unreadable

@@ -220,6 +220,11 @@ class _Builder:
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _name(self, toks: list[Tok], fallback: int) -> str:
+        if len(toks) >= 3 and toks[0].type == "NAME" and toks[1].type == "CARET":
+            key = self.emitter().iterate_key(toks[0].value, toks[1].end, toks[-1].end)  # x^{k+1}
+            if key is None:
+                self.fail("expected a name such as x^k or x^{k+1}", toks[1].start)
+            return self.table.ident(key, self.text[toks[0].start : toks[-1].end])
         if len(toks) != 1 or toks[0].type != "NAME":
             self.fail("expected one name", toks[0].start if toks else fallback)
         tok = toks[0]
@@ -304,9 +309,41 @@ class _Builder:
             self.fail("let: the right side must be a vector or a scalar", toks[cut].end)
         return f"assume: {name} = {value.text}"
 
+    def _interval(self, part: list[Tok]) -> str | None:
+        """``x \\in (a, b]``, ``[a, b)``, ...: ``a < x <= b``; None when not that form."""
+        rels = [i for i, tok in enumerate(part) if tok.type == "REL" and tok.depth == 0]
+        if len(rels) != 1 or self.text[part[rels[0]].start : part[rels[0]].end] != "\\in":
+            return None
+        inside = part[rels[0] + 1 :]
+        if len(inside) < 5 or inside[0].type not in ("LPAR", "LBRACK") or inside[-1].type not in ("RPAR", "RBRACK"):
+            self.fail("expected an interval such as (0, 1] after \\in", part[rels[0]].start)
+        commas = [i for i, tok in enumerate(inside) if tok.type == "COMMA" and tok.depth == 1]
+        if len(commas) != 1:
+            self.fail("expected an interval such as (0, 1] after \\in", inside[0].start)
+        low = self._expr(inside[1 : commas[0]], inside[0].end)
+        high = self._expr(inside[commas[0] + 1 : -1], inside[commas[0]].end)
+        name = self._expr(part[: rels[0]], part[0].start)
+        left = "<" if inside[0].type == "LPAR" else "<="
+        right = "<" if inside[-1].type == "RPAR" else "<="
+        return f"{low.text} {left} {name.text} {right} {high.text}"
+
+    def _split_assumptions(self, toks: list[Tok]) -> list[list[Tok]]:
+        """Top-level commas, except those inside an interval after \\in."""
+        parts: list[list[Tok]] = [[]]
+        for tok in toks:
+            if tok.type == "COMMA" and tok.depth == 0:
+                parts.append([])
+            else:
+                parts[-1].append(tok)
+        return parts
+
     def _decl_assume(self, start, colon, rest_start, rest_end) -> str:
         parts = []
-        for part in self._split(self._tokens(rest_start, rest_end), "COMMA"):
+        for part in self._split_assumptions(self._tokens(rest_start, rest_end)):
+            interval = self._interval(part) if part else None
+            if interval is not None:
+                parts.append(interval)
+                continue
             pieces: list[str] = []
             for tok_group in _split_relations(part):
                 if isinstance(tok_group, Tok):

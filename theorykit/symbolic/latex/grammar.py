@@ -52,6 +52,7 @@ GRAMMAR = r"""
     | SQRT arg -> sqrt
     | SQRT LBRACK sum RBRACK arg -> root
     | FUNC power -> func
+    | FUNC CARET arg power -> funcpow
     | MAXMIN LCURLY args RCURLY -> maxmin
     | MAXMIN LPAR args RPAR -> maxmin
 ?arg: LBRACE sum RBRACE -> group

@@ -69,9 +69,9 @@ TEXT_COMMANDS = frozenset({"text", "textrm", "textit", "textbf", "textsf", "mbox
 IGNORED = frozenset(
     """nonumber notag quad qquad displaystyle textstyle scriptstyle scriptscriptstyle
     limits nolimits hfill allowbreak medspace thinspace thickspace negthinspace
-    negmedspace negthickspace enspace relax strut mathstrut nobreak cr""".split()
+    negmedspace negthickspace enspace relax strut mathstrut nobreak cr boxed""".split()
 )
-IGNORED_WITH_ARG = frozenset({"label", "tag", "hspace", "vspace", "phantom", "hphantom",
+IGNORED_WITH_ARG = frozenset({"label", "tag", "hspace", "vspace", "phantom", "hphantom", "color",
                               "vphantom", "intertext", "shortintertext", "eqref", "ref"})
 SIZES = frozenset(
     "big Big bigg Bigg bigl bigr Bigl Bigr biggl biggr Biggl Biggr bigm Bigm left right middle".split()
@@ -275,7 +275,10 @@ class _Lexer:
 
     def emit(self, type_: str, value, start: int, end: int, note: str | None = None) -> None:
         if type_ in _PAIR:
-            if not self.stack or self.stack[-1][0] != _PAIR[type_]:
+            top = self.stack[-1][0] if self.stack else None
+            # half-open intervals (0, 1] close a '(' with ']'; the grammar refuses them elsewhere
+            interval = type_ in ("RPAR", "RBRACK") and top in ("LPAR", "LBRACK")
+            if not (top == _PAIR[type_] or interval):
                 raise _Unknown(f"unmatched '{self.text[start:end]}'", start, end)
             _, restore = self.stack.pop()
             self.toks.append(Tok(type_, value, start, end, len(self.stack), note))
@@ -430,6 +433,12 @@ class _Lexer:
                 self.i += 1
             elif char == "^":
                 self.caret(i)
+            elif char == "_" and len(self.toks) >= 3 and self.toks[-3].type == "NORMCLOSE" \
+                    and self.toks[-2].type == "CARET":
+                content, _, after = _read_arg(text, i + 1, end)  # \|v\|^2_2
+                if content.strip() != "2":
+                    raise _Unknown(f"only the Euclidean norm is supported, not _{{{content}}}", i, after)
+                self.i = after
             elif char == "'":
                 raise _Unknown("a prime (') after something that is not a name", i, i + 1)
             else:
@@ -446,6 +455,10 @@ class _Lexer:
     def caret(self, i: int) -> None:
         text, end = self.text, self.end
         prev = self.prev_type()
+        if prev == "FUNC":  # \sin^2 x
+            self.emit("CARET", "^", i, i + 1)
+            self.i = i + 1
+            return
         if prev is None or prev not in _OPERAND_END:
             raise _Unknown("'^' without a base", i, i + 1)
         content, _, after = _read_arg(text, i + 1, end)
@@ -531,6 +544,12 @@ class _Lexer:
                 raise _Unknown(f"\\{name}{{..}}{{{rel}}} is not a relation", i, after)
             self.emit("REL", op, i, after, note=note.strip())
             self.i = after
+        elif name in ("forall", "exists"):  # a condition: the rest of the row is its justification
+            self.emit("TEXT", name, i, j)
+            self.i = j
+        elif name == "textcolor":
+            _, _, after = _read_arg(text, j, end)  # the colour; the coloured math stays
+            self.i = after
         elif name in TEXT_COMMANDS:
             content, _, after = _read_arg(text, j, end)
             self.emit("TEXT", content, i, after)
@@ -548,8 +567,8 @@ class _Lexer:
             self.emit("FUNC", FUNCTIONS[name], i, j)
             self.i = j
             k = _skip_space(text, j, end)
-            if k < end and text[k] in "^_":
-                raise _Unknown(f"\\{name} with a sub- or superscript is not supported", i, k + 1)
+            if k < end and text[k] == "_":
+                raise _Unknown(f"\\{name} with a subscript is not supported", i, k + 1)
         elif name in MAXMIN:
             self.emit("MAXMIN", MAXMIN[name], i, j)
             self.i = j

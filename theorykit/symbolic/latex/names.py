@@ -54,7 +54,8 @@ def encode_units(units: tuple[str, ...]) -> str:
 class NameKey(NamedTuple):
     base: str  # 'x', 'eta', 'word' (from \mathrm{word})
     decorations: tuple[str, ...] = ()
-    # superscript marks: 'star', 'plus', 'prime', or ('sup', units) for x^{(k)}
+    # superscript marks: 'star', 'plus', 'prime', ('sup', units) for x^{(k)}, and
+    # ('up', units) for the iterate x^{k+1} of a declared vector
     marks: tuple = ()
     # the subscript as units (letters, digits, '+', '\\alpha', ...): x_{k+1} and
     # x_{kp1} are different keys even though both encode to 'kp1'
@@ -64,7 +65,7 @@ class NameKey(NamedTuple):
         return self._replace(marks=())
 
     def candidate(self) -> str:
-        marks = "".join(m if isinstance(m, str) else "sup" + encode_units(m[1]) for m in self.marks)
+        marks = "".join(m if isinstance(m, str) else m[0] + encode_units(m[1]) for m in self.marks)
         text = self.base + "".join(self.decorations) + marks
         if self.subscript:
             text += "_" + encode_units(self.subscript)
@@ -98,6 +99,10 @@ class NameTable:
         self._taken.add(name)
         self.latex[name] = latex.strip() or name
         return name
+
+    def known(self, key: NameKey) -> str | None:
+        """The identifier of a key already seen, else None (nothing is registered)."""
+        return self._ident.get(key)
 
     def items(self):
         return self._ident.items()

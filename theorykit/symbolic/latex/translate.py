@@ -21,7 +21,9 @@ __all__ = ["Value", "Unreadable", "Emitter", "FUNCTION_LIKE"]
 
 MAX_NUMBER_DIGITS = 300
 # letters that name functions when a '(' follows and they are not declared
-FUNCTION_LIKE = frozenset({"f", "g", "h", "F", "G", "H", "phi", "varphi", "psi", "Phi", "Psi", "ell"})
+FUNCTION_LIKE = frozenset({"f", "g", "h", "F", "G", "H", "phi", "varphi", "psi", "Phi", "Psi", "ell", "O", "o"})
+# decorations that make a name an operator: \mathcal{O}(1/k), \operatorname{dist}(x, X)
+_OPERATOR_DECORATIONS = frozenset({"cal", "op", "scr"})
 _ATOM, _POW, _NEG, _PRODUCT, _SUM = 5, 4, 3, 2, 1
 
 
@@ -231,6 +233,15 @@ class Emitter:
         if (
             following is not None
             and following[0] == "imul"
+            and self._applied(following[1], None, probe=True)
+            and (set(key.decorations) & _OPERATOR_DECORATIONS or key.base in ("O", "o") and not key.decorations)
+        ):
+            raise Unreadable(
+                f"{source}(...) is an operator or asymptotic notation, not supported", child.start, following[1].end
+            )
+        if (
+            following is not None
+            and following[0] == "imul"
             and key.base in FUNCTION_LIKE
             and not key.subscript
             and not key.decorations
@@ -292,8 +303,28 @@ class Emitter:
 
     # ------------------------------------------------------------ powers
 
+    def iterate_key(self, key: NameKey, start: int, end: int) -> NameKey | None:
+        """``x^{k+1}`` as the name of an iterate: x's key with the mark ('up', units)."""
+        from .lexer import _encode_index
+
+        raw = self.text[start:end].strip()
+        if raw.startswith("^"):
+            raw = raw[1:].strip()
+        if raw.startswith("{") and raw.endswith("}"):
+            raw = raw[1:-1]
+        units = _encode_index(raw)
+        return key._replace(marks=key.marks + (("up", units),)) if units else None
+
     def _pow(self, node: Node) -> Value:
         base = node.children[0]
+        if base.kind == "name" and self.vectors:
+            # a vector has no powers: x^{k+1} is the iterate x^{k+1} when it is declared
+            exponent = node.children[1]
+            key = self.iterate_key(base.children[0].value, base.end, exponent.end)
+            if key is not None:
+                ident = self.table.known(key)
+                if ident is not None and ident in self.vectors:
+                    return Value(ident, "v", _ATOM)
         if base.kind == "name" and base.children[0].value == NameKey("e"):
             ident = self.table.ident(NameKey("e"), "e")
             if ident not in self.vectors:
@@ -362,8 +393,17 @@ class Emitter:
 
     def _func(self, node: Node) -> Value:
         tok, argument = node.children
+        if argument.kind == "pow" and argument.children[0].kind == "paren":
+            # \cos(x)^2 is (cos x)^2; \log x^2 stays log(x^2)
+            inner = self._func(Node("func", (tok, argument.children[0]), node.start, argument.children[0].end))
+            return self._power(inner, argument.children[1], node)
         value = self._scalar(argument, f"\\{tok.value}")
         return Value(f"{tok.value}({value.text})", "s", _ATOM)
+
+    def _funcpow(self, node: Node) -> Value:
+        tok, exponent, argument = node.children  # \sin^2 x = (sin x)^2
+        inner = self._func(Node("func", (tok, argument), node.start, node.end))
+        return self._power(inner, exponent, node)
 
     def _maxmin(self, node: Node) -> Value:
         tok, args = node.children
