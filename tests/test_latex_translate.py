@@ -342,3 +342,19 @@ def test_intervals_in_assumptions_and_iterates_with_superscripts():
 def test_asymptotic_and_operator_notation_is_unreadable(row):
     (step,) = steps(f"\\[ {row} \\]")
     assert "operator or asymptotic notation" in step.unreadable
+
+
+@pytest.mark.parametrize(
+    "row, message",
+    [
+        ("\\frac{d}{dt} t^2 = 2t", "derivatives"), ("\\eta = 1e-3", "10^{-3}"),
+        ("g(1 - \\eta) \\le 1", "undeclared function g"), ("\\phi(2x) \\ge 0", "undeclared function \\phi"),
+    ],
+)
+def test_readings_that_would_guess_are_unreadable(row, message):
+    (step,) = steps(f"\\[ {row} \\]")
+    assert message in step.unreadable
+
+
+def test_pasted_unicode_relations_and_letters():
+    assert readable("$$ η ≤ 2·η − 0 $$") == [("eta", "<=", "2*eta - 0")]

@@ -93,6 +93,12 @@ _EXPLAINED = {
 _MARKS = {"*": "star", "\\star": "star", "\\ast": "star", "+": "plus", "-": "minus",
           "\\prime": "prime", "'": "prime", "\\dagger": "dagger", "\\circ": "circ",
           "\\natural": "natural", "\\sharp": "sharp", "\\flat": "flat"}
+_DIGITS = frozenset("0123456789")
+_GREEK_LETTERS = dict(zip("αβγδεζηθικλμνξρστυφχψωΓΔΘΛΞΠΣΦΨΩ", (
+    "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi rho sigma tau upsilon "
+    "phi chi psi omega Gamma Delta Theta Lambda Xi Pi Sigma Phi Psi Omega").split()))
+_UNICODE = {"≤": ("REL", "<="), "≥": ("REL", ">="), "−": ("MINUS", "-"), "·": ("TIMES", "cdot"),
+            "×": ("TIMES", "times"), **{c: ("NAME", n) for c, n in _GREEK_LETTERS.items()}}
 _OPERAND_END = frozenset({"NUMBER", "NAME", "RPAR", "RBRACK", "RBRACE", "RCURLY", "ABSCLOSE",
                           "NORMCLOSE", "RANGLE", "TRANSPOSE"})
 _OPENERS = {"(": "LPAR", "[": "LBRACK", "{": "LBRACE"}
@@ -380,17 +386,20 @@ class _Lexer:
             elif char == "%":
                 newline = text.find("\n", i, end)
                 self.i = end if newline < 0 else newline + 1
-            elif char.isdigit() or (char == "." and i + 1 < end and text[i + 1].isdigit()):
+            elif char in _DIGITS or (char == "." and i + 1 < end and text[i + 1] in _DIGITS):
                 j = i + 1
                 if self.single == 0:
-                    while j < end and text[j].isdigit():
+                    while j < end and text[j] in _DIGITS:
                         j += 1
-                    if j + 1 < end and text[j] == "." and text[j + 1].isdigit():
+                    if j + 1 < end and text[j] == "." and text[j + 1] in _DIGITS:
                         j += 1
-                        while j < end and text[j].isdigit():
+                        while j < end and text[j] in _DIGITS:
                             j += 1
                 if char == ".":
                     raise _Unknown("a number must not start with '.'", i, j)
+                k = j + 1 if j + 1 < end and text[j + 1] in "+-" else j
+                if j < end and text[j] in "eE" and k + 1 < end and text[k + 1] in _DIGITS:
+                    raise _Unknown("write 10^{-3}, not 1e-3, for a power of ten", i, k + 2)
                 self.emit("NUMBER", text[i:j], i, j)
                 self.i = j
             elif char == "\\":
@@ -441,6 +450,10 @@ class _Lexer:
                 self.i = after
             elif char == "'":
                 raise _Unknown("a prime (') after something that is not a name", i, i + 1)
+            elif char in _UNICODE:  # pasted text: ≤ ≥ − · × and Greek letters
+                kind, value = _UNICODE[char]
+                self.emit(kind, NameKey(value) if kind == "NAME" else value, i, i + 1)
+                self.i = i + 1
             else:
                 raise _Unknown(f"unexpected character {char!r}", i, i + 1)
 

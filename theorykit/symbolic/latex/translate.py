@@ -247,10 +247,11 @@ class Emitter:
             and not key.decorations
             and self._applied(following[1], None, probe=True)
             and self.table.ident(key, source) not in self.vectors
-            and self._looks_like_argument(following[1])
         ):
+            # g(x) and \phi(2x) read as functions to most readers: never guess a product
             raise Unreadable(
-                f"undeclared function {source} (declare it: % theorykit: function {source}: ...)",
+                f"undeclared function {source} (declare it: % theorykit: function {source}: ...; "
+                f"for a product write {source} \\cdot (...))",
                 child.start,
                 following[1].end,
             )
@@ -377,6 +378,11 @@ class Emitter:
         return Value(f"dot({left.text}, {right.text})", "s", _ATOM)
 
     def _frac(self, node: Node) -> Value:
+        top_source = self.text[node.children[0].start : node.children[0].end].lstrip("{ ")
+        bottom_source = self.text[node.children[1].start : node.children[1].end].lstrip("{ ")
+        if bottom_source.startswith(("d", "\\mathrm{d}", "\\mathrm d")) and top_source.startswith(
+                ("d", "\\mathrm{d}", "\\mathrm d")):
+            raise Unreadable("derivatives (\\frac{d}{dt}) are not supported", node.start, node.end)
         top = self.expr(node.children[0])
         bottom = self._scalar(node.children[1], "a denominator")
         if top.typ == "r":
