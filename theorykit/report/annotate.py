@@ -85,10 +85,37 @@ def _counterexample(report, counterexample) -> str:
     if not counterexample:
         return "false as written (no symbols)"
     if "scalars" in counterexample or "vectors" in counterexample:
-        return _escape(report.counterexample_text(counterexample))
+        return _vector_counterexample(report, counterexample)
     parts = [f"{report.names.get(name, _escape(name))} = {_number(value)}"
              for name, value in counterexample.items()]
     return "$" + r",\ ".join(parts) + "$"
+
+
+def _vector(values) -> str:
+    if isinstance(values, (list, tuple)):
+        return r"\left(" + ", ".join(_number(v) for v in values) + r"\right)"
+    return _number(values)
+
+
+def _vector_counterexample(report, counterexample) -> str:
+    """The counterexample shape of issue 12 in math mode, with the document's names."""
+    names = report.names
+
+    def name(key) -> str:
+        return names.get(key, r"\text{" + _escape(key) + "}") if isinstance(key, str) else _vector(key)
+
+    parts = [f"{name(k)} = {_number(v)}" for k, v in dict(counterexample.get("scalars") or {}).items()]
+    parts += [f"{name(k)} = {_vector(v)}" for k, v in dict(counterexample.get("vectors") or {}).items()]
+    for fname, points in dict(counterexample.get("functions") or {}).items():
+        for point in points or []:
+            if not isinstance(point, dict):
+                continue
+            at = name(point.get("at"))
+            parts.append(f"{name(fname)}({at}) = {_number(point.get('value'))}")
+            parts.append(rf"\nabla {name(fname)}({at}) = {_vector(point.get('grad'))}")
+    dimension = counterexample.get("dimension")
+    prefix = f"in dimension {_escape(dimension)}: " if dimension is not None else ""
+    return prefix + "$" + r",\ ".join(parts) + "$"
 
 
 def annotate_latex(report) -> str:

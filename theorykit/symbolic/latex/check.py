@@ -22,12 +22,22 @@ from .report import LatexChain, LatexReport, LatexStep
 __all__ = ["check_latex", "check_markdown", "check_document", "vector_syntax_supported", "read_document"]
 
 
+def _parse(text: str):
+    """Parse .deriv text without checking it: the scalar parser, or the vector
+    parser of issue 12 for text with vector declarations when it is installed."""
+    try:
+        from ..vector import is_vector_text, parse_vector_derivation
+    except ImportError:  # no vector checker: the scalar parser refuses vector lines itself
+        return parse_derivation(text)
+    return parse_vector_derivation(text) if is_vector_text(text) else parse_derivation(text)
+
+
 @functools.lru_cache(maxsize=1)
 def vector_syntax_supported() -> bool:
-    """Whether this checker reads the vector declarations of issue 12."""
-    probe = "function f: convex\nvectors: x\nclaim: f(x) <= f(x)\n"
+    """Whether this checker reads the vector declarations of issue 12 (detected, not assumed)."""
+    probe = "function f: smooth(L), convex\nvectors: x\nassume: L > 0\nclaim: f(x) <= f(x)\n"
     try:
-        parse_derivation(probe)
+        _parse(probe)
     except DerivationSyntaxError:
         return False
     except Exception:  # noqa: BLE001 - any other failure also means "not supported"
@@ -50,7 +60,7 @@ def _parsable(translation: Translation, index: int, excluded: set[int]) -> tuple
     if not any(kind[0] == "step" for kind in where.values()):
         return source, where
     try:
-        parse_derivation(source)
+        _parse(source)
         return source, where
     except DerivationSyntaxError as exc:
         target = where.get(exc.line)
@@ -64,7 +74,7 @@ def _parsable(translation: Translation, index: int, excluded: set[int]) -> tuple
             continue
         step = translation.steps[kind[1]]
         try:
-            parse_derivation(f"{declarations}claim: {step.lhs} {step.relation} {step.rhs}\n")
+            _parse(f"{declarations}claim: {step.lhs} {step.relation} {step.rhs}\n")
         except DerivationSyntaxError as exc:
             step.unreadable = f"{step.line}:{step.column}: the checker cannot read this step: {exc.message}"
             excluded.add(step.index)
@@ -73,7 +83,7 @@ def _parsable(translation: Translation, index: int, excluded: set[int]) -> tuple
         if not any(kind[0] == "step" for kind in where.values()):
             return source, where
         try:
-            parse_derivation(source)
+            _parse(source)
             return source, where
         except DerivationSyntaxError as exc:
             target = where.get(exc.line)

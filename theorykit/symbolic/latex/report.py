@@ -111,8 +111,10 @@ class LatexReport:
                 for point in points or []:
                     at = point.get("at")
                     at = self.names.get(at, at) if isinstance(at, str) else at
+                    grad = point.get("grad")
+                    grad = f"({', '.join(map(str, grad))})" if isinstance(grad, (list, tuple)) else grad
                     parts.append(f"{self.names.get(fname, fname)}({at}) = {point.get('value')}, "
-                                 f"grad = {point.get('grad')}")
+                                 f"\\nabla {self.names.get(fname, fname)}({at}) = {grad}")
             return "; ".join(parts)
         return ", ".join(f"{self.names.get(k, k)} = {v}" for k, v in counterexample.items())
 
