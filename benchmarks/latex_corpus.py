@@ -93,6 +93,51 @@ f_t - \eta g^2 + \frac{L\eta^2}{2} g^2 &= f_t - \eta\Big(1-\frac{L\eta}{2}\Big) 
      r"\[ 1 - \frac{2\mu}{L + \mu} = \frac{L - \mu}{L + \mu} = \frac{\kappa - 1}{\kappa + 1} \]", [True, None]),
 ]
 
+# vector proofs (need the vector checker of issue 12): full declaration blocks
+_SMOOTH_CONVEX = r"""% theorykit: function f: smooth(L), convex
+% theorykit: vectors: x, y, x^\star
+% theorykit: minimizer: x^\star of f
+% theorykit: assume: L > 0
+"""
+_STRONG = r"""% theorykit: function f: smooth(L), strongly_convex(\mu)
+% theorykit: vectors: x, y, x^\star
+% theorykit: minimizer: x^\star of f
+% theorykit: assume: 0 < \mu, \mu < L
+"""
+VECTOR_CORPUS = [
+    (_SMOOTH_CONVEX + "% theorykit: vectors: x_t\n% theorykit: let: x_{t+1} = x_t - \\frac{1}{L}\\nabla f(x_t)\n",
+     r"""\begin{align*}
+\|x_{t+1} - x^\star\|^2 &= \|x_t - x^\star\|^2 - \frac{2}{L}\langle \nabla f(x_t), x_t - x^\star\rangle
+   + \frac{1}{L^2}\|\nabla f(x_t)\|^2 \\
+&\le \|x_t - x^\star\|^2 - \frac{1}{L^2}\|\nabla f(x_t)\|^2 \qquad \text{(co-coercivity)}
+\end{align*}""", [True, True]),
+    (_SMOOTH_CONVEX,
+     r"\[ \langle \nabla f(x) - \nabla f(y), x - y \rangle \ge \frac{1}{L}\|\nabla f(x) - \nabla f(y)\|^2 \]",
+     [True]),
+    (_SMOOTH_CONVEX,
+     r"\[ f(y) \ge f(x) + \nabla f(x)^\top (y - x) + \frac{1}{2L}\left\|\nabla f(y) - \nabla f(x)\right\|^2 \]",
+     [True]),
+    (_SMOOTH_CONVEX,
+     r"\[ f(x) - f(x^\star) \le \frac{L}{2}\|x - x^\star\|^2 , \qquad f(x) - f(x^\star) \ge \frac{L}{2}\|x - x^\star\|^2 \]",
+     [True, False]),
+    (_SMOOTH_CONVEX + "% theorykit: assume: \\eta > 0\n",
+     r"\[ f(x - \eta \nabla f(x)) \le f(x) - \eta\Big(1 - \frac{L\eta}{2}\Big)\|\nabla f(x)\|^2 \]", [True]),
+    (_STRONG,
+     r"""\begin{align}
+\langle \nabla f(x) - \nabla f(y), x - y\rangle &\ge \mu \|x - y\|^2 \\
+f(x) - f(x^\star) &\le \frac{1}{2\mu}\|\nabla f(x)\|^2 \\
+\|\nabla f(x)\|^2 &\le 2\mu\,(f(x) - f(x^\star))
+\end{align}""", [True, True, False]),
+    (_STRONG + "% theorykit: let: x^+ = x - \\frac{2}{\\mu + L}\\nabla f(x)\n",
+     r"\[ \|x^+ - x^\star\|^2 \le \left(\frac{L - \mu}{L + \mu}\right)^2 \|x - x^\star\|^2 \]", [True]),
+    (_SMOOTH_CONVEX,
+     r"\[ \|\nabla f(x)\|^2 \le 2L\bigl(f(x) - f(x^\star)\bigr) \]", [True]),
+    (_SMOOTH_CONVEX,
+     r"\[ f(x^\star) \ge f(x) + \langle \nabla f(x), x^\star - x\rangle \]", [True]),
+    (_SMOOTH_CONVEX,
+     r"\[ f(x^\star) \ge f(x) + \langle \nabla f(x), x^\star - x\rangle + \frac{L}{2}\|x - x^\star\|^2 \]", [False]),
+]
+
 
 def main(argv=None) -> int:
     from theorykit.errors import TheorykitError
@@ -103,8 +148,18 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     total = read = true = proved = 0
     unsound = []
-    for assumptions, display, truths in CORPUS:
-        doc = (f"% theorykit: assume: {assumptions}\n" if assumptions else "") + display
+    from theorykit.symbolic.latex import vector_syntax_supported
+
+    corpus = list(CORPUS)
+    if vector_syntax_supported():
+        corpus += VECTOR_CORPUS
+    else:
+        print(f"(the vector checker of issue 12 is not installed: {len(VECTOR_CORPUS)} vector items skipped)")
+    for assumptions, display, truths in corpus:
+        if assumptions.startswith("%"):
+            doc = assumptions + display
+        else:
+            doc = (f"% theorykit: assume: {assumptions}\n" if assumptions else "") + display
         try:
             report = check_latex(doc, timeout=args.timeout)
         except TheorykitError as exc:

@@ -62,7 +62,8 @@ def register(subparsers) -> None:
         epilog=_FORMAT_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("files", nargs="+", metavar="FILE", help=".deriv file(s) to check")
+    parser.add_argument("files", nargs="+", metavar="FILE",
+                        help=".deriv file(s) to check; .tex/.md documents: see docs/latex.md")
     parser.add_argument("--json", action="store_true", help="print the JSON report (an array for several files)")
     parser.add_argument(
         "--timeout",
