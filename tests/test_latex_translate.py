@@ -358,3 +358,12 @@ def test_readings_that_would_guess_are_unreadable(row, message):
 
 def test_pasted_unicode_relations_and_letters():
     assert readable("$$ η ≤ 2·η − 0 $$") == [("eta", "<=", "2*eta - 0")]
+
+
+def test_align_columns_hold_separate_formulas_but_eqnarray_does_not():
+    doc = r"""\begin{align} x &= 1 & y &= 2 \\ a &\le b && \text{(by)} \\ &\le c \end{align}
+\begin{eqnarray} p &=& q \\ &\le& r \end{eqnarray}
+\[\begin{aligned} s &= t & u &= w \end{aligned}\]"""
+    assert [(s.lhs, s.relation, s.rhs, s.justification) for s in steps(doc)] == [
+        ("x", "=", "1", None), ("y", "=", "2", None), ("a", "<=", "b", "(by)"), ("b", "<=", "c", None),
+        ("q" if False else "p", "=", "q", None), ("q", "<=", "r", None), ("s", "=", "t", None), ("u", "=", "w", None)]

@@ -369,9 +369,11 @@ class _Builder:
             return
         rows = []  # (tokens, justification, mark offset)
         pieces = []  # formulas: a row splits at top-level commas between relations
+        pairs = disp.kind.rstrip("*") in _ALIGN_FAMILY or any(
+            marker in self.text[disp.body_start : disp.body_end] for marker in _ALIGN_MARKERS)
         for row in disp.rows:
             toks, justification = self._row(row.start, row.end)
-            formulas = _split_formulas(toks)
+            formulas = [f for group in _split_columns(toks, pairs) for f in _split_formulas(group)]
             for position, formula in enumerate(formulas):
                 last = position == len(formulas) - 1
                 start = row.start if position == 0 else formulas[position - 1][-1].end + 1
@@ -446,7 +448,7 @@ class _Builder:
         return False
 
     def _row(self, start: int, end: int) -> tuple[list[Tok], str | None]:
-        toks = lex(self.text, start, end)
+        toks = lex(self.text, start, end, keep_amp=True)
         justification = None
         cut = next((i for i, tok in enumerate(toks) if tok.type == "TEXT"), None)
         if cut is not None:
@@ -455,7 +457,7 @@ class _Builder:
                     toks[j].depth == 0 for j in range(cut)) else cut
             justification = clean_justification(self.text[toks[cut].start : end]) or None
             toks = toks[:cut]
-        while toks and toks[-1].depth == 0 and toks[-1].type in ("PUNCT", "COMMA"):
+        while toks and toks[-1].depth == 0 and toks[-1].type in ("PUNCT", "COMMA", "AMP"):
             toks.pop()
         return toks, justification
 
@@ -555,6 +557,25 @@ def clean_justification(raw: str) -> str:
             out.append(raw[i:after])
             i = after
     return " ".join("".join(out).split())
+
+
+_ALIGN_FAMILY = frozenset({"align", "flalign", "alignat"})
+_ALIGN_MARKERS = ("\\begin{aligned}", "\\begin{alignedat}", "\\begin{align}", "\\begin{align*}")
+
+
+def _split_columns(toks: list[Tok], pairs: bool) -> list[list[Tok]]:
+    """Drop alignment '&'; in the align family every second '&' separates
+    two formulas (``x &= 1 & y &= 2``), as the environment lays them out."""
+    groups: list[list[Tok]] = [[]]
+    count = 0
+    for tok in toks:
+        if tok.type == "AMP":
+            count += 1
+            if pairs and tok.depth == 0 and count % 2 == 0:
+                groups.append([])
+            continue
+        groups[-1].append(tok)
+    return [group for group in groups if group] or [[]]
 
 
 def _split_formulas(toks: list[Tok]) -> list[list[Tok]]:

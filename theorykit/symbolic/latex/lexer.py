@@ -272,8 +272,9 @@ def read_name(text: str, i: int, end: int) -> tuple[NameKey, int] | None:
 
 
 class _Lexer:
-    def __init__(self, text: str, start: int, end: int):
+    def __init__(self, text: str, start: int, end: int, keep_amp: bool = False):
         self.text, self.i, self.end = text, start, end
+        self.keep_amp = keep_amp  # alignment '&' as AMP tokens (rows of align split at them)
         self.toks: list[Tok] = []
         self.stack: list[tuple[str, int]] = []  # (opener type, single-arg count to restore)
         self.single = 0  # TeX one-character arguments still expected
@@ -381,7 +382,10 @@ class _Lexer:
         if True:
             i = self.i
             char = text[i]
-            if char in " \t\r\n~&":
+            if char == "&" and self.keep_amp:
+                self.toks.append(Tok("AMP", "&", i, i + 1, len(self.stack)))
+                self.i += 1
+            elif char in " \t\r\n~&":
                 self.i += 1
             elif char == "%":
                 newline = text.find("\n", i, end)
@@ -630,12 +634,12 @@ class _Lexer:
                 self.force = None
 
 
-def lex(text: str, start: int, end: int) -> list[Tok]:
+def lex(text: str, start: int, end: int, *, keep_amp: bool = False) -> list[Tok]:
     """Tokens of ``text[start:end]``. An unsupported construct becomes the
     single token ``UNKNOWN`` (value: the message), located at the construct."""
     if end - start > MAX_ROW_CHARS:
         return [Tok("UNKNOWN", f"row longer than {MAX_ROW_CHARS} characters", start, start + 1)]
-    lexer = _Lexer(text, start, end)
+    lexer = _Lexer(text, start, end, keep_amp)
     try:
         return lexer.run()
     except _Unknown as exc:  # raised by check_braces
