@@ -366,4 +366,18 @@ def test_align_columns_hold_separate_formulas_but_eqnarray_does_not():
 \[\begin{aligned} s &= t & u &= w \end{aligned}\]"""
     assert [(s.lhs, s.relation, s.rhs, s.justification) for s in steps(doc)] == [
         ("x", "=", "1", None), ("y", "=", "2", None), ("a", "<=", "b", "(by)"), ("b", "<=", "c", None),
-        ("q" if False else "p", "=", "q", None), ("q", "<=", "r", None), ("s", "=", "t", None), ("u", "=", "w", None)]
+        ("p", "=", "q", None), ("q", "<=", "r", None), ("s", "=", "t", None), ("u", "=", "w", None)]
+
+
+@pytest.mark.parametrize(
+    "row, message",
+    [("\\eta \\le 1/2L", "ambiguous"), ("a \\le x^-1", "x^{-1}"), ("a \\le 2 3", "side by side")],
+)
+def test_ambiguous_writing_is_unreadable_not_guessed(row, message):
+    (step,) = steps(f"\\[ {row} \\]")
+    assert message in step.unreadable
+
+
+def test_unambiguous_neighbours_of_the_ambiguous_forms():
+    assert translate_expression("1/2 \\cdot L") == "1/2*L"
+    assert translate_expression("\\frac12 L + x^2 3 + x^{-1}") == "1/2*L + x**2*3 + x**(-1)"

@@ -263,6 +263,9 @@ def read_name(text: str, i: int, end: int) -> tuple[NameKey, int] | None:
             key, j = key._replace(marks=key.marks + ("prime",)), k + 1
         elif k < end and text[k] == "^":
             content, _, after = _read_arg(text, k + 1, end)
+            if content in ("-", "+") and after < end and text[after] in "0123456789":
+                raise _Unknown(f"write x^{{{content}1}}: x^{content}1 puts only '{content}' in the superscript",
+                               k, after + 1)
             marks = _mark(content)
             if marks is None:
                 return key, j
@@ -404,7 +407,10 @@ class _Lexer:
                 k = j + 1 if j + 1 < end and text[j + 1] in "+-" else j
                 if j < end and text[j] in "eE" and k + 1 < end and text[k + 1] in _DIGITS:
                     raise _Unknown("write 10^{-3}, not 1e-3, for a power of ten", i, k + 2)
-                self.emit("NUMBER", text[i:j], i, j)
+                argument = self.single > 0
+                if not argument and self.toks and self.toks[-1].type == "NUMBER" and self.toks[-1].note != "arg":
+                    raise _Unknown("two numbers side by side (TeX prints 2 3 as 23)", i, j)
+                self.emit("NUMBER", text[i:j], i, j, note="arg" if argument else None)
                 self.i = j
             elif char == "\\":
                 self.command(i)

@@ -167,6 +167,10 @@ class Emitter:
                 consumed = 1
             values.append((kind, value, child))
             index += consumed
+        for (kind, _, _), (next_kind, _, child) in zip(values, values[1:]):
+            if kind == "div" and next_kind == "imul":
+                # 1/2L: 1/(2L) to many readers, (1/2)L to the grammar
+                raise Unreadable("ambiguous: write \\frac{a}{bc}, a/(bc) or (a/b)c", node.start, child.end)
         acc = values[0][1]
         for kind, value, child in values[1:]:
             acc = self._combine(acc, kind, value, node.start, child.end)
