@@ -381,3 +381,34 @@ def test_ambiguous_writing_is_unreadable_not_guessed(row, message):
 def test_unambiguous_neighbours_of_the_ambiguous_forms():
     assert translate_expression("1/2 \\cdot L") == "1/2*L"
     assert translate_expression("\\frac12 L + x^2 3 + x^{-1}") == "1/2*L + x**2*3 + x**(-1)"
+
+
+def test_simple_user_macros_are_expanded_at_their_call():
+    doc = r"""\newcommand{\norm}[1]{\left\|#1\right\|}
+\newcommand\inner[2]{\langle #1, #2\rangle}
+\def\half{\frac{1}{2}}
+\newcommand{\sq}[1]{\norm{#1}^2}
+\DeclareMathOperator{\dist}{dist}
+% theorykit: function f: smooth(L), convex
+% theorykit: vectors: x, y
+\begin{align}
+f(y) &\le f(x) + \inner{\nabla f(x)}{y - x} + \half L \norm{y - x}^2 \\
+     &\le f(x) + \sq{x} \\
+     &\le \dist(x, y)
+\end{align}"""
+    result = steps(doc)
+    assert [(s.lhs, s.rhs) for s in result[:2]] == [
+        ("f(y)", "f(x) + dot(grad(f, x), y - x) + 1/2*L*norm(y - x)**2"),
+        ("f(x) + dot(grad(f, x), y - x) + 1/2*L*norm(y - x)**2", "f(x) + norm(x)**2")]
+    assert result[0].rhs_latex == "f(x) + \\inner{\\nabla f(x)}{y - x} + \\half L \\norm{y - x}^2"
+    assert "operator" in result[2].unreadable and result[2].unreadable.startswith("11:")
+
+
+@pytest.mark.parametrize(
+    "definition, message",
+    [("\\def\\le{\\ge}", "redefines \\le"), ("\\renewcommand{\\frac}[2]{#2/#1}", "redefines \\frac"),
+     ("\\let\\leq\\geq", "redefines \\leq"), ("\\catcode`\\$=12", "catcode")],
+)
+def test_redefining_what_the_reader_relies_on_is_an_error(definition, message):
+    with pytest.raises(DerivationSyntaxError, match=message.replace("\\", "\\\\")):
+        translate_latex(definition + "\n\\[ a \\le b \\]")

@@ -134,6 +134,7 @@ class _Builder:
         self.steps: list[Step] = []
         self.skip_next = False
         self.skipped: list[int] = []
+        self.macros: dict = {}
 
     # ------------------------------------------------------------ helpers
 
@@ -204,7 +205,7 @@ class _Builder:
             self.group_open = False
 
     def _tokens(self, start: int, end: int) -> list[Tok]:
-        toks = lex(self.text, start, end)
+        toks = lex(self.text, start, end, macros=self.macros)
         for tok in toks:
             if tok.type == "UNKNOWN":
                 self.fail(tok.value, tok.start)
@@ -448,7 +449,7 @@ class _Builder:
         return False
 
     def _row(self, start: int, end: int) -> tuple[list[Tok], str | None]:
-        toks = lex(self.text, start, end, keep_amp=True)
+        toks = lex(self.text, start, end, keep_amp=True, macros=self.macros)
         justification = None
         cut = next((i for i, tok in enumerate(toks) if tok.type == "TEXT"), None)
         if cut is not None:
@@ -502,6 +503,7 @@ class _Builder:
         return self._new_chain(group, None)  # an unreadable step breaks the chain
 
     def build(self, scan) -> Translation:
+        self.macros = dict(getattr(scan, "macros", {}) or {})
         displays = []
         for item in scan.items:
             if isinstance(item, Declaration):

@@ -275,8 +275,12 @@ def read_name(text: str, i: int, end: int) -> tuple[NameKey, int] | None:
 
 
 class _Lexer:
-    def __init__(self, text: str, start: int, end: int, keep_amp: bool = False):
+    def __init__(self, text: str, start: int, end: int, keep_amp: bool = False, macros=None):
         self.text, self.i, self.end = text, start, end
+        self.macros = macros or {}  # user macros: name -> (nargs or 'operator', body start, body end)
+        self.frames: list = []  # macro expansions in progress: (argument ranges, caller's override)
+        self.override: tuple[int, int] | None = None  # tokens from a macro body sit at the call
+        self.expansions = 0
         self.keep_amp = keep_amp  # alignment '&' as AMP tokens (rows of align split at them)
         self.toks: list[Tok] = []
         self.stack: list[tuple[str, int]] = []  # (opener type, single-arg count to restore)
@@ -284,6 +288,8 @@ class _Lexer:
         self.force: str | None = None  # 'open' / 'close' after \left / \right
 
     def emit(self, type_: str, value, start: int, end: int, note: str | None = None) -> None:
+        if self.override is not None:
+            start, end = self.override
         if type_ in _PAIR:
             top = self.stack[-1][0] if self.stack else None
             # half-open intervals (0, 1] close a '(' with ']'; the grammar refuses them elsewhere
@@ -460,6 +466,9 @@ class _Lexer:
                 self.i = after
             elif char == "'":
                 raise _Unknown("a prime (') after something that is not a name", i, i + 1)
+            elif char == "#" and self.frames and i + 1 < end and text[i + 1] in "123456789":
+                self.argument(int(text[i + 1]))
+                self.i = i + 2
             elif char in _UNICODE:  # pasted text: ≤ ≥ − · × and Greek letters
                 kind, value = _UNICODE[char]
                 self.emit(kind, NameKey(value) if kind == "NAME" else value, i, i + 1)
@@ -616,9 +625,64 @@ class _Lexer:
             self.name(i)
         elif name in ("star",):
             raise _Unknown("\\star outside a superscript", i, j)
+        elif name in self.macros:
+            self.expand(name, i, j)
         else:
             message = _EXPLAINED.get(name, f"\\{name} is not supported")
             raise _Unknown(message, i, j)
+
+    def expand(self, name: str, i: int, j: int) -> None:
+        """A user macro (``\\newcommand{\\norm}[1]{\\|#1\\|}``): its body is lexed at
+        the call, its tokens located at the call; bounded in depth and count."""
+        kind, body_start, body_end = self.macros[name]
+        self.expansions += 1
+        if self.expansions > 400 or len(self.frames) >= 8:
+            raise _Unknown(f"macro \\{name} expands too deeply or too often", i, j)
+        if kind == "operator":  # \DeclareMathOperator{\dist}{dist}
+            word = self.text[body_start:body_end].strip()
+            if not word.isascii() or not word.isalpha():
+                raise _Unknown(f"operator \\{name} is not supported", i, j)
+            self.emit("NAME", NameKey(word, ("op",)), i, j)
+            self.i = j
+            return
+        args, call_end = [], j
+        for _ in range(kind):
+            content, content_start, call_end = _read_arg(self.text, call_end, self.end)
+            args.append((content_start, content_start + len(content)))
+        caller_override = self.override
+        saved_end = self.end
+        self.frames.append((args, caller_override))
+        self.override = caller_override or (i, call_end)
+        try:
+            self.i, self.end = body_start, body_end
+            while self.i < self.end:
+                self.step()
+        except _Unknown as exc:
+            where = self.override
+            message = exc.message if exc.message.startswith("in \\") else f"in \\{name}: {exc.message}"
+            raise _Unknown(message, where[0], where[1]) from None
+        finally:
+            self.frames.pop()
+            self.override = caller_override
+            self.end = saved_end
+        self.i = call_end
+
+    def argument(self, number: int) -> None:
+        """``#k`` in a macro body: the caller's k-th argument, lexed where it is."""
+        args, caller_override = self.frames[-1]
+        if number > len(args):
+            raise _Unknown(f"#{number} has no argument", self.i, self.i + 2)
+        start, stop = args[number - 1]
+        frame = self.frames.pop()
+        saved = (self.i, self.end, self.override)
+        self.override = caller_override
+        try:
+            self.i, self.end = start, stop
+            while self.i < self.end:
+                self.step()
+        finally:
+            self.frames.append(frame)
+            self.i, self.end, self.override = saved
 
     def sized(self, name: str, j: int) -> None:
         text, end = self.text, self.end
@@ -640,12 +704,12 @@ class _Lexer:
                 self.force = None
 
 
-def lex(text: str, start: int, end: int, *, keep_amp: bool = False) -> list[Tok]:
+def lex(text: str, start: int, end: int, *, keep_amp: bool = False, macros: dict | None = None) -> list[Tok]:
     """Tokens of ``text[start:end]``. An unsupported construct becomes the
     single token ``UNKNOWN`` (value: the message), located at the construct."""
     if end - start > MAX_ROW_CHARS:
         return [Tok("UNKNOWN", f"row longer than {MAX_ROW_CHARS} characters", start, start + 1)]
-    lexer = _Lexer(text, start, end, keep_amp)
+    lexer = _Lexer(text, start, end, keep_amp, macros)
     try:
         return lexer.run()
     except _Unknown as exc:  # raised by check_braces

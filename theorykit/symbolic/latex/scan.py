@@ -76,6 +76,8 @@ class Scan:
     items: list  # Display and Declaration in document order
     begin_document: int | None = None  # offset of '\begin{document}'
     end_document: int | None = None  # offset of '\end{document}'
+    # user macros: name -> (number of arguments, body start, body end) in the text
+    macros: dict = field(default_factory=dict)
 
 
 def _command_name(text: str, i: int) -> tuple[str, int]:
@@ -218,6 +220,11 @@ def scan_latex(text: str, *, source: str | None = None, markdown_comments: bool 
                     scan.end_document = i
                     break  # TeX reads nothing after \end{document}
                 i = max(after_env, after)
+            elif name in _DEFINERS and comments:
+                i = _definition(text, i, name, after, fail, scan.macros)
+            elif name == "catcode" and comments:
+                _check_catcode(text, i, after, fail)
+                i = after
             elif name == "[":
                 i = display("\\[", i, after, "\\]")
             elif name == "(":
@@ -234,6 +241,100 @@ def scan_latex(text: str, *, source: str | None = None, markdown_comments: bool 
         else:
             i += 1
     return scan
+
+
+_DEFINERS = frozenset({"def", "edef", "gdef", "xdef", "let", "futurelet", "renewcommand", "newcommand",
+                       "providecommand", "DeclareRobustCommand", "DeclareMathOperator", "mathchardef", "chardef",
+                       "RenewDocumentCommand", "NewDocumentCommand", "DeclareDocumentCommand",
+                       "ProvideDocumentCommand", "renewrobustcmd", "newrobustcmd"})
+
+
+def _meaningful() -> frozenset:
+    """Commands whose meaning the lexer assumes; redefining one would make the
+    check read something else than the document shows."""
+    from . import lexer
+
+    names = set(lexer.RELATION_COMMANDS) | set(lexer.UNCHECKED_RELATIONS) | set(lexer.FUNCTIONS)
+    names |= set(lexer.MAXMIN) | set(lexer.DECORATIONS) | set(lexer.WORD_FONTS) | set(lexer.TEXT_COMMANDS)
+    names |= set(lexer.IGNORED) | set(lexer.IGNORED_WITH_ARG) | set(lexer.SIZES)
+    from .names import GREEK
+
+    names |= set(GREEK) | {"frac", "dfrac", "tfrac", "cfrac", "sqrt", "cdot", "times", "ast", "cdotp", "nabla",
+                           "langle", "rangle", "lVert", "rVert", "Vert", "vert", "lvert", "rvert", "stackrel",
+                           "overset", "underset", "top", "intercal", "star", "prime", "pi", "forall", "exists",
+                           "textcolor", "begin", "end", "dagger", "circ", "|", "{", "}"}
+    return frozenset(names)
+
+
+def _definition(text: str, start: int, definer: str, after: int, fail, macros: dict) -> int:
+    """``\\def\\le{\\ge}`` and kin: an error when a command the lexer reads is
+    redefined; ``\\newcommand{\\norm}[1]{\\|#1\\|}`` and ``\\def\\R{..}`` are recorded
+    as macros to expand (simple ones only). Returns where scanning goes on."""
+    from .lexer import find_group_end
+
+    n = len(text)
+    i = after
+    while i < n and text[i] in " \t*":
+        i += 1
+    braced = i < n and text[i] == "{"
+    if braced:
+        i += 1
+        while i < n and text[i] in " \t":
+            i += 1
+    if i >= n or text[i] != "\\":
+        return after
+    name, j = _command_name(text, i)
+    if name in _meaningful():
+        fail(f"the document redefines \\{name}; theorykit reads \\{name} with its usual meaning and does "
+             "not follow macro definitions", i)
+    if braced:
+        while j < n and text[j] in " \t":
+            j += 1
+        if j >= n or text[j] != "}":
+            return after
+        j += 1
+    if definer in ("let", "futurelet", "mathchardef", "chardef") or "DocumentCommand" in definer:
+        return j  # not expanded: the command stays unknown where it is used
+    nargs = 0
+    k = j
+    while k < n and text[k] in " \t\n":
+        k += 1
+    if definer in ("def", "edef", "gdef", "xdef"):
+        while k + 1 < n and text[k] == "#" and text[k + 1].isdigit():
+            nargs += 1
+            k += 2
+    elif k < n and text[k] == "[":
+        close = text.find("]", k, k + 8)
+        if close < 0 or not text[k + 1 : close].strip().isdigit():
+            return after
+        nargs = int(text[k + 1 : close].strip())
+        k = close + 1
+        while k < n and text[k] in " \t\n":
+            k += 1
+        if k < n and text[k] == "[":  # an optional argument: not expanded (the macro stays unknown)
+            return after
+    if k >= n or text[k] != "{" or nargs > 9:
+        return after
+    close = find_group_end(text, k, n)
+    if close < 0:
+        return after
+    if definer == "DeclareMathOperator":
+        macros[name] = ("operator", k + 1, close - 1)
+    elif definer.startswith(("new", "renew", "provide", "Declare", "def", "edef", "gdef", "xdef")):
+        macros[name] = (nargs, k + 1, close - 1)
+    return close
+
+
+def _check_catcode(text: str, start: int, after: int, fail) -> None:
+    """Catcode changes (other than of '@', as by \\makeatletter) change how TeX reads
+    every later character; they are not followed, so they are an error."""
+    i = after
+    while i < len(text) and text[i] in " \t":
+        i += 1
+    target = text[i : i + 3]
+    if target.startswith("`\\@") or target.startswith("`@") or text[i : i + 2] == "64":
+        return
+    fail("catcode changes are not followed (theorykit reads the document with standard catcodes)", start)
 
 
 def scan_markdown(text: str, *, source: str | None = None) -> Scan:
