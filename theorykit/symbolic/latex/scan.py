@@ -252,7 +252,7 @@ _DEFINERS = frozenset({"def", "edef", "gdef", "xdef", "let", "futurelet", "renew
 def _meaningful() -> frozenset:
     """Commands whose meaning the lexer assumes; redefining one would make the
     check read something else than the document shows."""
-    from . import lexer
+    from . import tex as lexer
 
     names = set(lexer.RELATION_COMMANDS) | set(lexer.UNCHECKED_RELATIONS) | set(lexer.FUNCTIONS)
     names |= set(lexer.MAXMIN) | set(lexer.DECORATIONS) | set(lexer.WORD_FONTS) | set(lexer.TEXT_COMMANDS)
@@ -270,7 +270,7 @@ def _definition(text: str, start: int, definer: str, after: int, fail, macros: d
     """``\\def\\le{\\ge}`` and kin: an error when a command the lexer reads is
     redefined; ``\\newcommand{\\norm}[1]{\\|#1\\|}`` and ``\\def\\R{..}`` are recorded
     as macros to expand (simple ones only). Returns where scanning goes on."""
-    from .lexer import find_group_end
+    from .tex import find_group_end
 
     n = len(text)
     i = after

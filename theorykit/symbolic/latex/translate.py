@@ -310,7 +310,7 @@ class Emitter:
 
     def iterate_key(self, key: NameKey, start: int, end: int) -> NameKey | None:
         """``x^{k+1}`` as the name of an iterate: x's key with the mark ('up', units)."""
-        from .lexer import _encode_index
+        from .tex import _encode_index
 
         raw = self.text[start:end].strip()
         if raw.startswith("^"):
