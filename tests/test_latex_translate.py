@@ -412,3 +412,8 @@ f(y) &\le f(x) + \inner{\nabla f(x)}{y - x} + \half L \norm{y - x}^2 \\
 def test_redefining_what_the_reader_relies_on_is_an_error(definition, message):
     with pytest.raises(DerivationSyntaxError, match=message.replace("\\", "\\\\")):
         translate_latex(definition + "\n\\[ a \\le b \\]")
+
+
+def test_iffalse_blocks_are_commented_out():
+    doc = "\\iffalse\n\\[ a \\le b \\]\n\\fi\n\\[ c \\le d \\]"
+    assert readable(doc) == [("c", "<=", "d")]

@@ -103,6 +103,32 @@ def _declaration_error(translation: Translation, offset: int, message: str) -> D
     return DerivationSyntaxError(f"in this declaration: {message}", line, column, translation.source)
 
 
+def _check_group(translation: Translation, index: int, timeout: float, prover):
+    """Check one group: (report, .deriv source, line map), or (None, ...) when no
+    step is left. An error that the checker finds only while checking (a type
+    error at a step, say) makes that step unreadable and the group is checked again."""
+    group = translation.groups[index]
+    for _ in range(len(translation.steps) + 1):
+        excluded = {s.index for s in translation.steps if s.unreadable}
+        source, where = _parsable(translation, index, excluded)
+        if not any(kind[0] == "step" for kind in where.values()):
+            return None, source, where
+        try:
+            return check_deriv(source, timeout=timeout, prover=prover), source, where
+        except DerivationSyntaxError as exc:
+            target = where.get(exc.line)
+            if target is None:
+                raise
+            if target[0] == "decl":
+                raise _declaration_error(translation, target[1], exc.message) from None
+            step = translation.steps[target[1] if target[0] == "step" else target[2][0]]
+            step.unreadable = f"{step.line}:{step.column}: the checker cannot read this step: {exc.message}"
+        except InputError as exc:
+            start = group.declarations[0][1] if group.declarations else 0
+            raise _declaration_error(translation, start, str(exc)) from None
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
 def check_document(translation: Translation, *, timeout: float = 10.0, prover=None) -> LatexReport:
     """Check every group of a translation; one report in document order."""
     results: dict[int, dict] = {}
@@ -116,21 +142,10 @@ def check_document(translation: Translation, *, timeout: float = 10.0, prover=No
                 "vector declarations (function, vectors, minimizer, let of a vector) need the vector "
                 "checker of issue 12, which this theorykit does not have",
             )
-        excluded = {s.index for s in translation.steps if s.unreadable}
-        source, where = _parsable(translation, index, excluded)
-        if not any(kind[0] == "step" for kind in where.values()):
+        report, source, where = _check_group(translation, index, timeout, prover)
+        if report is None:
             continue
         sources.append(source)
-        try:
-            report = check_deriv(source, timeout=timeout, prover=prover)
-        except DerivationSyntaxError as exc:
-            target = where.get(exc.line)
-            if target is not None and target[0] == "decl":
-                raise _declaration_error(translation, target[1], exc.message) from None
-            raise
-        except InputError as exc:
-            start = group.declarations[0][1] if group.declarations else 0
-            raise _declaration_error(translation, start, str(exc)) from None
         for result in report.steps:
             target = where.get(result.line)
             if target and target[0] == "step":

@@ -220,6 +220,11 @@ def scan_latex(text: str, *, source: str | None = None, markdown_comments: bool 
                     scan.end_document = i
                     break  # TeX reads nothing after \end{document}
                 i = max(after_env, after)
+            elif name == "iffalse" and comments:  # commented-out text: \iffalse ... \fi
+                close = _find_closer(text, after, "\\fi", True)
+                while close >= 0 and close + 3 < n and text[close + 3].isalpha():  # \fix, \file, ...
+                    close = _find_closer(text, close + 3, "\\fi", True)
+                i = n if close < 0 else close + 3
             elif name in _DEFINERS and comments:
                 i = _definition(text, i, name, after, fail, scan.macros)
             elif name == "catcode" and comments:
