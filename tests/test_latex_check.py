@@ -123,7 +123,11 @@ def test_cli_bad_annotate_requests(tmp_path):
     err = io.StringIO()
     assert run(_args([EXAMPLES / "momentum_notes.md"], annotate=str(tmp_path / "x.pdf")),
                stdout=io.StringIO(), stderr=err) == 2
-    assert "--annotate needs exactly one .tex file" in err.getvalue()
+    assert "expected an output ending in .md" in err.getvalue()
+    err = io.StringIO()
+    assert run(_args([EXAMPLES / "momentum_notes.md", EXAMPLES / "gd_step_size.tex"], annotate="x.md"),
+               stdout=io.StringIO(), stderr=err) == 2
+    assert "exactly one .tex or .md file" in err.getvalue()
     err = io.StringIO()
     assert run(_args([EXAMPLES / "gd_step_size.tex"], annotate=str(tmp_path / "x.png")),
                stdout=io.StringIO(), stderr=err) == 2
@@ -224,3 +228,14 @@ def test_annotated_pdf_compiles_with_pdflatex(tmp_path):
     assert code == 1
     data = out.read_bytes()
     assert data.startswith(b"%PDF") and len(data) > 5000
+
+
+def test_annotated_markdown_has_a_verdict_line_per_display(tmp_path):
+    out = tmp_path / "notes.md"
+    code = run(_args([EXAMPLES / "momentum_notes.md"], annotate=str(out)), stdout=io.StringIO(),
+               stderr=io.StringIO())
+    assert code == 1
+    text = out.read_text()
+    assert text.count("> **theorykit:**") == 3
+    assert "line 20 ✗ refuted (counterexample: a = 1, b = 1)" in text
+    assert "theorykit checked 4 displayed steps: 3 proved, 1 refuted" in text

@@ -75,7 +75,8 @@ def register(subparsers) -> None:
     parser.add_argument(
         "--annotate",
         metavar="OUT",
-        help="for one .tex file: write OUT.pdf (compiled with pdflatex) or OUT.tex with a margin mark per checked row",
+        help="for one .tex file: write OUT.pdf (compiled with pdflatex) or OUT.tex with a margin mark per "
+        "checked row; for one .md file: OUT.md with a verdict line after every display",
     )
     parser.set_defaults(func=run)
 

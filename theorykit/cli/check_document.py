@@ -20,10 +20,12 @@ def validate_annotate(args) -> str | None:
     out = getattr(args, "annotate", None)
     if out is None:
         return None
-    if len(args.files) != 1 or DOCUMENT_SUFFIXES.get(Path(args.files[0]).suffix.lower()) != "latex":
-        return "--annotate needs exactly one .tex file to check"
-    if Path(out).suffix.lower() not in (".tex", ".pdf"):
-        return f"--annotate: expected an output ending in .tex or .pdf, got {out!r}"
+    kind = DOCUMENT_SUFFIXES.get(Path(args.files[0]).suffix.lower()) if len(args.files) == 1 else None
+    if kind is None:
+        return "--annotate needs exactly one .tex or .md file to check"
+    allowed = (".tex", ".pdf") if kind == "latex" else (".md",)
+    if Path(out).suffix.lower() not in allowed:
+        return f"--annotate: expected an output ending in {' or '.join(allowed)}, got {out!r}"
     if Path(out).resolve() == Path(args.files[0]).resolve():
         return "--annotate: the output would overwrite the input document"
     return None

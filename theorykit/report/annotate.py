@@ -31,7 +31,7 @@ from pathlib import Path
 
 from ..errors import InputError, TheorykitError
 
-__all__ = ["annotate_latex", "compile_annotated", "write_annotation", "AnnotationError",
+__all__ = ["annotate_latex", "annotate_markdown", "compile_annotated", "write_annotation", "AnnotationError",
            "unsafe_constructs", "REFUSED_COMMANDS", "OMITTED_COMMANDS"]
 
 # commands that read/write files or re-read text (which could build such commands)
@@ -168,6 +168,31 @@ def annotate_latex(report) -> str:
     return _splice(text, inserts)
 
 
+_PLAIN = {"proved": "✓ proved", "refuted": "✗ refuted", "unknown": "? unknown", "unreadable": "? not read"}
+
+
+def annotate_markdown(report) -> str:
+    """Markdown notes with a verdict line after every checked display, and a summary."""
+    translation = getattr(report, "translation", None)
+    if translation is None or translation.kind != "markdown":
+        raise InputError("report", "needs the report of a Markdown document (check_markdown)")
+    lines: dict[int, list[str]] = {}
+    for step in report.steps:
+        item = f"line {step.line} {_PLAIN[step.status]}"
+        if step.status == "refuted":
+            item += f" (counterexample: {report.counterexample_text(step.counterexample)})"
+        elif step.status == "unreadable":
+            item += f" ({step.message})"
+        lines.setdefault(step.display, []).append(item)
+    inserts = [(translation.displays[d].end, 0, "\n\n> **theorykit:** " + "; ".join(items) + "\n")
+               for d, items in lines.items()]
+    counts = report.counts()
+    inserts.append((len(translation.text), 1, (
+        f"\n\n---\n*theorykit checked {len(report.steps)} displayed steps: {counts['proved']} proved, "
+        f"{counts['refuted']} refuted, {counts['unknown']} unknown, {counts['unreadable']} not read.*\n")))
+    return _splice(translation.text, inserts)
+
+
 def _splice(text: str, inserts) -> str:
     out, last = [], 0
     for offset, _, piece in sorted(inserts, key=lambda item: (item[0], item[1])):
@@ -299,6 +324,15 @@ def write_annotation(report, out, *, timeout: float = 60.0) -> Path:
     """``out.tex``: the annotated source; ``out.pdf``: compiled with pdflatex."""
     out = Path(out)
     suffix = out.suffix.lower()
+    translation = getattr(report, "translation", None)
+    if translation is not None and translation.kind == "markdown":
+        if suffix != ".md":
+            raise InputError("annotate", f"a Markdown document is annotated as .md, got {str(out)!r}")
+        try:
+            out.write_text(annotate_markdown(report), encoding="utf-8")
+        except OSError as exc:
+            raise InputError("annotate", f"cannot write {out}: {exc.strerror or exc}") from None
+        return out
     if suffix not in (".tex", ".pdf"):
         raise InputError("annotate", f"expected an output ending in .tex or .pdf, got {str(out)!r}")
     tex = annotate_latex(report)
