@@ -417,3 +417,9 @@ def test_redefining_what_the_reader_relies_on_is_an_error(definition, message):
 def test_iffalse_blocks_are_commented_out():
     doc = "\\iffalse\n\\[ a \\le b \\]\n\\fi\n\\[ c \\le d \\]"
     assert readable(doc) == [("c", "<=", "d")]
+
+
+def test_quadratic_forms_with_a_matrix_are_unreadable():
+    with pytest.raises(DerivationSyntaxError, match="matrix"):
+        translate_expression("(x - y)^\\top A (x - y)", **VECTORS)
+    assert translate_expression("(x - y)^\\top t (x - y)", **VECTORS) == "dot(t*(x - y), x - y)"

@@ -173,6 +173,10 @@ class Emitter:
                 raise Unreadable("ambiguous: write \\frac{a}{bc}, a/(bc) or (a/b)c", node.start, child.end)
         acc = values[0][1]
         for kind, value, child in values[1:]:
+            if acc.typ == "r" and child.kind == "name" and child.children[0].value.base[:1].isupper() \
+                    and len(child.children[0].value.base) == 1:
+                # u^T A v: A reads as a matrix, and matrices are not in the format
+                raise Unreadable("a matrix in a quadratic form (u^\\top A v) is not supported", node.start, child.end)
             acc = self._combine(acc, kind, value, node.start, child.end)
         return acc
 
