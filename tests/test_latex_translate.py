@@ -423,3 +423,18 @@ def test_quadratic_forms_with_a_matrix_are_unreadable():
     with pytest.raises(DerivationSyntaxError, match="matrix"):
         translate_expression("(x - y)^\\top A (x - y)", **VECTORS)
     assert translate_expression("(x - y)^\\top t (x - y)", **VECTORS) == "dot(t*(x - y), x - y)"
+
+
+def test_vector_equations_are_checked_through_the_norm_of_the_difference():
+    doc = r"""% theorykit: function f: smooth(L), convex
+% theorykit: vectors: x, y
+% theorykit: let: x^+ = x - \eta\nabla f(x)
+\begin{align}
+x^+ - x &= -\eta \nabla f(x) \\
+y &= x - \eta \nabla f(x) \\
+x &\le y
+\end{align}"""
+    first, definition, ordered = steps(doc)
+    assert (first.lhs, first.relation, first.rhs) == ("norm(xplus - x - (-(eta*grad(f, x))))**2", "=", "0")
+    assert "reads as a definition" in definition.unreadable and "let: y = ..." in definition.unreadable
+    assert "only scalars are ordered" in ordered.unreadable

@@ -32,6 +32,7 @@ class DeclarationReader:
         if body in ("reset", "skip"):
             if body == "reset":
                 self.vectors, self.functions, self.declarations = set(), {}, []
+                self.defined = set()
                 self.group_open = False
             else:
                 self.skip_next = True
@@ -151,6 +152,7 @@ class DeclarationReader:
         name = self._name(toks[:cut], rest_start)
         if value.typ == "v":
             self.vectors.add(name)
+            self.defined.add(name)
             return f"let: {name} = {value.text}"
         if value.typ != "s":
             self.fail("let: the right side must be a vector or a scalar", toks[cut].end)

@@ -135,6 +135,7 @@ class _Builder(DeclarationReader):
         self.lines = LineIndex(text)
         self.table = NameTable()
         self.vectors: set[str] = set()
+        self.defined: set[str] = set()  # vectors defined by let:
         self.functions: dict = {}
         self.declarations: list[tuple[str, int, int]] = []
         self.groups: list[Group] = []
@@ -309,18 +310,36 @@ class _Builder(DeclarationReader):
             problem = self.located("nothing after the relation", relation.end)
         if problem is None and right.error is not None:
             problem = self.located(*right.error)
+        lhs = rhs = None
         if problem is None:
-            for side in (left, right):
-                if side.value.typ != "s":
-                    problem = self.located("a relation between vectors is not a checked step", side.start)
-                    break
+            lhs, rhs, problem = self._sides(left, relation, right)
         self.steps.append(step)
         if problem is None:
-            step.lhs, step.rhs = left.value.text, right.value.text
+            step.lhs, step.rhs = lhs, rhs
             chain.append(step.index)
             return chain
         step.unreadable = problem
         return self._new_chain(group, None)  # an unreadable step breaks the chain
+
+    def _sides(self, left: _Segment, relation: Tok, right: _Segment):
+        """The .deriv sides of a step: (lhs, rhs, problem). Two vectors are equal
+        exactly when the squared norm of their difference is 0, so ``u = v`` is
+        checked as ``norm(u - v)**2 = 0``; a free vector name on the left
+        (``x_{k+1} = x_k - \\eta g``) reads as a definition and is not checked."""
+        types = left.value.typ + right.value.typ
+        if types == "ss":
+            return left.value.text, right.value.text, None
+        if types == "vv" and relation.value == "=":
+            toks = left.toks
+            if len(toks) == 1 and toks[0].type == "NAME" and left.value.text not in self.defined:
+                return None, None, self.located(
+                    "a vector equation with a free vector on the left reads as a definition; declare it "
+                    f"(% theorykit: let: {self.text[toks[0].start : toks[0].end]} = ...) to check the steps "
+                    "that use it", left.start)
+            return f"norm({left.value.text} - ({right.value.text}))**2", "0", None
+        side = left if left.value.typ != "s" else right
+        return None, None, self.located("only scalars are ordered: this relation between a vector and "
+                                        "something else is not a step", side.start)
 
     def build(self, scan) -> Translation:
         self.macros = dict(getattr(scan, "macros", {}) or {})
