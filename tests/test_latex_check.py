@@ -215,8 +215,8 @@ def test_annotated_source_marks_every_checked_row(tmp_path):
                stderr=io.StringIO())
     assert code == 1
     tex = out.read_text()
-    assert tex.count("\\tkmark{") == 3
-    assert tex.count("\\tknote{") == 2 and "counterexample" in tex
+    assert tex.count("\\theorykitmark{") == 3
+    assert tex.count("\\theorykitnote{") == 2 and "counterexample" in tex
     assert "\\usepackage{tikz}" in tex.split("\\begin{document}")[0]
 
 

@@ -58,8 +58,8 @@ _PREAMBLE = r"""
 % ---- added by theorykit: margin marks for checked rows ----
 \usepackage{tikz}
 \usepackage{pifont}
-\newcommand{\tkmark}[1]{\tikz[remember picture,overlay,baseline=0pt]\node[anchor=base west,inner sep=0pt,font=\normalsize\normalfont] at ([xshift=-2.3cm]current page.east |- 0,0) {#1};}
-\newcommand{\tknote}[2]{{\renewcommand{\thefootnote}{\textsf{T#1}}\footnotetext[#1]{\textsf{theorykit:} #2}}}
+\newcommand{\theorykitmark}[1]{\tikz[remember picture,overlay,baseline=0pt]\node[anchor=base west,inner sep=0pt,font=\normalsize\normalfont] at ([xshift=-2.3cm]current page.east |- 0,0) {#1};}
+\newcommand{\theorykitnote}[2]{{\renewcommand{\thefootnote}{\textsf{T#1}}\footnotetext[#1]{\textsf{theorykit:} #2}}}
 % ---- end of theorykit additions ----
 """
 _ESCAPES = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
@@ -143,10 +143,10 @@ def annotate_latex(report) -> str:
                     body = f"not read (line {line}, column {column}): {_escape(what)}."
                 else:
                     body = f"not read: {_escape(step.message or '')}."
-            notes.setdefault(step.display, []).append(rf"\tknote{{{number}}}{{{body}}}")
+            notes.setdefault(step.display, []).append(rf"\theorykitnote{{{number}}}{{{body}}}")
         marks.setdefault(step.mark, []).append(symbol)
     for offset, symbols in marks.items():
-        inserts.append((offset, 0, r"\tkmark{" + r"\,".join(symbols) + "}"))
+        inserts.append((offset, 0, r"\theorykitmark{" + r"\,".join(symbols) + "}"))
     for display, items in notes.items():
         inserts.append((translation.displays[display].end, 1, "".join(items)))
     counts = report.counts()
