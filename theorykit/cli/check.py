@@ -137,22 +137,19 @@ def run(args, *, prover=None, stdout=None, stderr=None) -> int:
 
 def _run(args, prover, stdout, stderr, codes: list[int]) -> None:
     from ..symbolic.derivation import check
-    from .check_document import check_document_file, is_document, validate_annotate
+    from .check_document import document_aware, validate_annotate
 
-    documents = []
-    if validate_annotate(args):  # issue 13: .tex/.md documents and --annotate
+    check = document_aware(check, args)  # issue 13: .tex/.md documents, --annotate
+    if validate_annotate(args):
         print(validate_annotate(args), file=stderr)
         codes.append(EXIT_CODES["error"])
         return
+    documents = []
     for path in args.files:
         try:
-            document_code = None
-            if is_document(path):  # .tex / .md: translated to .deriv (theorykit/symbolic/latex)
-                report, document_code = check_document_file(path, args, prover)
-            else:
-                # a Path, so that a missing 'notes.txt' is not read as derivation text
-                report = check(Path(path), timeout=args.timeout, prover=prover)
-                report.file = path  # as typed: Path() would turn './a.deriv' into 'a.deriv'
+            # a Path, so that a missing 'notes.txt' is not read as derivation text
+            report = check(Path(path), timeout=args.timeout, prover=prover)
+            report.file = path  # as typed: Path() would turn './a.deriv' into 'a.deriv'
 
         except TheorykitError as exc:
             line = _error_line(path, exc)
@@ -160,7 +157,7 @@ def _run(args, prover, stdout, stderr, codes: list[int]) -> None:
             codes.append(EXIT_CODES["error"])
             documents.append({"file": path, "status": "error", "error": line})
             continue
-        codes.append(EXIT_CODES[report.status] if document_code is None else document_code)
+        codes.append(getattr(report, "exit_code", EXIT_CODES[report.status]))  # documents: 2 if unreadable
         if args.json:
             documents.append(report.to_dict())
         else:

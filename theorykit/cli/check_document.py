@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["DOCUMENT_SUFFIXES", "is_document", "check_document_file", "validate_annotate"]
+__all__ = ["DOCUMENT_SUFFIXES", "is_document", "check_document_file", "validate_annotate", "document_aware"]
 
 DOCUMENT_SUFFIXES = {".tex": "latex", ".ltx": "latex", ".md": "markdown", ".markdown": "markdown"}
 
@@ -44,3 +44,15 @@ def check_document_file(path: str, args, prover=None):
 
         write_annotation(report, args.annotate)
     return report, report.exit_code
+
+
+def document_aware(check, args):
+    """``check`` for .deriv files, extended to .tex/.md documents (and --annotate)."""
+
+    def dispatch(path, *, timeout, prover=None):
+        if is_document(str(path)):
+            report, _ = check_document_file(str(path), args, prover)
+            return report
+        return check(path, timeout=timeout, prover=prover)
+
+    return dispatch
