@@ -58,7 +58,12 @@ _PREAMBLE = r"""
 % ---- added by theorykit: margin marks for checked rows ----
 \usepackage{tikz}
 \usepackage{pifont}
-\newcommand{\theorykitmark}[1]{\tikz[remember picture,overlay,baseline=0pt]\node[anchor=base west,inner sep=0pt,font=\normalsize\normalfont] at ([xshift=-2.3cm]current page.east |- 0,0) {#1};}
+\makeatletter
+% right margin; in two-column documents the left column's marks go to the left margin
+\newcommand{\theorykit@right}[1]{\tikz[remember picture,overlay,baseline=0pt]\node[anchor=base west,inner sep=0pt,font=\normalsize\normalfont] at ([xshift=-2.3cm]current page.east |- 0,0) {#1};}
+\newcommand{\theorykit@left}[1]{\tikz[remember picture,overlay,baseline=0pt]\node[anchor=base east,inner sep=0pt,font=\normalsize\normalfont] at ([xshift=2.3cm]current page.west |- 0,0) {#1};}
+\newcommand{\theorykitmark}[1]{\if@twocolumn\if@firstcolumn\theorykit@left{#1}\else\theorykit@right{#1}\fi\else\theorykit@right{#1}\fi}
+\makeatother
 \newcommand{\theorykitnote}[2]{{\renewcommand{\thefootnote}{\textsf{T#1}}\footnotetext[#1]{\textsf{theorykit:} #2}}}
 % ---- end of theorykit additions ----
 """
@@ -155,7 +160,7 @@ def annotate_latex(report) -> str:
         f"\\textsf{{theorykit}} checked {len(report.steps)} displayed steps: "
         f"{counts['proved']} {_SYMBOL['proved']} proved, {counts['refuted']} {_SYMBOL['refuted']} refuted, "
         f"{counts['unknown']} {_SYMBOL['unknown']} unknown, {counts['unreadable']} {_SYMBOL['unreadable']} "
-        "not read. Marks in the right margin; footnotes T$n$ give counterexamples and reasons.}}\n"
+        "not read. Marks in the margin; footnotes T$n$ give counterexamples and reasons.}}\n"
     )
     if translation.begin_document is None:
         inserts.append((len(text), 2, summary))
