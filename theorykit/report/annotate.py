@@ -153,7 +153,8 @@ def annotate_latex(report) -> str:
     for offset, symbols in marks.items():
         inserts.append((offset, 0, r"\theorykitmark{" + r"\,".join(symbols) + "}"))
     for display, items in notes.items():
-        inserts.append((translation.displays[display].end, 1, "".join(items)))
+        # \ignorespaces: the display ended with it, and the notes must not add a space
+        inserts.append((translation.displays[display].end, 1, "".join(items) + r"\ignorespaces"))
     counts = report.counts()
     summary = (
         "\n\\par\\bigskip\\noindent\\fbox{\\parbox{\\dimexpr\\linewidth-2\\fboxsep-2\\fboxrule}{\\small "
