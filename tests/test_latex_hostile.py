@@ -86,7 +86,8 @@ def test_huge_exponents_and_numbers_become_unreadable_not_hangs():
 
 @pytest.mark.parametrize("construct", ["\\write18{ls}", "\\immediate\\write", "\\openin", "\\catcode`\\^=7",
                                        "\\csname input\\endcsname", "^^5cinput", "\\scantokens{x}",
-                                       "\\pdfximage{/etc/passwd}", "\\IfFileExists{x}{}{}"])
+                                       "\\pdfximage{/etc/passwd}", "\\IfFileExists{x}{}{}",
+                                       "\\makeatletter\\@@input /etc/passwd", "\\lstinputlisting{x}"])
 def test_annotation_refuses_unsafe_documents(construct, tmp_path):
     doc = f"\\documentclass{{article}}\n\\begin{{document}}\n{construct}\n\\[ a^2 \\ge 0 \\]\n\\end{{document}}\n"
     assert unsafe_constructs(doc)

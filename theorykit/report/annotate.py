@@ -225,9 +225,17 @@ def _control_sequences(text: str):
         i = j
 
 
+def _file_like(name: str) -> bool:
+    """Names such as \\@@input, \\@iinput, \\lstinputlisting, \\readfile: internal or
+    package commands that read or write files are refused unless known to be omitted."""
+    lowered = name.lower()
+    return any(part in lowered for part in ("input", "include", "openin", "openout", "write", "read", "file"))
+
+
 def unsafe_constructs(text: str) -> list[tuple[str, int]]:
     """Constructs that make a document unsafe to compile: (what, offset)."""
-    found = [(f"\\{name}", offset) for name, offset in _control_sequences(text) if name in REFUSED_COMMANDS]
+    found = [(f"\\{name}", offset) for name, offset in _control_sequences(text)
+             if name in REFUSED_COMMANDS or (name not in OMITTED_COMMANDS and _file_like(name))]
     caret = text.find("^^")
     if caret >= 0:
         found.append(("^^ character notation", caret))
