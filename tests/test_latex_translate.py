@@ -438,3 +438,10 @@ x &\le y
     assert (first.lhs, first.relation, first.rhs) == ("norm(xplus - x - (-(eta*grad(f, x))))**2", "=", "0")
     assert "reads as a definition" in definition.unreadable and "let: y = ..." in definition.unreadable
     assert "only scalars are ordered" in ordered.unreadable
+
+
+def test_a_lone_dollar_in_markdown_is_a_dollar_and_in_latex_an_error():
+    doc = "It costs $5.\n\nAnd then\n$$ a \\le 2 + a $$\n"
+    assert [(s.lhs, s.rhs) for s in steps(doc, markdown=True)] == [("a", "2 + a")]
+    with pytest.raises(DerivationSyntaxError, match="never closed"):
+        translate_latex(doc)

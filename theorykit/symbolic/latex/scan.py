@@ -242,7 +242,14 @@ def scan_latex(text: str, *, source: str | None = None, markdown_comments: bool 
                 i = display("$$", i, i + 2, "$$")
             else:  # inline math is not checked
                 close = _find_closer(text, i + 1, "$", comments)
-                i = n if close < 0 else close + 1
+                if not comments:  # Markdown: '$5' is a dollar sign unless '$' closes in its paragraph
+                    paragraph = text.find("\n\n", i)
+                    if close < 0 or 0 <= paragraph < close:
+                        i += 1
+                        continue
+                if close < 0:
+                    fail("inline math '$' opened here is never closed", i)
+                i = close + 1
         else:
             i += 1
     return scan
