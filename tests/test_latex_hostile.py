@@ -8,6 +8,8 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from theorykit.cli.check import run
 from theorykit.errors import DerivationSyntaxError, InputError
@@ -133,3 +135,24 @@ def test_macro_bombs_are_bounded():
     assert "expands too deeply" in result[0].unreadable
     assert all(step.unreadable or step.rhs for step in result)
     assert time.perf_counter() - start < 10
+
+
+_PIECES = ["\\[", "\\]", "$$", "$", "\\\\", "&", "{", "}", "(", ")", "[", "]", "|", "\\|", "^", "_", "'",
+           "\\frac", "\\sqrt", "\\left", "\\right", "\\le", "=", "<", "\\langle", "\\rangle", ",", "x", "2",
+           "\\eta", "\\nabla", "f", "\\text{a}", "%", "\n", " ", "\\begin{align}", "\\end{align}",
+           "\\newcommand{\\m}[1]{#1#1}", "\\m", "\\def", "\\verb|", "% theorykit: assume: x > 0\n",
+           "% theorykit: vectors: x\n", "% theorykit: function f: convex\n", "\\sum", "\\bar", "*", "+", "-"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=40))
+def test_random_latex_never_crashes_the_translation(pieces):
+    """Any text: a translation or a located DerivationSyntaxError, nothing else."""
+    doc = "".join(pieces)
+    try:
+        translation = translate_latex(doc)
+    except DerivationSyntaxError as exc:
+        assert exc.line >= 1 and exc.column >= 1
+        return
+    for step in translation.steps:
+        assert step.unreadable or (step.lhs and step.rhs)

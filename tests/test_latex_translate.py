@@ -445,3 +445,9 @@ def test_a_lone_dollar_in_markdown_is_a_dollar_and_in_latex_an_error():
     assert [(s.lhs, s.rhs) for s in steps(doc, markdown=True)] == [("a", "2 + a")]
     with pytest.raises(DerivationSyntaxError, match="never closed"):
         translate_latex(doc)
+
+
+def test_two_relations_in_a_row_leave_an_empty_side_unreadable():
+    first, second = steps("\\[ a \\le < b \\]")
+    assert "nothing after the relation" in first.unreadable
+    assert "nothing before the relation" in second.unreadable

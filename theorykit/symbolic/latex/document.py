@@ -306,6 +306,8 @@ class _Builder(DeclarationReader):
             problem = self.located(*left.error)
         if problem is None and relation.value is None:
             problem = self.located(relation.note or "not a checked relation", relation.start)
+        if problem is None and not left.toks:
+            problem = self.located("nothing before the relation", relation.start)
         if problem is None and not right.toks:
             problem = self.located("nothing after the relation", relation.end)
         if problem is None and right.error is not None:
