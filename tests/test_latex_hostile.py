@@ -156,3 +156,10 @@ def test_random_latex_never_crashes_the_translation(pieces):
         return
     for step in translation.steps:
         assert step.unreadable or (step.lhs and step.rhs)
+
+
+def test_a_parser_crash_on_one_step_leaves_the_others_checked():
+    # SymPy's Max refuses a complex argument with a ValueError inside the .deriv parser
+    report = check_latex("\\[ \\max\\{\\sqrt{-2}, 1\\} \\le 1 \\] \\[ 1 \\le 2 \\]", timeout=TIMEOUT)
+    assert [s.status for s in report.steps] == ["unreadable", "proved"]
+    assert "ValueError" in report.steps[0].message

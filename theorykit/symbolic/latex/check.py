@@ -22,14 +22,27 @@ from .report import LatexChain, LatexReport, LatexStep
 __all__ = ["check_latex", "check_markdown", "check_document", "vector_syntax_supported", "read_document"]
 
 
-def _parse(text: str):
-    """Parse .deriv text without checking it: the scalar parser, or the vector
-    parser of issue 12 for text with vector declarations when it is installed."""
+def _parse_any(text: str):
     try:
         from ..vector import is_vector_text, parse_vector_derivation
     except ImportError:  # no vector checker: the scalar parser refuses vector lines itself
         return parse_derivation(text)
     return parse_vector_derivation(text) if is_vector_text(text) else parse_derivation(text)
+
+
+def _parse(text: str):
+    """Parse .deriv text without checking it: the scalar parser, or the vector
+    parser of issue 12 for text with vector declarations when it is installed.
+    Any failure is a DerivationSyntaxError (line 0 when the parser did not say
+    where: e.g. SymPy's ValueError for Max(sqrt(-2), 1))."""
+    try:
+        return _parse_any(text)
+    except DerivationSyntaxError:
+        raise
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except Exception as exc:  # noqa: BLE001 - reported at the step, never as a traceback
+        raise DerivationSyntaxError(f"{type(exc).__name__}: {exc}"[:300], 0, 0) from None
 
 
 @functools.lru_cache(maxsize=1)
@@ -64,11 +77,17 @@ def _parsable(translation: Translation, index: int, excluded: set[int]) -> tuple
         return source, where
     except DerivationSyntaxError as exc:
         target = where.get(exc.line)
-        if target is None:
+        if target is None and exc.line != 0:
             raise
-        if target[0] == "decl":
+        if target is not None and target[0] == "decl":
             raise _declaration_error(translation, target[1], exc.message) from None
-    declarations = "".join(line + "\n" for line, _, _ in translation.groups[index].declarations)
+    group_declarations = translation.groups[index].declarations
+    declarations = "".join(line + "\n" for line, _, _ in group_declarations)
+    try:  # the declarations alone (a trivial claim, since a file needs a step)
+        _parse(f"{declarations}claim: 0 <= 1\n")
+    except DerivationSyntaxError as exc:
+        where_decl = exc.line - 1 if 1 <= exc.line <= len(group_declarations) else 0
+        raise _declaration_error(translation, group_declarations[where_decl][1], exc.message) from None
     for kind in list(where.values()):
         if kind[0] != "step":
             continue
@@ -87,8 +106,15 @@ def _parsable(translation: Translation, index: int, excluded: set[int]) -> tuple
             return source, where
         except DerivationSyntaxError as exc:
             target = where.get(exc.line)
-            if target is None or target[0] == "decl":
-                raise
+            if target is not None and target[0] == "decl":
+                raise _declaration_error(translation, target[1], exc.message) from None
+            if target is None:  # nowhere to point: none of the group's steps is checked
+                for kind in where.values():
+                    if kind[0] == "step":
+                        step = translation.steps[kind[1]]
+                        step.unreadable = f"{step.line}:{step.column}: the checker cannot read this group: {exc.message}"
+                        excluded.add(step.index)
+                continue
             position = target[1] if target[0] == "step" else target[2][0]
             step = translation.steps[position]
             step.unreadable = f"{step.line}:{step.column}: the checker cannot read this step: {exc.message}"
@@ -126,6 +152,15 @@ def _check_group(translation: Translation, index: int, timeout: float, prover):
         except InputError as exc:
             start = group.declarations[0][1] if group.declarations else 0
             raise _declaration_error(translation, start, str(exc)) from None
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except Exception as exc:  # noqa: BLE001 - a checker failure is reported, never a traceback
+            for kind in where.values():
+                if kind[0] == "step":
+                    step = translation.steps[kind[1]]
+                    step.unreadable = (f"{step.line}:{step.column}: the checker failed on this group: "
+                                       f"{type(exc).__name__}: {exc}"[:300])
+            return None, source, where
     raise AssertionError("unreachable")  # pragma: no cover
 
 
