@@ -15,6 +15,8 @@ _EXPORTS = {
     "check": "theorykit.symbolic.derivation",
     "Derivation": "theorykit.symbolic.derivation",
     "DerivationReport": "theorykit.symbolic.derivation",
+    "check_latex": "theorykit.symbolic.latex",
+    "check_markdown": "theorykit.symbolic.latex",
     "Claim": "theorykit.claims.claim",
     "NumericCheck": "theorykit.claims.claim",
     "Mutant": "theorykit.claims.claim",

@@ -62,7 +62,8 @@ def register(subparsers) -> None:
         epilog=_FORMAT_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("files", nargs="+", metavar="FILE", help=".deriv file(s) to check")
+    parser.add_argument("files", nargs="+", metavar="FILE",
+                        help=".deriv file(s) to check; .tex/.md documents: see docs/latex.md")
     parser.add_argument("--json", action="store_true", help="print the JSON report (an array for several files)")
     parser.add_argument(
         "--timeout",
@@ -71,6 +72,12 @@ def register(subparsers) -> None:
         metavar="SECONDS",
         help="time limit for each step, in (0, 3600] (default: 10); a file takes at most "
         "steps x SECONDS plus a fixed overhead",
+    )
+    parser.add_argument(
+        "--annotate",
+        metavar="OUT",
+        help="for one .tex file: write OUT.pdf (compiled with pdflatex) or OUT.tex with a margin mark per "
+        "checked row; for one .md file: OUT.md with a verdict line after every display",
     )
     parser.set_defaults(func=run)
 
@@ -131,7 +138,13 @@ def run(args, *, prover=None, stdout=None, stderr=None) -> int:
 
 def _run(args, prover, stdout, stderr, codes: list[int]) -> None:
     from ..symbolic.derivation import check
+    from .check_document import document_aware, validate_annotate
 
+    check = document_aware(check, args)  # issue 13: .tex/.md documents, --annotate
+    if validate_annotate(args):
+        print(validate_annotate(args), file=stderr)
+        codes.append(EXIT_CODES["error"])
+        return
     documents = []
     for path in args.files:
         try:
@@ -148,7 +161,7 @@ def _run(args, prover, stdout, stderr, codes: list[int]) -> None:
                 document.update(line=exc.line, column=exc.column, message=exc.message)
             documents.append(document)
             continue
-        codes.append(EXIT_CODES[report.status])
+        codes.append(getattr(report, "exit_code", EXIT_CODES[report.status]))  # documents: 2 if unreadable
         if args.json:
             documents.append(report.to_dict())
         else:
