@@ -95,6 +95,16 @@ def test_motzkin_is_not_proved():
     assert (motzkin - sympy.Rational(1, 100)).subs({x: 1, y: 1}) < 0
 
 
+def test_homogeneous_motzkin_needs_the_lift():
+    # the form is not a sum of squares either, but (x^2 + y^2 + z^2) times it is:
+    # a valid proof of a true statement (the lift vanishes only at the origin)
+    form = x**4 * y**2 + x**2 * y**4 - 3 * x**2 * y**2 * z**2 + z**6
+    assert find_certificate(form, (x, y, z)) is None
+    lifted = sympy.expand((x**2 + y**2 + z**2) * form)
+    cert = find_certificate(lifted, (x, y, z))
+    assert cert is not None and verify_certificate(lifted, cert)
+
+
 def test_certificate_is_exact_and_rechecked():
     p = x**4 + y**4 + z**4 - x**2 * y**2 - y**2 * z**2 - z**2 * x**2
     cert = find_certificate(p, (x, y, z))
