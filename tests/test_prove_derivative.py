@@ -5,10 +5,13 @@ given straight to the sign prover (so that the counterexample search, which
 usually refutes them first, cannot hide an unsound argument) and must not be
 proved; each carries an exact witness point where it fails.
 """
+import os
 import time
 
 import pytest
 import sympy
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from theorykit.symbolic.assumptions import Assumptions
 from theorykit.symbolic.exact import sign_at
@@ -84,7 +87,7 @@ def test_false_variants_are_never_proved(text, assume, witness):
     assert s is not None and (s < 0 or (s == 0 and want == "pos"))
     prover = SignProver(a, time.monotonic() + 3)
     try:
-        assert derivative_sign(prover, d, want) is None
+        assert derivative_sign(prover, d, want, sample_first=False) is None
         assert not prover.prove(d, want)
     except Timeout:
         pass  # running out of time is an honest "unknown"
@@ -111,3 +114,59 @@ def test_undefined_boundary_value_is_not_an_anchor():
     d, want, a = _difference("x*log(x) >= 0", "x > 0")
     prover = SignProver(a, time.monotonic() + 20)
     assert derivative_sign(prover, d, want) is None
+
+
+# -- fuzz: a proved verdict must survive an independent 50-digit evaluation -------------
+
+THOROUGH = os.environ.get("HYPOTHESIS_PROFILE") == "thorough"
+_FUNCS = {
+    "log(1+x)": lambda x: sympy.log(1 + x),
+    "exp(x)": sympy.exp,
+    "exp(-x)": lambda x: sympy.exp(-x),
+    "sin": sympy.sin,
+    "cos": sympy.cos,
+    "atan": sympy.atan,
+    "sqrt(1+x)": lambda x: sympy.sqrt(1 + x),
+    "x*log(x)": lambda x: x * sympy.log(x),
+}
+
+
+@st.composite
+def univariate_goals(draw):
+    name = draw(st.sampled_from(sorted(_FUNCS)))
+    coeffs = [sympy.Rational(draw(st.integers(-6, 6)), draw(st.sampled_from([1, 2, 3, 6, 24]))) for _ in range(4)]
+    bounded = draw(st.booleans())
+    return name, coeffs, bounded
+
+
+def _fuzz_case(name, coeffs, bounded, points=400):
+    rels = ["x > 0"] + (["x <= 2"] if bounded else [])
+    a = Assumptions.from_relations(parse_assumptions(", ".join(rels)))
+    x = a.symbols["x"]
+    g = coeffs[0] + coeffs[1] * x + coeffs[2] * x**2 + coeffs[3] * _FUNCS[name](x)
+    prover = SignProver(a, time.monotonic() + 2)
+    try:
+        verdict = derivative_sign(prover, g, "nonneg", sample_first=False)
+    except Timeout:
+        return
+    if verdict is None:
+        return
+    hi = 2 if bounded else 50
+    xs = [sympy.Rational(k, points) * hi for k in range(1, points + 1)] + [sympy.Rational(1, 10**k) for k in range(1, 8)]
+    for p in xs:
+        v = sympy.N(g.xreplace({x: p}), 50)
+        assert v >= -sympy.Rational(1, 10**30), (g, p, v)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not THOROUGH, reason="fuzzing with a 50-digit evaluator runs in the thorough profile")
+@given(univariate_goals())
+@settings(max_examples=300)
+def test_fuzz_proved_derivative_verdicts_hold_numerically(case):
+    _fuzz_case(*case)
+
+
+@given(univariate_goals())
+@settings(max_examples=6)
+def test_fuzz_proved_derivative_verdicts_hold_numerically_ci(case):
+    _fuzz_case(*case, points=60)

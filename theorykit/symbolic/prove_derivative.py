@@ -34,7 +34,7 @@ from .prove_polynomial import NONNEG, POS
 __all__ = ["MAX_DEPTH", "derivative_sign"]
 
 MAX_DEPTH = 4
-_SHARE = 0.5
+_SHARE = 0.35
 _SMOOTH = (sympy.exp, sympy.sin, sympy.cos, sympy.atan, sympy.sinh, sympy.cosh, sympy.tanh)
 _SIMPLE_POINTS = tuple(map(sympy.Integer, (0, 1, -1, 2, -2))) + (sympy.Rational(1, 2), -sympy.Rational(1, 2))
 
@@ -54,8 +54,11 @@ class _Interval:
         return f"{'[' if self.lo_in else '('}{self.lo}, {self.hi}{']' if self.hi_in else ')'}"
 
 
-def derivative_sign(prover, f, want, depth: int = 0) -> str | None:
-    """'derivative argument' when ``f`` (one free variable) has sign ``want`` on the region."""
+def derivative_sign(prover, f, want, depth: int = 0, *, sample_first: bool = True) -> str | None:
+    """'derivative argument' when ``f`` (one free variable) has sign ``want`` on the region.
+
+    ``sample_first=False`` skips the cheap sampled-points filter (tests use it to
+    give false statements to the argument itself)."""
     level = getattr(prover, "derivative_depth", 0)
     if level >= MAX_DEPTH:
         return None
@@ -73,6 +76,8 @@ def derivative_sign(prover, f, want, depth: int = 0) -> str | None:
     if key in prover._cache:
         return prover._cache[key]
     prover._cache[key] = None
+    if sample_first and _negative_somewhere(f, x, iv, want):
+        return None  # sampled points already show it false: no argument can succeed
     # a share of what is left, so that a counterexample search still runs after us
     deadline = time.monotonic() + _SHARE * max(0.0, prover.deadline - time.monotonic())
     from .prove_sign import Timeout  # noqa: PLC0415 - prove_sign imports this module
@@ -88,6 +93,28 @@ def derivative_sign(prover, f, want, depth: int = 0) -> str | None:
     result = "derivative argument" if ok else None
     prover._cache[key] = result
     return result
+
+
+def _negative_somewhere(f, x, iv, want) -> bool:
+    """A cheap necessary test at a few points of the interval (30 digits). It only
+    ever skips the search; a wrong skip costs a proof, never soundness."""
+    lo, hi = iv.inf, iv.sup
+    if lo.is_finite and hi.is_finite:
+        points = [lo + (hi - lo) * sympy.Rational(k, 12) for k in range(1, 12)]
+    elif lo.is_finite:
+        points = [lo + sympy.Rational(d) for d in ("1/64", "1/8", "1/2", "1", "2", "5", "20", "100")]
+    elif hi.is_finite:
+        points = [hi - sympy.Rational(d) for d in ("1/64", "1/8", "1/2", "1", "2", "5", "20", "100")]
+    else:
+        points = [sympy.Rational(d) for d in ("-20", "-3", "-1", "-1/3", "0", "1/3", "1", "3", "20")]
+    for p in points:
+        try:
+            v = f.xreplace({x: p}).evalf(30)
+        except (TypeError, ValueError, ZeroDivisionError, RecursionError, OverflowError):
+            continue
+        if v.is_real and v.is_Number and (v < -1e-20 or (want == POS and v < 1e-25 and v <= 0)):
+            return True
+    return False
 
 
 def _reciprocal(prover, f, x, iv, want, level, deadline) -> bool:
