@@ -67,6 +67,14 @@ def _numeric_forms(problem: StepProblem, point: dict):
 
 def solve_dual(problem: StepProblem, point: dict):
     """Numeric multipliers and remainder at one parameter point, or None when infeasible."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # an inaccurate hint is only a hint
+        return _solve_dual(problem, point)
+
+
+def _solve_dual(problem: StepProblem, point: dict):
     import cvxpy as cp
 
     (t_lin, t0), ineqs = _numeric_forms(problem, point)

@@ -12,7 +12,7 @@ from ..report import ChainResult, DerivationReport, StepResult
 from .certificate import find_certificate
 from .classes import parameter_conditions
 from .document import VectorDerivation, parse_vector_derivation
-from .problem import build_problem, sample_parameters
+from .problem import boundary_points, build_problem, sample_parameters
 from .refute import find_counterexample
 from .render import WrittenExpr, certificate_dict
 
@@ -109,7 +109,11 @@ def decide_vector_step(doc: VectorDerivation, lhs, op, rhs, assumptions, timeout
             cert, reason = None, f"certificate search failed ({type(exc).__name__})"
         if cert is not None:
             return "proved", "interpolation certificate", None, certificate_dict(cert, op, doc.ctx.basis_label), time.monotonic() - start
-    points = sample_parameters(names, assumptions, count=8, seed=0)
+    simple = sample_parameters(names, assumptions, count=10, seed=0)
+    points = simple[:2]
+    if simple:
+        points += boundary_points(simple[0], names, assumptions)
+    points += [p for p in simple[2:] if p not in points]
     try:
         cex = find_counterexample(problem, points, assumptions, deadline, lambda: deadline - time.monotonic())
     except (KeyboardInterrupt, SystemExit):

@@ -154,3 +154,51 @@ def sample_parameters(names: list[str], assumptions, *, count: int, seed: int = 
         if len(found) >= count:
             break
     return found
+
+
+def _satisfies(assumptions, values: dict) -> dict | None:
+    if not hasattr(assumptions, "complete"):
+        return values
+    done = assumptions.complete(values)
+    if done is None or not assumptions.satisfied_exactly(done):
+        return None
+    return done
+
+
+def boundary_points(point: dict, names: list[str], assumptions, *, steps: int = 8) -> list[dict]:
+    """Points near the edge of the assumed region, one per parameter and direction.
+
+    False steps often fail only near an edge (eta close to 2/L, say), which
+    simple random values rarely hit. From ``point`` each parameter is pushed
+    out (doubled, or halved towards 0) until ``assume:`` fails, then bisected
+    back, and the last admissible value close to the edge is kept.
+    """
+    out = []
+    for name in names:
+        start = point.get(name)
+        if start is None or start == 0:
+            continue
+        for direction in ("up", "down"):
+            good = Fraction(int(start.p), int(start.q))
+            bad = None
+            for _ in range(12):
+                trial = good * 2 if direction == "up" else good / 2
+                if _satisfies(assumptions, {**point, name: sympy.Rational(trial.numerator, trial.denominator)}):
+                    good = trial
+                else:
+                    bad = trial
+                    break
+            if bad is None:
+                continue
+            for _ in range(steps):
+                mid = ((good + bad) / 2).limit_denominator(4096)
+                if mid in (good, bad):
+                    break
+                if _satisfies(assumptions, {**point, name: sympy.Rational(mid.numerator, mid.denominator)}):
+                    good = mid
+                else:
+                    bad = mid
+            done = _satisfies(assumptions, {**point, name: sympy.Rational(good.numerator, good.denominator)})
+            if done is not None and done not in out:
+                out.append(done)
+    return out

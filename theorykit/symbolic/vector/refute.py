@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+import warnings
+
 import numpy as np
 import sympy
 
@@ -23,6 +25,12 @@ __all__ = ["find_counterexample", "exact_check"]
 
 
 def _solve_worst(problem: StepProblem, point: dict, bound: float):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # inaccurate solutions are caught by the exact check
+        return _solve_worst_quietly(problem, point, bound)
+
+
+def _solve_worst_quietly(problem: StepProblem, point: dict, bound: float):
     import cvxpy as cp
 
     variables = problem.variables
@@ -261,10 +269,14 @@ def _simple_member(problem, located, point):
                 return None
             if a + sum(bi * xi for bi, xi in zip(b, x)) + h / 2 * sum(xi * xi for xi in x) != f:
                 return None
-        text = f"{name}(x) = {h / 2}*||x||^2"
+        terms = [f"{h / 2}*||x||^2"] if h != 0 else []
         if any(v != 0 for v in b):
-            text += f" + <({', '.join(str(v) for v in b)}), x>"
-        if a != 0:
-            text += f" + {a}" if a > 0 else f" - {-a}"
+            terms.append(f"<({', '.join(str(v) for v in b)}), x>")
+        if a != 0 or not terms:
+            terms.append(str(a))
+        text = f"{name}(x) = " + " + ".join(terms)
+        if h == 0:
+            notes.append(f"the affine function {text}")
+            continue
         notes.append(f"the quadratic {text}")
     return "; ".join(notes) if notes else None

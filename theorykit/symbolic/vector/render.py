@@ -54,14 +54,23 @@ def vector_text(combination: dict, basis_label: dict) -> str:
     return text.replace("+ -", "- ")
 
 
+def _times(coeff, what: str) -> str:
+    if coeff == 1:
+        return what
+    text = str(coeff)
+    if isinstance(coeff, sympy.Add):
+        text = f"({text})"
+    return f"{text}·{what}"
+
+
 def certificate_dict(cert, op: str, basis_label: dict) -> dict:
     side = "RHS - LHS" if op in ("<=", "<") else "LHS - RHS"
     # multipliers refer to the inequalities as the papers write them (expr = scale * that form)
     shown = [(q, sympy.factor(sympy.cancel(lam * q.scale))) for q, lam in cert.multipliers]
     multipliers = [{"inequality": q.label, "multiplier": str(lam)} for q, lam in shown]
     squares = [{"weight": str(sympy.factor(w)), "vector": vector_text(comb, basis_label)} for w, comb in cert.squares]
-    pieces = [f"{m['multiplier']}·[{m['inequality']}]" for m in multipliers]
-    pieces += [f"{s['weight']}·‖{s['vector']}‖²" for s in squares]
+    pieces = [_times(lam, f"[{q.label}]") for q, lam in shown]
+    pieces += [_times(sympy.factor(w), f"‖{vector_text(comb, basis_label)}‖²") for w, comb in cert.squares]
     if cert.constant != 0:
         pieces.append(str(sympy.factor(cert.constant)))
     text = f"{side} = " + (" + ".join(pieces) if pieces else "0")

@@ -327,6 +327,8 @@ class _TypedBuilder:
         if not isinstance(node.func, ast.Name):
             self.fail("only calls of functions by name are allowed", node)
         name = node.func.id
+        if name.startswith("__") or name.endswith("__"):
+            self.fail(f"name '{name}' is not allowed (double underscores)", node.func)
         if name in self.ctx.functions:
             (arg,) = self._args(node, name, 1)
             location = self._want_vector(arg, f"the argument of {name}()")
