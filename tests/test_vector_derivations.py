@@ -428,3 +428,25 @@ def test_pepit_worst_case_matches_the_certificate():
     assert proved.steps[0].status == "proved"
     below = check(base + f"claim: f(x1) - f(xs) <= {Fraction(tau - 1e-3).limit_denominator(10**6)}*L*norm(x0 - xs)**2\n")
     assert below.steps[0].status == "refuted"
+
+
+def test_tight_constants_strict_steps_and_free_scalars():
+    # Drori-Teboulle: after one step of GD with eta = 1/L, f(x1) - f* <= L/6 ||x0 - xs||^2 is tight
+    text = ("function f: smooth(L), convex\nvectors: x0, xs\nminimizer: xs of f\n"
+            "let: x1 = x0 - 1/L*grad(f, x0)\nassume: L > 0\n"
+            "claim: f(x1) - f(xs) < 1 + L*norm(x0 - xs)**2\n"      # strict, with a positive constant
+            "claim: f(x0) <= f(x0) + c*norm(x0)**2\n"              # c is free: false for c < 0
+            "claim: f(x1) - f(xs) <= L/6*norm(x0 - xs)**2\n"
+            "claim: f(x1) - f(xs) <= L/7*norm(x0 - xs)**2\n"
+            "claim: f(x1) - f(xs) >= 0\n"
+            "claim: f(x1) - f(xs) > 0\n")
+    report = check(text)
+    assert [s.status for s in report.steps] == ["proved", "refuted", "proved", "refuted", "proved", "refuted"]
+    for step in report.steps:
+        if step.status == "refuted":
+            verify_counterexample(text, str(step.lhs), step.relation, str(step.rhs), step.counterexample)
+
+
+def test_assume_cannot_constrain_a_vector():
+    with pytest.raises(DerivationSyntaxError, match="not a scalar"):
+        check("function f: convex\nvectors: x\nassume: x > 0\nclaim: f(x) <= f(x)\n")

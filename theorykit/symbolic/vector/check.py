@@ -33,9 +33,9 @@ class _Positivity:
         if key in self.cache:
             return self.cache[key]
         if expr.is_number:
-            value = sympy.nsimplify(expr)
-            ok = bool(value > 0) if strict else bool(value >= 0)
-            if not value.is_Rational:
+            if expr.is_Rational:
+                ok = bool(expr > 0) if strict else bool(expr >= 0)
+            else:  # an exact algebraic number: its sign by exact/adaptive evaluation
                 from ..exact import sign_at
 
                 sign = sign_at(expr, {})
@@ -109,7 +109,7 @@ def decide_vector_step(doc: VectorDerivation, lhs, op, rhs, assumptions, timeout
             cert, reason = None, f"certificate search failed ({type(exc).__name__})"
         if cert is not None:
             return "proved", "interpolation certificate", None, certificate_dict(cert, op, doc.ctx.basis_label), time.monotonic() - start
-    simple = sample_parameters(names, assumptions, count=10, seed=0)
+    simple = sample_parameters(names, assumptions, count=14, seed=0)
     points = simple[:2]
     if simple:
         points += boundary_points(simple[0], names, assumptions)

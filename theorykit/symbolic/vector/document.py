@@ -125,6 +125,12 @@ def parse_vector_derivation(text: str, source: str | None = None) -> VectorDeriv
                 _parse_let(body, col, number, source, ctx, functions)
             elif word == "assume":
                 for relation, column in parse_assumptions_located(body, line=number, column=col, source=source):
+                    clash = sorted(s.name for s in relation.free_symbols
+                                   if s.name in ctx.vector_names() or s.name in functions)
+                    if clash:
+                        raise DerivationSyntaxError(
+                            f"'{clash[0]}' is a vector or a function, not a scalar: assume: constrains scalars",
+                            number, column, source)
                     doc.assumptions.append((relation, number, column))
             elif word == "claim":
                 chain, chain_expr = None, None

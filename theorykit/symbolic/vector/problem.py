@@ -129,15 +129,21 @@ def sample_parameters(names: list[str], assumptions, *, count: int, seed: int = 
     wanted = sorted((set(names) | set(free)) - defined)
     found: list[dict] = []
     seen = set()
-    for attempt in range(tries):
+    # simple points first: all ones, then one parameter at a time moved to -1, 0, 2, 1/2
+    planned = [] if generic else [{name: Fraction(1) for name in wanted}] + [
+        {**{n: Fraction(1) for n in wanted}, name: Fraction(v)}
+        for v in ("-1", "0", "2", "1/2") for name in wanted]
+    for attempt in range(tries + len(planned)):
         point = {}
-        for name in wanted:
+        if attempt < len(planned):
+            point = planned[attempt]
+        for name in wanted if attempt >= len(planned) else ():
             if generic:
                 value = Fraction(rng.randint(1, 40), rng.choice([7, 9, 11, 13, 17]))
                 if rng.random() < 0.1:
                     value = -value
             else:
-                value = _NICE[0] if attempt == 0 else rng.choice(_NICE)
+                value = rng.choice(_NICE)
             point[name] = value
         key = tuple(sorted(point.items()))
         if key in seen:

@@ -173,7 +173,7 @@ def exact_check(problem: StepProblem, point: dict, coords: dict, fvals: list, as
     scal = {sympy.Symbol(n, real=True): v for n, v in point.items()}
     # the step is violated
     t = (sum((c * v for v, c in problem.target.coeffs.items()), sympy.Integer(0)) + problem.target.const)
-    t = sympy.nsimplify(t.xreplace(subs).xreplace(scal))
+    t = t.xreplace(subs).xreplace(scal)
     if not t.is_Rational:
         return None
     if (problem.strict and t > 0) or (not problem.strict and t >= 0):
@@ -224,7 +224,7 @@ def _as_json(problem, point, vec, located, dim):
             c = coeff.xreplace({s: point[s.name] for s in coeff.free_symbols if s.name in point})
             for k in range(dim):
                 total[k] += c * vec[b][k]
-        vectors[name] = [str(sympy.nsimplify(x)) for x in total]
+        vectors[name] = [str(x) for x in total]
     functions = {}
     for p, loc, grad, value in located:
         at = p.label if not p.label.startswith("@") else [str(x) for x in loc]
