@@ -450,3 +450,34 @@ def test_tight_constants_strict_steps_and_free_scalars():
 def test_assume_cannot_constrain_a_vector():
     with pytest.raises(DerivationSyntaxError, match="not a scalar"):
         check("function f: convex\nvectors: x\nassume: x > 0\nclaim: f(x) <= f(x)\n")
+
+
+# ---------------------------------------------------------------- catalog: derivation scope
+
+GENERAL = ("gd.descent_lemma", "gd.convex_rate", "gd.strongly_convex_rate", "gd.nonconvex_gradient_norm")
+
+
+def test_class_theorems_are_derived_in_general():
+    from theorykit.claims import registry
+
+    for claim_id in GENERAL:
+        assert registry.get_claim(claim_id).derivation_scope == "general", claim_id
+    assert registry.get_claim("smoothness.quadratic").derivation_scope == "reduced"
+    assert "Derivation (reduced)" in registry.get_claim("convexity.first_order").doc
+
+
+def test_scope_travels_through_json_and_tables():
+    from theorykit.claims.result import ClaimResult
+    from theorykit.report.markdown import markdown_table
+
+    base = {"claim_id": "gd.descent_lemma", "title": "t", "kind": "tight bound", "statement": "x",
+            "statement_latex": "x", "derivation_status": "proved", "derivation": None, "checks": [],
+            "mutants": [], "oracle": None, "status": "verified", "message": "", "seed": 0, "backend": "numpy",
+            "versions": {}, "sources": []}
+    old = ClaimResult.from_dict(dict(base))  # results saved before the field existed
+    assert old.derivation_scope == "reduced"
+    new = ClaimResult.from_dict({**base, "derivation_scope": "general"})
+    assert new.to_dict()["derivation_scope"] == "general"
+    assert "proved (general)" in markdown_table([new]) and "proved (reduced)" in markdown_table([old])
+    with pytest.raises(ValueError):
+        ClaimResult.from_dict({**base, "derivation_scope": "everything"})
