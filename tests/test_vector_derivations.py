@@ -481,3 +481,46 @@ def test_scope_travels_through_json_and_tables():
     assert "proved (general)" in markdown_table([new]) and "proved (reduced)" in markdown_table([old])
     with pytest.raises(ValueError):
         ClaimResult.from_dict({**base, "derivation_scope": "everything"})
+
+
+def test_too_many_points_is_an_honest_unknown():
+    names = ", ".join(f"v{k}" for k in range(12))
+    total = " + ".join(f"f(v{k})" for k in range(12))
+    report = check(f"function f: convex\nvectors: {names}\nclaim: {total} >= 0\n")
+    assert report.steps[0].status == "unknown" and "too many" in report.steps[0].method
+
+
+def _pepit_solve(problem):
+    return problem.solve(verbose=0, wrapper="cvxpy", solver="CLARABEL") if _pepit_takes_solver() else problem.solve(verbose=0)
+
+
+def test_pepit_agrees_on_the_contraction_and_the_descent_lemma():
+    pytest.importorskip("PEPit")
+    from PEPit import PEP
+    from PEPit.functions import SmoothFunction, SmoothStronglyConvexFunction
+
+    # ||x1 - x*||^2 / ||x0 - x*||^2 for eta = 2/(mu + L), mu = 1/10, L = 1: ((L - mu)/(L + mu))^2
+    problem = PEP()
+    func = problem.declare_function(SmoothStronglyConvexFunction, mu=0.1, L=1.0)
+    xs = func.stationary_point()
+    x0 = problem.set_initial_point()
+    problem.set_initial_condition((x0 - xs) ** 2 <= 1)
+    x1 = x0 - 2 / 1.1 * func.gradient(x0)
+    problem.set_performance_metric((x1 - xs) ** 2)
+    assert abs(_pepit_solve(problem) - (0.9 / 1.1) ** 2) < 1e-4
+    report = check(EXAMPLES / "gd_strongly_convex_contraction.deriv")
+    assert report.steps[0].status == "proved"
+    # the descent lemma is tight on smooth(L): the worst case of f(x1) - f(x0) + c ||g0||^2 over
+    # ||g0|| <= 1 is 0 for c = eta(1 - L eta/2) = 3/8 and c - 3/8 = 1/40 for c = 2/5
+    for c, expected in ((0.375, 0.0), (0.4, 0.025)):
+        problem = PEP()
+        func = problem.declare_function(SmoothFunction, L=1.0)
+        x0 = problem.set_initial_point()
+        g0, f0 = func.oracle(x0)
+        problem.set_initial_condition(g0**2 <= 1)
+        x1 = x0 - 0.5 * g0
+        problem.set_performance_metric(func(x1) - f0 + c * g0**2)
+        assert abs(_pepit_solve(problem) - expected) < 1e-4
+    base = ("function f: smooth(L)\nvectors: x0\nlet: x1 = x0 - eta*grad(f, x0)\nassume: L = 1, eta = 1/2\n")
+    assert check(base + "claim: f(x1) - f(x0) <= -3/8*norm(grad(f, x0))**2\n").steps[0].status == "proved"
+    assert check(base + "claim: f(x1) - f(x0) <= -2/5*norm(grad(f, x0))**2\n").steps[0].status == "refuted"

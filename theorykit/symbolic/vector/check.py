@@ -16,7 +16,12 @@ from .problem import boundary_points, build_problem, sample_parameters
 from .refute import find_counterexample
 from .render import WrittenExpr, certificate_dict
 
-__all__ = ["check_vector_text", "check_vector_document", "decide_vector_step"]
+__all__ = ["check_vector_text", "check_vector_document", "decide_vector_step", "MAX_BASIS", "MAX_POINTS"]
+
+# the SDP has one row and column per basis vector (free vectors and gradients) and one
+# interpolation inequality per ordered pair of points: keep both small enough for the budget
+MAX_BASIS = 16
+MAX_POINTS = 10
 
 
 class _Positivity:
@@ -89,6 +94,9 @@ def decide_vector_step(doc: VectorDerivation, lhs, op, rhs, assumptions, timeout
             if r[0] == "refuted":
                 return "refuted", r[1], r[2], None, time.monotonic() - start
         return "unknown", "equality not shown either way", None, None, time.monotonic() - start
+    if len(doc.ctx.basis) > MAX_BASIS or len(doc.ctx.points) > MAX_POINTS:
+        return ("unknown", f"too many vectors or points for the Gram reduction (limits: {MAX_BASIS} basis "
+                f"vectors, {MAX_POINTS} points); split the derivation", None, None, time.monotonic() - start)
     problem = build_problem(doc.ctx, lhs, op, rhs)
     if problem is None:
         return ("unknown", "not affine in the Gram matrix and the function values "
