@@ -330,6 +330,20 @@ def _psd_squares(S, basis, prove_nonneg):
                 pivot = i
                 break
         if pivot is None:
+            # a factor common to the whole block, such as eta*(2/L - eta) >= 0 (zero at an edge):
+            # S = c*S' with c >= 0 proved and S' decomposed on its own
+            common = _common_factor([S[a, b] for a in active for b in active])
+            if common is not None and not prove_nonneg(common, strict=False):
+                common = -common if prove_nonneg(-common, strict=False) else None
+            if common is not None:
+                inner = sympy.zeros(S.shape[0], S.shape[0])
+                for a in active:
+                    for b in active:
+                        inner[a, b] = sympy.cancel(S[a, b] / common)
+                rest = _psd_squares(inner, basis, prove_nonneg)
+                if rest is None:
+                    return None
+                return squares + [(sympy.cancel(common * w), comb) for w, comb in rest]
             # a row whose only entry is its diagonal is a 1x1 block: >= 0 suffices
             for i in active:
                 if all(S[i, j] == 0 for j in active if j != i) and prove_nonneg(S[i, i], strict=False):
@@ -350,6 +364,21 @@ def _psd_squares(S, basis, prove_nonneg):
             S[pivot, j] = S[j, pivot] = 0
         active = [i for i in rest if any(S[i, j] != 0 for j in rest)]
     return squares
+
+
+def _common_factor(entries):
+    """A non-constant factor common to every nonzero entry, or None."""
+    nonzero = [sympy.factor(e) for e in entries if e != 0]
+    if not nonzero:
+        return None
+    numerators = [sympy.numer(sympy.together(e)) for e in nonzero]
+    common = numerators[0]
+    for n in numerators[1:]:
+        common = sympy.gcd(common, n)
+    common = sympy.factor(common)
+    if common.is_number:
+        return None
+    return common
 
 
 def _identity_holds(problem: StepProblem, cert: Certificate) -> bool:

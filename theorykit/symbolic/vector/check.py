@@ -97,7 +97,18 @@ def decide_vector_step(doc: VectorDerivation, lhs, op, rhs, assumptions, timeout
     if len(doc.ctx.basis) > MAX_BASIS or len(doc.ctx.points) > MAX_POINTS:
         return ("unknown", f"too many vectors or points for the Gram reduction (limits: {MAX_BASIS} basis "
                 f"vectors, {MAX_POINTS} points); split the derivation", None, None, time.monotonic() - start)
-    problem = build_problem(doc.ctx, lhs, op, rhs)
+    rewrite = getattr(assumptions, "expand_definitions", None)
+    if rewrite is not None and getattr(assumptions, "definitions", None):
+        # the values in plain real symbols, as the rest of the file is parsed
+        definitions = {k.name: v.xreplace({s: sympy.Symbol(s.name, real=True) for s in v.free_symbols})
+                       for k, v in assumptions.definitions.items()}
+
+        def rewrite(expr, _defs=definitions):  # noqa: F811 - assume: L = 1 fixes L everywhere
+            subs = {s: _defs[s.name] for s in expr.free_symbols if s.name in _defs}
+            return expr.xreplace(subs) if subs else expr
+    else:
+        rewrite = None
+    problem = build_problem(doc.ctx, lhs, op, rhs, rewrite)
     if problem is None:
         return ("unknown", "not affine in the Gram matrix and the function values "
                 "(e.g. a norm that is not squared, or a product of two function values)",

@@ -9,7 +9,7 @@ from the interpolation inequalities (also affine in them) and G being PSD.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 
 import sympy
@@ -78,8 +78,14 @@ def _all_inequalities(ctx: VectorContext, *, convex_variant: bool) -> list[Inequ
     return out
 
 
-def build_problem(ctx: VectorContext, lhs, op: str, rhs) -> StepProblem | None:
-    """The step ``lhs op rhs`` as a :class:`StepProblem`; None when it is out of scope."""
+def build_problem(ctx: VectorContext, lhs, op: str, rhs, rewrite=None) -> StepProblem | None:
+    """The step ``lhs op rhs`` as a :class:`StepProblem`; None when it is out of scope.
+
+    ``rewrite`` (e.g. the substitution of ``assume:`` definitions such as ``L = 1``)
+    is applied to the step and to every interpolation inequality.
+    """
+    rewrite = rewrite or (lambda e: e)
+    lhs, rhs = rewrite(lhs), rewrite(rhs)
     if op in ("<=", "<"):
         target = rhs - lhs
     else:
@@ -94,9 +100,10 @@ def build_problem(ctx: VectorContext, lhs, op: str, rhs) -> StepProblem | None:
     form = linear_form(target, variables)
     if form is None:
         return None
-    inequalities = _all_inequalities(ctx, convex_variant=False)
+    inequalities = [replace(q, expr=sympy.expand(rewrite(q.expr)), scale=rewrite(q.scale))
+                    for q in _all_inequalities(ctx, convex_variant=False)]
     forms = [linear_form(q.expr, variables) for q in inequalities]
-    refutation = _all_inequalities(ctx, convex_variant=True)
+    refutation = _all_inequalities(ctx, convex_variant=True)  # checked at exact values: no rewrite needed
     refutation_forms = [linear_form(q.expr, variables) for q in refutation]
     if any(f is None for f in forms + refutation_forms):  # pragma: no cover - affine by construction
         return None
