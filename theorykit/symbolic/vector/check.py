@@ -155,6 +155,18 @@ def _warm_up() -> None:
     warm_prover()
 
 
+def _decide_isolated(doc, lhs, op, rhs, assumptions, timeout, prover, positivity, class_problem):
+    """decide_vector_step in a forked worker (hard stop past the budget); scalar-only steps
+    go to the scalar prover, which isolates itself."""
+    from .isolate import run_isolated
+
+    args = (doc, lhs, op, rhs, assumptions, timeout, prover, positivity, class_problem)
+    if not (_placeholders(lhs) or _placeholders(rhs)):
+        return decide_vector_step(*args)
+    return run_isolated(decide_vector_step, args, timeout,
+                        lambda reason, seconds: ("unknown", reason, None, None, seconds))
+
+
 def _class_problem(doc, positivity) -> str | None:
     for name, cls in doc.ctx.functions.items():
         for expr, rel in parameter_conditions(cls):
@@ -178,7 +190,7 @@ def check_vector_document(doc: VectorDerivation, *, timeout: float = 10.0, prove
     class_problem = _class_problem(doc, positivity)
     results = []
     for index, step in enumerate(doc.steps):
-        status, method, cex, cert, seconds = decide_vector_step(
+        status, method, cex, cert, seconds = _decide_isolated(
             doc, step.lhs, step.op, step.rhs, assumptions, timeout, prover, positivity, class_problem)
         left_text, right_text = doc.texts[index]
         result = StepResult(index=index, line=step.line, lhs=WrittenExpr(left_text), relation=step.op,
@@ -199,8 +211,8 @@ def check_vector_document(doc: VectorDerivation, *, timeout: float = 10.0, prove
             continue
         first = doc.steps[chain.steps[0]].lhs
         last = doc.steps[chain.steps[-1]].rhs
-        status, method, cex, _, _ = decide_vector_step(doc, first, relation, last, assumptions, timeout, prover,
-                                                       positivity, class_problem)
+        status, method, cex, _, _ = _decide_isolated(doc, first, relation, last, assumptions, timeout, prover,
+                                                     positivity, class_problem)
         if status == "refuted":
             chains.append(ChainResult(chain.start_line, relation, "refuted", list(chain.steps), method, cex))
         else:
