@@ -265,6 +265,8 @@ def test_certificate_is_reported_in_text_json_and_html():
     step = report.to_dict()["steps"][0]
     assert step["certificate"]["multipliers"] and step["certificate"]["identity"] == "RHS - LHS"
     assert "\\left\\|" in report._repr_html_()
+    tex = report.to_latex()
+    assert "\\nabla f" in tex and "\\langle" in tex and tex.count("{") == tex.count("}")
 
 
 def test_a_quadratic_realizer_is_named():
