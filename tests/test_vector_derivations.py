@@ -53,6 +53,8 @@ class _Evaluator:
         self.functions = functions  # name -> list of (coords, value, grad)
 
     def lookup(self, fname, point):
+        if callable(self.functions[fname]):  # an explicit function: (value, gradient) at point
+            return self.functions[fname](point)
         for coords, value, grad in self.functions[fname]:
             if coords == point:
                 return value, grad
@@ -526,3 +528,38 @@ def test_pepit_agrees_on_the_contraction_and_the_descent_lemma():
     base = ("function f: smooth(L)\nvectors: x0\nlet: x1 = x0 - eta*grad(f, x0)\nassume: L = 1, eta = 1/2\n")
     assert check(base + "claim: f(x1) - f(x0) <= -3/8*norm(grad(f, x0))**2\n").steps[0].status == "proved"
     assert check(base + "claim: f(x1) - f(x0) <= -2/5*norm(grad(f, x0))**2\n").steps[0].status == "refuted"
+
+
+# ---------------------------------------------------------------- red team: random steps
+
+_C = st.sampled_from([Fraction(v) for v in ("0", "1", "-1", "1/2", "-1/2", "2", "-2", "3/2")])
+
+
+@settings(max_examples=8, deadline=None)
+@given(c1=_C, c2=_C, c3=_C, c4=_C, seed=st.integers(0, 10**6))
+def test_random_steps_are_never_proved_false_nor_refuted_true(c1, c2, c3, c4, seed):
+    """A proved random step holds on random quadratics of the class (exactly); a refuted one's
+    counterexample passes the independent checker."""
+    import random
+
+    lhs = (f"({c1})*(f(x) - f(y)) + ({c2})*dot(grad(f, y), x - y) "
+           f"+ ({c3})/L*norm(grad(f, x) - grad(f, y))**2 + ({c4})*L*norm(x - y)**2")
+    text = f"function f: smooth(L), convex\nvectors: x, y\nassume: L > 0\nclaim: {lhs} >= 0\n"
+    step = check(text).steps[0]
+    if step.status == "refuted":
+        verify_counterexample(text, str(step.lhs), ">=", "0", step.counterexample)
+    if step.status != "proved":
+        return
+    rng = random.Random(seed)
+    for _ in range(10):
+        L = _q(Fraction(rng.randint(1, 8), rng.randint(1, 3)))
+        a = [L * _q(Fraction(rng.randint(0, 4), 4)) for _ in range(3)]  # curvatures in [0, L]
+        b = [_q(rng.randint(-3, 3)) for _ in range(3)]
+
+        def f(point, a=a, b=b):
+            value = sum((ai * p * p / 2 + bi * p for ai, bi, p in zip(a, b, point)), sympy.Integer(0))
+            return value, tuple(ai * p + bi for ai, bi, p in zip(a, b, point))
+
+        vecs = {v: tuple(_q(Fraction(rng.randint(-5, 5), rng.randint(1, 3))) for _ in range(3)) for v in "xy"}
+        value = _Evaluator({"L": L}, vecs, {"f": f}).ev(ast.parse(lhs, mode="eval"))
+        assert value >= 0, (lhs, L, a, b, vecs, value)
