@@ -81,6 +81,17 @@ def parse_vector_derivation(text: str, source: str | None = None) -> VectorDeriv
         elif keyword and keyword.group(2) == "minimizer":
             minimizer_lines.append((number, content, keyword.end()))
     ctx.functions = functions
+    for number, content, _ in lines:
+        match = _FUNCTION.match(content)
+        if match:
+            cls = functions[match.group(2)]
+            for value in (cls.L, cls.mu, cls.M):
+                clash = sorted(s.name for s in getattr(value, "free_symbols", ())
+                               if s.name in ctx.vector_names() or s.name in functions)
+                if clash:
+                    raise DerivationSyntaxError(
+                        f"'{clash[0]}' is a vector or a function; a class parameter must be a scalar",
+                        number, match.end() + 1, source)
     for number, content, end in minimizer_lines:
         offset = end
         for piece in content[end:].split(","):
