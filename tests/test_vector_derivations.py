@@ -567,3 +567,18 @@ def test_random_steps_are_never_proved_false_nor_refuted_true(c1, c2, c3, c4, se
         vecs = {v: tuple(_q(Fraction(rng.randint(-5, 5), rng.randint(1, 3))) for _ in range(3)) for v in "xy"}
         value = _Evaluator({"L": L}, vecs, {"f": f}).ev(ast.parse(lhs, mode="eval"))
         assert value >= 0, (lhs, L, a, b, vecs, value)
+
+
+def test_huber_functions_are_recognised():
+    from theorykit.symbolic.vector.classes import FunctionClass
+    from theorykit.symbolic.vector.refute import _huber_note
+
+    q = sympy.Rational
+    # 1*huber_1(x): x = -3 is in the linear zone, x = 1/2 in the quadratic one
+    data = [((q(-3),), (q(-1),), q(5, 2)), ((q(1, 2),), (q(1, 2),), q(1, 8))]
+    cls = FunctionClass("smooth_convex", L=sympy.Symbol("L", real=True))
+    note = _huber_note("f", cls, data, {sympy.Symbol("L", real=True): q(1)})
+    assert note and "Huber" in note
+    # the same data with one value off is not a Huber function
+    bad = [data[0], ((q(1, 2),), (q(1, 2),), q(1, 4))]
+    assert _huber_note("f", cls, bad, {sympy.Symbol("L", real=True): q(1)}) is None

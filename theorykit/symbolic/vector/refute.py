@@ -238,45 +238,89 @@ def _as_json(problem, point, vec, located, dim):
 
 
 def _simple_member(problem, located, point):
-    """Name a quadratic a + <b, x> + h/2 ||x||^2 of the class that fits the data, if one does."""
+    """Name a simple member of the class that fits the data (a quadratic, a Huber function), if any."""
     scal = {sympy.Symbol(n, real=True): v for n, v in point.items()}
     notes = []
     for name, cls in problem.ctx.functions.items():
         data = [(loc, grad, value) for p, loc, grad, value in located if p.function == name]
-        h = None
-        for a in range(len(data)):
-            for b in range(len(data)):
-                dx = [x - y for x, y in zip(data[a][0], data[b][0])]
-                if any(x != 0 for x in dx):
-                    k = next(i for i, x in enumerate(dx) if x != 0)
-                    h = (data[a][1][k] - data[b][1][k]) / dx[k]
-                    break
-            if h is not None:
-                break
-        if h is None:
-            return None
-        lo = {"smooth": -cls.L if cls.L is not None else None}.get(cls.kind, cls.mu if cls.mu is not None else 0)
-        hi = cls.L
-        lo = lo.xreplace(scal) if hasattr(lo, "xreplace") else lo
-        hi = hi.xreplace(scal) if hi is not None else None
-        if (lo is not None and h < lo) or (hi is not None and h > hi) or cls.kind == "lipschitz_convex":
-            return None
-        x0, g0, f0 = data[0]
-        b = [g - h * x for g, x in zip(g0, x0)]
-        a = f0 - sum(bi * xi for bi, xi in zip(b, x0)) - h / 2 * sum(x * x for x in x0)
-        for x, g, f in data:
-            if [h * xi + bi for xi, bi in zip(x, b)] != list(g):
-                return None
-            if a + sum(bi * xi for bi, xi in zip(b, x)) + h / 2 * sum(xi * xi for xi in x) != f:
-                return None
-        terms = [f"{h / 2}*||x||^2"] if h != 0 else []
-        if any(v != 0 for v in b):
-            terms.append(f"<({', '.join(str(v) for v in b)}), x>")
-        if a != 0 or not terms:
-            terms.append(str(a))
-        text = f"{name}(x) = " + " + ".join(terms)
-        if h == 0:
-            notes.append(f"the affine function {text}")
-            continue
-        notes.append(f"the quadratic {text}")
+        note = _quadratic_note(name, cls, data, scal) or _huber_note(name, cls, data, scal)
+        if note:
+            notes.append(note)
     return "; ".join(notes) if notes else None
+
+
+def _value(expr, scal):
+    return expr.xreplace(scal) if expr is not None else None
+
+
+def _quadratic_note(name, cls, data, scal):
+    """a + <b, x> + h/2 ||x||^2 with h in the class's curvature range."""
+    h = None
+    for a in range(len(data)):
+        for b in range(len(data)):
+            dx = [x - y for x, y in zip(data[a][0], data[b][0])]
+            if any(x != 0 for x in dx):
+                k = next(i for i, x in enumerate(dx) if x != 0)
+                h = (data[a][1][k] - data[b][1][k]) / dx[k]
+                break
+        if h is not None:
+            break
+    if h is None or cls.kind == "lipschitz_convex":
+        return None
+    lo = -_value(cls.L, scal) if cls.kind == "smooth" else (_value(cls.mu, scal) if cls.mu is not None else 0)
+    hi = _value(cls.L, scal)
+    if h < lo or (hi is not None and h > hi):
+        return None
+    x0, g0, f0 = data[0]
+    b = [g - h * x for g, x in zip(g0, x0)]
+    a = f0 - sum(bi * xi for bi, xi in zip(b, x0)) - h / 2 * sum(x * x for x in x0)
+    for x, g, f in data:
+        if [h * xi + bi for xi, bi in zip(x, b)] != list(g):
+            return None
+        if a + sum(bi * xi for bi, xi in zip(b, x)) + h / 2 * sum(xi * xi for xi in x) != f:
+            return None
+    terms = [f"{h / 2}*||x||^2"] if h != 0 else []
+    if any(v != 0 for v in b):
+        terms.append(f"<({', '.join(str(v) for v in b)}), x>")
+    if a != 0 or not terms:
+        terms.append(str(a))
+    text = (f"{name}(x) = " + " + ".join(terms)).replace("+ -", "- ")
+    return f"the {'affine function' if h == 0 else 'quadratic'} {text}"
+
+
+def _huber_note(name, cls, data, scal):
+    """In dimension 1: a + k*huber_delta(x - c) (k/2 t^2 for |t| <= delta, else k(delta|t| - delta^2/2)),
+    convex, k-smooth, with subgradients of size at most k*delta."""
+    if not data or any(len(x) != 1 for x, _, _ in data):
+        return None
+    if cls.kind == "strongly_convex" or (cls.kind == "smooth_strongly_convex" and _value(cls.mu, scal) != 0):
+        return None  # a Huber function is not strongly convex
+    L = _value(cls.L, scal)
+    curvatures = set()
+    for xa, ga, _ in data:
+        for xb, gb, _ in data:
+            if xa[0] != xb[0] and ga[0] != gb[0]:
+                curvatures.add((ga[0] - gb[0]) / (xa[0] - xb[0]))
+    if L is not None:
+        curvatures.add(L)
+    for k in sorted(c for c in curvatures if c > 0):
+        if L is not None and k > L:
+            continue
+        delta = max(abs(g[0]) for _, g, _ in data) / k
+        if delta == 0:
+            continue
+        for xi, gi, fi in data:
+            if abs(gi[0]) >= k * delta:
+                continue  # not known to be in the quadratic zone
+            c = xi[0] - gi[0] / k
+
+            def huber(t):
+                return k * t * t / 2 if abs(t) <= delta else k * (delta * abs(t) - delta * delta / 2)
+
+            a = fi - huber(xi[0] - c)
+            ok = all(g[0] == k * max(-delta, min(delta, x[0] - c)) and f == a + huber(x[0] - c) for x, g, f in data)
+            if ok and cls.kind == "lipschitz_convex" and k * delta > _value(cls.M, scal):
+                ok = False
+            if ok:
+                return f"the Huber function {name}(x) = {a} + {k}*huber_{delta}(x - {c})"
+    return None
