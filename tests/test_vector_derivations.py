@@ -339,6 +339,8 @@ HOSTILE = [
     (HEADER + "vectors: x\nclaim: f(x) <= 0\n", 3, "already declared"),
     (HEADER + "claim: f(x) <= 1/0\n", 3, "division by zero"),
     ("function f: smooth(x)\nvectors: x\nclaim: f(x) <= 0\n", 1, "must be a scalar"),
+    (HEADER + "claim: sqrt(dot(x, y)) >= 0\n", 3, "use norm(v)"),
+    (HEADER + "claim: dot(x, y)**(1/2) >= 0\n", 3, "positive integer"),
     (HEADER + "function x: convex\nclaim: f(x) <= 0\n", 3, "already declared"),
     (HEADER + "minimizer: x of f, x of f\nclaim: f(x) <= f(y)\n", 3, "already a minimizer"),
     (HEADER + "let: z = grad(f, z)\nclaim: f(x) <= 0\n", 3, "not a declared vector"),

@@ -109,9 +109,15 @@ def decide_vector_step(doc: VectorDerivation, lhs, op, rhs, assumptions, timeout
     else:
         rewrite = None
     problem = build_problem(doc.ctx, lhs, op, rhs, rewrite)
+    squared = ""
+    if problem is None and _nonnegative_side(lhs, positivity) and _nonnegative_side(rhs, positivity):
+        # both sides >= 0 for every admissible value (norms times nonnegative scalars): A <= B iff A^2 <= B^2,
+        # so the squared step has the same verdict and the same counterexamples
+        problem = build_problem(doc.ctx, sympy.expand(lhs**2), op, sympy.expand(rhs**2), rewrite)
+        squared = " (both sides >= 0, squared)"
     if problem is None:
         return ("unknown", "not affine in the Gram matrix and the function values "
-                "(e.g. a norm that is not squared, or a product of two function values)",
+                "(e.g. a sum of norms that are not squared, or a product of two function values)",
                 None, None, time.monotonic() - start)
     names = [s.name for s in problem.parameters]
     generic = sample_parameters(names, assumptions, count=2, seed=1, generic=True)
@@ -127,7 +133,14 @@ def decide_vector_step(doc: VectorDerivation, lhs, op, rhs, assumptions, timeout
         except Exception as exc:  # noqa: BLE001 - a failed search is an honest unknown
             cert, reason = None, f"certificate search failed ({type(exc).__name__})"
         if cert is not None:
-            return "proved", "interpolation certificate", None, certificate_dict(cert, op, doc.ctx.basis_label), time.monotonic() - start
+            data = certificate_dict(cert, op, doc.ctx.basis_label)
+            if squared:
+                data["squared"] = True
+                data["identity"] = data["identity"].replace("RHS", "RHS²").replace("LHS", "LHS²")
+                data["latex"] = data["latex"].replace(r"\mathrm{RHS}", r"\mathrm{RHS}^2").replace(
+                    r"\mathrm{LHS}", r"\mathrm{LHS}^2")
+                data["text"] = data["text"].replace("RHS - LHS", "RHS² - LHS²").replace("LHS - RHS", "LHS² - RHS²")
+            return "proved", "interpolation certificate" + squared, None, data, time.monotonic() - start
     simple = sample_parameters(names, assumptions, count=14, seed=0)
     points = simple[:2]
     if simple:
@@ -140,7 +153,7 @@ def decide_vector_step(doc: VectorDerivation, lhs, op, rhs, assumptions, timeout
     except Exception as exc:  # noqa: BLE001
         cex, reason = None, f"{reason}; counterexample search failed ({type(exc).__name__})"
     if cex is not None:
-        return "refuted", "exact counterexample (worst case of the Gram SDP, rounded)", cex, None, \
+        return "refuted", "exact counterexample (worst case of the Gram SDP, rounded)" + squared, cex, None, \
             time.monotonic() - start
     return "unknown", reason or "neither a certificate nor a counterexample was found", None, None, \
         time.monotonic() - start
@@ -165,6 +178,20 @@ def _decide_isolated(doc, lhs, op, rhs, assumptions, timeout, prover, positivity
         return decide_vector_step(*args)
     return run_isolated(decide_vector_step, args, timeout,
                         lambda reason, seconds: ("unknown", reason, None, None, seconds))
+
+
+def _nonnegative_side(side, positivity) -> bool:
+    """True when ``side`` is a product of norms (square roots of Gram forms) and scalars proved >= 0."""
+    scalar = sympy.Integer(1)
+    roots = 0
+    for factor in sympy.Mul.make_args(side):
+        if _placeholders(factor):
+            if not (isinstance(factor, sympy.Pow) and factor.exp == sympy.Rational(1, 2)):
+                return False
+            roots += 1
+        else:
+            scalar *= factor
+    return positivity(scalar, strict=False) if (roots or not _placeholders(side)) else False
 
 
 def _class_problem(doc, positivity) -> str | None:

@@ -294,6 +294,9 @@ class _TypedBuilder:
         if isinstance(right, Vector):
             self.fail("a power must be a scalar", node.right)
         exponent = right.expr
+        if _mentions_placeholders(left.expr) and not (exponent.is_Integer and exponent > 0):
+            self.fail("a power of an expression in vectors or function values must be a positive integer "
+                      "(use norm(v) for square roots)", node.right)
         if exponent.is_Rational and (abs(exponent.p) > 1000 or exponent.q > 1000):
             self.fail("exponent is too large", node.right)
         if left.expr.is_zero and exponent.is_Number and exponent.is_negative:
@@ -361,12 +364,20 @@ class _TypedBuilder:
                 value = self.build(arg)
                 if isinstance(value, Vector):
                     self.fail(f"{name}() takes scalars, got a vector (use norm(v) for its length)", arg)
+                if name == "sqrt" and _mentions_placeholders(value.expr):
+                    # every square root of a Gram expression is a norm, which the checker relies on
+                    self.fail("sqrt() of an expression in vectors or function values is not supported; "
+                              "use norm(v)", arg)
                 args.append(value.expr)
             return _Scalar(builder(*args))
         if name in self.ctx.vectors or name in self.ctx.lets:
             self.fail(f"'{name}' is a vector, not a function", node.func)
         known = ", ".join(sorted(set(FUNCTIONS) | _RESERVED | set(self.ctx.functions), key=str.lower))
         self.fail(f"unknown function '{name}' (known: {known}; declare functions with 'function {name}: ...')", node.func)
+
+
+def _mentions_placeholders(expr) -> bool:
+    return any(s.name.startswith(("F__", "G__")) for s in expr.free_symbols)
 
 
 def inner(u: Vector, v: Vector) -> sympy.Expr:
