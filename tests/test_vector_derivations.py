@@ -302,6 +302,8 @@ def test_builder_matches_the_file_format():
     report = d.check()
     assert [s.status for s in report.steps] == ["proved", "proved", "refuted"]
     assert report.chains[0].status == "proved"
+    # numbered by call order, as in the scalar builder
+    assert [s.line for s in report.steps] == [2, 3, 4] and report.chains[0].start_line == 1
 
 
 def test_builder_rejects_injection_and_type_errors():

@@ -43,6 +43,7 @@ class VectorDerivation(Derivation):
                  let=None):
         self.name = name
         self._lines: list[tuple[str, str]] = []  # (.deriv line, what it came from)
+        self._calls: list[int | None] = []  # per line: the builder call that made it, if a step
         self._open = False
         self._steps = 0
         for fname, classes in dict(functions or {}).items():
@@ -68,6 +69,7 @@ class VectorDerivation(Derivation):
     def start(self, expr) -> "VectorDerivation":
         self._steps += 1
         self._lines.append((f"start: {_text(expr, 'start')}", f"start (call {self._steps})"))
+        self._mark()
         self._open = True
         return self
 
@@ -79,6 +81,7 @@ class VectorDerivation(Derivation):
         if by is not None:
             line += f"   # by: {_text(by, 'by')}"
         self._lines.append((line, f"step {self._steps} ({op})"))
+        self._mark()
         return self
 
     def claim(self, lhs, rel: str, rhs, by: str | None = None) -> "VectorDerivation":
@@ -90,8 +93,12 @@ class VectorDerivation(Derivation):
         if by is not None:
             line += f"   # by: {_text(by, 'by')}"
         self._lines.append((line, f"claim (call {self._steps})"))
+        self._mark()
         self._open = False
         return self
+
+    def _mark(self) -> None:
+        self._calls += [None] * (len(self._lines) - 1 - len(self._calls)) + [self._steps]
 
     def to_text(self) -> str:
         """The equivalent ``.deriv`` text."""
@@ -105,8 +112,15 @@ class VectorDerivation(Derivation):
         if not self._steps:
             raise InputError("derivation", "no steps to check: add .claim(...) or .start(...).le(...)")
         try:
-            return check_vector_text(self.to_text(), self.name, timeout=timeout, prover=prover)
+            report = check_vector_text(self.to_text(), self.name, timeout=timeout, prover=prover)
         except DerivationSyntaxError as exc:
             where = self._lines[exc.line - 1][1] if 0 < exc.line <= len(self._lines) else "derivation"
             raise InputError(where, f"{exc.message} (column {exc.column} of: {self._lines[exc.line - 1][0]!r})"
                              if 0 < exc.line <= len(self._lines) else exc.message) from None
+        # as in the scalar builder, steps are numbered by call order (1-based) in place of lines
+        calls = {number: call for number, call in enumerate(self._calls, start=1) if call}
+        for step in report.steps:
+            step.line = calls.get(step.line, step.line)
+        for chain in report.chains:
+            chain.start_line = calls.get(chain.start_line, chain.start_line)
+        return report
