@@ -47,6 +47,9 @@ def _names(body: str, column: int, line: int, source, what: str) -> list[tuple[s
 def _check_new_name(name, where, line, source, ctx: VectorContext, functions: dict):
     from ..parse import CONSTANTS, FUNCTIONS
 
+    if "__" in name:
+        raise DerivationSyntaxError(f"name '{name}' is not allowed (double underscores)", line, where, source)
+
     if name in _RESERVED or name in FUNCTIONS or name in CONSTANTS:
         raise DerivationSyntaxError(f"'{name}' is a reserved name", line, where, source)
     if name in functions or name in ctx.vectors or name in ctx.lets:
@@ -87,7 +90,7 @@ def parse_vector_derivation(text: str, source: str | None = None) -> VectorDeriv
             cls = functions[match.group(2)]
             for value in (cls.L, cls.mu, cls.M):
                 clash = sorted(s.name for s in getattr(value, "free_symbols", ())
-                               if s.name in ctx.vector_names() or s.name in functions)
+                               if s.name in ctx.vector_names() or s.name in functions or "__" in s.name)
                 if clash:
                     raise DerivationSyntaxError(
                         f"'{clash[0]}' is a vector or a function; a class parameter must be a scalar",
@@ -136,6 +139,10 @@ def parse_vector_derivation(text: str, source: str | None = None) -> VectorDeriv
                 _parse_let(body, col, number, source, ctx, functions)
             elif word == "assume":
                 for relation, column in parse_assumptions_located(body, line=number, column=col, source=source):
+                    reserved = sorted(s.name for s in relation.free_symbols if "__" in s.name)
+                    if reserved:
+                        raise DerivationSyntaxError(
+                            f"name '{reserved[0]}' is not allowed (double underscores)", number, column, source)
                     clash = sorted(s.name for s in relation.free_symbols
                                    if s.name in ctx.vector_names() or s.name in functions)
                     if clash:

@@ -225,7 +225,7 @@ class _TypedBuilder:
 
     def _name(self, node: ast.Name):
         name = node.id
-        if name.startswith("__") or name.endswith("__"):
+        if "__" in name:  # reserved for the checker's own placeholders (F__..., G__...)
             self.fail(f"name '{name}' is not allowed (double underscores)", node)
         if name in self.ctx.lets:
             return self.ctx.lets[name]
@@ -330,7 +330,7 @@ class _TypedBuilder:
         if not isinstance(node.func, ast.Name):
             self.fail("only calls of functions by name are allowed", node)
         name = node.func.id
-        if name.startswith("__") or name.endswith("__"):
+        if "__" in name:
             self.fail(f"name '{name}' is not allowed (double underscores)", node.func)
         if name in self.ctx.functions:
             (arg,) = self._args(node, name, 1)
