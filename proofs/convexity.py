@@ -176,6 +176,8 @@ round-off, on PSD quadratics (including singular ones) and on logistic regressio
 Mutants: a quadratic with one negative eigenvalue (the gap goes negative); the
 reversed (concave) inequality.
 
+Derivation (reduced): on a PSD quadratic in two eigen-coordinates (the claim is about quadratics).
+
 References:
   [1] S. Boyd, L. Vandenberghe (2004). Convex Optimization. doi:10.1017/CBO9780511804441
   [2] Y. Nesterov (2018). Lectures on Convex Optimization. doi:10.1007/978-3-319-91578-4

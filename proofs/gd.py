@@ -10,6 +10,8 @@ from hypothesis import strategies as st
 
 from theorykit.claims.claim import Claim, Kind, Mutant, NumericCheck, PepOracle
 
+from . import _vector_derivations
+
 from ._util import (
     BOYD,
     NESTEROV,
@@ -153,7 +155,8 @@ GD_DESCENT_LEMMA = Claim(
     statement=DL_STATEMENT,
     kind=Kind.TIGHT_BOUND,
     sources=(NESTEROV, POLYAK),
-    derive=_derive_descent_lemma,
+    derive=_vector_derivations.descent_lemma,  # the class theorem; _derive_descent_lemma: the quadratic case
+    derivation_scope="general",
     assumptions=DL_ASSUME,
     strategy=lambda: spectrum_params({"h": _h_values()}, dim=(1, 6), lo=0.05, hi=10.0, zeros=True),
     checks=(
@@ -221,6 +224,9 @@ Checks (all normalized by L/||grad f||^2, with h = eta L in (0, 2)): the measure
 decrease of one GD step is >= h(1 - h/2) on quadratics (starts on every principal
 axis and random) and on logistic regression (*lower*), and equals it on the top
 eigenvector (*tight*, rtol 1e-9: round-off only).
+
+Derivation (general): a vector derivation for every L-smooth f in every dimension
+(smoothness interpolation inequality; theorykit.symbolic.vector); the numeric checks use quadratics.
 
 References:
   [1] Y. Nesterov (2018). Lectures on Convex Optimization. doi:10.1007/978-3-319-91578-4
@@ -473,7 +479,8 @@ GD_STRONGLY_CONVEX_RATE = Claim(
     statement=SC_STATEMENT,
     kind=Kind.RATE,
     sources=(POLYAK, NESTEROV, TAYLOR_HENDRICKX_GLINEUR, PEPIT),
-    derive=_derive_sc_rate,
+    derive=_vector_derivations.strongly_convex_rate,  # contraction on all of F_{mu,L}, with the rate algebra
+    derivation_scope="general",
     assumptions=SC_ASSUME,
     strategy=_sc_params,
     checks=(
@@ -530,6 +537,9 @@ Checks: the measured asymptotic rate (linear_rate, 2^40 exact steps) at eta = 2/
 within 1e-6; the step minimizing the measured rate (golden section) within 1e-6 of
 2/(mu+L). Oracle: PEPit worst case of ||x_n - x*||^2 for mu = 0.1, L = 1 equals
 rate^(2n), n = 1..8.
+
+Derivation (general): the contraction ||x1 - x*|| <= (L - mu)/(L + mu) ||x0 - x*|| for every f in
+F_{mu,L} (vector derivation), plus the rate algebra in kappa.
 
 References:
   [1] B. T. Polyak (1987). Introduction to Optimization. Optimization Software.

@@ -9,6 +9,8 @@ from hypothesis import strategies as st
 
 from theorykit.claims.claim import Claim, Kind, Mutant, NumericCheck, PepOracle
 
+from . import _vector_derivations
+
 from ._util import (
     BECK_TEBOULLE,
     BOTTOU_CURTIS_NOCEDAL,
@@ -214,7 +216,8 @@ GD_CONVEX_RATE = Claim(
     statement=sympy.Le(f_N - f_star, CONVEX_BOUND),
     kind=Kind.UPPER_BOUND,
     sources=(BECK_TEBOULLE, NESTEROV, DRORI_TEBOULLE),
-    derive=_derive_convex_rate,
+    derive=_vector_derivations.convex_rate,  # every smooth convex f and every N (_derive_convex_rate: N = 3)
+    derivation_scope="general",
     assumptions=CR_ASSUME,
     strategy=_quadratic_params,
     checks=_checks(CONVEX_BOUND, tight_huber=False),
@@ -246,6 +249,9 @@ Checks (*upper*): random PSD quadratics including singular ones (8 starts at dis
 from the nearest minimizer), the Drori-Teboulle Huber function, ridge logistic
 regression (normalized by L R^2). Oracle: PEPit's worst case for n = 1..10 never exceeds
 1/(2n) (L = R = 1).
+
+Derivation (general): the per-step inequality and the potential t (f(x_t) - f*) + L/2 ||x_t - x*||^2
+for every smooth convex f (vector derivation, symbolic t), then the telescoping over N.
 
 References:
   [1] A. Beck, M. Teboulle (2009). A fast iterative shrinkage-thresholding algorithm for linear
@@ -460,7 +466,8 @@ GD_NONCONVEX_GRADIENT_NORM = Claim(
     statement=sympy.Le(m, NC_BOUND),
     kind=Kind.UPPER_BOUND,
     sources=(BOTTOU_CURTIS_NOCEDAL, NESTEROV),
-    derive=_derive_nonconvex,
+    derive=_vector_derivations.nonconvex_gradient_norm,  # every L-smooth f and every T
+    derivation_scope="general",
     assumptions=NC_ASSUME,
     strategy=_nc_params,
     checks=(
@@ -498,6 +505,9 @@ Check (*upper*): on f = sum_i (x_i^2/2 + a sin x_i), a in (1, 3] (nonconvex, L =
 f_inf computed by the problem), the measured min_t |g_t|^2 / (f(x_0) - f_inf) stays
 below 2L/T. The measured/predicted ratio of the canonical example is reported as the
 tightness (the bound is loose here: GD reaches a local minimum at a linear rate).
+
+Derivation (general): the sufficient decrease for every L-smooth f (vector derivation) and the
+potential f(x_t) + t m/(2L) with a symbolic t, then the telescoping over T.
 
 References:
   [1] L. Bottou, F. E. Curtis, J. Nocedal (2018). Optimization methods for large-scale machine

@@ -162,6 +162,9 @@ L^2 sum_i d_i^2 using 0 <= l_i <= L (two coordinates shown).
 Checks: (a) 64 random pairs never exceed lambda_max (*upper*); (b) steering x - y by
 power iteration on gradient differences reaches lambda_max within 1e-3 (*tight*).
 
+Derivation (reduced): in the eigenbasis of A with two coordinates; every further coordinate adds a
+term of the same form.
+
 References:
   [1] Y. Nesterov (2018). Lectures on Convex Optimization. doi:10.1007/978-3-319-91578-4
   [2] R. A. Horn, C. R. Johnson (2013). Matrix Analysis. doi:10.1017/CBO9781139020411

@@ -189,6 +189,9 @@ class Claim:
     doc: str = ""
     oracle: PepOracle | None = None
     figures: Mapping[str, Callable[..., Any]] = field(default_factory=dict)
+    # "general": derive() proves the theorem for its stated class (every function of the
+    # class, every dimension); "reduced": a special case or a reduction, which doc names
+    derivation_scope: Literal["general", "reduced"] = "reduced"
 
     def __post_init__(self):
         family, dot, name = self.id.partition(".")
@@ -205,6 +208,8 @@ class Claim:
                 raise ValueError(f"claim {self.id}: mutant {m.name!r} targets unknown check {m.check!r}")
         if not isinstance(self.kind, Kind):
             object.__setattr__(self, "kind", Kind(self.kind))
+        if self.derivation_scope not in ("general", "reduced"):
+            raise ValueError(f"claim {self.id}: derivation_scope must be 'general' or 'reduced'")
 
     @property
     def family(self) -> str:

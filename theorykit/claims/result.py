@@ -319,8 +319,14 @@ class ClaimResult:
     versions: dict = field(default_factory=dict)
     seconds: float = 0.0
     sources: tuple[dict, ...] = ()  # {"key", "cite", "arxiv", "doi"}
+    derivation_scope: str = "reduced"  # general | reduced (see Claim.derivation_scope)
 
     # -- derived views used by the printers -------------------------------------
+    @property
+    def derivation_cell(self) -> str:
+        """The derivation verdict with its scope, so that a table never claims more than was proved."""
+        return f"{self.derivation_status} ({self.derivation_scope})"
+
     @property
     def verified(self) -> bool:
         return self.status == "verified"
@@ -378,6 +384,7 @@ class ClaimResult:
             "versions": dict(self.versions),
             "seconds": _float_out(self.seconds),
             "sources": [jsonable(s) for s in self.sources],
+            "derivation_scope": self.derivation_scope,
         }
         return d if timings else strip_timings(d)
 
@@ -407,6 +414,10 @@ class ClaimResult:
             versions=s("versions", dict),
             seconds=_float_in(s("seconds", None, optional=True), f"{where}.seconds") or 0.0,
             sources=tuple(_source(x, f"{where}.sources[{i}]") for i, x in enumerate(s("sources", list))),
+            derivation_scope=_choice(
+                s("derivation_scope", str, optional=True) or "reduced", ("general", "reduced"),
+                f"{where}.derivation_scope",
+            ),
         )
 
     # -- notebook display ------------------------------------------------------

@@ -518,6 +518,7 @@ def verify_claim(claim: Claim, *, backend: str = "numpy", seed: int = 0, max_exa
         backend=backend, versions=_versions(backend, oracle is not None and oracle.status != "skipped"),
         seconds=time.perf_counter() - t0,
         sources=tuple({"key": s.key, "cite": s.cite(), "arxiv": s.arxiv, "doi": s.doi} for s in claim.sources),
+        derivation_scope=claim.derivation_scope,
     )
     step = steps
     tick("done")

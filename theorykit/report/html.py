@@ -56,7 +56,7 @@ def _row(r: ClaimResult) -> str:
     )
     return (
         f"<tr><td><code>{escape(r.claim_id)}</code></td><td>{_math(r.statement_latex)}</td>"
-        f"<td>{_badge(r.derivation_status)}</td><td>{checks}</td><td>{k}/{n}</td>"
+        f"<td>{_badge(r.derivation_status)} ({escape(r.derivation_scope)})</td><td>{checks}</td><td>{k}/{n}</td>"
         f"<td>{_badge(r.status)}</td><td>{escape('; '.join(r.source_keys))}</td></tr>"
     )
 

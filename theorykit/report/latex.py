@@ -147,7 +147,8 @@ def _row(r: ClaimResult) -> str:
     cells = [
         _claim_id(r.claim_id),
         _fit(r.statement_latex),
-        escape_latex(r.derivation_status),
+        # the scope under the verdict, so the column stays as narrow as before
+        rf"\shortstack[l]{{{escape_latex(r.derivation_status)}\\{{\footnotesize {escape_latex(r.derivation_scope)}}}}}",
         _checks_cell(r),
         f"{k}/{n}",
         status,

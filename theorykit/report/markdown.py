@@ -56,7 +56,7 @@ def _row(r: ClaimResult) -> list[str]:
     return [
         f"`{r.claim_id}`",
         markdown_math(r.statement_latex),
-        escape_cell(r.derivation_status),
+        escape_cell(r.derivation_cell),
         _checks_cell(r),
         f"{k}/{n}",
         status,

@@ -34,7 +34,8 @@ def summary_table(results: Iterable[ClaimResult]):
         checks = "\n".join((f"{escape(c.name)}: " if named else "")
                            + f"{format_number(c.predicted)} / {c.measured_text()}"
                            + ("" if c.status == "passed" else f" {_styled(c.status)}") for c in r.checks)
-        table.add_row(escape(r.claim_id), _styled(r.derivation_status), f"{k}/{n}", _styled(r.status),
+        table.add_row(escape(r.claim_id), _styled(r.derivation_status) + f" ({r.derivation_scope})", f"{k}/{n}",
+                      _styled(r.status),
                       checks or "—")
     return table
 

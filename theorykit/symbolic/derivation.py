@@ -691,6 +691,12 @@ def check(source, *, timeout: float = 10.0, prover: Callable | None = None) -> D
         raise InputError("source", f"expected derivation text or a path, got {type(source).__name__}")
     if len(text.encode("utf-8", errors="replace")) > MAX_FILE_BYTES:
         raise InputError("source", f"derivation text is larger than {MAX_FILE_BYTES} bytes")
+    from .vector.syntax import is_vector_text  # files with vectors/functions: theorykit.symbolic.vector
+
+    if is_vector_text(text):
+        from .vector import check_vector_text
+
+        return check_vector_text(text, name, timeout=timeout, prover=prover)
     parsed, assumptions = _prepare_bounded(text, name, prover is not None)
     return check_parsed(parsed, timeout=timeout, prover=prover, assumptions=assumptions)
 

@@ -66,7 +66,25 @@ def format_counterexample(counterexample) -> str:
         return ""
     if not counterexample:  # a step without symbols is false as evaluated exactly
         return "none needed (no symbols; false in exact arithmetic)"
+    if set(counterexample) >= {"scalars", "vectors", "functions"}:  # a vector counterexample
+        return _format_vector_counterexample(counterexample)
     return ", ".join(f"{name} = {value}" for name, value in counterexample.items())
+
+
+def _format_vector_counterexample(cex) -> str:
+    def vec(v):
+        return "(" + ", ".join(v) + ")"
+
+    parts = [f"{k} = {v}" for k, v in cex["scalars"].items()]
+    parts += [f"{k} = {vec(v)}" for k, v in cex["vectors"].items()]
+    for name, rows in cex["functions"].items():
+        for row in rows:
+            at = row["at"] if isinstance(row["at"], str) else vec(row["at"])
+            parts.append(f"{name}({at}) = {row['value']}, grad {name}({at}) = {vec(row['grad'])}")
+    text = "; ".join(parts)
+    if cex.get("realized_by"):
+        text += f"; realized by {cex['realized_by']}"
+    return text
 
 
 def _tally(report) -> str:
@@ -106,6 +124,8 @@ def render_text(report) -> str:
         )
         if step.counterexample is not None:
             lines.append(f"      counterexample: {format_counterexample(step.counterexample)}")
+        if getattr(step, "certificate", None) and step.certificate.get("text"):
+            lines.append(f"      certificate: {step.certificate['text']}")
         if step.justification:
             lines.append(f"      by: {step.justification}")
     for chain in report.chains:
@@ -138,7 +158,10 @@ def render_html(report) -> str:
             f"<td>{step.index}</td><td>{step.line}</td>"
             f"<td>\\({esc(_latex_step(step))}\\)</td>"
             f'<td style="color:{colour};font-weight:bold">{esc(step.status)}</td>'
-            f"<td>{esc(step.method)}</td>"
+            f"<td>{esc(step.method)}"
+            + (f"<br>\\({esc(step.certificate['latex'])}\\)" if getattr(step, "certificate", None)
+               and step.certificate.get("latex") else "")
+            + "</td>"
             f"<td>{esc(format_counterexample(step.counterexample))}</td>"
             f"<td>{esc(step.justification or '')}</td>"
             f"<td>{step.seconds:.2f}</td>"
@@ -236,6 +259,8 @@ class StepResult:
     counterexample: dict[str, str] | None
     seconds: float
     justification: str | None = None
+    # vector steps: the proof as a dict (see theorykit.symbolic.vector.render)
+    certificate: dict | None = None
 
     def to_dict(self) -> dict:
         data = {
@@ -251,6 +276,8 @@ class StepResult:
         }
         if self.justification:
             data["justification"] = self.justification
+        if self.certificate is not None:
+            data["certificate"] = dict(self.certificate)
         return data
 
 

@@ -1,0 +1,259 @@
+"""Checking vector derivations step by step: proved (with a certificate),
+refuted (with an exact counterexample) or unknown."""
+from __future__ import annotations
+
+import time
+
+import sympy
+
+from ...errors import InputError
+from ..derivation import _locate_assumption_error, _make_assumptions, _run_prover, compose_relations
+from ..report import ChainResult, DerivationReport, StepResult
+from .certificate import find_certificate
+from .classes import parameter_conditions
+from .document import VectorDerivation, parse_vector_derivation
+from .problem import boundary_points, build_problem, sample_parameters
+from .refute import find_counterexample
+from .render import WrittenExpr, certificate_dict
+
+__all__ = ["check_vector_text", "check_vector_document", "decide_vector_step", "MAX_BASIS", "MAX_POINTS"]
+
+# the SDP has one row and column per basis vector (free vectors and gradients) and one
+# interpolation inequality per ordered pair of points: keep both small enough for the budget
+MAX_BASIS = 16
+MAX_POINTS = 10
+
+
+class _Positivity:
+    """Proves expr >= 0 (or > 0) under the file's assumptions with the scalar prover; cached."""
+
+    def __init__(self, assumptions, deadline_getter):
+        self.assumptions = assumptions
+        self.deadline = deadline_getter
+        self.cache = {}
+
+    def __call__(self, expr, strict: bool) -> bool:
+        expr = sympy.cancel(sympy.sympify(expr))
+        key = (expr, strict)
+        if key in self.cache:
+            return self.cache[key]
+        if expr.is_number:
+            if expr.is_Rational:
+                ok = bool(expr > 0) if strict else bool(expr >= 0)
+            else:  # an exact algebraic number: its sign by exact/adaptive evaluation
+                from ..exact import sign_at
+
+                sign = sign_at(expr, {})
+                ok = sign is not None and (sign > 0 if strict else sign >= 0)
+            self.cache[key] = ok
+            return ok
+        left = self.deadline() - time.monotonic()
+        if left < 0.2:
+            return False
+        from ..prover import prove_step
+
+        try:
+            verdict = prove_step(expr, ">" if strict else ">=", 0, self.assumptions, timeout=min(left, 4.0))
+            ok = verdict.status == "proved"
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except Exception:  # noqa: BLE001 - an unusable call proves nothing
+            ok = False
+        self.cache[key] = ok
+        return ok
+
+
+def _placeholders(expr) -> bool:
+    return any(s.name.startswith(("F__", "G__")) for s in expr.free_symbols)
+
+
+def decide_vector_step(doc: VectorDerivation, lhs, op, rhs, assumptions, timeout: float, prover, positivity,
+                       class_problem: str | None):
+    """(status, method, counterexample, certificate, seconds) for one step."""
+    start = time.monotonic()
+    deadline = start + timeout
+    if not (_placeholders(lhs) or _placeholders(rhs)):
+        status, method, cex, seconds = _run_prover(prover, lhs, op, rhs, assumptions, timeout)
+        if cex is not None:
+            cex = {"scalars": cex, "vectors": {}, "functions": {}}
+        return status, method, cex, None, seconds
+    if class_problem:
+        return "unknown", class_problem, None, None, time.monotonic() - start
+    if op == "=":
+        difference = sympy.expand(lhs - rhs)
+        if sympy.cancel(difference) == 0:
+            return "proved", "identity in the Gram representation", None, {"text": "LHS - RHS = 0 identically"}, \
+                time.monotonic() - start
+        results = []
+        for sub in ("<=", ">="):
+            results.append(decide_vector_step(doc, lhs, sub, rhs, assumptions, max(deadline - time.monotonic(), 0.1) / 2,
+                                              prover, positivity, None))
+        if all(r[0] == "proved" for r in results):
+            return "proved", "two certificates (<= and >=)", None, results[0][3], time.monotonic() - start
+        for r in results:
+            if r[0] == "refuted":
+                return "refuted", r[1], r[2], None, time.monotonic() - start
+        return "unknown", "equality not shown either way", None, None, time.monotonic() - start
+    if len(doc.ctx.basis) > MAX_BASIS or len(doc.ctx.points) > MAX_POINTS:
+        return ("unknown", f"too many vectors or points for the Gram reduction (limits: {MAX_BASIS} basis "
+                f"vectors, {MAX_POINTS} points); split the derivation", None, None, time.monotonic() - start)
+    rewrite = getattr(assumptions, "expand_definitions", None)
+    if rewrite is not None and getattr(assumptions, "definitions", None):
+        # the values in plain real symbols, as the rest of the file is parsed
+        definitions = {k.name: v.xreplace({s: sympy.Symbol(s.name, real=True) for s in v.free_symbols})
+                       for k, v in assumptions.definitions.items()}
+
+        def rewrite(expr, _defs=definitions):  # noqa: F811 - assume: L = 1 fixes L everywhere
+            subs = {s: _defs[s.name] for s in expr.free_symbols if s.name in _defs}
+            return expr.xreplace(subs) if subs else expr
+    else:
+        rewrite = None
+    problem = build_problem(doc.ctx, lhs, op, rhs, rewrite)
+    squared = ""
+    if problem is None and _nonnegative_side(lhs, positivity) and _nonnegative_side(rhs, positivity):
+        # both sides >= 0 for every admissible value (norms times nonnegative scalars): A <= B iff A^2 <= B^2,
+        # so the squared step has the same verdict and the same counterexamples
+        problem = build_problem(doc.ctx, sympy.expand(lhs**2), op, sympy.expand(rhs**2), rewrite)
+        squared = " (both sides >= 0, squared)"
+    if problem is None:
+        return ("unknown", "not affine in the Gram matrix and the function values "
+                "(e.g. a sum of norms that are not squared, or a product of two function values)",
+                None, None, time.monotonic() - start)
+    names = [s.name for s in problem.parameters]
+    generic = sample_parameters(names, assumptions, count=2, seed=1, generic=True)
+    if not generic:
+        generic = sample_parameters(names, assumptions, count=2, seed=1)
+    positivity.deadline = lambda: deadline
+    reason = "no parameter values satisfy assume:" if not generic else ""
+    if generic:
+        try:
+            cert, reason = find_certificate(problem, generic, positivity, deadline - 0.3 * timeout)
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except Exception as exc:  # noqa: BLE001 - a failed search is an honest unknown
+            cert, reason = None, f"certificate search failed ({type(exc).__name__})"
+        if cert is not None:
+            data = certificate_dict(cert, op, doc.ctx.basis_label)
+            if squared:
+                data["squared"] = True
+                data["identity"] = data["identity"].replace("RHS", "RHS²").replace("LHS", "LHS²")
+                data["latex"] = data["latex"].replace(r"\mathrm{RHS}", r"\mathrm{RHS}^2").replace(
+                    r"\mathrm{LHS}", r"\mathrm{LHS}^2")
+                data["text"] = data["text"].replace("RHS - LHS", "RHS² - LHS²").replace("LHS - RHS", "LHS² - RHS²")
+            return "proved", "interpolation certificate" + squared, None, data, time.monotonic() - start
+    simple = sample_parameters(names, assumptions, count=14, seed=0)
+    points = simple[:2]
+    if simple:
+        points += boundary_points(simple[0], names, assumptions)
+    points += [p for p in simple[2:] if p not in points]
+    try:
+        cex = find_counterexample(problem, points, assumptions, deadline, lambda: deadline - time.monotonic())
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except Exception as exc:  # noqa: BLE001
+        cex, reason = None, f"{reason}; counterexample search failed ({type(exc).__name__})"
+    if cex is not None:
+        return "refuted", "exact counterexample (worst case of the Gram SDP, rounded)" + squared, cex, None, \
+            time.monotonic() - start
+    return "unknown", reason or "neither a certificate nor a counterexample was found", None, None, \
+        time.monotonic() - start
+
+
+def _warm_up() -> None:
+    """Import cvxpy and fork the prover once, before any step's budget starts (as the scalar prover does)."""
+    import cvxpy  # noqa: F401 - seconds to import; not a step's cost
+
+    from ..prover import _warm_up as warm_prover
+
+    warm_prover()
+
+
+def _decide_isolated(doc, lhs, op, rhs, assumptions, timeout, prover, positivity, class_problem):
+    """decide_vector_step in a forked worker (hard stop past the budget); scalar-only steps
+    go to the scalar prover, which isolates itself."""
+    from .isolate import run_isolated
+
+    args = (doc, lhs, op, rhs, assumptions, timeout, prover, positivity, class_problem)
+    if not (_placeholders(lhs) or _placeholders(rhs)):
+        return decide_vector_step(*args)
+    return run_isolated(decide_vector_step, args, timeout,
+                        lambda reason, seconds: ("unknown", reason, None, None, seconds))
+
+
+def _nonnegative_side(side, positivity) -> bool:
+    """True when ``side`` is a product of norms (square roots of Gram forms) and scalars proved >= 0."""
+    scalar = sympy.Integer(1)
+    roots = 0
+    for factor in sympy.Mul.make_args(side):
+        if _placeholders(factor):
+            if not (isinstance(factor, sympy.Pow) and factor.exp == sympy.Rational(1, 2)):
+                return False
+            roots += 1
+        else:
+            scalar *= factor
+    return positivity(scalar, strict=False) if (roots or not _placeholders(side)) else False
+
+
+def _class_problem(doc, positivity) -> str | None:
+    for name, cls in doc.ctx.functions.items():
+        for expr, rel in parameter_conditions(cls):
+            if not positivity(expr, strict=rel == ">"):
+                return f"assume: does not imply {expr} {rel} 0, which the class of {name} ({cls.text}) needs"
+    return None
+
+
+def check_vector_document(doc: VectorDerivation, *, timeout: float = 10.0, prover=None) -> DerivationReport:
+    relations = [relation for relation, _, _ in doc.assumptions]
+    try:
+        assumptions = _make_assumptions(relations, False)
+    except InputError as exc:
+        if all(line == 0 for _, line, _ in doc.assumptions):
+            raise
+        raise _locate_assumption_error(exc, doc, False) from None
+    if prover is None:
+        from ..prover import prove_step as prover
+    _warm_up()
+    positivity = _Positivity(assumptions, lambda: time.monotonic() + timeout)
+    class_problem = _class_problem(doc, positivity)
+    results = []
+    for index, step in enumerate(doc.steps):
+        status, method, cex, cert, seconds = _decide_isolated(
+            doc, step.lhs, step.op, step.rhs, assumptions, timeout, prover, positivity, class_problem)
+        left_text, right_text = doc.texts[index]
+        result = StepResult(index=index, line=step.line, lhs=WrittenExpr(left_text), relation=step.op,
+                            rhs=WrittenExpr(right_text), status=status, method=method, counterexample=cex,
+                            seconds=seconds, justification=step.justification)
+        result.certificate = cert
+        results.append(result)
+    chains = []
+    for chain in doc.chains:
+        ops = [doc.steps[k].op for k in chain.steps]
+        relation = compose_relations(ops)
+        statuses = [results[k].status for k in chain.steps]
+        if relation is None:
+            chains.append(ChainResult(chain.start_line, None, "unknown", list(chain.steps), "no composed relation"))
+            continue
+        if all(s == "proved" for s in statuses):
+            chains.append(ChainResult(chain.start_line, relation, "proved", list(chain.steps), "steps"))
+            continue
+        first = doc.steps[chain.steps[0]].lhs
+        last = doc.steps[chain.steps[-1]].rhs
+        status, method, cex, _, _ = _decide_isolated(doc, first, relation, last, assumptions, timeout, prover,
+                                                     positivity, class_problem)
+        if status == "refuted":
+            chains.append(ChainResult(chain.start_line, relation, "refuted", list(chain.steps), method, cex))
+        else:
+            chains.append(ChainResult(chain.start_line, relation, "unknown", list(chain.steps), method))
+    statuses = {r.status for r in results} | {c.status for c in chains}
+    if "refuted" in statuses:
+        overall = "refuted"
+    elif "unknown" in {r.status for r in results}:
+        overall = "unknown"
+    else:
+        overall = "proved"
+    return DerivationReport(file=doc.source, status=overall, steps=results, chains=chains, assumptions=relations)
+
+
+def check_vector_text(text: str, source: str | None = None, *, timeout: float = 10.0, prover=None) -> DerivationReport:
+    """Parse and check a vector derivation given as text."""
+    return check_vector_document(parse_vector_derivation(text, source), timeout=timeout, prover=prover)

@@ -1,0 +1,256 @@
+"""Function classes and their interpolation inequalities.
+
+For each supported class, a finite set of (x_i, g_i, f_i) triples is the data
+of some function of the class (f(x_i) = f_i, g_i a (sub)gradient at x_i) **if
+and only if** the pairwise inequalities below hold; the "if" direction is what
+makes a refutation sound, the "only if" what makes a proof sound.
+
+* convex, strongly_convex(mu), smooth(L)+convex, smooth(L)+strongly_convex(mu)
+  (0 <= mu < L): Taylor, Hendrickx, Glineur, "Smooth strongly convex
+  interpolation and exact worst-case performance of first-order methods",
+  Math. Program. 161 (2017), arXiv:1502.05666, Theorems 4 and 5 / Corollary 2:
+
+      f_i >= f_j + <g_j, x_i - x_j> + 1/(2L)||g_i - g_j||^2
+                 + mu/(2(1 - mu/L)) ||x_i - x_j - (g_i - g_j)/L||^2.
+
+  Multiplied by 2L(L - mu) > 0 it is polynomial in (L, mu); that form is also a
+  valid necessary condition at mu = L, so proofs stay sound for all mu <= L.
+* smooth(L) (not necessarily convex): Taylor, Hendrickx, Glineur, "Exact
+  worst-case performance of first-order methods for composite convex
+  optimization", SIAM J. Optim. 27 (2017), arXiv:1512.07516, Theorem 3.10:
+
+      f_i >= f_j + 1/2<g_i + g_j, x_i - x_j> + 1/(4L)||g_i - g_j||^2 - L/4||x_i - x_j||^2
+
+  (multiplied by 4L).
+* lipschitz(M)+convex: the convex inequalities and ||g_i||^2 <= M^2
+  (arXiv:1512.07516, Theorem 3.5).
+
+Minimizers. ``minimizer: xs of f`` means xs is a *global* minimizer of f.
+For the convex classes the point xs gets the (sub)gradient 0; by convexity a
+point with 0 in its subdifferential is a global minimizer, so the class's
+interpolation conditions with g_s = 0 are necessary and sufficient.
+
+For smooth(L) alone a zero gradient is not enough (a stationary point need not
+be a global minimizer). Proofs use the point xs with g_s = 0 in the smooth
+interpolation conditions together with the extra necessary inequalities
+
+      f_i - f_s >= 1/(2L) ||g_i||^2          for every point x_i,
+
+which hold for every L-smooth f with global minimizer xs: by the descent
+lemma f(x_i - g_i/L) <= f_i - ||g_i||^2/(2L), and f_s <= f(x_i - g_i/L).
+Refutations for smooth(L) with a minimizer are only searched among convex
+L-smooth functions (the smooth-convex interpolation conditions, checked
+exactly): such a function is L-smooth and, being convex with a zero gradient
+at xs, has its global minimum at xs. So every refutation is an actual member
+of the class whose global minimizer is xs; when only a nonconvex function
+could refute a step, the answer is "unknown", never a wrong refutation.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import sympy
+
+from ...errors import DerivationSyntaxError
+from ..parse import parse_expression
+from .syntax import Point, Vector, gram_symbol, inner
+
+__all__ = ["FunctionClass", "parse_classes", "Inequality", "interpolation_inequalities", "CLASS_NAMES"]
+
+CLASS_NAMES = ("convex", "smooth", "strongly_convex", "lipschitz")
+_ITEM = re.compile(r"^\s*([A-Za-z_]\w*)\s*(?:\((.*)\))?\s*$", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class FunctionClass:
+    """A supported function class: ``kind`` and its parameters (SymPy, or None)."""
+
+    kind: str  # convex | strongly_convex | smooth_convex | smooth_strongly_convex | smooth | lipschitz_convex
+    L: sympy.Expr | None = None
+    mu: sympy.Expr | None = None
+    M: sympy.Expr | None = None
+    text: str = ""
+
+    @property
+    def convex(self) -> bool:
+        return self.kind != "smooth"
+
+    def describe(self) -> str:
+        return self.text
+
+
+def parse_classes(text: str, *, line: int, column: int, source: str | None) -> FunctionClass:
+    """Read ``smooth(L), convex`` and friends into one :class:`FunctionClass`."""
+    found: dict = {}
+    offset = 0
+    for piece in _split_top(text):
+        where = column + offset + (len(piece) - len(piece.lstrip()))
+        offset += len(piece) + 1
+        match = _ITEM.match(piece)
+        if not match or not piece.strip():
+            raise DerivationSyntaxError(
+                "expected a class such as convex, smooth(L), strongly_convex(mu), lipschitz(M)",
+                line, where, source)
+        name, arg = match.group(1), match.group(2)
+        if name not in CLASS_NAMES:
+            raise DerivationSyntaxError(
+                f"unknown function class '{name}' (known: convex, smooth(L), strongly_convex(mu), lipschitz(M))",
+                line, where, source)
+        if name in found:
+            raise DerivationSyntaxError(f"class '{name}' given twice", line, where, source)
+        if name == "convex":
+            if arg is not None:
+                raise DerivationSyntaxError("'convex' takes no parameter", line, where, source)
+            found[name] = None
+            continue
+        if arg is None or not arg.strip():
+            raise DerivationSyntaxError(f"'{name}' needs a parameter, e.g. {name}(L)", line, where, source)
+        arg_col = where + piece.strip().index("(") + 1
+        value = parse_expression(arg, line=line, column=arg_col, source=source)
+        found[name] = value
+    if not found:
+        raise DerivationSyntaxError("expected at least one class after ':'", line, column, source)
+    names = set(found)
+    L, mu, M = found.get("smooth"), found.get("strongly_convex"), found.get("lipschitz")
+    pretty = ", ".join(text.split(",")).strip()
+    pretty = re.sub(r"\s+", " ", pretty)
+    if "lipschitz" in names:
+        if names - {"lipschitz", "convex"}:
+            raise DerivationSyntaxError(
+                "lipschitz(M) is supported with convex only (a strongly convex or smooth Lipschitz "
+                "class has no exact interpolation conditions here)", line, column, source)
+        if "convex" not in names:
+            raise DerivationSyntaxError(
+                "lipschitz(M) needs 'convex' too (subgradients are those of a convex function)",
+                line, column, source)
+        return FunctionClass("lipschitz_convex", M=M, text=pretty)
+    if "smooth" in names and "strongly_convex" in names:
+        return FunctionClass("smooth_strongly_convex", L=L, mu=mu, text=pretty)
+    if "smooth" in names and "convex" in names:
+        return FunctionClass("smooth_convex", L=L, text=pretty)
+    if "smooth" in names:
+        return FunctionClass("smooth", L=L, text=pretty)
+    if "strongly_convex" in names:
+        return FunctionClass("strongly_convex", mu=mu, text=pretty)
+    return FunctionClass("convex", text=pretty)
+
+
+def _split_top(text: str) -> list[str]:
+    pieces, depth, start = [], 0, 0
+    for index, char in enumerate(text):
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "," and depth == 0:
+            pieces.append(text[start:index])
+            start = index + 1
+    pieces.append(text[start:])
+    return pieces
+
+
+def parameter_conditions(cls: FunctionClass) -> list[tuple[sympy.Expr, str]]:
+    """Conditions on the parameters (expr > 0 or >= 0) the class needs to be meaningful."""
+    out = []
+    if cls.L is not None:
+        out.append((cls.L, ">"))
+    if cls.mu is not None:
+        out.append((cls.mu, ">="))
+        if cls.L is not None:
+            out.append((cls.L - cls.mu, ">"))
+    if cls.M is not None:
+        out.append((cls.M, ">="))
+    return out
+
+
+@dataclass(frozen=True)
+class Inequality:
+    """``expr >= 0``, linear in the function values and Gram entries."""
+
+    expr: sympy.Expr
+    label: str  # how a person names it
+    kind: str  # 'pair', 'lipschitz', 'minimum'
+    i: int  # point indices (into the list given), -1 when unused
+    j: int
+    scale: sympy.Expr = sympy.Integer(1)  # expr = scale * (the inequality as the papers write it)
+
+
+def _grad(point: Point) -> Vector:
+    return Vector(()) if point.grad is None else Vector(((point.grad, sympy.Integer(1)),))
+
+
+def pair_inequality(cls: FunctionClass, pi: Point, pj: Point, *, convex_variant: bool = False) -> sympy.Expr:
+    """The class's (scaled) interpolation inequality from j to i, as ``expr >= 0``."""
+    dx = pi.location - pj.location
+    gi, gj = _grad(pi), _grad(pj)
+    dg = gi - gj
+    df = pi.value - pj.value
+    kind = cls.kind
+    if kind == "smooth" and convex_variant:
+        kind = "smooth_convex"
+    if kind in ("convex", "lipschitz_convex"):
+        return df - inner(gj, dx)
+    if kind == "strongly_convex":
+        return df - inner(gj, dx) - cls.mu / 2 * inner(dx, dx)
+    if kind == "smooth":
+        L = cls.L
+        return 4 * L * (df - inner(gi + gj, dx) / 2) - inner(dg, dg) + L**2 * inner(dx, dx)
+    L = cls.L
+    mu = cls.mu if kind == "smooth_strongly_convex" else sympy.Integer(0)
+    w = dx.scale(L) - dg
+    return 2 * L * (L - mu) * (df - inner(gj, dx)) - (L - mu) * inner(dg, dg) - mu * inner(w, w)
+
+
+def pair_scale(cls: FunctionClass, *, convex_variant: bool = False) -> sympy.Expr:
+    """The positive factor by which :func:`pair_inequality` scales the papers' form."""
+    kind = "smooth_convex" if cls.kind == "smooth" and convex_variant else cls.kind
+    if kind == "smooth":
+        return 4 * cls.L
+    if kind == "smooth_convex":
+        return 2 * cls.L**2
+    if kind == "smooth_strongly_convex":
+        return 2 * cls.L * (cls.L - cls.mu)
+    return sympy.Integer(1)
+
+
+def interpolation_inequalities(cls: FunctionClass, points: list, minimizer_points: list, *,
+                               convex_variant: bool = False) -> list[Inequality]:
+    """Every interpolation inequality of ``cls`` at ``points`` (of one function).
+
+    ``convex_variant=True`` (for smooth(L) only) gives the smooth *convex*
+    inequalities, used when searching refutations with a minimizer.
+    """
+    out: list[Inequality] = []
+    name = {"convex": "convexity", "strongly_convex": "strong convexity",
+            "smooth": "smoothness", "smooth_convex": "smooth-convex",
+            "smooth_strongly_convex": "smooth-strongly-convex",
+            "lipschitz_convex": "convexity"}[cls.kind]
+    if cls.kind == "smooth" and convex_variant:
+        name = "smooth-convex"
+    for i, pi in enumerate(points):
+        for j, pj in enumerate(points):
+            if i == j:
+                continue
+            expr = sympy.expand(pair_inequality(cls, pi, pj, convex_variant=convex_variant))
+            arrow = f"{pj.label}->{pi.label}"
+            out.append(Inequality(expr, f"{name} inequality {arrow}", "pair", i, j,
+                                  pair_scale(cls, convex_variant=convex_variant)))
+    if cls.kind == "lipschitz_convex":
+        for i, pi in enumerate(points):
+            g = _grad(pi)
+            out.append(Inequality(sympy.expand(cls.M**2 - inner(g, g)), f"Lipschitz bound at {pi.label}",
+                                  "lipschitz", i, -1))
+    if cls.kind == "smooth" and not convex_variant:
+        for s in minimizer_points:
+            for i, pi in enumerate(points):
+                if pi is points[s] or pi.grad is None:
+                    continue
+                g = _grad(pi)
+                expr = sympy.expand(2 * cls.L * (pi.value - points[s].value) - inner(g, g))
+                out.append(Inequality(expr, f"global-minimum inequality at {pi.label}", "minimum", i, s,
+                                      2 * cls.L))
+    return out
+
+
+__all__ += ["parameter_conditions", "pair_inequality"]
