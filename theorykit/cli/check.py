@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
 import re
 import sys
 from pathlib import Path
@@ -62,7 +61,7 @@ def register(subparsers) -> None:
         epilog=_FORMAT_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("files", nargs="+", metavar="FILE", help=".deriv file(s) to check")
+    parser.add_argument("files", nargs="+", metavar="FILE", help=".deriv file(s) to check; - reads standard input")
     parser.add_argument("--json", action="store_true", help="print the JSON report (an array for several files)")
     parser.add_argument(
         "--timeout",
@@ -117,40 +116,66 @@ def run(args, *, prover=None, stdout=None, stderr=None) -> int:
     codes: list[int] = []
     try:
         _run(args, prover, stdout or sys.stdout, stderr or sys.stderr, codes)
-    except BrokenPipeError:
-        # `theorykit check ... | head`: the reader left; stop quietly, and keep
-        # Python from complaining again when it flushes stdout at exit
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        try:
-            os.dup2(devnull, sys.stdout.fileno())
-        except (OSError, ValueError):
-            pass
+    except BrokenPipeError:  # only from the final JSON print; per-file output is guarded in _run
+        from . import silence_stdout
+
+        silence_stdout()
     return _worst(codes)
 
 
+def _read_input(path: str, stdin):
+    """``-`` is standard input; anything else is a path (so that a missing 'notes.txt' is
+    not read as derivation text)."""
+    if path == "-":
+        return stdin.read() + "\n", "<stdin>"  # the newline keeps one-line text from reading as a path
+    return Path(path), path
+
+
+def _warn_single_use(path: str, source, stderr) -> None:
+    """A name used once is likely a typo (it silently became a new symbol): say so."""
+    from ..symbolic.lint import single_use_names
+
+    try:
+        text = source if isinstance(source, str) else source.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return
+    for w in single_use_names(text):
+        print(f"{path}:{w.line}:{w.column}: {w.message()}", file=stderr)
+
+
 def _run(args, prover, stdout, stderr, codes: list[int]) -> None:
+    from ..report.jsonio import stamp
     from ..symbolic.derivation import check
 
     documents = []
+    piped_out = False  # the reader of stdout left: keep checking, so the exit code covers every file
     for path in args.files:
         try:
-            # a Path, so that a missing 'notes.txt' is not read as derivation text
-            report = check(Path(path), timeout=args.timeout, prover=prover)
+            source, name = _read_input(path, sys.stdin)
+            report = check(source, timeout=args.timeout, prover=prover)
             report.file = path  # as typed: Path() would turn './a.deriv' into 'a.deriv'
 
         except TheorykitError as exc:
             line = _error_line(path, exc)
             print(line, file=stderr)
             codes.append(EXIT_CODES["error"])
-            documents.append({"file": path, "status": "error", "error": line})
+            documents.append(stamp({"file": path, "status": "error", "error": line}, "derivation"))
             continue
+        _warn_single_use(path, source, stderr)
         codes.append(EXIT_CODES[report.status])
         if args.json:
-            documents.append(report.to_dict())
-        else:
-            _print_report(str(report), stdout)
-            if len(args.files) > 1:
-                print(file=stdout)
+            documents.append(stamp(report.to_dict(), "derivation"))
+        elif not piped_out:
+            try:
+                _print_report(str(report), stdout)
+                if len(args.files) > 1:
+                    print(file=stdout)
+                stdout.flush()
+            except BrokenPipeError:
+                from . import silence_stdout
+
+                silence_stdout()
+                piped_out = True
     if args.json:
         if len(args.files) == 1:
             if documents and documents[0].get("status") != "error":

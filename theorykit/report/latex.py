@@ -164,7 +164,7 @@ def _check_results(results) -> list[ClaimResult]:
     return results
 
 
-def latex_table(results: Iterable[ClaimResult]) -> str:
+def latex_table(results: Iterable[ClaimResult], *, width: str = "column", longtable: bool = False, bib=None) -> str:
     """A booktabs ``tabular`` (in a ``\\small`` group) ready for ``\\input``."""
     results = _check_results(results)
     lines = [
@@ -212,7 +212,7 @@ def _details(r: ClaimResult) -> list[str]:
     return out
 
 
-def latex_document(results: Iterable[ClaimResult], *, title: str = "theorykit results") -> str:
+def latex_document(results: Iterable[ClaimResult], *, title: str = "theorykit results", width: str = "column", bib=None) -> str:
     """A standalone article (booktabs, amsmath) with the table and per-claim details."""
     results = _check_results(results)
     from .. import __version__
