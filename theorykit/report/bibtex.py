@@ -42,16 +42,30 @@ def collect_sources(results) -> list[dict]:
     return list(seen.values())
 
 
+_CITE = re.compile(r"^(?P<authors>.+?) \((?P<year>\d{4})[a-z]?\)\.\s*(?P<title>.+?)\.(?:\s+(?P<rest>.*))?$")
+
+
+def _fields(cite: str, key: str) -> list[tuple[str, str]]:
+    """author/year/title/howpublished from "Authors (Year). Title. Venue." (the form of
+    ``Source.cite()``); the whole text as ``note`` when it has another form."""
+    m = _CITE.match(cite.strip())
+    if not m:
+        return [("title", _braced(cite or key)), ("note", _braced(cite))]
+    authors = " and ".join(a.strip() for a in m.group("authors").split(",") if a.strip())
+    # {{...}} keeps BibTeX from lowercasing the title
+    out = [("author", _braced(authors)), ("title", "{" + _braced(m.group("title")) + "}"), ("year", m.group("year"))]
+    if m.group("rest"):
+        out.append(("howpublished", _braced(m.group("rest").rstrip("."))))
+    return out
+
+
 def bibtex(results: Iterable) -> str:
     """One ``@misc`` entry per distinct source of ``results``."""
     entries = []
     for s in collect_sources(results):
         key = bib_key(s.get("key") or s.get("cite"))
         cite = s.get("cite") or s.get("key") or ""
-        fields = [("title", _braced(cite.split(",")[0] if cite else key)), ("note", _braced(cite))]
-        year = re.findall(r"\b(19\d\d|20\d\d)\b", cite)
-        if year:
-            fields.append(("year", year[-1]))
+        fields = _fields(cite, key)
         if s.get("arxiv"):
             fields += [("eprint", s["arxiv"]), ("archivePrefix", "arXiv")]
         if s.get("doi"):
