@@ -227,16 +227,21 @@ class Derivation:
 
         tex = {"=": "=", "<=": r"\le", "<": "<", ">=": r"\ge", ">": ">"}
         title = f"Derivation {html.escape(self.name)}" if self.name else "Derivation"
-        assumed = ", ".join(f"${sympy.latex(rel)}$" for rel, _, _ in self._parsed.assumptions) or "nothing"
+        def m(expr) -> str:
+            # \( \) rather than $ $: MathJax takes these in Jupyter and in Sphinx (myst-nb) pages;
+            # escaped, since L < 2 is also HTML
+            return rf"\({html.escape(expr if isinstance(expr, str) else sympy.latex(expr), quote=False)}\)"
+
+        assumed = ", ".join(m(rel) for rel, _, _ in self._parsed.assumptions) or "nothing"
         body = []
         for label, lhs, op, rhs, by in self._rows():
-            left = f"${sympy.latex(lhs)}$" if lhs is not None else ""
+            left = m(lhs) if lhs is not None else ""
             body.append(
-                f"<tr><td>{label}</td><td style='text-align:right'>{left}</td><td>${tex[op]}$</td>"
-                f"<td style='text-align:left'>${sympy.latex(rhs)}$</td>"
+                f"<tr><td>{label}</td><td style='text-align:right'>{left}</td><td>{m(tex[op])}</td>"
+                f"<td style='text-align:left'>{m(rhs)}</td>"
                 f"<td style='text-align:left'>{html.escape(by) if by else ''}</td></tr>")
         if self._chain is not None and not self._chain.steps:  # a start() awaiting its first step
-            body.append(f"<tr><td>start</td><td style='text-align:right'>${sympy.latex(self._current)}$</td>"
+            body.append(f"<tr><td>start</td><td style='text-align:right'>{m(self._current)}</td>"
                         "<td></td><td></td><td></td></tr>")
         return (f"<div class='theorykit-derivation'><b>{title}</b> (not checked yet: call "
                 f"<code>.check()</code>)<br>assuming: {assumed}"
