@@ -2,7 +2,7 @@
 
 Why Sphinx + MyST-NB (and not MkDocs Material + mkdocstrings): theorykit's docstrings
 are reStructuredText (``double backticks``, field lists), which Sphinx's autodoc reads
-natively; ``sphinx-argparse`` renders the CLI reference from the real argument parser;
+natively; the CLI reference is generated from the real argument parser (``--help`` of every command);
 MyST-NB executes the tutorial notebooks during the build and fails it when a cell
 raises; and ``sphinx-build -W`` turns every warning (a broken cross-reference, a
 malformed docstring) into an error, so the site cannot silently rot.
@@ -35,7 +35,6 @@ extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.mathjax",
     "sphinx.ext.viewcode",
-    "sphinxarg.ext",
 ]
 if os.environ.get("THEORYKIT_DOCS_MATH") == "svg":  # offline builds (no MathJax CDN): math as SVG via LaTeX
     extensions[extensions.index("sphinx.ext.mathjax")] = "sphinx.ext.imgmath"
@@ -53,7 +52,9 @@ autodoc_typehints = "none"  # signatures stay readable; types are in the docstri
 autodoc_default_options = {"members": True, "undoc-members": False, "show-inheritance": False}
 html_theme = "furo"
 html_title = f"theorykit {release}"
-exclude_patterns = ["_build", "_data", "latex", "Thumbs.db", ".DS_Store"]
+exclude_patterns = ["_build", "_data", "_generated", "latex", "Thumbs.db", ".DS_Store"]
+html_static_path = ["_static"]
+html_css_files = ["theorykit.css"]
 suppress_warnings = [
     "myst.header",  # ARCHITECTURE.md is read on GitHub too
     "misc.highlighting_failure",  # a JSON excerpt with "..." in derivation-format.md
@@ -110,4 +111,21 @@ def _generate_catalog() -> None:
     write_catalog(HERE / "catalog", claims(), results, figures_dir=figures if figures.is_dir() else None)
 
 
+def _generate_cli() -> None:
+    """The CLI reference: each command's --help exactly as argparse prints it (the
+    RawDescription epilogs keep their layout, which reST would reflow)."""
+    from theorykit.cli import build_parser
+
+    os.environ["COLUMNS"] = "100"  # argparse wraps to the terminal; the page needs a fixed width
+    parser = build_parser()
+    out = ["## theorykit", "", "```text", parser.format_help().rstrip(), "```", ""]
+    sub = next(a for a in parser._actions if a.__class__.__name__ == "_SubParsersAction")
+    for name, command in sub.choices.items():
+        out += [f"## theorykit {name}", "", "```text", command.format_help().rstrip(), "```", ""]
+    target = HERE / "_generated"
+    target.mkdir(exist_ok=True)
+    (target / "cli.md").write_text("\n".join(out), encoding="utf-8")
+
+
 _generate_catalog()
+_generate_cli()

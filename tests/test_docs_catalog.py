@@ -46,6 +46,6 @@ def test_write_catalog_writes_an_index_and_a_page_per_claim(tmp_path):
 def test_docs_extra_and_project_urls_are_declared():
     text = (ROOT / "pyproject.toml").read_text()
     assert "[project.urls]" in text and "Documentation" in text
-    assert 'docs = ["sphinx' in text and "myst-nb" in text and "sphinx-argparse" in text
+    assert 'docs = ["sphinx' in text and "myst-nb" in text and "furo" in text
     for page in ("index.md", "quickstart.md", "cli.md", "api/index.md", "tutorials/index.md", "conf.py"):
         assert (ROOT / "docs" / page).exists(), page

@@ -63,6 +63,20 @@ def _source_line(s) -> str:
     return f"- **{_md(s.key)}**: {_md(cite)}" + (f" ({', '.join(links)})" if links else "")
 
 
+def _step_math(lhs: str, relation: str, rhs: str) -> str:
+    """A derivation step from a results file, typeset: the text is read back with the
+    derivation parser (a whitelist, never evaluated); anything it refuses stays code."""
+    try:
+        from ..symbolic.parse import parse_expression
+        from .latex_symbols import statement_latex
+
+        rel = {"=": "=", "<=": r"\le", "<": "<", ">=": r"\ge", ">": ">"}[relation]
+        left, right = statement_latex(parse_expression(lhs)), statement_latex(parse_expression(rhs))
+        return f"${left} {rel} {right}$"
+    except Exception:
+        return f"`{lhs} {relation} {rhs}`".replace("|", "\\|")
+
+
 def _derivation(result) -> list[str]:
     d = result.derivation or {}
     steps = d.get("steps") or []
@@ -72,7 +86,7 @@ def _derivation(result) -> list[str]:
     if steps:
         out += ["| step | relation | verdict | method | by |", "|---|---|---|---|---|"]
         for st in steps:
-            rel = f"`{st.get('lhs', '')} {st.get('relation', '')} {st.get('rhs', '')}`".replace("|", "\\|")
+            rel = _step_math(st.get("lhs", ""), st.get("relation", ""), st.get("rhs", ""))
             out.append(f"| {st.get('index', '')} | {rel} | {_md(st.get('status', ''))} | "
                        f"{_md(st.get('method', ''))} | {_md(st.get('justification') or '')} |")
         out.append("")
