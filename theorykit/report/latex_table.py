@@ -135,10 +135,13 @@ def _check_cell(row: CheckRow, *, with_description: bool) -> str:
 def _measured_cell(row: CheckRow) -> str:
     c = row.check
     out = _num(c.measured)
-    if c.interval:
+    if c.interval:  # the confidence interval on its own line, then its level and number of runs
+        from .latex import latex_number
+
         iv = c.interval
-        out += (rf"\newline{{\scriptsize [{_num(iv.get('lo'))}, {_num(iv.get('hi'))}]"
-                rf" {100 * float(iv.get('level', 0.95)):g}\%, $n={int(iv.get('n_runs', 0))}$}}")
+        lo, hi = latex_number(iv.get("lo"), digits=4), latex_number(iv.get("hi"), digits=4)
+        out += (rf"\newline{{\scriptsize [{lo},\,{hi}]}}"
+                rf"\newline{{\scriptsize {100 * float(iv.get('level', 0.95)):g}\%, $n{{=}}{int(iv.get('n_runs', 0))}$}}")
     if c.status != "passed":
         out += rf"\newline\textbf{{{_esc(c.status)}}}"
     return out
@@ -148,12 +151,12 @@ COLUMNS: list[Column] = [
     # column layout: the description wraps under the name; page layout: its own column
     # one column: name only (what each check measures is in the page and longtable layouts,
     # where it has its own column); a family's table then fits one column of a page
-    Column("Check", {"column": 31, "page": 17}, "l", lambda r: _check_cell(r, with_description=False)),
+    Column("Check", {"column": 30, "page": 17}, "l", lambda r: _check_cell(r, with_description=False)),
     Column("What is measured", {"column": 0, "page": 38}, "l", lambda r: _breakable(r.description) or "---"),
-    Column(r"Comparison {\scriptsize(rtol, atol)}", {"column": 25, "page": 15}, "l",
+    Column(r"Comparison {\scriptsize(rtol, atol)}", {"column": 24, "page": 15}, "l",
            lambda r: comparison_tex(r.check, r.description)),
     Column("Predicted", {"column": 20, "page": 13}, "r", lambda r: _num(r.check.predicted)),
-    Column("Measured", {"column": 24, "page": 17}, "r", _measured_cell),
+    Column("Measured", {"column": 26, "page": 17}, "r", _measured_cell),
 ]
 
 
@@ -212,7 +215,10 @@ def _cite(r: ClaimResult, bib: str | None) -> str:
 def _claim_rows(r: ClaimResult, width: str, bib: str | None, statement: str) -> list[str]:
     """The claim's id, citation and verdicts (right), then its statement on a row of its own."""
     facts = [f for f in (fn(r) for fn in CLAIM_FACTS) if f]
-    head = rf"\textbf{{{_tt_id(r.claim_id)}}}{_cite(r, bib)}\hspace{{1em plus 1fill}}{{\scriptsize {'; '.join(facts)}}}"
+    head = rf"\textbf{{{_tt_id(r.claim_id)}}}{_cite(r, bib)}"
+    # the verdicts stay together, flush right: on the id's line when they fit, else on the next
+    # (a line break discards the first glue; \hspace* survives it and pushes the box right)
+    head += rf"\hspace{{1em plus 1fill}}\hspace*{{0pt plus 1fill}}\mbox{{\scriptsize {'; '.join(facts)}}}"
     rows = [_span(width, head)]
     if statement:
         rows.append(_span(width, rf"\hspace*{{1em}}${statement}$"))
