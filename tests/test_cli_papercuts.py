@@ -276,3 +276,10 @@ def test_centralflow_claim_is_reproducible_from_its_seed():
     claim = registry.get_claim("centralflow.gd")
     first, second = (strip_timings(verify_claim(claim, seed=0, max_examples=2).to_dict()) for _ in range(2))
     assert first == second
+
+
+def test_pdf_output_without_pdflatex_fails_before_running(toy, tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    assert main(["verify", "toy.gd_contraction", "--latex", str(tmp_path / "out.pdf")]) == 2
+    captured = capsys.readouterr()
+    assert "pdflatex not found" in captured.err and "claims verified" not in captured.out

@@ -380,6 +380,12 @@ def _check_outputs(outputs) -> None:
         if path is not None:
             _check_writable(path, option)
     for path, option in outputs:
+        if path is not None and (option == "--pdf" or path.suffix.lower() == ".pdf"):
+            import shutil
+
+            if shutil.which("pdflatex") is None:  # say so before a long run, not after it
+                raise InputError(option, f"{path}: pdflatex not found on PATH; install a TeX distribution "
+                                         "(e.g. TeX Live) to compile PDFs, or write a .tex file")
         if option == "--bib" and _is_stdout(path):
             raise InputError("--bib", "give a file name: the table \\cite's keys from it")
 
