@@ -47,5 +47,5 @@ def test_docs_extra_and_project_urls_are_declared():
     text = (ROOT / "pyproject.toml").read_text()
     assert "[project.urls]" in text and "Documentation" in text
     assert 'docs = ["sphinx' in text and "myst-nb" in text and "furo" in text
-    for page in ("index.md", "quickstart.md", "cli.md", "api/index.md", "tutorials/index.md", "conf.py"):
+    for page in ("index.md", "quickstart.md", "tables.md", "cli.md", "api/index.md", "tutorials/index.md", "conf.py"):
         assert (ROOT / "docs" / page).exists(), page
