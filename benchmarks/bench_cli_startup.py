@@ -44,11 +44,15 @@ def main() -> None:
         cold = best_of([py, "-m", "theorykit", "list"], 1, {**env, "THEORYKIT_NO_LIST_CACHE": "1"})
         subprocess.run([py, "-m", "theorykit", "list"], env=env, stdout=subprocess.DEVNULL, check=True)
         warm = best_of([py, "-m", "theorykit", "list"], args.repeat, env)
+        deriv = Path(cache) / "one.deriv"
+        deriv.write_text("claim: x**2 + 1 >= 2*x\n")
+        check = best_of([py, "-m", "theorykit", "check", str(deriv)], args.repeat, env)
     print(f"python -c pass               {python:7.3f} s")
     print(f"python -c 'import sympy'     {sympy:7.3f} s")
     print(f"theorykit --help             {help_:7.3f} s   (target < 0.3 s)")
     print(f"theorykit list (index warm)  {warm:7.3f} s   ratio to import sympy: {warm / sympy:5.2f}  (target <~ 2)")
     print(f"theorykit list (cold)        {cold:7.3f} s   ratio to import sympy: {cold / sympy:5.2f}")
+    print(f"theorykit check (one step)   {check:7.3f} s   ratio to import sympy: {check / sympy:5.2f}")
 
 
 if __name__ == "__main__":

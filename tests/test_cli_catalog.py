@@ -31,7 +31,9 @@ def test_list_plain_and_json(capsys):
     out = capsys.readouterr().out.splitlines()
     assert len(out) == 2 and out[0].split()[0] == "toy.gd_contraction" and "rate" in out[0]
     assert main(["list", "--json"]) == 0
-    data = json.loads(capsys.readouterr().out)
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["schema"] == "theorykit.catalog" and doc["version"] == 1
+    data = doc["claims"]
     ids = [d["id"] for d in data]
     assert "toy.gd_threshold" in ids and "toybad.raising_derivation" in ids
     assert {"id", "kind", "title", "sources"} == set(data[0])

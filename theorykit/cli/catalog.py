@@ -162,7 +162,8 @@ def register(subparsers) -> None:
                               formatter_class=raw,
                               description="List claims (id, kind, title) from the built-in and installed catalogs.")
     p.add_argument("patterns", nargs="*", metavar="PATTERN", help="claim ids or globs like 'gd.*' (default: all)")
-    p.add_argument("--json", action="store_true", help="print a JSON array of {id, kind, title, sources}")
+    p.add_argument("--json", action="store_true",
+                   help='print {"schema": "theorykit.catalog", "version": 1, "claims": [{id, kind, title, sources}]}')
     p.set_defaults(func=run_list)
 
     p = subparsers.add_parser("derive", help="show a claim's checked derivation", epilog=_DERIVE_EPILOG,
@@ -266,7 +267,9 @@ def _list_rows(patterns) -> list[dict]:
 def run_list(args) -> int:
     rows = _list_rows(args.patterns)
     if args.json:
-        _emit(json.dumps(rows, indent=2) + "\n")
+        from ..report.jsonio import stamp
+
+        _emit(json.dumps(stamp({"claims": rows}, "catalog"), indent=2) + "\n")
         return 0
     if not rows:
         print("no claims in the catalog", file=sys.stderr)

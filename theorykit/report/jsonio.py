@@ -19,8 +19,8 @@ __all__ = ["dump_results", "load_results", "results_to_json", "results_from_json
 SCHEMA = "theorykit.results"
 SCHEMA_VERSION = 1
 # every JSON document theorykit prints names what it is and its layout version:
-# "theorykit.results" (verify), "theorykit.derivation" (check, derive)
-DOCUMENT_VERSIONS = {"results": SCHEMA_VERSION, "derivation": 1}
+# "theorykit.results" (verify), "theorykit.derivation" (check, derive), "theorykit.catalog" (list)
+DOCUMENT_VERSIONS = {"results": SCHEMA_VERSION, "derivation": 1, "catalog": 1}
 
 
 def stamp(document: dict, kind: str) -> dict:
