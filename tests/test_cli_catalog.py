@@ -20,6 +20,7 @@ import toy_install  # noqa: E402
 def toy(monkeypatch, tmp_path):
     toy_install.install(monkeypatch, tmp_path, {"toy": "theorykit_toycatalog",
                                                 "toybad": "theorykit_toycatalog:bad_claims"})
+    monkeypatch.setenv("THEORYKIT_CACHE_DIR", str(tmp_path / "cache"))
     registry.clear_cache()
     yield
     registry.clear_cache()
@@ -30,7 +31,9 @@ def test_list_plain_and_json(capsys):
     out = capsys.readouterr().out.splitlines()
     assert len(out) == 2 and out[0].split()[0] == "toy.gd_contraction" and "rate" in out[0]
     assert main(["list", "--json"]) == 0
-    data = json.loads(capsys.readouterr().out)
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["schema"] == "theorykit.catalog" and doc["version"] == 1
+    data = doc["claims"]
     ids = [d["id"] for d in data]
     assert "toy.gd_threshold" in ids and "toybad.raising_derivation" in ids
     assert {"id", "kind", "title", "sources"} == set(data[0])
@@ -70,19 +73,20 @@ def test_derive_bad_timeout_is_exit_2(capsys):
 
 def test_verify_writes_every_output(capsys, tmp_path):
     js, tex, md = tmp_path / "r.json", tmp_path / "r.tex", tmp_path / "r.md"
-    code = main(["verify", "toy.*", "--seed", "2", "--max-examples", "5",
+    code = main(["verify", "toy.*", "--seed", "2", "--max-examples", "5", "--progress", "lines",
                  "--json", str(js), "--latex", str(tex), "--markdown", str(md)])
     captured = capsys.readouterr()
     assert code == 0, captured.out + captured.err
     assert "2/2 claims verified" in captured.out and "toy.gd_threshold" in captured.out
     # plain progress lines on a non-TTY stderr
-    assert "[1/2] toy.gd_contraction: derive" in captured.err and "[2/2] toy.gd_threshold: done" in captured.err
+    assert "[1/2] toy.gd_contraction: derive (ETA ?)" in captured.err
+    assert "[2/2] toy.gd_threshold: done (ETA 0s)" in captured.err
     results = load_results(js)
     assert [r.claim_id for r in results] == ["toy.gd_contraction", "toy.gd_threshold"]
     assert all(r.seed == 2 and r.status == "verified" for r in results)
-    assert r"\documentclass" in tex.read_text()
-    table = tmp_path / "r-table.tex"
-    assert table.read_text().lstrip().startswith("%") and r"\documentclass" not in table.read_text()
+    # --latex writes exactly the file asked for: the table to \input, and nothing beside it
+    assert tex.read_text().lstrip().startswith("%") and r"\documentclass" not in tex.read_text()
+    assert not (tmp_path / "r-table.tex").exists()
     assert md.read_text().startswith("| Claim |")
 
 

@@ -88,7 +88,8 @@ STEP_TYPES = {
 
 
 def assert_schema(document):
-    assert set(document) == {"file", "status", "steps", "chains"}
+    assert document["schema"] == "theorykit.derivation" and document["version"] == 1
+    assert set(document) - {"schema", "version", "theorykit"} == {"file", "status", "steps", "chains"}
     assert isinstance(document["file"], str)
     assert document["status"] in ("proved", "refuted", "unknown")
     for step in document["steps"]:

@@ -125,13 +125,16 @@ def test_latex_escaping_and_numbers():
 
 def test_latex_table_structure(results):
     tex = latex_table(results)
-    assert r"\begin{tabular}" in tex and r"\toprule" in tex and r"\midrule" in tex and r"\bottomrule" in tex
+    assert r"\begin{table}" in tex and r"\begin{tabular}" in tex and r"\toprule" in tex and r"\bottomrule" in tex
     assert r"\texttt{toy.\allowbreak{}gd\_\allowbreak{}contraction}" in tex
     assert r"weird\_\allowbreak{}id\&50\%\_\allowbreak{}\#\{x\}" in tex
-    assert r"\left|{- h lr + 1}\right|" in tex or r"\left|{1 - h lr}\right|" in tex or "\\left|" in tex
+    assert r"\resizebox" not in tex  # statements wrap; nothing is shrunk
     assert r"$\infty$" in tex and r"\textbf{failed}" in tex
-    body = [ln for ln in tex.splitlines() if ln.endswith(r"\\")]
-    assert len(body) == 1 + len(results) and all(ln.count(" & ") == 6 for ln in body)
+    # one sub-row per check: name, comparison, predicted, measured
+    rows = [ln for ln in tex.splitlines() if ln.endswith(r"\\") and not ln.startswith(r"\multicolumn")]
+    assert len(rows) == 1 + sum(len(r.checks) for r in results) and all(ln.count(" & ") == 3 for ln in rows)
+    assert r"\begin{table*}" in latex_table(results, width="page")
+    assert r"\begin{longtable}" in latex_table(results, longtable=True)
 
 
 @pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex is not installed")
@@ -146,7 +149,7 @@ def test_latex_document_compiles_with_pdflatex(results, tmp_path):
 def test_table_only_variant_compiles_when_input(results, tmp_path):
     (tmp_path / "table.tex").write_text(latex_table(results))
     doc = (f"\\documentclass{{article}}\n{PREAMBLE}\n"
-           "\\begin{document}\n\\begin{table}\\centering\n\\input{table.tex}\n\\end{table}\n\\end{document}\n")
+           "\\begin{document}\n\\input{table.tex}\n\\end{document}\n")
     pdf = compile_pdf(doc, tmp_path, name="paper")
     assert pdf.exists()
 

@@ -2,9 +2,10 @@
 
 A catalog is an entry point in the group ``theorykit.catalogs`` that resolves to a
 module (or any object) with a ``CLAIMS`` attribute, a callable returning claims, or
-an iterable of claims. The built-in catalog is the ``proofs`` package (registered
-as the entry point ``builtin``; loaded directly too, so that a source checkout
-without installed metadata still has it).
+an iterable of claims. The built-in catalog is the repository's ``proofs/`` folder,
+installed as the package ``theorykit.catalog`` (registered as the entry point
+``builtin``; loaded directly too, so that a source checkout without installed
+metadata still has it, under its folder name ``proofs``).
 
 Claims are loaded once and cached; ``clear_cache()`` forces a reload (tests, or
 after installing a catalog in a running session).
@@ -16,14 +17,27 @@ import fnmatch
 import importlib
 import threading
 from importlib import metadata
+from pathlib import Path
 
 from ..errors import TheorykitError, UnknownClaimError
 from .claim import Claim
 
-__all__ = ["claims", "get_claim", "families", "catalogs", "clear_cache", "CatalogError", "ENTRY_POINT_GROUP"]
+__all__ = ["claims", "get_claim", "families", "catalogs", "clear_cache", "CatalogError", "ENTRY_POINT_GROUP",
+           "builtin_module"]
 
 ENTRY_POINT_GROUP = "theorykit.catalogs"
-BUILTIN_MODULE = "proofs"
+BUILTIN_MODULE = "theorykit.catalog"  # what `pip install` makes of the repository's proofs/
+SOURCE_MODULE = "proofs"  # the same package in a source checkout
+
+
+def builtin_module() -> str:
+    """``theorykit.catalog`` when installed; ``proofs`` when running from a source checkout
+    (or an editable install), where ``proofs/`` sits beside ``theorykit/``. The catalog
+    always comes from the same tree as the theorykit being run."""
+    package = Path(__file__).resolve().parents[1]
+    if not (package / "catalog").is_dir() and (package.parent / SOURCE_MODULE / "__init__.py").is_file():
+        return SOURCE_MODULE
+    return BUILTIN_MODULE
 
 _lock = threading.Lock()
 _cache: tuple[tuple[Claim, ...], dict[str, str]] | None = None  # (claims, id -> catalog name)
@@ -65,9 +79,10 @@ def _as_claims(obj, origin: str) -> tuple[Claim, ...]:
 
 def _catalog_sources():
     """(origin name, loader) pairs: the builtin first, then plugins sorted by name."""
-    out = [(f"builtin ({BUILTIN_MODULE})", lambda: importlib.import_module(BUILTIN_MODULE), BUILTIN_MODULE)]
+    builtin = builtin_module()
+    out = [(f"builtin ({builtin})", lambda: importlib.import_module(builtin), builtin)]
     eps = sorted(metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda ep: (ep.name, ep.value))
-    seen_values = {BUILTIN_MODULE}
+    seen_values = {BUILTIN_MODULE, SOURCE_MODULE}
     for ep in eps:
         if ep.value in seen_values:  # the builtin is registered as an entry point too
             continue
@@ -84,7 +99,7 @@ def _load() -> tuple[tuple[Claim, ...], dict[str, str]]:
         try:
             obj = loader()
         except ModuleNotFoundError as exc:
-            if _value == BUILTIN_MODULE and exc.name == BUILTIN_MODULE:
+            if _value in (BUILTIN_MODULE, SOURCE_MODULE) and exc.name == _value:
                 continue  # theorykit installed without its catalog: plugins only
             raise CatalogError(f"catalog {origin} could not be imported: {exc}") from exc
         except TheorykitError:

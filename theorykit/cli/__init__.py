@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 from ..errors import TheorykitError
 
-__all__ = ["main", "build_parser"]
+__all__ = ["main", "build_parser", "silence_stdout"]
 
 # module name inside theorykit.cli -> loaded lazily so `theorykit check` does not import numpy-heavy code
 _SUBCOMMAND_MODULES = ("check", "catalog", "figure")
@@ -51,17 +52,38 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def silence_stdout() -> None:
+    """After a BrokenPipeError (``theorykit ... | head`` and the reader left): send the rest
+    of stdout to /dev/null, so that neither later prints nor Python's flush at exit fail."""
+    try:
+        if sys.stdout.fileno() != 1:  # a test's capture, not the process's stdout: leave it alone
+            return
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # stdout is not a real file (a test's StringIO)
+        pass
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
+    from .._cache import keep_hypothesis_out_of_cwd
+
+    keep_hypothesis_out_of_cwd()  # verify/check/derive must not leave .hypothesis/ in the CWD
     try:
         return int(args.func(args))
     except TheorykitError as exc:
         print(f"theorykit {args.command}: error: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # a command that did not handle it itself (e.g. `theorykit list | head`): its work
+        # was printing, and the reader took what it wanted
+        silence_stdout()
+        return 0
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
 import re
 import sys
 from pathlib import Path
@@ -63,7 +62,8 @@ def register(subparsers) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("files", nargs="+", metavar="FILE",
-                        help=".deriv file(s) to check; .tex/.md documents: see docs/latex.md")
+                        help=".deriv file(s) to check (.tex/.md documents: see docs/latex.md); "
+                        "- reads standard input")
     parser.add_argument("--json", action="store_true", help="print the JSON report (an array for several files)")
     parser.add_argument(
         "--timeout",
@@ -125,18 +125,35 @@ def run(args, *, prover=None, stdout=None, stderr=None) -> int:
     codes: list[int] = []
     try:
         _run(args, prover, stdout or sys.stdout, stderr or sys.stderr, codes)
-    except BrokenPipeError:
-        # `theorykit check ... | head`: the reader left; stop quietly, and keep
-        # Python from complaining again when it flushes stdout at exit
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        try:
-            os.dup2(devnull, sys.stdout.fileno())
-        except (OSError, ValueError):
-            pass
+    except BrokenPipeError:  # only from the final JSON print; per-file output is guarded in _run
+        from . import silence_stdout
+
+        silence_stdout()
     return _worst(codes)
 
 
+def _read_input(path: str, stdin):
+    """``-`` is standard input; anything else is a path (so that a missing 'notes.txt' is
+    not read as derivation text)."""
+    if path == "-":
+        return stdin.read() + "\n", "<stdin>"  # the newline keeps one-line text from reading as a path
+    return Path(path), path
+
+
+def _warn_single_use(path: str, source, stderr) -> None:
+    """A name used once is likely a typo (it silently became a new symbol): say so."""
+    from ..symbolic.lint import single_use_names
+
+    try:
+        text = source if isinstance(source, str) else source.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return
+    for w in single_use_names(text):
+        print(f"{path}:{w.line}:{w.column}: {w.message()}", file=stderr)
+
+
 def _run(args, prover, stdout, stderr, codes: list[int]) -> None:
+    from ..report.jsonio import stamp
     from ..symbolic.derivation import check
     from .check_document import document_aware, validate_annotate
 
@@ -146,10 +163,11 @@ def _run(args, prover, stdout, stderr, codes: list[int]) -> None:
         codes.append(EXIT_CODES["error"])
         return
     documents = []
+    piped_out = False  # the reader of stdout left: keep checking, so the exit code covers every file
     for path in args.files:
         try:
-            # a Path, so that a missing 'notes.txt' is not read as derivation text
-            report = check(Path(path), timeout=args.timeout, prover=prover)
+            source, name = _read_input(path, sys.stdin)
+            report = check(source, timeout=args.timeout, prover=prover)
             report.file = path  # as typed: Path() would turn './a.deriv' into 'a.deriv'
 
         except TheorykitError as exc:
@@ -159,15 +177,24 @@ def _run(args, prover, stdout, stderr, codes: list[int]) -> None:
             document = {"file": path, "status": "error", "error": line}
             if isinstance(exc, DerivationSyntaxError):
                 document.update(line=exc.line, column=exc.column, message=exc.message)
-            documents.append(document)
+            documents.append(stamp(document, "derivation"))
             continue
+        if not str(path).lower().endswith((".tex", ".md", ".markdown")):
+            _warn_single_use(path, source, stderr)
         codes.append(getattr(report, "exit_code", EXIT_CODES[report.status]))  # documents: 2 if unreadable
         if args.json:
-            documents.append(report.to_dict())
-        else:
-            _print_report(str(report), stdout)
-            if len(args.files) > 1:
-                print(file=stdout)
+            documents.append(stamp(report.to_dict(), "derivation"))
+        elif not piped_out:
+            try:
+                _print_report(str(report), stdout)
+                if len(args.files) > 1:
+                    print(file=stdout)
+                stdout.flush()
+            except BrokenPipeError:
+                from . import silence_stdout
+
+                silence_stdout()
+                piped_out = True
     if args.json:
         if len(args.files) == 1:
             # a document always, with an "error" field for unreadable input

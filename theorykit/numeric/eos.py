@@ -85,12 +85,14 @@ def chebyshev_problem(width: int = 32, points: int = 20, degree: int = 4, activa
 
 
 def top_eigenpair(problem: Any, w: np.ndarray, v0: np.ndarray | None = None, tol: float = 1e-8,
-                  ncv: int | None = None):
+                  ncv: int | None = None, *, seed: int = 0):
     """(lambda_1, unit host eigenvector (P,)) of the Hessian at w by Lanczos (ARPACK, host) on
     exact HVPs computed in the problem's namespace.
 
     ``v0``: start vector (warm start from a nearby point's eigenvector: a few HVPs suffice);
-    ``ncv``: Lanczos basis size (ARPACK's default when None; small values are cheaper per restart)."""
+    ``ncv``: Lanczos basis size (ARPACK's default when None; small values are cheaper per restart).
+    Without ``v0`` the start vector is drawn from ``seed``: ARPACK's own random start changes
+    from call to call, and with it the last digits (and the sign) of the result."""
     from scipy.sparse.linalg import LinearOperator, eigsh
 
     dim = problem.dim
@@ -100,7 +102,7 @@ def top_eigenpair(problem: Any, w: np.ndarray, v0: np.ndarray | None = None, tol
         return to_numpy(problem.hvp(w, xp.asarray(np.asarray(v, dtype=np.float64).reshape(-1))))
 
     op = LinearOperator((dim, dim), matvec=matvec, dtype=np.float64)
-    v0 = None if v0 is None else to_numpy(v0)
+    v0 = np.random.default_rng(seed).standard_normal(dim) if v0 is None else to_numpy(v0)
     vals, vecs = eigsh(op, k=1, which="LA", tol=tol, v0=v0, ncv=None if ncv is None else min(int(ncv), dim))
     return float(vals[0]), vecs[:, 0]
 

@@ -173,10 +173,24 @@ def _save(fig, path, dpi, plt) -> Path:
     return path
 
 
+def unknown_figure_message(claim_id: str) -> str:
+    """'no figure for X; did you mean Y?' with the close ids first (a typo is the usual
+    cause), then every id that has a figure."""
+    import difflib
+
+    ids = figure_ids()
+    close = difflib.get_close_matches(str(claim_id), ids, n=3, cutoff=0.6)
+    family = str(claim_id).partition(".")[0]
+    if not close:  # a wrong name in a right family: that family's figures
+        close = [i for i in ids if i.partition(".")[0] == family][:3]
+    hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+    return f"no figure for {claim_id!r}{hint} (figures exist for: {', '.join(ids)})"
+
+
 def render(claim_id: str, path, *, seed: int = 0, backend: str = "numpy", dpi: int = 120) -> Path:
     """Draw the figure of ``claim_id`` into ``path`` (.png, .pdf or .svg)."""
     if claim_id not in FIGURES:
-        raise InputError("ID", f"no figure for {claim_id!r}; figures exist for: {', '.join(figure_ids())}")
+        raise InputError("ID", unknown_figure_message(claim_id))
     path = Path(path)
     if path.suffix.lower() not in _FORMATS:
         raise InputError("PATH", f"unsupported file type {path.suffix or '(none)'!r}; use one of {', '.join(_FORMATS)}")

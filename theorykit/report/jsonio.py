@@ -13,10 +13,22 @@ from typing import Iterable
 from ..claims.result import ClaimResult
 from ..errors import InputError
 
-__all__ = ["dump_results", "load_results", "results_to_json", "results_from_json", "SCHEMA", "SCHEMA_VERSION"]
+__all__ = ["dump_results", "load_results", "results_to_json", "results_from_json", "stamp", "SCHEMA",
+           "SCHEMA_VERSION", "DOCUMENT_VERSIONS"]
 
 SCHEMA = "theorykit.results"
 SCHEMA_VERSION = 1
+# every JSON document theorykit prints names what it is and its layout version:
+# "theorykit.results" (verify), "theorykit.derivation" (check, derive), "theorykit.catalog" (list)
+DOCUMENT_VERSIONS = {"results": SCHEMA_VERSION, "derivation": 1, "catalog": 1}
+
+
+def stamp(document: dict, kind: str) -> dict:
+    """``document`` with ``schema``, ``version`` and the ``theorykit`` version first."""
+    from .. import __version__
+
+    head = {"schema": f"theorykit.{kind}", "version": DOCUMENT_VERSIONS[kind], "theorykit": __version__}
+    return {**head, **{k: v for k, v in document.items() if k not in head}}
 
 
 def results_to_json(results: Iterable[ClaimResult]) -> str:

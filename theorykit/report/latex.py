@@ -1,15 +1,14 @@
-"""LaTeX results tables (booktabs) and a standalone document, compiled with real pdflatex.
+"""LaTeX results: tables for papers, a standalone document, compiled with real pdflatex.
 
-``latex_table(results)`` is a bare ``tabular`` to ``\\input`` into a paper (the
-preamble needs ``\\usepackage{booktabs,array,amsmath,amssymb}``).
-``latex_document(results)`` is a compilable article: the same rows as a
-``longtable`` (so long catalogs break across pages) and, per claim, the mutants
-with the counterexamples that refuted them. ``compile_pdf(tex, outdir)`` runs
-``pdflatex -interaction=nonstopmode -halt-on-error``.
+``latex_table(results, width=..., longtable=..., bib=...)`` (``latex_table.py``) is a
+``table``/``table*`` float or a ``longtable`` to ``\\input`` into a paper;
+``latex_document(results)`` is a compilable article with the catalog as a longtable
+and, per claim, the checks and the mutants with the counterexamples that refuted
+them. ``compile_pdf(tex, outdir)`` runs ``pdflatex -interaction=nonstopmode
+-halt-on-error`` (and ``bibtex`` when the document cites a ``.bib``).
 
-Statements come from ``ClaimResult.statement_latex`` (``sympy.latex`` of the
-claim's statement) and sit in ``p{}`` columns so long formulas wrap at their
-relation and binary operators; all other text is escaped.
+Statements are typeset by ``latex_symbols.StatementPrinter`` in wrapping ``p`` columns
+(never shrunk); all other text is escaped by ``escape_latex``.
 """
 from __future__ import annotations
 
@@ -24,7 +23,8 @@ from typing import Iterable
 from ..claims.result import ClaimResult, format_number
 from ..errors import InputError, TheorykitError
 
-__all__ = ["latex_table", "latex_document", "compile_pdf", "escape_latex", "latex_number", "LatexError", "PREAMBLE"]
+__all__ = ["latex_table", "latex_document", "compile_pdf", "escape_latex", "latex_number", "claim_id_tex",
+           "LatexError", "PREAMBLE"]
 
 PREAMBLE = r"\usepackage{booktabs,array,longtable,amsmath,amssymb,graphicx}"
 
@@ -34,19 +34,6 @@ _ESCAPES = {
     "<": r"\textless{}", ">": r"\textgreater{}", "|": r"\textbar{}",
 }
 _ESCAPE_RE = re.compile("|".join(re.escape(k) for k in _ESCAPES))
-
-# p{} widths as fractions of \linewidth; the l/c columns take the rest (about 0.25 with \small)
-_COLUMNS = (
-    r"@{}>{\raggedright\arraybackslash}p{0.13\linewidth}"
-    r">{\raggedright\arraybackslash}p{0.28\linewidth}"
-    r"l"
-    r">{\raggedright\arraybackslash}p{0.15\linewidth}"
-    r"c"
-    r"l"
-    r">{\raggedright\arraybackslash}p{0.11\linewidth}@{}"
-)
-_HEADER = r"Claim & Statement & Derivation & Predicted / measured & Mutants & Status & Source \\"
-
 
 class LatexError(TheorykitError):
     """pdflatex is missing or failed; the message carries the log's errors and tail."""
@@ -99,17 +86,14 @@ def escape_latex(text: str) -> str:
     return "".join(ch if ord(ch) < 128 else _unicode_char(ch) for ch in text)
 
 
-def _fit(math_body: str, *, display: bool = False) -> str:
-    """Math shrunk to the available width when it is wider (a p{} cell, or the text width)."""
-    style = r"\displaystyle " if display else ""
-    return rf"\resizebox{{\ifdim\width>\linewidth\linewidth\else\width\fi}}{{!}}{{${style}{math_body}$}}"
-
-
-def _claim_id(claim_id: str) -> str:
-    # allow line breaks after . and _ so long ids wrap inside their p{} column
+def claim_id_tex(claim_id: str) -> str:
+    """An id in typewriter type that may break after '.' and '_' inside a narrow column."""
     parts = [escape_latex(p) for p in re.split(r"([._])", claim_id)]
     out = "".join(p + (r"\allowbreak{}" if p in (".", r"\_") else "") for p in parts)
     return rf"\texttt{{{out}}}"
+
+
+_claim_id = claim_id_tex
 
 
 def latex_number(x: float | None, digits: int = 6) -> str:
@@ -127,36 +111,6 @@ def latex_number(x: float | None, digits: int = 6) -> str:
     return f"${s}$"
 
 
-def _checks_cell(r: ClaimResult) -> str:
-    lines = []
-    for c in r.checks:
-        flag = "" if c.status == "passed" else rf" (\textbf{{{escape_latex(c.status)}}})"
-        measured = latex_number(c.measured)
-        if c.interval:  # Monte Carlo: the confidence interval and the number of runs
-            iv = c.interval
-            measured += (rf" {{\scriptsize [{latex_number(iv['lo'])}, {latex_number(iv['hi'])}],"
-                         rf" {100 * float(iv['level']):g}\%, $n={int(iv['n_runs'])}$}}")
-        lines.append(f"{latex_number(c.predicted)} / {measured}{flag}")
-    return r" \newline ".join(lines) if lines else "---"
-
-
-def _row(r: ClaimResult) -> str:
-    k, n = r.mutants_refuted
-    status = escape_latex(r.status) if r.status == "verified" else rf"\textbf{{{escape_latex(r.status)}}}"
-    sources = "; ".join(escape_latex(key) for key in r.source_keys) or "---"
-    cells = [
-        _claim_id(r.claim_id),
-        _fit(r.statement_latex),
-        # the scope under the verdict, so the column stays as narrow as before
-        rf"\shortstack[l]{{{escape_latex(r.derivation_status)}\\{{\footnotesize {escape_latex(r.derivation_scope)}}}}}",
-        _checks_cell(r),
-        f"{k}/{n}",
-        status,
-        sources,
-    ]
-    return " & ".join(cells) + r" \\"
-
-
 def _check_results(results) -> list[ClaimResult]:
     results = list(results)
     for i, r in enumerate(results):
@@ -165,21 +119,12 @@ def _check_results(results) -> list[ClaimResult]:
     return results
 
 
-def latex_table(results: Iterable[ClaimResult]) -> str:
-    """A booktabs ``tabular`` (in a ``\\small`` group) ready for ``\\input``."""
-    results = _check_results(results)
-    lines = [
-        f"% theorykit results table; preamble needs {PREAMBLE}",
-        r"{\small\setlength{\tabcolsep}{4pt}%",
-        rf"\begin{{tabular}}{{{_COLUMNS}}}",
-        r"\toprule",
-        _HEADER,
-        r"\midrule",
-        *(_row(r) for r in results),
-        r"\bottomrule",
-        r"\end{tabular}}",
-    ]
-    return "\n".join(lines) + "\n"
+def latex_table(results: Iterable[ClaimResult], *, width: str = "column", longtable: bool = False,
+                bib: str | None = None, **kw) -> str:
+    """See ``theorykit.report.latex_table.latex_table``."""
+    from .latex_table import latex_table as _table
+
+    return _table(results, width=width, longtable=longtable, bib=bib, **kw)
 
 
 def _cex(cex) -> str:
@@ -190,7 +135,6 @@ def _cex(cex) -> str:
 
 def _details(r: ClaimResult) -> list[str]:
     out = [rf"\subsection*{{{_claim_id(r.claim_id)}: {escape_latex(r.title)}}}",
-           rf"\begin{{center}}{_fit(r.statement_latex, display=True)}\end{{center}}",
            rf"Status: \textbf{{{escape_latex(r.status)}}}. {escape_latex(r.message)}"]
     items = []
     for c in r.checks:
@@ -213,35 +157,29 @@ def _details(r: ClaimResult) -> list[str]:
     return out
 
 
-def latex_document(results: Iterable[ClaimResult], *, title: str = "theorykit results") -> str:
-    """A standalone article (booktabs, amsmath) with the table and per-claim details."""
+def latex_document(results: Iterable[ClaimResult], *, title: str = "theorykit results", width: str = "column",
+                   bib: str | None = None) -> str:
+    """A standalone article: the results as a longtable (with the legend), then per claim its
+    checks, mutants and sources. ``bib``: the name of a ``.bib`` beside the document
+    (without ``.bib``); the table then ``\\cite``s and a bibliography is printed."""
     results = _check_results(results)
     from .. import __version__
+    from .latex_table import latex_table as _table
 
-    runs = sorted({(r.seed, r.backend) for r in results})
-    provenance = "; ".join(f"seed {s}, backend {escape_latex(b)}" for s, b in runs) or "no results"
     lines = [
         r"\documentclass[10pt]{article}",
-        r"\usepackage[margin=1.5cm]{geometry}",
+        r"\usepackage[margin=2cm]{geometry}",
         PREAMBLE,
         r"\begin{document}",
         r"\sloppy",  # long identifiers in the details: prefer loose lines to overfull ones
         rf"\section*{{{escape_latex(title)}}}",
-        rf"Generated by theorykit {escape_latex(__version__)} ({provenance}). "
-        r"Predicted / measured: the claim's formula against the value measured by running the method, "
-        r"at each check's canonical example. Mutants: wrong variants refuted out of those tried.",
-        r"{\small\setlength{\tabcolsep}{4pt}%",
-        rf"\begin{{longtable}}{{{_COLUMNS}}}",
-        r"\toprule",
-        _HEADER,
-        r"\midrule",
-        r"\endhead",
-        *(_row(r) for r in results),
-        r"\bottomrule",
-        r"\end{longtable}}",
+        rf"Generated by theorykit {escape_latex(__version__)}.",
+        _table(results, longtable=True, bib=bib),
     ]
     for r in results:
         lines += _details(r)
+    if bib:
+        lines += [r"\bibliographystyle{plain}", rf"\bibliography{{{bib}}}"]
     lines.append(r"\end{document}")
     return "\n".join(lines) + "\n"
 
@@ -274,7 +212,8 @@ def compile_pdf(tex: str, outdir: str | Path, *, name: str = "theorykit-results"
     except OSError as exc:
         raise InputError("outdir", f"cannot write to {outdir}: {exc.strerror or exc}") from None
     cmd = [exe, "-interaction=nonstopmode", "-halt-on-error", f"-jobname={name}", f"{name}.tex"]
-    for _ in range(3):  # longtable may ask for a rerun to settle column widths
+    bibtex_done = "\\bibliography{" not in tex or shutil.which("bibtex") is None
+    for _ in range(4):  # longtable may ask for a rerun to settle column widths; \cite after bibtex
         try:
             proc = subprocess.run(cmd, cwd=outdir, capture_output=True, timeout=timeout,
                                   stdin=subprocess.DEVNULL, text=True, errors="replace")
@@ -285,7 +224,12 @@ def compile_pdf(tex: str, outdir: str | Path, *, name: str = "theorykit-results"
         if proc.returncode != 0:
             raise LatexError(f"pdflatex failed on {outdir / (name + '.tex')} (exit {proc.returncode}):\n"
                              + _log_excerpt(log))
-        if "Rerun" not in log:
+        if not bibtex_done:  # the first pass wrote the .aux that bibtex reads
+            bibtex_done = True
+            subprocess.run([shutil.which("bibtex"), name], cwd=outdir, capture_output=True, timeout=timeout,
+                           stdin=subprocess.DEVNULL, text=True, errors="replace")
+            continue
+        if "Rerun" not in log and "undefined references" not in log:
             break
     pdf = outdir / f"{name}.pdf"
     if not pdf.exists():

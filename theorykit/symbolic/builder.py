@@ -212,6 +212,51 @@ class Derivation:
                 raise InputError("start", f".start() (call {chain.start_line}) has no relation steps")
         return check_parsed(self._parsed, timeout=timeout, prover=prover)
 
+    # -- display (Jupyter shows _repr_html_ instead of an object address) -------------
+    def _rows(self) -> list[tuple[str, sympy.Expr | None, str, sympy.Expr, str | None]]:
+        """(label, lhs or None for a chain continuation, relation, rhs, justification)."""
+        rows = []
+        starts = {chain.steps[0]: chain for chain in self._parsed.chains if chain.steps}
+        for index, step in enumerate(self._parsed.steps):
+            if index in starts:
+                rows.append((f"[{index}]", step.lhs, step.op, step.rhs, step.justification))
+            elif any(index in chain.steps for chain in self._parsed.chains):
+                rows.append((f"[{index}]", None, step.op, step.rhs, step.justification))
+            else:
+                rows.append((f"[{index}]", step.lhs, step.op, step.rhs, step.justification))
+        return rows
+
+    def __repr__(self) -> str:
+        name = f" {self.name!r}" if self.name else ""
+        return (f"<Derivation{name}: {len(self._parsed.assumptions)} assumptions, "
+                f"{len(self._parsed.steps)} steps, not checked; call .check()>")
+
+    def _repr_html_(self) -> str:
+        import html
+
+        tex = {"=": "=", "<=": r"\le", "<": "<", ">=": r"\ge", ">": ">"}
+        title = f"Derivation {html.escape(self.name)}" if self.name else "Derivation"
+        def m(expr) -> str:
+            # \( \) rather than $ $: MathJax takes these in Jupyter and in Sphinx (myst-nb) pages;
+            # escaped, since L < 2 is also HTML
+            return rf"\({html.escape(expr if isinstance(expr, str) else sympy.latex(expr), quote=False)}\)"
+
+        assumed = ", ".join(m(rel) for rel, _, _ in self._parsed.assumptions) or "nothing"
+        body = []
+        for label, lhs, op, rhs, by in self._rows():
+            left = m(lhs) if lhs is not None else ""
+            body.append(
+                f"<tr><td>{label}</td><td style='text-align:right'>{left}</td><td>{m(tex[op])}</td>"
+                f"<td style='text-align:left'>{m(rhs)}</td>"
+                f"<td style='text-align:left'>{html.escape(by) if by else ''}</td></tr>")
+        if self._chain is not None and not self._chain.steps:  # a start() awaiting its first step
+            body.append(f"<tr><td>start</td><td style='text-align:right'>{m(self._current)}</td>"
+                        "<td></td><td></td><td></td></tr>")
+        return (f"<div class='theorykit-derivation'><b>{title}</b> (not checked yet: call "
+                f"<code>.check()</code>)<br>assuming: {assumed}"
+                "<table><thead><tr><th>step</th><th></th><th></th><th></th><th>by</th></tr></thead>"
+                f"<tbody>{''.join(body)}</tbody></table></div>")
+
 
 def _by(by) -> str | None:
     if by is None:

@@ -1,0 +1,146 @@
+"""What the names in the catalog's statements mean, for the legend under a table.
+
+``define(claim_id, name)`` looks first in ``CLAIM_SYMBOLS[claim_id]`` (a name whose
+meaning belongs to one claim, e.g. ``s`` is a singular value in ``muon.*`` and a mode
+strength in ``deeplinear.saxe``), then in ``SYMBOLS`` (names with one meaning across
+the catalog). A name found in neither is reported as "a variable of <claim id> (see
+its documentation)"; ``tests/test_latex_tables.py`` keeps the built-in catalog fully
+covered. Plugin catalogs can add entries with ``register(claim_id, {...})``.
+"""
+from __future__ import annotations
+
+__all__ = ["SYMBOLS", "CLAIM_SYMBOLS", "define", "register", "undefined"]
+
+SYMBOLS: dict[str, str] = {
+    "eta": "step size (learning rate)",
+    "L": "smoothness constant (Lipschitz constant of the gradient; largest Hessian eigenvalue)",
+    "mu": "strong-convexity constant (smallest Hessian eigenvalue)",
+    "kappa": "condition number L/mu",
+    "beta": "momentum (or averaging) coefficient",
+    "b1": "Adam's first-moment decay rate beta_1",
+    "rho": "contraction factor per step (rate)",
+    "h": "step size times curvature, eta*lambda (or a curvature h_i where indexed)",
+    "lam": "Hessian eigenvalue (curvature)",
+    "lambda": "Hessian eigenvalue (curvature)",
+    "f": "loss value before the step",
+    "f_next": "loss value after one step",
+    "g": "gradient norm (or the constant gradient)",
+    "t": "step count (time)",
+    "T": "number of steps",
+    "N": "number of iterations",
+    "R": "initial distance to a minimizer, ||x_0 - x*||",
+    "f_N": "loss after N iterations",
+    "f_star": "optimal value f*",
+    "B": "batch size",
+    "alpha": "learning rate of the NQM's SGD",
+    "G": "expected squared gradient norm at unit weight norm",
+    "K": "schedule time constant",
+    "k": "step index",
+    "C": "number of classes / coverage fraction (see the claim)",
+    "n": "number of examples (or network width)",
+    "lr_unit": "physical units of the learning rate",
+    "Theta": "unit of the parameters theta",
+    "Lambda": "unit of the loss",
+    "w1": "first weight coordinate",
+    "w2": "second weight coordinate",
+    "c": "positive rescaling factor",
+    "s2": "variance of the gradient noise / population",
+    "eta_c": "critical (largest stable) step size",
+    "S_eos": "sharpness (top Hessian eigenvalue) at the edge of stability",
+}
+
+CLAIM_SYMBOLS: dict[str, dict[str, str]] = {
+    "adagrad.constant_gradient": {"eff": "effective step size per unit gradient", "g": "gradient coordinate g_i"},
+    "adam.bias_correction": {"E_m": "expected first-moment estimate E[m_t]", "mu_g": "mean gradient E[g]"},
+    "adam.nonconvergence": {"x_lim": "point where Adam's iterates end"},
+    "catapult.regimes": {"f": "network output", "f_next": "network output after one GD step",
+                         "lam": "NTK eigenvalue (||u||^2 + ||v||^2) x^2/n", "lam_next": "NTK eigenvalue after one step",
+                         "n": "network width", "x": "the input"},
+    "centralflow.gd": {"sigma2": "central flow's variance sigma^2 of the oscillation",
+                       "a": "inner product <grad S, grad L> of sharpness and loss gradients",
+                       "b": "squared norm ||grad S||^2 of the sharpness gradient"},
+    "convexity.first_order": {"l1": "Hessian eigenvalue l_1 >= 0", "l2": "Hessian eigenvalue l_2 >= 0",
+                              "x1": "coordinate 1 of x", "x2": "coordinate 2 of x",
+                              "y1": "coordinate 1 of y", "y2": "coordinate 2 of y"},
+    "deeplinear.saxe": {"s": "singular value of the input-output correlation (mode strength target)",
+                        "t": "time", "tau": "time constant 1/lr", "u0": "initial mode strength"},
+    "ema.variance": {"ratio": "Var(EMA) / Var(iterate)", "rho": "autocorrelation 1 - alpha h of the iterates",
+                     "beta": "EMA decay"},
+    "ema.lag": {"D": "stationary lag E[ema_t - theta_t]", "beta": "EMA decay", "g": "slope of the linear loss"},
+    "eos.momentum_threshold": {"S_hb": "sharpness reached by heavy ball", "S_nag": "sharpness reached by Nesterov"},
+    "eos.adam_preconditioned": {"S_P": "preconditioned sharpness lambda_1(P^-1 H)"},
+    "gd.descent_lemma": {"g": "gradient norm ||grad f(x)||"},
+    "gd.nonconvex_gradient_norm": {"m": "min_{t<T} ||grad f(x_t)||^2", "f_0": "initial loss f(x_0)",
+                                   "f_inf": "lower bound inf f"},
+    "gradcheck.centered_order": {"p": "order of the centered difference's error in h"},
+    "gradcheck.forward_order": {"p": "order of the forward difference's error in h"},
+    "gradcheck.optimal_h": {"hs": "optimal finite-difference step h*", "eps": "unit round-off",
+                            "a": "rate of f(x) = exp(a x)"},
+    "gradcheck.relu_kink": {"err": "relative error of the centered quotient",
+                            "r": "distance to the kink in units of h"},
+    "implicit.min_norm": {"a1": "row entry a_1 of A", "a2": "row entry a_2 of A", "b": "target b",
+                          "x1": "coordinate 1 of the iterate", "x2": "coordinate 2 of the iterate"},
+    "implicit.max_margin": {"g": "margin-related gradient scale of the data", "h1": "data coordinate h_1",
+                            "h2": "data coordinate h_2", "t": "GD step count"},
+    "momentum.heavy_ball_recurrence": {"z": "root of the characteristic polynomial"},
+    "momentum.nesterov_rate": {"gap": "f(x_N) - f* of Nesterov's method"},
+    "momentum.greedy_is_cg": {"x_cg_t": "t-th conjugate-gradient iterate", "x_greedy_t": "t-th greedy heavy-ball iterate"},
+    "muon.newton_schulz": {"s": "singular value of the iterate"},
+    "muon.quintic_band": {"s": "singular value of the normalized iterate"},
+    "newton.one_step_quadratic": {"bb": "linear term b of the quadratic", "x0": "starting point"},
+    "newton.quadratic_convergence": {"M": "Lipschitz constant of the Hessian", "e": "error ||x_k - x*||",
+                                     "e_next": "error after one Newton step"},
+    "newton.nonconvex_ascent": {"t": "x_0^2 / a (start relative to the inflection)"},
+    "nqm.sgd_recurrence": {"a": "preconditioned step alpha p_i", "ell_inf": "stationary expected loss per coordinate",
+                           "s": "second moment E[theta^2]", "s_next": "second moment after one step",
+                           "h": "curvature h_i"},
+    "nqm.momentum_recurrence": {"A": "E[theta^2]", "V": "E[v^2] (momentum buffer)", "C": "E[theta v]",
+                                "A_next": "E[theta^2] after one step", "V_next": "E[v^2] after one step",
+                                "C_next": "E[theta v] after one step", "a": "step alpha h^-power",
+                                "c": "gradient noise variance h/B", "h": "curvature"},
+    "nqm.critical_batch_size": {"s": "second moment E[theta^2]", "h": "curvature"},
+    "nqm.short_horizon_bias": {"h1": "curvature h_1", "h2": "curvature h_2", "s1": "second moment E[theta_1^2]",
+                               "s2": "second moment E[theta_2^2]"},
+    "rmsprop.ewma_weights": {"W": "total weight of g_1..g_t in v_t", "b": "decay rate beta"},
+    "sanity.initial_softmax_loss": {"loss": "initial cross-entropy loss", "C": "number of classes"},
+    "scale.exp_lr_equivalence": {"a": "decay factor 1 - eta lambda", "gu": "gradient at u",
+                                 "u": "rescaled weights w_t / a^t"},
+    "scale.norm_dynamics": {"k": "gradient scale (g = k(-w_2, w_1))", "lam": "weight decay"},
+    "scale.equilibrium": {"lam": "weight decay"},
+    "scale.lr_decay_sqrt10": {"lam": "weight decay"},
+    "scale.intrinsic_lr": {"lam": "weight decay"},
+    "schedule.cosine_average": {"avg": "average learning rate over a cycle", "alpha0": "initial learning rate",
+                                "alpha_min": "final learning rate"},
+    "schedule.monotone": {"alpha0": "initial learning rate", "gamma": "decay factor per step",
+                          "beta": "polynomial decay power"},
+    "schedule.endpoints": {"k_half": "step at which the polynomial schedule halves",
+                           "beta": "polynomial decay power"},
+    "sgd.with_replacement_coverage": {"C": "expected fraction of distinct examples seen in one epoch"},
+    "sgd.minibatch_variance": {"V": "variance of the minibatch mean (with replacement)",
+                               "C": "variance of the minibatch mean (without replacement)", "b": "minibatch size",
+                               "s2": "population variance"},
+    "sgd.convex_rate": {"Fbar": "E f(xbar_T) - f*", "Dsq": "squared initial distance ||x_0 - x*||^2",
+                        "s2": "bound on the gradient noise variance"},
+    "smoothness.quadratic": {"d1": "coordinate 1 of Q^T(x - y)", "d2": "coordinate 2 of Q^T(x - y)",
+                             "l1": "Hessian eigenvalue l_1", "l2": "Hessian eigenvalue l_2"},
+    "yogi.bounded_change": {"dv": "change v_t - v_(t-1) per unit g_t^2 scale", "G": "squared gradient g_t^2",
+                            "b": "decay rate beta_2"},
+}
+
+
+def register(claim_id: str, symbols: dict[str, str]) -> None:
+    """Add meanings for a (plugin) claim's names."""
+    CLAIM_SYMBOLS.setdefault(claim_id, {}).update(symbols)
+
+
+def undefined(claim_id: str, name: str) -> bool:
+    return name not in CLAIM_SYMBOLS.get(claim_id, {}) and name not in SYMBOLS
+
+
+def define(claim_id: str, name: str) -> str:
+    own = CLAIM_SYMBOLS.get(claim_id, {})
+    if name in own:
+        return own[name]
+    if name in SYMBOLS:
+        return SYMBOLS[name]
+    return f"a variable of {claim_id} (see its documentation)"
