@@ -18,7 +18,8 @@ __all__ = ["table_context", "TableContext", "COMPARISON_LEGEND"]
 
 COMPARISON_LEGEND = (
     r"\emph{Claim rows:} id [sources]: statement; then its kind, its verdict, the derivation's verdict "
-    r"(proved step by step), the mutants (wrong variants) refuted of those tried, and the PEP oracle if any. "
+    r"(\textsuperscript{G}: for the whole stated class; \textsuperscript{R}: a special case), "
+    r"mutants (wrong variants) refuted/tried, and the PEP oracle if any. "
     r"\emph{Comparison} of the measured value $m$ with the predicted $p$: "
     r"$=$: $|m-p| \le \mathrm{rtol}\,|p| + \mathrm{atol}$ (a tight value); "
     r"$\le$: $m \le p\,(1+\mathrm{rtol}) + \mathrm{atol}$ ($p$ is an upper bound); "

@@ -160,6 +160,11 @@ COLUMNS: list[Column] = [
 ]
 
 
+def _scope_mark(r: ClaimResult) -> str:
+    scope = getattr(r, "derivation_scope", "reduced")
+    return r"\textsuperscript{G}" if scope == "general" else r"\textsuperscript{R}"
+
+
 def _fact_status(r: ClaimResult) -> str:
     text = _esc(r.status)
     return text if r.status == "verified" else rf"\textbf{{{text}}}"
@@ -173,8 +178,8 @@ def _fact_mutants(r: ClaimResult) -> str | None:
 CLAIM_FACTS: list[Callable[[ClaimResult], str | None]] = [
     lambda r: _esc(r.kind),
     _fact_status,
-    # the scope says whether the whole theorem or a special case was derived
-    lambda r: _esc(f"derivation {r.derivation_status} ({getattr(r, 'derivation_scope', 'reduced')})"),
+    # the scope says whether the whole theorem (G) or a special case (R) was derived
+    lambda r: _esc(r.derivation_status) + _scope_mark(r),
     _fact_mutants,
     lambda r: (f"PEP {_esc(r.oracle.status)}" if r.oracle is not None else None),
 ]
