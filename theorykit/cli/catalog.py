@@ -156,6 +156,7 @@ def register(subparsers) -> None:
                    help="write a standalone LaTeX document, plus PATH-stem-table.tex with the bare table")
     p.add_argument("--markdown", type=Path, default=None, metavar="PATH", help="write a Markdown table")
     p.add_argument("--quiet", action="store_true", help="no progress output")
+    _add_run_options(p)
     p.set_defaults(func=run_verify)
 
     p = subparsers.add_parser("table", help="re-render saved results as LaTeX, Markdown or HTML",
@@ -248,11 +249,14 @@ class _Progress:
         self.bar = None
         if not quiet and sys.stderr.isatty():
             from rich.console import Console
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+            from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
+                                       TimeRemainingColumn)
 
             self.bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                                TimeElapsedColumn(), console=Console(stderr=True), transient=True)
+                                TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
+                                console=Console(stderr=True), transient=True)
             self.task = self.bar.add_task("verifying", total=total)
+        self.done_steps: dict[int, int] = {}  # claim index -> stages done (claims may run in parallel)
 
     def __enter__(self):
         if self.bar is not None:
@@ -266,7 +270,8 @@ class _Progress:
     def __call__(self, event) -> None:
         if self.quiet:
             return
-        done = self.offsets[event.claim_index] + event.step
+        self.done_steps[event.claim_index] = max(self.done_steps.get(event.claim_index, 0), event.step)
+        done = sum(self.done_steps.values())
         where = f"[{event.claim_index + 1}/{event.claim_count}] {event.claim_id}"
         if self.bar is not None:
             self.bar.update(self.task, completed=done, description=f"{where}: {event.stage}")
@@ -274,6 +279,28 @@ class _Progress:
             print(f"{where}: done", file=sys.stderr, flush=True)
         else:
             print(f"{where}: {event.stage}", file=sys.stderr, flush=True)
+
+
+def _add_run_options(p) -> None:
+    """-j, --dask and the result cache: shared by ``verify`` and ``sweep``."""
+    from ..claims.parallel import default_jobs
+
+    p.add_argument("-j", "--jobs", type=_positive_int, default=None, metavar="N",
+                   help=f"worker processes (default: every core, here {default_jobs()}); results equal -j 1's")
+    p.add_argument("--dask", default=None, metavar="ADDRESS",
+                   help="run on a Dask cluster, e.g. tcp://scheduler:8786 (needs the 'dask' extra)")
+    p.add_argument("--no-cache", action="store_true", help="neither read nor write the result cache")
+    p.add_argument("--cache-dir", type=Path, default=None, metavar="DIR",
+                   help="result cache directory (default $THEORYKIT_CACHE_DIR or ~/.cache/theorykit)")
+
+
+def _run_options(args):
+    from ..claims.cache import ResultCache
+    from ..claims.parallel import default_jobs
+
+    jobs = args.jobs if args.jobs is not None else default_jobs()
+    cache = None if args.no_cache else ResultCache(args.cache_dir)
+    return jobs, cache, args.dask
 
 
 def run_verify(args) -> int:
@@ -291,9 +318,10 @@ def run_verify(args) -> int:
     if not selected:
         print("theorykit verify: the catalog has no claims", file=sys.stderr)
         return 1
+    jobs, cache, dask = _run_options(args)
     with _Progress(selected, args.quiet) as progress:
         results = verify(backend=args.backend, seed=args.seed, max_examples=args.max_examples,
-                         progress=progress, claims=selected)
+                         progress=progress, claims=selected, jobs=jobs, cache=cache, dask=dask)
 
     from rich.console import Console
 

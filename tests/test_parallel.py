@@ -1,0 +1,82 @@
+"""Parallel verify (-j), the result cache and Dask give the serial run's results."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from theorykit.claims.cache import ResultCache, claim_code_hash
+from theorykit.claims.registry import get_claim
+from theorykit.claims.result import strip_timings
+from theorykit.claims.runner import verify
+from theorykit.cli import main
+
+sys.path.insert(0, str(Path(__file__).parent / "plugin_catalog"))
+import theorykit_toycatalog as toy  # noqa: E402
+
+# cheap catalog claims (about 2 s each at 2 examples) plus a toy claim outside the registry
+CHEAP = ("convexity.first_order", "gd.descent_lemma")
+pytestmark = pytest.mark.xdist_group("parallel")
+
+
+def _plain(results):
+    return [strip_timings(r.to_dict()) for r in results]
+
+
+@pytest.fixture(scope="module")
+def serial():
+    claims = [get_claim(c) for c in CHEAP] + [toy.contraction_claim()]
+    return claims, verify(claims=claims, seed=5, max_examples=2, jobs=1)
+
+
+def test_parallel_results_equal_serial(serial):
+    claims, expected = serial
+    events = []
+    got = verify(claims=claims, seed=5, max_examples=2, jobs=2, progress=events.append)
+    assert [r.claim_id for r in got] == [c.id for c in claims]
+    assert _plain(got) == _plain(expected)
+    # every claim reported its stages and its end through the one progress callback
+    assert {e.claim_id for e in events if e.stage == "done"} == {c.id for c in claims}
+    assert any(e.stage.startswith("check") for e in events)
+
+
+def test_cache_hit_equals_fresh_run_and_code_hash_keys_it(serial, tmp_path):
+    claims, expected = serial
+    cache = ResultCache(tmp_path / "cache")
+    first = verify(claims=claims[:1], seed=5, max_examples=2, cache=cache)
+    assert len(cache) == 1
+    events = []
+    again = verify(claims=claims[:1], seed=5, max_examples=2, cache=cache, progress=events.append)
+    assert [e.stage for e in events] == ["done (cached)"]
+    assert _plain(again) == _plain(first) == _plain(expected[:1])
+    assert again[0].to_dict() == first[0].to_dict()  # timings too: it is the stored result
+    # another seed is another key
+    verify(claims=claims[:1], seed=6, max_examples=2, cache=cache)
+    assert len(cache) == 2
+    # the code hash covers the claim's package (proofs/) and theorykit
+    assert len(claim_code_hash(claims[0])) == 64 and claim_code_hash(claims[0]) != claim_code_hash(claims[2])
+
+
+def test_cli_cache_clear_and_no_cache(tmp_path, capsys):
+    d = tmp_path / "c"
+    cache = ResultCache(d)
+    cache.set("k", {"a": 1})
+    cache.close()
+    assert main(["cache", "info", "--cache-dir", str(d)]) == 0
+    assert "1 entry" in capsys.readouterr().out
+    assert main(["cache", "clear", "--cache-dir", str(d)]) == 0
+    assert "removed 1 entry" in capsys.readouterr().out
+    assert main(["verify", "gd.descent_lemma", "--max-examples", "1", "-j", "1", "--quiet",
+                 "--cache-dir", str(d)]) == 0
+    assert len(ResultCache(d)) == 1
+    assert main(["verify", "gd.descent_lemma", "--max-examples", "1", "-j", "1", "--quiet", "--no-cache",
+                 "--cache-dir", str(tmp_path / "unused")]) == 0
+    assert not (tmp_path / "unused").exists()
+
+
+def test_bad_jobs_is_input_error(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["verify", "gd.descent_lemma", "-j", "0"])
+    assert exc.value.code == 2
+    assert "-j" in capsys.readouterr().err
