@@ -80,3 +80,24 @@ def test_bad_jobs_is_input_error(capsys):
         main(["verify", "gd.descent_lemma", "-j", "0"])
     assert exc.value.code == 2
     assert "-j" in capsys.readouterr().err
+
+
+@pytest.fixture(scope="module")
+def local_cluster():
+    distributed = pytest.importorskip("dask.distributed")
+    # a real scheduler and two worker processes, started here (not an in-process fake)
+    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                       dashboard_address=None, silence_logs=40)
+    yield cluster
+    cluster.close()
+
+
+def test_dask_local_cluster_equals_serial(serial, local_cluster, tmp_path):
+    claims, expected = serial
+    catalog = claims[:2]  # Dask workers look claims up by id, so only registry claims go there
+    cache = ResultCache(tmp_path / "dcache")
+    got = verify(claims=catalog, seed=5, max_examples=2, dask=local_cluster.scheduler_address, cache=cache)
+    assert _plain(got) == _plain(expected[:2])
+    assert len(cache) == 2  # streamed into the cache: a rerun (or a resumed one) reads them back
+    with pytest.raises(Exception, match="not in the registry"):
+        verify(claims=claims[2:], seed=5, max_examples=2, dask=local_cluster.scheduler_address)

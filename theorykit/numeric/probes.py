@@ -18,7 +18,8 @@ from typing import Any
 import numpy as np
 
 from ..errors import InputError
-from .backend import asarray_checked, get_namespace
+from .backend import asarray_checked, get_namespace, to_numpy
+from .certified import InconclusiveMeasurement, Rate, RateReport, certified_rates
 from .methods import (
     check_lr,
     check_method,
@@ -37,6 +38,10 @@ __all__ = [
     "stability_threshold",
     "stability_threshold_matrix",
     "linear_rate",
+    "linear_rate_report",
+    "Rate",
+    "RateReport",
+    "InconclusiveMeasurement",
 ]
 
 # "Bounded" means: the error state grew by less than this factor (as a log) over
@@ -51,6 +56,7 @@ _MAX_BRACKET = 64  # doublings/halvings of the bracket before declaring inf / 0
 
 
 def _eigen_input(eigenvalues: Any, backend: str):
+    _reject_low_precision(eigenvalues, "eigenvalues")
     xp = get_namespace(backend)
     lam = asarray_checked(eigenvalues, "eigenvalues", xp, ndim=(1, 2))
     if lam.shape[-1] == 0 or (lam.ndim == 2 and lam.shape[0] == 0):
@@ -222,6 +228,7 @@ def stability_threshold(
     """
     method = check_method(method)
     rtol = _check_rtol(rtol)
+    _reject_low_precision(momentum, "momentum")
     xp, lam, single = _eigen_input(eigenvalues, backend)
     batch = lam.shape[0]
     mom = _per_problem(check_momentum(method, momentum, xp), xp, batch, "momentum", single)
@@ -264,6 +271,8 @@ def stability_threshold_matrix(
     is the fast one."""
     method = check_method(method)
     rtol = _check_rtol(rtol)
+    _reject_low_precision(A, "A")
+    _reject_low_precision(momentum, "momentum")
     xp = get_namespace(backend)
     A = asarray_checked(A, "A", xp, ndim=(2, 3))
     if A.shape[-1] != A.shape[-2] or A.shape[-1] == 0:
@@ -300,20 +309,62 @@ def linear_rate(
     seed: int = 0,
     backend: str = "numpy",
 ) -> Any:
-    """The measured asymptotic contraction factor per step of the error.
+    """The asymptotic contraction factor per step of the error, certified.
 
     Runs the method for ``steps`` steps (default 2^40, exactly, by repeated
-    squaring in the eigenbasis) from a random start and returns
-    (|s_N| / |s_0|)^(1/N) for the error state s_k = (x_k - x*, x_{k-1} - x*).
-    Over so long a window the oscillation of complex eigenvalues and the factor n
-    of a Jordan block (critical damping) bias the N-th root by at most
-    log(C N)/N ~ 1e-10. Values >= 1 mean no convergence (inf if the iteration
-    overflowed); 0.0 if the error became exactly 0.
+    squaring in the eigenbasis) from a random start, and evaluates the spectral
+    radius of each eigendirection's transition (read off the method's update) in
+    extended precision (``theorykit.numeric.certified``). The value returned is
+    that spectral radius, so it does not depend on the seed; the trajectory's N-th
+    root (|s_N| / |s_0|)^(1/N) must agree with it within its bias bound
+    log(C N)/N, else ``InconclusiveMeasurement`` is raised instead of a number.
 
-    1-D eigenvalues -> float; 2-D (batch, d) -> (batch,); ``lr``/``momentum``
-    may be (batch,) arrays then.
+    1-D eigenvalues -> a ``Rate`` (a float with ``.error``, a certified bound on
+    |value - rate|; ``.margin`` = 1 - rate, accurate to full relative precision
+    even when the rate rounds to 1.0; ``.trajectory``; ``.status``). 2-D (batch, d)
+    -> (batch,) array of rates (``linear_rate_report`` gives the bounds too);
+    ``lr``/``momentum`` may be (batch,) arrays then. Values >= 1 mean no
+    convergence (exactly 1.0 for a zero eigenvalue under GD; inf if a step
+    overflows); 0.0 if the error becomes exactly 0. float32/float16 input is
+    rejected (see ``_reject_low_precision``).
     """
+    report = linear_rate_report(method, eigenvalues, lr, momentum=momentum, steps=steps, seed=seed,
+                                backend=backend)
+    bad = np.flatnonzero(report.status != "certified")
+    if bad.size:
+        b = int(bad[0])
+        r, t, sens = float(report.rate[b]), float(report.trajectory[b]), float(report.sensitivity[b])
+        if (r < 1) != (r - sens < 1) or (r < 1) != (r + sens < 1):
+            why = (f"one ulp in an input moves the rate {r!r} by {sens:.3g}, across 1: float64 inputs do not "
+                   f"determine whether the method converges here")
+        else:
+            why = (f"the run's N-th root {t!r} disagrees with the spectral radius {r!r} of the method's "
+                   f"transition beyond the run's bias bound")
+        where = f" (problem {b})" if report.rate.shape[0] > 1 else ""
+        raise InconclusiveMeasurement(f"linear_rate is inconclusive{where}: {why}")
+    if report.rate.shape[0] == 1 and np.ndim(eigenvalues) == 1:
+        return Rate(float(report.rate[0]), error=float(report.error[0]), margin=float(report.margin[0]),
+                    sensitivity=float(report.sensitivity[0]), status="certified",
+                    trajectory=float(report.trajectory[0]))
+    xp = get_namespace(backend)
+    return xp.asarray(report.rate)
+
+
+def linear_rate_report(
+    method: str,
+    eigenvalues: Any,
+    lr: Any,
+    *,
+    momentum: Any = 0.0,
+    steps: int | None = None,
+    seed: int = 0,
+    backend: str = "numpy",
+) -> RateReport:
+    """``linear_rate`` with everything per problem: a ``RateReport`` of (batch,) NumPy arrays
+    (rate, error, margin, trajectory, status); never raises for an inconclusive problem."""
     method = check_method(method)
+    for v, name in ((eigenvalues, "eigenvalues"), (lr, "lr"), (momentum, "momentum")):
+        _reject_low_precision(v, name)
     xp, lam, single = _eigen_input(eigenvalues, backend)
     batch = lam.shape[0]
     lr_c = _per_problem(check_lr(lr, xp), xp, batch, "lr", single)
@@ -321,5 +372,18 @@ def linear_rate(
     steps = _check_steps(steps, _RATE_STEPS)
     g = _eigen_growth(method, lam, lr_c, mom, steps, _start(xp, tuple(lam.shape), seed), xp)
     with quiet():
-        rate = xp.exp(g / steps)
-    return _output(rate, single)
+        traj = xp.exp(g / steps)
+    return certified_rates(method, to_numpy(lam), to_numpy(lr_c), to_numpy(mom), to_numpy(traj), steps)
+
+
+_LOW_PRECISION = ("float16", "float32", "bfloat16", "complex64")
+
+
+def _reject_low_precision(x: Any, name: str) -> None:
+    """float32 input is never upcast silently: the probes work in float64 and extended precision,
+    and a float32 eigenvalue or step size already carries a relative error of 6e-8 that no
+    rate or threshold measured from it can undo. The caller converts explicitly."""
+    dtype = getattr(x, "dtype", None)
+    if dtype is not None and str(dtype).replace("torch.", "") in _LOW_PRECISION:
+        raise InputError(name, f"has dtype {dtype}; the probes need float64 input (convert explicitly, e.g. "
+                               f"x.astype('float64'), accepting the float32 rounding already in x)")
