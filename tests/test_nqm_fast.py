@@ -26,10 +26,14 @@ def test_first_hit_equals_stepping(B, beta, power):
     h = harmonic_spectrum(25)
     target = 0.03 * 0.5 * h.sum()
     top = 2 * (1 + beta) / float(np.max(h ** (1 - power)))
-    lrs = top * np.geomspace(1e-2, 1.05, 9)  # the last is unstable for the stiffest coordinate
-    hits = first_hits(h, lrs[:, None] * h ** (-power), h / B, beta, 1.0, target, 4000, False, block=16)
-    for lr, hit in zip(lrs, hits):
-        loss = expected_loss(h, np.full(4000, lr), batch_size=B, momentum=beta, precond_power=power)
+    # the last is unstable for the stiffest coordinate; large lrs sit above the target on a noise floor
+    lrs = top * np.append(np.geomspace(3e-3, 0.3, 8), 1.05)
+    hits = first_hits(h, lrs[:, None] * h ** (-power), h / B, beta, 1.0, target, 1500, False, block=16)
+    with np.errstate(all="ignore"):
+        losses = expected_loss(h, np.repeat(lrs[:, None], 1500, axis=1), batch_size=B, momentum=beta,
+                               precond_power=power)
+    assert np.isfinite(hits).sum() >= 3 and np.isinf(hits[-1])  # hits to compare, and the unstable lr never hits
+    for lr, hit, loss in zip(lrs, hits, losses):
         below = np.flatnonzero(loss <= target)
         want = float(below[0]) if below.size else math.inf
         assert hit == want, (lr, hit, want)

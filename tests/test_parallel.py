@@ -101,3 +101,17 @@ def test_dask_local_cluster_equals_serial(serial, local_cluster, tmp_path):
     assert len(cache) == 2  # streamed into the cache: a rerun (or a resumed one) reads them back
     with pytest.raises(Exception, match="not in the registry"):
         verify(claims=claims[2:], seed=5, max_examples=2, dask=local_cluster.scheduler_address)
+
+
+def test_dask_sweep_equals_serial_and_draws_the_phase_diagram(local_cluster, tmp_path):
+    pytest.importorskip("matplotlib")
+    from theorykit.claims.sweep import parse_axis, sweep
+    from theorykit.report.sweep_plot import plot_sweep
+
+    claim = get_claim("momentum.heavy_ball_stability")
+    axes = [parse_axis("beta=0.1,0.7")]
+    serial_rows = sweep(claim, axes, seed=2).rows
+    res = sweep(claim, axes, seed=2, dask=local_cluster.scheduler_address)
+    assert res.rows == serial_rows  # each unit is one measurement; the same value wherever it ran
+    png = plot_sweep(res, tmp_path / "hb.png")
+    assert png.read_bytes()[:4] == b"\x89PNG"

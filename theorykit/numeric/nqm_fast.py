@@ -97,13 +97,19 @@ def first_hits(h, a, noise, beta: float, theta0_sq, target: float, max_steps: in
             open_ = alive & np.isinf(hit)
             n = min(block, max_steps - k)
             maybe = open_ & ~(lower > target)  # NaN bounds (no fixed point) count as "maybe"
-            if maybe.any() or n < block:
-                for j in range(1, n + 1):  # exactly, as the step-by-step loop
-                    m = _apply(M, m) + c
-                    lj = _loss(h, m)
-                    hit = np.where(np.isinf(hit) & (lj <= target), k + j, hit)
-            else:
-                m = _apply(MK, e) + mstar
+            step = maybe if n == block else np.ones(S, dtype=bool)
+            if step.any():
+                # rows that may hit inside the block: exactly, as the step-by-step loop
+                idx = np.flatnonzero(step)
+                Ms, cs, ms = M[:, :, idx], c[:, idx], m[:, idx]
+                for j in range(1, n + 1):
+                    ms = _apply(Ms, ms) + cs
+                    lj = _loss(h, ms)
+                    hit[idx] = np.where(np.isinf(hit[idx]) & (lj <= target), k + j, hit[idx])
+            if not step.all():
+                m = _apply(MK, e) + mstar  # the others jump the whole block
+            if step.any():
+                m[:, idx] = ms
             k += n
             alive &= np.all(np.isfinite(m), axis=(0, 2))
             if not np.isinf(hit).any() or (first_only and np.isfinite(hit).any()) or not alive.any():
