@@ -162,12 +162,14 @@ def _check_rtol(rtol: Any) -> float:
     return r
 
 
-def _bisect(stable, scale: Any, tol: float, xp: Any) -> Any:
+def _bisect(stable, scale: Any, tol: float, xp: Any, rows_stable=None) -> Any:
     """Largest eta with stable(eta) per problem, to relative precision ``tol``.
 
     ``stable`` maps a (batch,) array of step sizes to (batch,) bools and must be
     monotone (stable on (0, eta*]). The bracket starts at ``scale`` and is
-    widened by doubling/halving; then geometric bisection.
+    widened by doubling/halving; then geometric bisection. ``rows_stable(eta, idx)``,
+    if given, decides only the rows ``idx``: problems whose bracket has converged stop
+    running.
     """
     lo = xp.zeros_like(scale)
     hi = xp.full_like(scale, math.inf)
@@ -185,12 +187,19 @@ def _bisect(stable, scale: Any, tol: float, xp: Any) -> Any:
     for _ in range(200):
         with quiet():
             width = xp.where(up_or_down, xp.zeros_like(lo), hi / xp.where(lo > 0, lo, xp.ones_like(lo)) - 1)
-        if not bool(xp.any(width > tol)):
+        open_ = width > tol
+        if not bool(xp.any(open_)):
             break
         mid = xp.where(up_or_down, lo, xp.sqrt(lo * xp.where(up_or_down, lo, hi)))
-        ok = stable(mid)
-        lo = xp.where(ok & ~up_or_down, mid, lo)
-        hi = xp.where(~ok & ~up_or_down, mid, hi)
+        if rows_stable is not None and not bool(xp.all(open_)):
+            # only the problems whose bracket is still wider than tol run (each row is independent)
+            idx = xp.nonzero(open_)[0]
+            ok = xp.zeros_like(open_)
+            ok[idx] = rows_stable(xp.take(mid, idx, axis=0), idx)
+        else:
+            ok = stable(mid)
+        lo = xp.where(ok & ~up_or_down & open_, mid, lo)
+        hi = xp.where(~ok & ~up_or_down & open_, mid, hi)
     with quiet():
         out = xp.where(hi == math.inf, hi, xp.where(lo == 0, lo, xp.sqrt(lo * hi)))
     return out
@@ -239,12 +248,16 @@ def stability_threshold(
     def stable(eta):
         return _eigen_growth(method, lam, eta[:, None], mom, steps, e0, xp) <= GROWTH_TOL
 
+    def rows_stable(eta, idx):
+        take = lambda a: xp.take(a, idx, axis=0)  # noqa: E731
+        return _eigen_growth(method, take(lam), eta[:, None], take(mom), steps, take(e0), xp) <= GROWTH_TOL
+
     # Where the bracket starts: only a scale (any positive start works, the
     # doubling/halving finds the bracket), computable alike from eigenvalues and
     # from the matrix (Frobenius norm), so both forms bisect identically.
     fro = xp.sqrt(xp.sum(lam * lam, axis=-1))
     scale = 1.0 / xp.where(fro > 0, fro, xp.ones_like(fro))
-    return _output(_resolved(_bisect(stable, scale, tol, xp), scale, tol, xp), single)
+    return _output(_resolved(_bisect(stable, scale, tol, xp, rows_stable), scale, tol, xp), single)
 
 
 def _resolved(eta: Any, scale: Any, tol: float, xp: Any) -> Any:
