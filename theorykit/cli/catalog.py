@@ -299,7 +299,9 @@ def _run_options(args):
     from ..claims.parallel import default_jobs
 
     jobs = args.jobs if args.jobs is not None else default_jobs()
-    cache = None if args.no_cache else ResultCache(args.cache_dir)
+    # THEORYKIT_NO_CACHE=1 turns the default cache off (the test suite sets it); --cache-dir turns it back on
+    off = args.no_cache or (args.cache_dir is None and os.environ.get("THEORYKIT_NO_CACHE", "") not in ("", "0"))
+    cache = None if off else ResultCache(args.cache_dir)
     return jobs, cache, args.dask
 
 
