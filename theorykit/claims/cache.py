@@ -16,7 +16,7 @@ keeps every entry written before the interruption, so the next run resumes.
 Values are plain JSON-able dicts, never pickles of claim objects.
 
 The directory is ``$THEORYKIT_CACHE_DIR`` if set, else ``$XDG_CACHE_HOME/theorykit``
-(``~/.cache/theorykit``).
+(``~/.cache/theorykit/results``).
 """
 from __future__ import annotations
 
@@ -40,7 +40,7 @@ def default_cache_dir() -> Path:
     if env:
         return Path(env)
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "theorykit"
+    return Path(base) / "theorykit" / "results"  # a folder of its own: ~/.cache/theorykit holds other files
 
 
 def _hash_tree(root: Path, h) -> None:

@@ -24,7 +24,7 @@ def register(subparsers) -> None:
                               description="Manage the on-disk result cache.")
     p.add_argument("action", choices=("clear", "info"), help="clear: remove every entry; info: where and how many")
     p.add_argument("--cache-dir", type=Path, default=None, metavar="DIR",
-                   help="cache directory (default $THEORYKIT_CACHE_DIR or ~/.cache/theorykit)")
+                   help="cache directory (default $THEORYKIT_CACHE_DIR or ~/.cache/theorykit/results)")
     p.set_defaults(func=run_cache)
 
 

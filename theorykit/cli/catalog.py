@@ -291,7 +291,7 @@ def _add_run_options(p) -> None:
                    help="run on a Dask cluster, e.g. tcp://scheduler:8786 (needs the 'dask' extra)")
     p.add_argument("--no-cache", action="store_true", help="neither read nor write the result cache")
     p.add_argument("--cache-dir", type=Path, default=None, metavar="DIR",
-                   help="result cache directory (default $THEORYKIT_CACHE_DIR or ~/.cache/theorykit)")
+                   help="result cache directory (default $THEORYKIT_CACHE_DIR or ~/.cache/theorykit/results)")
 
 
 def _run_options(args):
