@@ -81,7 +81,7 @@ def test_cache_hit_equals_fresh_run_and_code_hash_keys_it(serial, tmp_path):
     claims, expected = serial
     cache = ResultCache(tmp_path / "cache")
     first = verify(claims=claims[:1], seed=5, max_examples=2, cache=cache)
-    assert len(cache) == 1
+    assert cache.count("claim") == 1
     events = []
     again = verify(claims=claims[:1], seed=5, max_examples=2, cache=cache, progress=events.append)
     assert [e.stage for e in events] == ["done (cached)"]
@@ -89,7 +89,7 @@ def test_cache_hit_equals_fresh_run_and_code_hash_keys_it(serial, tmp_path):
     assert again[0].to_dict() == first[0].to_dict()  # timings too: it is the stored result
     # another seed is another key
     verify(claims=claims[:1], seed=6, max_examples=2, cache=cache)
-    assert len(cache) == 2
+    assert cache.count("claim") == 2
     # the code hash covers the claim's package (proofs/) and theorykit
     assert len(claim_code_hash(claims[0])) == 64 and claim_code_hash(claims[0]) != claim_code_hash(claims[2])
 
@@ -105,7 +105,7 @@ def test_cli_cache_clear_and_no_cache(tmp_path, capsys):
     assert "removed 1 entry" in capsys.readouterr().out
     assert main(["verify", "gd.descent_lemma", "--max-examples", "1", "-j", "1", "--quiet",
                  "--cache-dir", str(d)]) == 0
-    assert len(ResultCache(d)) == 1
+    assert ResultCache(d).count("claim") == 1
     assert main(["verify", "gd.descent_lemma", "--max-examples", "1", "-j", "1", "--quiet", "--no-cache",
                  "--cache-dir", str(tmp_path / "unused")]) == 0
     assert not (tmp_path / "unused").exists()
@@ -134,7 +134,7 @@ def test_dask_local_cluster_equals_serial(serial, local_cluster, tmp_path):
     cache = ResultCache(tmp_path / "dcache")
     got = verify(claims=catalog, seed=5, max_examples=2, dask=local_cluster.scheduler_address, cache=cache)
     assert _plain(got) == _plain(expected[:2])
-    assert len(cache) == 2  # streamed into the cache: a rerun (or a resumed one) reads them back
+    assert cache.count("claim") == 2  # streamed into the cache: a rerun (or a resumed one) reads them back
     with pytest.raises(Exception, match="not in the registry"):
         verify(claims=claims[2:], seed=5, max_examples=2, dask=local_cluster.scheduler_address)
 

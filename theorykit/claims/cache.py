@@ -137,6 +137,16 @@ class ResultCache:
     def __len__(self) -> int:
         return len(self._store)
 
+    def count(self, kind: str) -> int:
+        """Entries of one kind: "claim" (verified claims), "measure" (sweep points), "seconds"."""
+        n = 0
+        for key in self._store.iterkeys():
+            try:
+                n += json.loads(key).get("kind") == kind
+            except (TypeError, ValueError, AttributeError):
+                continue
+        return n
+
     def close(self) -> None:
         self._store.close()
 

@@ -144,11 +144,29 @@ def _run_pool(chosen, pending, *, jobs, backend, seed, max_examples, progress, d
 
 
 # --------------------------------------------------------------------------- Dask
-def remote_verify(claim_id: str, backend: str, seed: int, max_examples) -> dict:
-    """One Dask unit: verify a catalog claim by id on the worker; the result as a JSON-able dict."""
-    from .runner import verify_claim
+def _budgets() -> tuple[float, float]:
+    """The prover's wall-clock budgets in force here (mutant statements, derivation steps)."""
+    from ..symbolic.builder import _STEP_TIMEOUT
+    from . import runner
 
-    return verify_claim(_registry_claim(claim_id), backend=backend, seed=seed, max_examples=max_examples).to_dict()
+    return runner.SYMBOLIC_TIMEOUT, _STEP_TIMEOUT.get()
+
+
+def remote_verify(claim_id: str, backend: str, seed: int, max_examples, budgets=None) -> dict:
+    """One Dask unit: verify a catalog claim by id on the worker, under the client's prover
+    budgets; the result as a JSON-able dict."""
+    from ..symbolic.builder import step_timeout
+    from . import runner
+
+    symbolic, step = budgets if budgets is not None else _budgets()
+    saved = runner.SYMBOLIC_TIMEOUT
+    runner.SYMBOLIC_TIMEOUT = symbolic
+    try:
+        with step_timeout(step):
+            return runner.verify_claim(_registry_claim(claim_id), backend=backend, seed=seed,
+                                       max_examples=max_examples).to_dict()
+    finally:
+        runner.SYMBOLIC_TIMEOUT = saved
 
 
 def dask_client(address):
@@ -177,7 +195,7 @@ def _run_dask(chosen, pending, *, address, backend, seed, max_examples, progress
     try:
         futures = {}
         for i in pending:
-            fut = client.submit(remote_verify, chosen[i].id, backend, seed, max_examples, pure=False)
+            fut = client.submit(remote_verify, chosen[i].id, backend, seed, max_examples, _budgets(), pure=False)
             futures[fut] = i
         for fut in as_completed(list(futures)):
             i = futures[fut]
@@ -223,10 +241,24 @@ def run_claims(chosen: list[Claim], *, backend: str, seed: int, max_examples: in
                 continue
         pending.append(i)
 
+    if cache is not None and len(pending) > 1:
+        # longest claims first (their last measured time, whatever code version): a long claim
+        # started last would leave the other workers idle at the end
+        from .cache import cache_key
+
+        def last_seconds(i: int) -> float:
+            hit = cache.get(cache_key("seconds", claim=chosen[i].id, backend=backend))
+            return float(hit["seconds"]) if hit else float("inf")
+
+        pending.sort(key=lambda i: -last_seconds(i))
+
     def done(i: int, result: ClaimResult) -> None:
         results[i] = result
         if cache is not None:
+            from .cache import cache_key
+
             cache.set(keys[i], result.to_dict())
+            cache.set(cache_key("seconds", claim=chosen[i].id, backend=backend), {"seconds": result.seconds})
 
     if dask is not None and pending:
         _run_dask(chosen, pending, address=dask, backend=backend, seed=seed, max_examples=max_examples,
