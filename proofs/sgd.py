@@ -218,12 +218,18 @@ def _minibatch_runs(x: np.ndarray, b_: int) -> int:
 
 
 def _batch_means(x, b_, replace, R, ctx):
+    from theorykit.numeric.montecarlo import row_chunks
+
     n_ex = x.size
-    if replace:
-        idx = ctx.rng.integers(0, n_ex, size=(R, b_))
-    else:  # the first b entries of independent uniform random permutations
-        idx = np.argsort(ctx.rng.random((R, n_ex)), axis=1)[:, :b_]
-    return x[idx].mean(axis=1)
+    out = np.empty(R)
+    # in row blocks: the same draws as one (R, .) draw, in bounded memory
+    for a, z in row_chunks(R, b_ if replace else n_ex):
+        if replace:
+            idx = ctx.rng.integers(0, n_ex, size=(z - a, b_))
+        else:  # the first b entries of independent uniform random permutations
+            idx = np.argsort(ctx.rng.random((z - a, n_ex)), axis=1)[:, :b_]
+        out[a:z] = x[idx].mean(axis=1)
+    return out
 
 
 def _measure_minibatch(replace: bool):

@@ -21,3 +21,7 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+# CLI runs in tests never read or write the user's result cache (tests that exercise the cache
+# pass --cache-dir explicitly).
+os.environ.setdefault("THEORYKIT_NO_CACHE", "1")

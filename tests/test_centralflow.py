@@ -63,9 +63,7 @@ def test_bad_input(small):
 def test_claim_verifies():
     claim = centralflow.CENTRAL_FLOW_GD
     assert "References" in claim.doc and "arXiv:2410.24206" in claim.doc
-    res = claim.verify(max_examples=2)
-    assert res.status == "verified", res.message
-    assert all(m.refuted for m in res.mutants)
+    # verified (with every mutant refuted) in tests/test_catalog.py, not re-run here
     c = compare_flows(**{k: centralflow._CI[0][k] for k in ("width", "lr", "net_seed", "window")})
     assert c is compare_flows(**{k: centralflow._CI[0][k] for k in ("width", "lr", "net_seed", "window")})
     # the central flow sits on S = 2/eta once active; gradient flow climbs past it

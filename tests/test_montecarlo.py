@@ -103,3 +103,17 @@ def test_monte_carlo_value_is_a_float_carrying_its_interval():
     assert float(hi) == iv.hi and hi.interval is iv
     back = pickle.loads(pickle.dumps(v))
     assert float(back) == 2.5 and back.interval == iv
+
+
+def test_row_chunks_bound_memory_and_keep_the_draws():
+    from theorykit.numeric.montecarlo import row_chunks
+
+    blocks = row_chunks(1001, 13, max_elements=300)
+    assert blocks[0] == (0, 23) and blocks[-1][1] == 1001 and all(b - a <= 23 for a, b in blocks)
+    assert row_chunks(5, 10**9, max_elements=10) == [(a, a + 1) for a in range(5)]  # at least a row
+    whole = np.random.default_rng(4).random((1001, 13))
+    g = np.random.default_rng(4)
+    assert np.array_equal(whole, np.concatenate([g.random((b - a, 13)) for a, b in blocks]))
+    whole = np.random.default_rng(4).integers(0, 97, size=(1001, 13))
+    g = np.random.default_rng(4)
+    assert np.array_equal(whole, np.concatenate([g.integers(0, 97, size=(b - a, 13)) for a, b in blocks]))

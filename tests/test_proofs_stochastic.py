@@ -54,6 +54,8 @@ def test_catalog_shape():
         assert all(s.arxiv or s.doi or s.venue for s in c.sources), c.id
 
 
+@pytest.mark.slow
+@pytest.mark.skipif(not THOROUGH, reason="tests/test_catalog.py verifies every claim at the default budget; this re-run is the thorough profile only")
 @pytest.mark.parametrize("claim_id", sorted(EXPECTED_IDS))
 def test_claim_verifies_and_refutes_every_mutant(claim_id):
     # tests/test_catalog.py verifies every claim at the default budget; this is the quick smoke run

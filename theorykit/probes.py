@@ -11,6 +11,7 @@ from .numeric.probes import (
     bounded,
     growth,
     linear_rate,
+    linear_rate_report,
     stability_threshold,
     stability_threshold_matrix,
 )
@@ -23,6 +24,7 @@ __all__ = [
     "bounded",
     "growth",
     "linear_rate",
+    "linear_rate_report",
     "sharpness",
     "stability_threshold",
     "stability_threshold_matrix",

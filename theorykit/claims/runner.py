@@ -542,17 +542,20 @@ def _resolve(pattern) -> list[Claim]:
 
 def verify(pattern: str | Iterable[str] | None = None, *, backend: str = "numpy", seed: int = 0,
            max_examples: int | None = None, progress: Callable[[ProgressEvent], None] | None = None,
-           claims: Iterable[Claim] | None = None) -> list[ClaimResult]:
+           claims: Iterable[Claim] | None = None, jobs: int = 1, cache=None, dask=None) -> list[ClaimResult]:
     """Verify the claims matching ``pattern`` (an id, ``family.*``, a glob, or a list of those;
-    None = the whole catalog), or the given ``claims``. Bad input fails before any claim runs."""
+    None = the whole catalog), or the given ``claims``. Bad input fails before any claim runs.
+
+    ``jobs`` worker processes (results identical to ``jobs=1``), ``cache`` a
+    ``theorykit.claims.cache.ResultCache`` (None: no cache), ``dask`` a scheduler address,
+    cluster or Client to run the claims on (see ``theorykit.claims.parallel``)."""
+    from .parallel import run_claims
+
     _validate_run_args(seed, max_examples, backend)
     chosen = list(claims) if claims is not None else _resolve(pattern)
-    xp = _namespace(backend)
-    return [
-        verify_claim(c, backend=backend, seed=seed, max_examples=max_examples, progress=progress,
-                     _position=(i, len(chosen)), _xp=xp)
-        for i, c in enumerate(chosen)
-    ]
+    _namespace(backend)  # an unavailable backend fails here, before any worker starts
+    return run_claims(chosen, backend=backend, seed=seed, max_examples=max_examples, progress=progress,
+                      jobs=jobs, cache=cache, dask=dask)
 
 
 verify_many = verify

@@ -15,7 +15,7 @@ from ..errors import TheorykitError
 __all__ = ["main", "build_parser", "silence_stdout"]
 
 # module name inside theorykit.cli -> loaded lazily so `theorykit check` does not import numpy-heavy code
-_SUBCOMMAND_MODULES = ("check", "catalog", "figure")
+_SUBCOMMAND_MODULES = ("check", "catalog", "figure", "cache", "sweep")
 
 _DESCRIPTION = """\
 theorykit: check derivations, verify optimization-theory claims, and tabulate results.
@@ -26,6 +26,8 @@ theorykit: check derivations, verify optimization-theory claims, and tabulate re
   theorykit verify [ID|family.*]   derive, measure and mutation-test claims
   theorykit table RESULTS.json     re-render saved results as LaTeX or Markdown
   theorykit figure ID PATH         draw a claim's figure (needs the 'plot' extra)
+  theorykit sweep ID --grid ...    measure a claim over a grid; a phase diagram
+  theorykit cache clear            clear the result cache of verify and sweep
 
 Run `theorykit COMMAND --help` for the options of each command.
 """

@@ -192,6 +192,7 @@ def register(subparsers) -> None:
     p.add_argument("--progress", default="auto", choices=PROGRESS_MODES,
                    help="auto (default): a bar with an ETA when stderr is a terminal, nothing when it is "
                         "piped; lines: one line per stage with an ETA (logs); bar; none")
+    _add_run_options(p)
     p.set_defaults(func=run_verify)
 
     p = subparsers.add_parser("table", help="re-render saved results as LaTeX, Markdown or HTML",
@@ -338,6 +339,30 @@ def run_derive(args) -> int:
     return max(codes, key=_DERIVE_SEVERITY.__getitem__, default=1)
 
 
+def _add_run_options(p) -> None:
+    """-j, --dask and the result cache: shared by ``verify`` and ``sweep``."""
+    from ..claims.parallel import default_jobs
+
+    p.add_argument("-j", "--jobs", type=_positive_int, default=None, metavar="N",
+                   help=f"worker processes (default: every core, here {default_jobs()}); results equal -j 1's")
+    p.add_argument("--dask", default=None, metavar="ADDRESS",
+                   help="run on a Dask cluster, e.g. tcp://scheduler:8786 (needs the 'dask' extra)")
+    p.add_argument("--no-cache", action="store_true", help="neither read nor write the result cache")
+    p.add_argument("--cache-dir", type=Path, default=None, metavar="DIR",
+                   help="result cache directory (default $THEORYKIT_CACHE_DIR or ~/.cache/theorykit/results)")
+
+
+def _run_options(args):
+    from ..claims.cache import ResultCache
+    from ..claims.parallel import default_jobs
+
+    jobs = args.jobs if args.jobs is not None else default_jobs()
+    # THEORYKIT_NO_CACHE=1 turns the default cache off (the test suite sets it); --cache-dir turns it back on
+    off = args.no_cache or (args.cache_dir is None and os.environ.get("THEORYKIT_NO_CACHE", "") not in ("", "0"))
+    cache = None if off else ResultCache(args.cache_dir)
+    return jobs, cache, args.dask
+
+
 def run_verify(args) -> int:
     from ..claims.runner import verify
     from ..numeric.backend import get_namespace
@@ -350,9 +375,10 @@ def run_verify(args) -> int:
     if not selected:
         print("theorykit verify: the catalog has no claims", file=sys.stderr)
         return 1
+    jobs, cache, dask = _run_options(args)
     with Progress(selected, args.progress, quiet=args.quiet) as progress:
         results = verify(backend=args.backend, seed=args.seed, max_examples=args.max_examples,
-                         progress=progress, claims=selected)
+                         progress=progress, claims=selected, jobs=jobs, cache=cache, dask=dask)
     code = 0 if all(r.status == "verified" for r in results) else 1
 
     # files first: a summary reader that leaves early (`| head`) must not cost the results

@@ -52,6 +52,7 @@ class Progress:
         for c in selected:
             self.offsets.append(total)
             total += claim_steps(c)
+        self.done_steps: dict[int, int] = {}  # claim index -> its stages done
         self.total = max(total, 1)
         self.started = None
         self.bar = None
@@ -84,8 +85,11 @@ class Progress:
     def __call__(self, event) -> None:
         if self.mode == "none":
             return
-        # "done" closes the claim: all of its stages are finished
-        done = self.offsets[event.claim_index] + (event.steps if event.stage == "done" else event.step)
+        # "done" closes the claim: all of its stages are finished. Claims may run in
+        # parallel (-j, Dask), so progress is the sum of each claim's own stages done.
+        finished = event.steps if event.stage == "done" else event.step
+        self.done_steps[event.claim_index] = max(self.done_steps.get(event.claim_index, 0), finished)
+        done = sum(self.done_steps.values())
         where = f"[{event.claim_index + 1}/{event.claim_count}] {event.claim_id}"
         if self.bar is not None:
             self.bar.update(self.task, completed=done, description=f"{where}: {event.stage}")

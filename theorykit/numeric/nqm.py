@@ -230,6 +230,11 @@ def simulate(h, schedule, *, batch_size, n_runs, rng, momentum=0.0, precond_powe
     return Runs(xp.stack(losses, axis=1), theta, v, avg, xp.stack(avg_losses, axis=1))
 
 
+#: steps_to_target on NumPy jumps over blocks that provably hold no hit (``nqm_fast``);
+#: False steps every step (the reference, kept for benchmarks/bench_parallel.py).
+USE_JUMP = True
+
+
 def steps_to_target(h, lrs, *, batch_size, target, max_steps, momentum=0.0, precond_power=0.0,
                     theta0_sq=1.0, xp=None, first_only=False):
     """First step k at which the exact expected loss with constant lr is <= ``target``.
@@ -251,8 +256,15 @@ def steps_to_target(h, lrs, *, batch_size, target, max_steps, momentum=0.0, prec
     beta, p = _momentum(momentum), _power(precond_power)
     precond = h ** (-p)
     S = int(lrs.shape[0])
+    t0 = _theta0(theta0_sq, h, xp)
+    if USE_JUMP and (xp is np or getattr(xp, "__name__", "").endswith("numpy")):
+        # jump over blocks that provably hold no hit (nqm_fast); the same steps as the loop below
+        from .nqm_fast import first_hits
+
+        return first_hits(np.asarray(h), np.asarray(lrs)[:, None] * np.asarray(precond), np.asarray(h) / B, beta,
+                          np.asarray(t0), target, max_steps, first_only)
     zeros = xp.zeros((S, h.shape[0]), dtype=xp.float64)
-    m = Moments(zeros + _theta0(theta0_sq, h, xp), zeros, zeros)
+    m = Moments(zeros + t0, zeros, zeros)
     a = lrs[:, None] * precond
     noise = h / B
     hit = np.full(S, math.inf)

@@ -18,7 +18,8 @@ from typing import Any
 import numpy as np
 
 from ..errors import InputError
-from .backend import asarray_checked, get_namespace
+from .backend import asarray_checked, get_namespace, to_numpy
+from .certified import InconclusiveMeasurement, Rate, RateReport, certified_rates
 from .methods import (
     check_lr,
     check_method,
@@ -37,6 +38,10 @@ __all__ = [
     "stability_threshold",
     "stability_threshold_matrix",
     "linear_rate",
+    "linear_rate_report",
+    "Rate",
+    "RateReport",
+    "InconclusiveMeasurement",
 ]
 
 # "Bounded" means: the error state grew by less than this factor (as a log) over
@@ -51,6 +56,7 @@ _MAX_BRACKET = 64  # doublings/halvings of the bracket before declaring inf / 0
 
 
 def _eigen_input(eigenvalues: Any, backend: str):
+    _reject_low_precision(eigenvalues, "eigenvalues")
     xp = get_namespace(backend)
     lam = asarray_checked(eigenvalues, "eigenvalues", xp, ndim=(1, 2))
     if lam.shape[-1] == 0 or (lam.ndim == 2 and lam.shape[0] == 0):
@@ -156,12 +162,14 @@ def _check_rtol(rtol: Any) -> float:
     return r
 
 
-def _bisect(stable, scale: Any, tol: float, xp: Any) -> Any:
+def _bisect(stable, scale: Any, tol: float, xp: Any, rows_stable=None) -> Any:
     """Largest eta with stable(eta) per problem, to relative precision ``tol``.
 
     ``stable`` maps a (batch,) array of step sizes to (batch,) bools and must be
     monotone (stable on (0, eta*]). The bracket starts at ``scale`` and is
-    widened by doubling/halving; then geometric bisection.
+    widened by doubling/halving; then geometric bisection. ``rows_stable(eta, idx)``,
+    if given, decides only the rows ``idx``: problems whose bracket has converged stop
+    running.
     """
     lo = xp.zeros_like(scale)
     hi = xp.full_like(scale, math.inf)
@@ -179,12 +187,19 @@ def _bisect(stable, scale: Any, tol: float, xp: Any) -> Any:
     for _ in range(200):
         with quiet():
             width = xp.where(up_or_down, xp.zeros_like(lo), hi / xp.where(lo > 0, lo, xp.ones_like(lo)) - 1)
-        if not bool(xp.any(width > tol)):
+        open_ = width > tol
+        if not bool(xp.any(open_)):
             break
         mid = xp.where(up_or_down, lo, xp.sqrt(lo * xp.where(up_or_down, lo, hi)))
-        ok = stable(mid)
-        lo = xp.where(ok & ~up_or_down, mid, lo)
-        hi = xp.where(~ok & ~up_or_down, mid, hi)
+        if rows_stable is not None and not bool(xp.all(open_)):
+            # only the problems whose bracket is still wider than tol run (each row is independent)
+            idx = xp.nonzero(open_)[0]
+            ok = xp.zeros_like(open_)
+            ok[idx] = rows_stable(xp.take(mid, idx, axis=0), idx)
+        else:
+            ok = stable(mid)
+        lo = xp.where(ok & ~up_or_down & open_, mid, lo)
+        hi = xp.where(~ok & ~up_or_down & open_, mid, hi)
     with quiet():
         out = xp.where(hi == math.inf, hi, xp.where(lo == 0, lo, xp.sqrt(lo * hi)))
     return out
@@ -222,6 +237,7 @@ def stability_threshold(
     """
     method = check_method(method)
     rtol = _check_rtol(rtol)
+    _reject_low_precision(momentum, "momentum")
     xp, lam, single = _eigen_input(eigenvalues, backend)
     batch = lam.shape[0]
     mom = _per_problem(check_momentum(method, momentum, xp), xp, batch, "momentum", single)
@@ -232,12 +248,16 @@ def stability_threshold(
     def stable(eta):
         return _eigen_growth(method, lam, eta[:, None], mom, steps, e0, xp) <= GROWTH_TOL
 
+    def rows_stable(eta, idx):
+        take = lambda a: xp.take(a, idx, axis=0)  # noqa: E731
+        return _eigen_growth(method, take(lam), eta[:, None], take(mom), steps, take(e0), xp) <= GROWTH_TOL
+
     # Where the bracket starts: only a scale (any positive start works, the
     # doubling/halving finds the bracket), computable alike from eigenvalues and
     # from the matrix (Frobenius norm), so both forms bisect identically.
     fro = xp.sqrt(xp.sum(lam * lam, axis=-1))
     scale = 1.0 / xp.where(fro > 0, fro, xp.ones_like(fro))
-    return _output(_resolved(_bisect(stable, scale, tol, xp), scale, tol, xp), single)
+    return _output(_resolved(_bisect(stable, scale, tol, xp, rows_stable), scale, tol, xp), single)
 
 
 def _resolved(eta: Any, scale: Any, tol: float, xp: Any) -> Any:
@@ -264,6 +284,8 @@ def stability_threshold_matrix(
     is the fast one."""
     method = check_method(method)
     rtol = _check_rtol(rtol)
+    _reject_low_precision(A, "A")
+    _reject_low_precision(momentum, "momentum")
     xp = get_namespace(backend)
     A = asarray_checked(A, "A", xp, ndim=(2, 3))
     if A.shape[-1] != A.shape[-2] or A.shape[-1] == 0:
@@ -300,20 +322,62 @@ def linear_rate(
     seed: int = 0,
     backend: str = "numpy",
 ) -> Any:
-    """The measured asymptotic contraction factor per step of the error.
+    """The asymptotic contraction factor per step of the error, certified.
 
     Runs the method for ``steps`` steps (default 2^40, exactly, by repeated
-    squaring in the eigenbasis) from a random start and returns
-    (|s_N| / |s_0|)^(1/N) for the error state s_k = (x_k - x*, x_{k-1} - x*).
-    Over so long a window the oscillation of complex eigenvalues and the factor n
-    of a Jordan block (critical damping) bias the N-th root by at most
-    log(C N)/N ~ 1e-10. Values >= 1 mean no convergence (inf if the iteration
-    overflowed); 0.0 if the error became exactly 0.
+    squaring in the eigenbasis) from a random start, and evaluates the spectral
+    radius of each eigendirection's transition (read off the method's update) in
+    extended precision (``theorykit.numeric.certified``). The value returned is
+    that spectral radius, so it does not depend on the seed; the trajectory's N-th
+    root (|s_N| / |s_0|)^(1/N) must agree with it within its bias bound
+    log(C N)/N, else ``InconclusiveMeasurement`` is raised instead of a number.
 
-    1-D eigenvalues -> float; 2-D (batch, d) -> (batch,); ``lr``/``momentum``
-    may be (batch,) arrays then.
+    1-D eigenvalues -> a ``Rate`` (a float with ``.error``, a certified bound on
+    |value - rate|; ``.margin`` = 1 - rate, accurate to full relative precision
+    even when the rate rounds to 1.0; ``.trajectory``; ``.status``). 2-D (batch, d)
+    -> (batch,) array of rates (``linear_rate_report`` gives the bounds too);
+    ``lr``/``momentum`` may be (batch,) arrays then. Values >= 1 mean no
+    convergence (exactly 1.0 for a zero eigenvalue under GD; inf if a step
+    overflows); 0.0 if the error becomes exactly 0. float32/float16 input is
+    rejected (see ``_reject_low_precision``).
     """
+    report = linear_rate_report(method, eigenvalues, lr, momentum=momentum, steps=steps, seed=seed,
+                                backend=backend)
+    bad = np.flatnonzero(report.status != "certified")
+    if bad.size:
+        b = int(bad[0])
+        r, t, sens = float(report.rate[b]), float(report.trajectory[b]), float(report.sensitivity[b])
+        if (r < 1) != (r - sens < 1) or (r < 1) != (r + sens < 1):
+            why = (f"one ulp in an input moves the rate {r!r} by {sens:.3g}, across 1: float64 inputs do not "
+                   f"determine whether the method converges here")
+        else:
+            why = (f"the run's N-th root {t!r} disagrees with the spectral radius {r!r} of the method's "
+                   f"transition beyond the run's bias bound")
+        where = f" (problem {b})" if report.rate.shape[0] > 1 else ""
+        raise InconclusiveMeasurement(f"linear_rate is inconclusive{where}: {why}")
+    if report.rate.shape[0] == 1 and np.ndim(eigenvalues) == 1:
+        return Rate(float(report.rate[0]), error=float(report.error[0]), margin=float(report.margin[0]),
+                    sensitivity=float(report.sensitivity[0]), status="certified",
+                    trajectory=float(report.trajectory[0]))
+    xp = get_namespace(backend)
+    return xp.asarray(report.rate)
+
+
+def linear_rate_report(
+    method: str,
+    eigenvalues: Any,
+    lr: Any,
+    *,
+    momentum: Any = 0.0,
+    steps: int | None = None,
+    seed: int = 0,
+    backend: str = "numpy",
+) -> RateReport:
+    """``linear_rate`` with everything per problem: a ``RateReport`` of (batch,) NumPy arrays
+    (rate, error, margin, trajectory, status); never raises for an inconclusive problem."""
     method = check_method(method)
+    for v, name in ((eigenvalues, "eigenvalues"), (lr, "lr"), (momentum, "momentum")):
+        _reject_low_precision(v, name)
     xp, lam, single = _eigen_input(eigenvalues, backend)
     batch = lam.shape[0]
     lr_c = _per_problem(check_lr(lr, xp), xp, batch, "lr", single)
@@ -321,5 +385,18 @@ def linear_rate(
     steps = _check_steps(steps, _RATE_STEPS)
     g = _eigen_growth(method, lam, lr_c, mom, steps, _start(xp, tuple(lam.shape), seed), xp)
     with quiet():
-        rate = xp.exp(g / steps)
-    return _output(rate, single)
+        traj = xp.exp(g / steps)
+    return certified_rates(method, to_numpy(lam), to_numpy(lr_c), to_numpy(mom), to_numpy(traj), steps)
+
+
+_LOW_PRECISION = ("float16", "float32", "bfloat16", "complex64")
+
+
+def _reject_low_precision(x: Any, name: str) -> None:
+    """float32 input is never upcast silently: the probes work in float64 and extended precision,
+    and a float32 eigenvalue or step size already carries a relative error of 6e-8 that no
+    rate or threshold measured from it can undo. The caller converts explicitly."""
+    dtype = getattr(x, "dtype", None)
+    if dtype is not None and str(dtype).replace("torch.", "") in _LOW_PRECISION:
+        raise InputError(name, f"has dtype {dtype}; the probes need float64 input (convert explicitly, e.g. "
+                               f"x.astype('float64'), accepting the float32 rounding already in x)")

@@ -127,8 +127,37 @@ def sharpness(
         M = np.stack([matvec(e) for e in np.eye(dim)], axis=1)
         vals = np.linalg.eigvalsh((M + M.T) / 2)[::-1][:k]
     else:
-        vals = _top_k(matvec, dim, k, tol, maxiter, np.random.default_rng(seed))
+        with _blas_threads(LANCZOS_BLAS_THREADS):
+            vals = _top_k(matvec, dim, k, tol, maxiter, np.random.default_rng(seed))
     return float(vals[0]) if k == 1 else vals
+
+
+#: BLAS threads during Lanczos. NumPy and SciPy wheels each bundle their own OpenBLAS;
+#: when the HVP (NumPy) alternates with ARPACK's work (SciPy) every matvec, the two
+#: thread pools spin against each other: ~100 ms per HVP inside eigsh against ~1 ms
+#: standalone at 1e5 parameters (issue #16). One thread each removes the contention;
+#: the matvecs are memory-bound, so little parallelism is lost. None: leave the pools alone.
+LANCZOS_BLAS_THREADS: int | None = 1
+
+
+class _blas_threads:
+    """threadpoolctl's limit on every BLAS pool in the process (NumPy's and SciPy's), if installed."""
+
+    def __init__(self, n: int | None):
+        self.n, self.ctl = n, None
+
+    def __enter__(self):
+        if self.n is not None:
+            try:
+                from threadpoolctl import threadpool_limits
+            except ModuleNotFoundError:  # a core dependency; without it the pools are left alone
+                return self
+            self.ctl = threadpool_limits(limits=self.n, user_api="blas")
+        return self
+
+    def __exit__(self, *exc):
+        if self.ctl is not None:
+            self.ctl.restore_original_limits()
 
 
 def _lanczos(matvec, dim: int, k: int, tol: float, maxiter, v0: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

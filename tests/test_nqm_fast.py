@@ -1,0 +1,48 @@
+"""The jumping first-hit search (nqm_fast) equals stepping the exact recurrence (expected_loss)."""
+import math
+
+import numpy as np
+import pytest
+
+from theorykit.numeric.nqm import expected_loss, harmonic_spectrum, moment_step, Moments, steps_to_target
+from theorykit.numeric.nqm_fast import first_hits, moment_matrices
+
+
+def test_moment_matrices_are_moment_step():
+    rng = np.random.default_rng(0)
+    h = harmonic_spectrum(7)
+    a = rng.uniform(0.01, 1.5, (3, 7))
+    m = Moments(*(rng.uniform(0, 1, (3, 7)) for _ in range(3)))
+    M, c = moment_matrices(a, h, h / 8, 0.7)
+    got = np.einsum("sdij,sdj->sdi", M, np.stack(m, -1)) + c
+    want = moment_step(m, a, h, h / 8, 0.7)
+    for i in range(3):
+        np.testing.assert_allclose(got[..., i], want[i], rtol=1e-14, atol=1e-16)
+
+
+@pytest.mark.parametrize("B, beta, power", [(8.0, 0.0, 0.0), (8.0, 0.9, 0.0), (1e15, 0.5, 0.5), (1.0, 0.0, 0.5),
+                                            (2.0, 0.5, 0.0)])
+def test_first_hit_equals_stepping(B, beta, power):
+    h = harmonic_spectrum(25)
+    target = 0.03 * 0.5 * h.sum()
+    top = 2 * (1 + beta) / float(np.max(h ** (1 - power)))
+    # the last is unstable for the stiffest coordinate; large lrs sit above the target on a noise floor
+    lrs = top * np.append(np.geomspace(3e-3, 0.3, 8), 1.05)
+    hits = first_hits(h, lrs[:, None] * h ** (-power), h / B, beta, 1.0, target, 1500, False, block=16)
+    with np.errstate(all="ignore"):
+        losses = expected_loss(h, np.repeat(lrs[:, None], 1500, axis=1), batch_size=B, momentum=beta,
+                               precond_power=power)
+    assert np.isfinite(hits).sum() >= 3 and np.isinf(hits[-1])  # hits to compare, and the unstable lr never hits
+    for lr, hit, loss in zip(lrs, hits, losses):
+        below = np.flatnonzero(loss <= target)
+        want = float(below[0]) if below.size else math.inf
+        assert hit == want, (lr, hit, want)
+
+
+def test_steps_to_target_uses_it_and_matches_first_only():
+    h = harmonic_spectrum(30)
+    lrs = np.geomspace(0.01, 1.9, 25)
+    target = 0.05 * 0.5 * h.sum()
+    full = steps_to_target(h, lrs, batch_size=8.0, target=target, max_steps=5000)
+    first = steps_to_target(h, lrs, batch_size=8.0, target=target, max_steps=5000, first_only=True)
+    assert np.min(full) == np.min(first)

@@ -1,0 +1,153 @@
+"""Parallel verify (-j), the result cache and Dask give the serial run's results."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from theorykit.claims.cache import ResultCache, claim_code_hash
+from theorykit.claims.registry import get_claim
+from theorykit.claims.result import strip_timings
+from theorykit.claims.runner import verify
+from theorykit.cli import main
+
+sys.path.insert(0, str(Path(__file__).parent / "plugin_catalog"))
+import theorykit_toycatalog as toy  # noqa: E402
+
+# cheap catalog claims (about 2 s each at 2 examples) plus a toy claim outside the registry
+CHEAP = ("convexity.first_order", "gd.descent_lemma")
+pytestmark = pytest.mark.xdist_group("parallel")
+
+
+def _plain(results):
+    return [strip_timings(r.to_dict()) for r in results]
+
+
+def _first_difference(x, y, path="results"):
+    """The path and values of the first difference (for the assertion message)."""
+    if type(x) is not type(y):
+        return f"{path}: {x!r} != {y!r}"
+    if isinstance(x, dict):
+        for k in sorted(set(x) | set(y), key=str):
+            d = _first_difference(x.get(k), y.get(k), f"{path}.{k}")
+            if d:
+                return d
+    elif isinstance(x, list):
+        if len(x) != len(y):
+            return f"{path}: lengths {len(x)} != {len(y)}"
+        for i, (u, v) in enumerate(zip(x, y)):
+            d = _first_difference(u, v, f"{path}[{i}]")
+            if d:
+                return d
+    elif x != y:
+        return f"{path}: {x!r} != {y!r}"
+    return ""
+
+
+@pytest.fixture(scope="module", autouse=True)
+def generous_prover_budgets():
+    # The prover gives each step a wall-clock budget; a step that runs out of it is "unknown" in any
+    # run, serial too (on a loaded machine the first call also pays SymPy's warm-up). Generous budgets
+    # keep these comparisons about where the work ran, not about how busy the machine was.
+    from theorykit.claims import runner
+    from theorykit.symbolic.builder import step_timeout
+
+    mp = pytest.MonkeyPatch()
+    mp.setattr(runner, "SYMBOLIC_TIMEOUT", 120.0)
+    with step_timeout(120.0):
+        yield
+    mp.undo()
+
+
+@pytest.fixture(scope="module")
+def serial():
+    claims = [get_claim(c) for c in CHEAP] + [toy.contraction_claim()]
+    return claims, verify(claims=claims, seed=5, max_examples=2, jobs=1)
+
+
+def test_parallel_results_equal_serial(serial):
+    claims, expected = serial
+    events = []
+    got = verify(claims=claims, seed=5, max_examples=2, jobs=2, progress=events.append)
+    assert [r.claim_id for r in got] == [c.id for c in claims]
+    assert _plain(got) == _plain(expected), _first_difference(_plain(got), _plain(expected))
+    # every claim reported its stages and its end through the one progress callback
+    assert {e.claim_id for e in events if e.stage == "done"} == {c.id for c in claims}
+    assert any(e.stage.startswith("check") for e in events)
+
+
+def test_cache_hit_equals_fresh_run_and_code_hash_keys_it(serial, tmp_path):
+    claims, expected = serial
+    cache = ResultCache(tmp_path / "cache")
+    first = verify(claims=claims[:1], seed=5, max_examples=2, cache=cache)
+    assert cache.count("claim") == 1
+    events = []
+    again = verify(claims=claims[:1], seed=5, max_examples=2, cache=cache, progress=events.append)
+    assert [e.stage for e in events] == ["done (cached)"]
+    assert _plain(again) == _plain(first) == _plain(expected[:1])
+    assert again[0].to_dict() == first[0].to_dict()  # timings too: it is the stored result
+    # another seed is another key
+    verify(claims=claims[:1], seed=6, max_examples=2, cache=cache)
+    assert cache.count("claim") == 2
+    # the code hash covers the claim's package (proofs/) and theorykit
+    assert len(claim_code_hash(claims[0])) == 64 and claim_code_hash(claims[0]) != claim_code_hash(claims[2])
+
+
+def test_cli_cache_clear_and_no_cache(tmp_path, capsys):
+    d = tmp_path / "c"
+    cache = ResultCache(d)
+    cache.set("k", {"a": 1})
+    cache.close()
+    assert main(["cache", "info", "--cache-dir", str(d)]) == 0
+    assert "1 entry" in capsys.readouterr().out
+    assert main(["cache", "clear", "--cache-dir", str(d)]) == 0
+    assert "removed 1 entry" in capsys.readouterr().out
+    assert main(["verify", "gd.descent_lemma", "--max-examples", "1", "-j", "1", "--quiet",
+                 "--cache-dir", str(d)]) == 0
+    assert ResultCache(d).count("claim") == 1
+    assert main(["verify", "gd.descent_lemma", "--max-examples", "1", "-j", "1", "--quiet", "--no-cache",
+                 "--cache-dir", str(tmp_path / "unused")]) == 0
+    assert not (tmp_path / "unused").exists()
+
+
+def test_bad_jobs_is_input_error(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["verify", "gd.descent_lemma", "-j", "0"])
+    assert exc.value.code == 2
+    assert "-j" in capsys.readouterr().err
+
+
+@pytest.fixture(scope="module")
+def local_cluster():
+    distributed = pytest.importorskip("dask.distributed")
+    # a real scheduler and two worker processes, started here (not an in-process fake)
+    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                       dashboard_address=None, silence_logs=40)
+    yield cluster
+    cluster.close()
+
+
+def test_dask_local_cluster_equals_serial(serial, local_cluster, tmp_path):
+    claims, expected = serial
+    catalog = claims[:2]  # Dask workers look claims up by id, so only registry claims go there
+    cache = ResultCache(tmp_path / "dcache")
+    got = verify(claims=catalog, seed=5, max_examples=2, dask=local_cluster.scheduler_address, cache=cache)
+    assert _plain(got) == _plain(expected[:2])
+    assert cache.count("claim") == 2  # streamed into the cache: a rerun (or a resumed one) reads them back
+    with pytest.raises(Exception, match="not in the registry"):
+        verify(claims=claims[2:], seed=5, max_examples=2, dask=local_cluster.scheduler_address)
+
+
+def test_dask_sweep_equals_serial_and_draws_the_phase_diagram(local_cluster, tmp_path):
+    pytest.importorskip("matplotlib")
+    from theorykit.claims.sweep import parse_axis, sweep
+    from theorykit.report.sweep_plot import plot_sweep
+
+    claim = get_claim("momentum.heavy_ball_stability")
+    axes = [parse_axis("beta=0.1,0.7")]
+    serial_rows = sweep(claim, axes, seed=2).rows
+    res = sweep(claim, axes, seed=2, dask=local_cluster.scheduler_address)
+    assert res.rows == serial_rows  # each unit is one measurement; the same value wherever it ran
+    png = plot_sweep(res, tmp_path / "hb.png")
+    assert png.read_bytes()[:4] == b"\x89PNG"

@@ -1,0 +1,230 @@
+"""Certified asymptotic rates of the methods' eigen-recurrences.
+
+On a quadratic the error of GD / heavy ball / Nesterov evolves along each
+eigendirection by a 2x2 transition T_i read off the method's own update
+(``methods.eigen_iteration``); the asymptotic contraction factor of the run is
+max_i rho(T_i) exactly. A float64 trajectory estimates it only to about
+log(C N)/N (C: the start's projection and the eigenvector conditioning), which is
+~1e-12 at N = 2^40 and depends on the seed; and near a double root (critical
+damping) rho(T) moves by sqrt(eps) ~ 1e-8 when T's entries are rounded. Both
+are far too coarse when 1 - rate is itself 1e-12 (kappa = 1e12) or 1e-8
+(optimally tuned heavy ball at kappa = 1e16).
+
+So the value reported here is rho of the transition built by running the
+method's update in extended precision (mpmath, ``DPS`` digits) on the exact
+binary values of the float64 inputs. Each entry is then correct to ~10^-58
+relative, the spectral radius of a 2x2 block to ~10^-28 even at a double root
+(the square root halves the digits), and the bound ``error`` stated with every
+value covers that plus the final rounding to float64. ``margin`` = 1 - rate is
+computed before rounding, so it keeps its relative accuracy when the rate is
+within 1e-16 of 1. A problem with a zero eigenvalue under GD has a block with
+eigenvalue exactly 1 and gets rate exactly 1.0.
+
+A problem whose float64 spectral radius has a rounding bound below 1e-12
+(relative) and lies clearly on one side of 1 keeps the float64 value, with that
+bound as its ``error`` (and as its ``sensitivity``: one ulp in an input moves it
+by less). Otherwise the extended-precision path below runs.
+
+Which blocks need extended precision is decided from float64 bounds: a block is
+evaluated in mpmath when its float64 estimate, widened by a bound on the
+rounding (16 eps S + 4 sqrt(eps) S, S the block's largest entry), could be the
+maximum. The others are provably smaller.
+
+The float64 trajectory (what the probe always ran) is kept as an independent
+cross-check: it must agree with rho of the *float64* transition (also computed
+in mpmath) to within its own bias bound; otherwise the measurement is
+"inconclusive" and ``linear_rate`` raises ``InconclusiveMeasurement`` instead of
+returning a number.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from ..errors import TheorykitError
+from .methods import eigen_iteration, quiet
+
+__all__ = ["DPS", "Rate", "RateReport", "InconclusiveMeasurement", "certified_rates", "trajectory_tolerance"]
+
+DPS = 60  # decimal digits of the extended-precision evaluation
+_EPS = float(np.finfo(np.float64).eps)
+_MP_REL = 1e-27
+_FLOAT_OK = 1e-12  # a float64 rate whose rounding bound is below this (relative) is kept as is  # certified relative accuracy of rho from DPS-digit entries (sqrt halves the digits)
+
+
+class InconclusiveMeasurement(TheorykitError):
+    """A probe could not certify its value; it reports this instead of a number."""
+
+
+class Rate(float):
+    """A measured rate (a float) with ``error`` (certified bound on |value - the rate of the
+    iteration with exactly these float64 inputs|), ``margin`` (1 - rate, accurate even when
+    the rate rounds to 1.0), ``sensitivity`` (how far one ulp in an input moves the rate),
+    ``status`` ("certified") and ``trajectory`` (the float64 run's N-th root estimate)."""
+
+    error: float
+    margin: float
+    sensitivity: float
+    status: str
+    trajectory: float
+
+    def __new__(cls, value: float, *, error: float, margin: float, sensitivity: float, status: str,
+                trajectory: float):
+        self = super().__new__(cls, value)
+        self.error, self.margin, self.sensitivity = error, margin, sensitivity
+        self.status, self.trajectory = status, trajectory
+        return self
+
+    def __reduce__(self):
+        return (_make_rate, (float(self), self.error, self.margin, self.sensitivity, self.status, self.trajectory))
+
+
+def _make_rate(value, error, margin, sensitivity, status, trajectory):
+    return Rate(value, error=error, margin=margin, sensitivity=sensitivity, status=status, trajectory=trajectory)
+
+
+class RateReport(NamedTuple):
+    """Per problem (arrays of shape (batch,)): the certified ``rate``, its ``error`` bound,
+    ``margin`` = 1 - rate, the trajectory estimate and whether the two agree (``status``)."""
+
+    rate: np.ndarray
+    error: np.ndarray
+    margin: np.ndarray
+    trajectory: np.ndarray
+    sensitivity: np.ndarray  # max change of the rate when one input moves by one ulp
+    status: np.ndarray  # "certified" | "inconclusive" per problem
+
+
+def trajectory_tolerance(steps: int) -> float:
+    """How far a float64 trajectory's N-th root may sit from rho of its (float64) transition:
+    log(C N)/N with a generous log C <= 60 (start projection, eigenvector conditioning), plus
+    the round-off of the log-form powering."""
+    return (math.log(steps) + 60.0) / steps + 1e-13
+
+
+def _float_rho(m11, m12, m21, m22):
+    with quiet():
+        t = (m11 + m22) / 2
+        det = m11 * m22 - m12 * m21
+        disc = t * t - det
+        real = np.abs(t) + np.sqrt(np.maximum(disc, 0.0))
+        cplx = np.sqrt(np.maximum(det, 0.0))
+        rho = np.where(disc >= 0, real, cplx)
+        S = np.maximum.reduce([np.abs(m11), np.abs(m12), np.abs(m21), np.abs(m22), np.ones_like(m11)])
+    return rho, S
+
+
+def _mp_rho(m11, m12, m21, m22):
+    """rho of a 2x2 block in the current mpmath precision, and 1 - rho."""
+    import mpmath
+
+    t = (m11 + m22) / 2
+    det = m11 * m22 - m12 * m21
+    disc = t * t - det
+    rho = abs(t) + mpmath.sqrt(disc) if disc >= 0 else mpmath.sqrt(det)
+    return rho, 1 - rho
+
+
+def _perturbed(lam, lr, mom):
+    """The exact inputs, then each input moved by a relative 2^-52 (one ulp or more) down and
+    up: 7 sets. Relative, so an exact zero (a singular direction) stays exactly zero."""
+    import mpmath
+
+    base = [[mpmath.mpf(float(x)) for x in v] for v in (lam, lr, mom)]
+    sets = [base]
+    for which in range(3):
+        for sign in (-1, 1):
+            moved = list(base)
+            moved[which] = [x * (1 + sign * mpmath.mpf(2) ** -52) for x in base[which]]
+            sets.append(moved)
+    return [np.array(sum((st[k] for st in sets), []), dtype=object) for k in range(3)], len(sets)
+
+
+def _mp_max_rho(method, lam, lr, mom, n_sets=1):
+    """max over blocks of rho (and 1 - rho), per input set, in the current mpmath precision."""
+    Te = eigen_iteration(method, lam, lr, momentum=mom)
+    nc = len(lam) // n_sets
+    out = []
+    for k in range(n_sets):
+        best = None
+        for j in range(k * nc, (k + 1) * nc):
+            rho, marg = _mp_rho(Te[0][j], Te[1][j], Te[2][j], Te[3][j])
+            if best is None or rho > best[0]:
+                best = (rho, marg)
+        out.append(best)
+    return out
+
+
+def certified_rates(method: str, lam: Any, lr: Any, mom: Any, trajectory: Any, steps: int) -> RateReport:
+    """Certified max_i rho(T_i) per problem. ``lam`` (batch, d); ``lr``/``mom`` (batch, 1);
+    ``trajectory`` (batch,) the float64 run's estimate; all NumPy arrays (host).
+
+    A problem is "inconclusive" when the trajectory disagrees with rho beyond its
+    bias bound, or when moving an input by one ulp moves the rate across 1: then
+    float64 inputs do not determine whether the method converges.
+    """
+    import mpmath
+
+    lam = np.asarray(lam, dtype=np.float64)
+    batch, d = lam.shape
+    lr_b = np.broadcast_to(np.asarray(lr, dtype=np.float64), (batch, d))
+    mom_b = np.broadcast_to(np.asarray(mom, dtype=np.float64), (batch, d))
+    Tf = eigen_iteration(method, lam, lr_b, momentum=mom_b)
+    m = [np.asarray(x, dtype=np.float64) for x in Tf]
+    finite = np.all(np.isfinite(m[0]) & np.isfinite(m[1]) & np.isfinite(m[2]) & np.isfinite(m[3]), axis=-1)
+    rho_f, S = _float_rho(*m)
+    with quiet():
+        half = (m[0] - m[3]) / 2
+        delta = np.abs(half * half + m[1] * m[2])
+        # rounding T's entries moves rho by ~eps S, or by sqrt(eps) S at a double root (delta = 0)
+        jordan = np.sqrt(delta + 8 * _EPS * S * S) - np.sqrt(delta)
+        bound = np.where(np.isfinite(S), 16 * _EPS * S + 2 * jordan, 0.0)
+        # one ulp in lam, lr or momentum moves an entry by at most P (first order; P = 0 for lam = 0)
+        P = 2 * _EPS * (np.abs(lr_b * lam) * (1 + mom_b) + mom_b)
+        sens_f = np.where(np.isfinite(S), 2 * P + 2 * (np.sqrt(delta + 4 * S * P) - np.sqrt(delta)), 0.0)
+        rho_fs = np.where(np.isfinite(rho_f), rho_f, 0.0)
+    r_f = np.max(rho_fs, axis=-1)
+    e_f = np.max(bound, axis=-1)
+    cand = rho_fs + bound >= np.max(rho_fs - bound, axis=-1, keepdims=True)
+    sens = np.max(np.where(cand, sens_f, 0.0), axis=-1)
+    rate, error, margin = r_f.copy(), e_f.copy(), 1.0 - r_f
+    decided = np.ones(batch, dtype=bool)
+    # float64 suffices where its rounding bound is tiny and the rate is clearly on one side of 1
+    extended = finite & ~((e_f <= _FLOAT_OK * np.maximum(1.0, r_f)) & (np.abs(1.0 - r_f) > 4 * (e_f + sens)))
+    rows = np.flatnonzero(extended)
+    if rows.size:
+        rr, cc = np.nonzero(cand[rows])
+        rr = rows[rr]
+        with mpmath.workdps(DPS):
+            to_mp = lambda v: np.array([mpmath.mpf(float(x)) for x in v], dtype=object)  # noqa: E731 (exact)
+            Te = eigen_iteration(method, to_mp(lam[rr, cc]), to_mp(lr_b[rr, cc]), momentum=to_mp(mom_b[rr, cc]))
+            best: dict[int, tuple] = {}
+            for j, b in enumerate(rr.tolist()):
+                rho, marg = _mp_rho(Te[0][j], Te[1][j], Te[2][j], Te[3][j])
+                if b not in best or rho > best[b][0]:
+                    best[b] = (rho, marg)
+            for b, (rho, marg) in best.items():
+                value = float(rho)
+                rate[b], margin[b] = value, float(marg)
+                error[b] = float(abs(mpmath.mpf(value) - rho)) + _MP_REL * float(np.max(S[b][cand[b]]))
+                if abs(margin[b]) <= sens[b]:
+                    # the first-order bound cannot tell which side of 1: move each input by an ulp, exactly
+                    c = np.flatnonzero(cand[b])
+                    sets, n_sets = _perturbed(lam[b, c], lr_b[b, c], mom_b[b, c])
+                    per_set = _mp_max_rho(method, *sets, n_sets=n_sets)
+                    sens[b] = max(float(abs(r - rho)) for r, _ in per_set)
+                    decided[b] = len({bool(r < 1) for r, _ in per_set}) == 1
+    rate = np.where(finite, rate, math.inf)
+    error = np.where(finite, error, 0.0)
+    margin = np.where(finite, margin, -math.inf)
+    sens = np.where(finite, sens, 0.0)
+    traj = np.asarray(trajectory, dtype=np.float64).reshape(batch)
+    tol = trajectory_tolerance(steps)
+    with quiet():
+        agree = np.abs(traj - rate) <= (tol + e_f) * np.maximum(1.0, rate)
+    agree |= (traj == 0.0) & (rate < 1e-3)  # an underflowed run (error exactly 0)
+    agree |= ~finite
+    status = np.where(agree & decided, "certified", "inconclusive").astype(object)
+    return RateReport(rate, error, margin, traj, sens, status)
