@@ -207,3 +207,26 @@ def test_far_counterexample_is_rechecked_within_the_budget():
     if report.steps[0].status == "refuted":
         n = sympy.Rational(report.steps[0].counterexample["n"])
         assert n >= 1
+
+
+# -- second red team (fresh corpus): internal errors that hid easy verdicts ----------
+
+@pytest.mark.parametrize("text, expected", [
+    ("claim: sqrt(x**2) = Abs(x)\n", "proved"),        # a domain condition that SymPy folds to True
+    ("claim: sqrt(1 + x**2) >= 1\n", "proved"),
+    ("claim: (x**2)**(3/2) = x**3\n", "refuted"),
+    ("claim: sqrt(x-1)*sqrt(1-x) >= 1\n", "refuted"),  # a single-point domain (x = 1)
+    ("claim: sqrt(x)*sqrt(-x) = 0\n", "proved"),
+])
+def test_folded_and_single_point_domains(text, expected):
+    report = _one(text)
+    assert report.steps[0].status == expected, report
+    if expected == "refuted":
+        assert report.steps[0].counterexample
+
+
+def test_exact_zero_constant_under_ceiling_is_not_an_input_error():
+    # Machin's sum is exactly 0; SymPy's evalf cannot tell, and must not crash the report
+    report = _one("claim: x**2 - ceiling(4*atan(1/5) - atan(1/239) - pi/4) >= 0\n")
+    assert report.steps[0].status != "refuted"
+    assert "ceiling" in str(report)

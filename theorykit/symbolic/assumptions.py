@@ -108,6 +108,12 @@ class Assumptions:
                 names.setdefault(s.name, None)
         plain = {n: sympy.Symbol(n, real=True) for n in names}
         rels = [r.xreplace({s: plain[s.name] for s in r.free_symbols}) for r in rels]
+        # xreplace rebuilds a relation with evaluation: SymPy's sign facts may fold it
+        # (x**2 >= 0 is True for real x); a folded True adds nothing, a folded False is a
+        # contradiction certified by those facts
+        if any(r is sympy.false for r in rels):
+            raise Contradiction("assume", "an assumption is false for every value (contradictory assumptions)")
+        rels = [r for r in rels if r is not sympy.true]
 
         definitions: dict[sympy.Symbol, sympy.Expr] = {}
         inequalities = []

@@ -169,7 +169,7 @@ def _interval_for(name, assumptions: Assumptions, deps, point):
     """Exact (lo, lo_open, hi, hi_open) for ``name`` given the values drawn so far."""
     iv = assumptions.bounds(name)
     lo, hi = iv.inf, iv.sup
-    lo_open, hi_open = bool(iv.left_open), bool(iv.right_open)
+    lo_open, hi_open = bool(getattr(iv, "left_open", False)), bool(getattr(iv, "right_open", False))
     subs = {assumptions.symbol(n): v for n, v in point.items()}
     for c, lower, strict in deps.get(name, []):
         v = c.xreplace(subs)

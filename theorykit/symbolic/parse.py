@@ -278,7 +278,11 @@ class _Builder:
         if any(expr.has(bad) for bad in _UNDEFINED):
             self.loc.fail_node("expression is undefined or infinite (division by zero?)", node)
         # (-8)**(1/3) is SymPy's complex principal root, not the real cube root
-        if expr.has(sympy.I) or expr.is_extended_real is False:
+        try:
+            not_real = expr.is_extended_real is False
+        except Exception:  # noqa: BLE001 - SymPy's numeric evaluation gave up (PrecisionExhausted)
+            not_real = False  # undecided here: the prover and the exact checks decide later
+        if expr.has(sympy.I) or not_real:
             self.loc.fail_node(
                 "expression is not real (a root or fractional power of a negative number?)", node
             )

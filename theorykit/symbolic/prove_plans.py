@@ -109,7 +109,7 @@ def _strip_known_factors(num, strict):
 def _constraint_cases(v, c, is_lower, strict, bound: sympy.Interval):
     """Cases for v subject to one symbolic bound c, combined with a 0 end of its interval."""
     if not is_lower and bound.inf == 0 and c.is_positive:
-        lo_open = bool(bound.left_open)
+        lo_open = bool(getattr(bound, "left_open", False))
         if strict:
             w = _fresh("w_" + v.name, lo_open)
             return [{v: c * w / (1 + w)}]
@@ -119,7 +119,7 @@ def _constraint_cases(v, c, is_lower, strict, bound: sympy.Interval):
             cases.append({v: sympy.Integer(0)})
         return cases
     if is_lower and bound.sup == 0 and c.is_negative:
-        hi_open = bool(bound.right_open)
+        hi_open = bool(getattr(bound, "right_open", False))
         if strict:
             w = _fresh("w_" + v.name, hi_open)
             return [{v: c * w / (1 + w)}]
@@ -180,7 +180,7 @@ def substitution_plans(assumptions: Assumptions, relevant: set) -> list[list[dic
             if s in constrained or (s not in relevant and not any(s in c.free_symbols for _, c, *_ in choice)):
                 continue
             iv = assumptions.bounds(name)
-            cases = _interval_cases(s, iv.inf, bool(iv.left_open), iv.sup, bool(iv.right_open))
+            cases = _interval_cases(s, iv.inf, bool(getattr(iv, "left_open", False)), iv.sup, bool(getattr(iv, "right_open", False)))
             if cases:
                 per_symbol.append(cases)
         if not per_symbol:

@@ -463,7 +463,7 @@ class SignProver:
         if iv is not None and iv.inf.is_Rational and iv.inf > 0:
             c = sympy.root(iv.inf, q)
             if c.is_Rational:
-                t = sympy.Dummy("t_" + x.name, positive=True) if iv.left_open else sympy.Dummy("t_" + x.name, nonnegative=True)
+                t = sympy.Dummy("t_" + x.name, positive=True) if getattr(iv, "left_open", False) else sympy.Dummy("t_" + x.name, nonnegative=True)
                 return c + t
         if x.is_positive:
             return sympy.Dummy("r_" + x.name, positive=True)

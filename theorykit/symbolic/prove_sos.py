@@ -156,7 +156,7 @@ def region_multipliers(prover, gens) -> list[tuple[sympy.Expr, bool]]:
     out = []
     for s in gens:
         iv = a.bounds(s.name) if a.symbols.get(s.name) == s else sympy.Interval(-sympy.oo, sympy.oo, True, True)
-        lo, lo_open, hi, hi_open = iv.inf, iv.left_open, iv.sup, iv.right_open
+        lo, lo_open, hi, hi_open = iv.inf, getattr(iv, "left_open", False), iv.sup, getattr(iv, "right_open", False)
         # sign attributes (substitution dummies carry only these)
         if s.is_positive and (lo < 0 or (lo == 0 and not lo_open)):
             lo, lo_open = sympy.Integer(0), True

@@ -59,6 +59,11 @@ def expr_text(expr) -> str:
         return str(bounded(expr))
     except (ValueError, RecursionError):
         return "<expression too large to print>"
+    except Exception:  # noqa: BLE001 - SymPy orders terms numerically and can give up
+        try:
+            return sympy.sstr(bounded(expr), order="none")
+        except Exception:  # noqa: BLE001
+            return "<expression that cannot be printed>"
 
 
 def format_counterexample(counterexample) -> str:
@@ -143,8 +148,18 @@ def render_text(report) -> str:
     return "\n".join(lines)
 
 
+def _latex(expr) -> str:
+    try:
+        return sympy.latex(bounded(expr))
+    except Exception:  # noqa: BLE001 - SymPy orders terms numerically and can give up
+        try:
+            return sympy.latex(bounded(expr), order="none")
+        except Exception:  # noqa: BLE001
+            return r"\text{(cannot be typeset)}"
+
+
 def _latex_step(step) -> str:
-    return f"{sympy.latex(bounded(step.lhs))} {LATEX_RELATIONS[step.relation]} {sympy.latex(bounded(step.rhs))}"
+    return f"{_latex(step.lhs)} {LATEX_RELATIONS[step.relation]} {_latex(step.rhs)}"
 
 
 def render_html(report) -> str:
