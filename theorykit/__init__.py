@@ -26,6 +26,7 @@ _EXPORTS = {
     "ClaimResult": "theorykit.claims.result",
     "CheckResult": "theorykit.claims.result",
     "gradcheck": "theorykit.numeric.gradcheck",
+    "challenge": "theorykit.claims.challenge",
 }
 # `claims` is the callable claims package: theorykit.claims("gd.*")
 _SUBMODULES = ("probes", "strategies", "errors", "claims")

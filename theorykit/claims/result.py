@@ -31,7 +31,9 @@ __all__ = [
 ]
 
 CheckStatus = Literal["passed", "failed", "error", "skipped"]
-ClaimStatus = Literal["verified", "failed", "error"]
+# "incomplete": nothing failed, but some evidence was skipped (a check, the PEP oracle);
+# a skipped piece of evidence never counts as verified.
+ClaimStatus = Literal["verified", "incomplete", "failed", "error"]
 MutantStatus = Literal["refuted", "not refuted", "error"]
 OracleStatus = Literal["passed", "failed", "error", "skipped"]
 
@@ -298,8 +300,11 @@ class ClaimResult:
     """Everything verifying one claim produced.
 
     ``status`` is "verified" iff the derivation is proved, every check passed, every
-    mutant was refuted and the oracle did not fail (a skipped oracle is fine);
+    mutant was refuted and the oracle (if any) passed; "incomplete" when nothing failed
+    but some evidence was skipped (a check, or the PEP oracle without PEPit);
     "error" when something raised (derivation, a measure, the oracle); else "failed".
+    ``mutation`` (optional) is the near-miss mutation analysis of ``theorykit.claims.mutation``
+    as plain JSON: {"generated", "killed", "score", "survivors": [{"relation", "reason"}], ...}.
     """
 
     claim_id: str
@@ -319,6 +324,7 @@ class ClaimResult:
     versions: dict = field(default_factory=dict)
     seconds: float = 0.0
     sources: tuple[dict, ...] = ()  # {"key", "cite", "arxiv", "doi"}
+    mutation: dict | None = None
 
     # -- derived views used by the printers -------------------------------------
     @property
@@ -336,14 +342,16 @@ class ClaimResult:
     @staticmethod
     def decide(derivation_status: str, checks, mutants, oracle) -> tuple[str, str]:
         """(status, message) from the parts; the single place the verdict rule lives."""
-        problems = []
+        problems, skipped = [], []
         errored = derivation_status == "error"
         if derivation_status != "proved":
             problems.append(f"derivation {derivation_status}")
         for c in checks:
             if c.status == "error":
                 errored = True
-            if c.status != "passed":
+            if c.status == "skipped":
+                skipped.append(f"check {c.name} skipped")
+            elif c.status != "passed":
                 problems.append(f"check {c.name} {c.status}")
         for m in mutants:
             if m.status == "error":
@@ -354,6 +362,10 @@ class ClaimResult:
         if oracle is not None and oracle.status in ("failed", "error"):
             errored = errored or oracle.status == "error"
             problems.append(f"PEP oracle {oracle.status}")
+        if oracle is not None and oracle.status == "skipped":
+            skipped.append(f"PEP oracle skipped ({oracle.message})")
+        if not problems and skipped:
+            return "incomplete", "; ".join(["evidence skipped, so not verified", *skipped])
         if not problems:
             k = len(mutants)
             return "verified", f"derivation proved, {len(checks)} check(s) passed, {k}/{k} mutants refuted"
@@ -379,6 +391,8 @@ class ClaimResult:
             "seconds": _float_out(self.seconds),
             "sources": [jsonable(s) for s in self.sources],
         }
+        if self.mutation is not None:
+            d["mutation"] = jsonable(self.mutation)
         return d if timings else strip_timings(d)
 
     @classmethod
@@ -400,13 +414,14 @@ class ClaimResult:
                 MutantResult.from_dict(m, f"{where}.mutants[{i}]") for i, m in enumerate(s("mutants", list))
             ),
             oracle=OracleResult.from_dict(oracle, f"{where}.oracle") if oracle is not None else None,
-            status=_choice(s("status", str), ("verified", "failed", "error"), f"{where}.status"),
+            status=_choice(s("status", str), ("verified", "incomplete", "failed", "error"), f"{where}.status"),
             message=s("message", str),
             seed=s("seed", int),
             backend=s("backend", str),
             versions=s("versions", dict),
             seconds=_float_in(s("seconds", None, optional=True), f"{where}.seconds") or 0.0,
             sources=tuple(_source(x, f"{where}.sources[{i}]") for i, x in enumerate(s("sources", list))),
+            mutation=d.get("mutation") if isinstance(d.get("mutation"), dict) else None,
         )
 
     # -- notebook display ------------------------------------------------------

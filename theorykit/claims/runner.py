@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
 from ..errors import InputError
-from .claim import Claim, Context, Mutant, NumericCheck, compare_values
+from .claim import Claim, Context, Mutant, NumericCheck, KILL_FACTOR, compare_values, kill_margin, mutant_killed
 from .result import CheckResult, ClaimResult, MutantResult, OracleResult, format_number, jsonable
 
 __all__ = ["verify_claim", "verify", "verify_many", "ProgressEvent", "DEFAULT_MAX_EXAMPLES", "SHRINK_BUDGET"]
@@ -208,9 +208,19 @@ class _PredictRaised(Exception):
     pass
 
 
-def _evaluate(measurer, check, params, predict, compare):
+def _evaluate(measurer, check, params, predict, compare, kill=False):
+    """(measured, predicted, ok). For a mutant (``kill``), ok means "not killed": a kill needs the
+    check itself to pass here and ``mutant_killed``'s margin; a prediction that raises is no kill."""
     key = _params_key(params)
     m = measurer.measure(check, params, key)
+    if kill:
+        try:
+            p = float(predict(params))
+            own = compare_values(m, float(check.predict(params)), check.compare, check.rtol, check.atol)
+        except Exception:
+            return m, math.nan, True
+        interval = measurer.intervals.get((check.name, key))
+        return m, p, not (own and mutant_killed(m, p, compare, check.rtol, check.atol, interval))
     try:
         p = float(predict(params))
     except Exception as exc:  # told apart from a measure error: the formula, not the method, broke
@@ -218,7 +228,7 @@ def _evaluate(measurer, check, params, predict, compare):
     return m, p, compare_values(m, p, compare, check.rtol, check.atol)
 
 
-def _search(measurer, check, predict, compare, strategy, *, seed, max_examples) -> _Outcome:
+def _search(measurer, check, predict, compare, strategy, *, seed, max_examples, kill=False) -> _Outcome:
     """Hypothesis search for parameters where ``compare`` fails; the failure it reports is the shrunk one."""
     from hypothesis import HealthCheck, Phase, Verbosity, given, settings
     from hypothesis import errors as hyp_errors
@@ -239,7 +249,7 @@ def _search(measurer, check, predict, compare, strategy, *, seed, max_examples) 
             state["shrink_calls"] += 1
         out.examples += 1
         try:
-            m, p, ok = _evaluate(measurer, check, params, predict, compare)
+            m, p, ok = _evaluate(measurer, check, params, predict, compare, kill)
         except Exception as exc:
             state["last"] = ("error", params, exc)
             if out.error is None:
@@ -381,12 +391,12 @@ def _run_mutant(claim: Claim, mutant: Mutant, measurer: _Measurer, *, seed, max_
     except Exception as exc:
         error = (None, exc)
     else:
-        out = _search(measurer, check, predict, compare, strategy, seed=seed, max_examples=max_examples)
+        out = _search(measurer, check, predict, compare, strategy, seed=seed, max_examples=max_examples, kill=True)
         found, error = out.failure, out.error
     if found is None and error is None and mutant.strategy is None:
         for ex in check.examples:  # the check's own examples, if the search missed
             try:
-                m, p, ok = _evaluate(measurer, check, ex, predict, compare)
+                m, p, ok = _evaluate(measurer, check, ex, predict, compare, kill=True)
             except Exception as exc:
                 error = (ex, exc)
                 break
@@ -406,7 +416,8 @@ def _run_mutant(claim: Claim, mutant: Mutant, measurer: _Measurer, *, seed, max_
         params, m, p = found
         outcome = ("refuted", _cex(params), m, p,
                    f"refuted at {jsonable(params)}: measured {format_number(m)} vs mutant's {format_number(p)} "
-                   f"({compare})")
+                   f"({compare}, margin {format_number(kill_margin(m, p, compare, check.rtol, check.atol), 3)}"
+                   f" tolerances >= {KILL_FACTOR:g})")
     elif symbolic:  # the prover refuted it even though the numeric search did not (or errored)
         outcome = ("refuted", _cex(sym_cex), None, None,
                    "refuted by the derivation checker" + (f" at {sym_cex}" if sym_cex else ""))

@@ -14,7 +14,7 @@ from ..errors import TheorykitError
 __all__ = ["main", "build_parser"]
 
 # module name inside theorykit.cli -> loaded lazily so `theorykit check` does not import numpy-heavy code
-_SUBCOMMAND_MODULES = ("check", "catalog", "figure")
+_SUBCOMMAND_MODULES = ("check", "catalog", "figure", "challenge")
 
 _DESCRIPTION = """\
 theorykit: check derivations, verify optimization-theory claims, and tabulate results.

@@ -13,7 +13,7 @@ __all__ = ["claim_html", "result_html", "results_html"]
 
 _COLOURS = {"verified": "#1a7f37", "passed": "#1a7f37", "refuted": "#1a7f37", "proved": "#1a7f37",
             "failed": "#cf222e", "error": "#9a6700", "not refuted": "#cf222e", "unknown": "#9a6700",
-            "skipped": "#6e7781"}
+            "skipped": "#6e7781", "incomplete": "#9a6700"}
 
 
 def _badge(status: str) -> str:
