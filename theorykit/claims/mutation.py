@@ -16,11 +16,18 @@ measurement disagrees with the mutant by ``KILL_FACTOR`` tolerances (and lies
 outside the Monte Carlo confidence interval, if any): ``claim.mutant_killed``.
 A NaN, inf or raising prediction never kills.
 
-The score is killed / (generated - documented equivalent); ``Claim.equivalent``
-documents survivors that cannot be told apart on the checked domain.
+The score is killed / (generated - implied - documented equivalent):
+
+* *implied*: for an upper (lower) bound, a mutant at least as loose as the claim's
+  bound at every measured sample is a true, weaker statement that no measurement
+  can refute; it is listed, not counted. How loose the claim itself is shows in
+  ``tightness`` (largest measured/bound for upper bounds, smallest for lower ones).
+* *equivalent*: ``Claim.equivalent`` documents survivors that cannot be told apart
+  on the checked domain (or that a check cannot reach), each with its reason.
 """
 from __future__ import annotations
 
+import math
 from typing import Any, Iterable, NamedTuple
 
 import sympy
@@ -69,11 +76,17 @@ class MutationReport(NamedTuple):
     generated: int
     killed: int
     equivalent: int  # survivors with a documented reason (Claim.equivalent)
-    score: float | None  # killed / (generated - equivalent); None when nothing was generated
+    score: float | None  # killed / (generated - implied - equivalent); None when nothing was generated
     kills: tuple[dict, ...]
     survivors: tuple[dict, ...]
     samples: dict  # check name -> number of measured samples where the check passed
     note: str
+    implied: tuple[dict, ...] = ()  # looser bounds than the claim at every sample (true; not counted)
+    tightness: dict = {}  # check name -> max measured/bound (upper) or min (lower) over the samples
+
+    @property
+    def counted(self) -> int:
+        return self.generated - self.equivalent - len(self.implied)
 
     def to_dict(self) -> dict:
         from .result import jsonable
@@ -84,8 +97,11 @@ class MutationReport(NamedTuple):
         if self.score is None:
             return f"{self.claim_id}: no near-miss mutants ({self.note})"
         lines = [f"{self.claim_id}: mutation score {100 * self.score:.0f}% "
-                 f"({self.killed}/{self.generated - self.equivalent} killed"
-                 + (f", {self.equivalent} documented equivalent" if self.equivalent else "") + ")"]
+                 f"({self.killed}/{self.counted} killed"
+                 + (f", {self.equivalent} documented equivalent" if self.equivalent else "")
+                 + (f", {len(self.implied)} implied (looser bounds)" if self.implied else "") + ")"]
+        for name, t in self.tightness.items():
+            lines.append(f"  tightness of {name}: {t:.4g} (measured/bound, extreme over the samples)")
         for s in self.survivors:
             lines.append(f"  survivor {s['relation']}  [{s['rule']}]" + (f"  -- {s['reason']}" if s["reason"] else ""))
         return "\n".join(lines)
@@ -266,10 +282,11 @@ def analyse(claim: Claim, *, seed: int = 0, max_examples: int | None = None, bac
                               "no statement-driven check (old-form claim): nothing to generate from")
     measurer = measurer or _Measurer(_namespace(backend), backend, seed)
     samples: dict[str, list[Sample]] = {}
-    kills, survivors = [], []
+    kills, survivors, implied = [], [], []
     for nm in mutants:
         found = None
-        for check in claim.checks_measuring(nm.relation.lhs):
+        checks = claim.checks_measuring(nm.relation.lhs)
+        for check in checks:
             if check.name not in samples:
                 samples[check.name] = measure_samples(claim, check, measurer, seed=seed, max_examples=n)
             found = first_kill(check, nm.relation, samples[check.name])
@@ -277,22 +294,65 @@ def analyse(claim: Claim, *, seed: int = 0, max_examples: int | None = None, bac
                 break
         if found:
             kills.append({"relation": nm.text, "rule": nm.rule, **found})
+        elif all(looser(c, nm.relation, samples[c.name]) for c in checks):
+            implied.append({"relation": nm.text, "rule": nm.rule})
         else:
             survivors.append({"relation": nm.text, "rule": nm.rule, "reason": claim.equivalent.get(nm.text, "")})
     equivalent = sum(bool(s["reason"]) for s in survivors)
-    denominator = len(mutants) - equivalent
+    denominator = len(mutants) - equivalent - len(implied)
     score = (len(kills) / denominator if denominator else 1.0) if mutants else None
     note = "" if mutants else "the measured relations have nothing to rewrite"
     return MutationReport(claim.id, len(mutants), len(kills), equivalent, score, tuple(kills), tuple(survivors),
-                          {k: len(v) for k, v in samples.items()}, note)
+                          {k: len(v) for k, v in samples.items()}, note, tuple(implied),
+                          tightness(claim, samples))
+
+
+def looser(check: NumericCheck, relation, samples: list[Sample]) -> bool:
+    """True when ``relation`` is an upper (lower) bound at least as loose as the check's own
+    bound at every sample: implied by the claim, so no measurement can refute it."""
+    compare = relation_compare(relation)
+    if compare == "tight" or compare != check.compare or not samples:
+        return False
+    predict = check.predictor_for(relation)
+    for s in samples:
+        try:
+            p, own = float(predict(s.params)), float(check.predict(s.params))
+        except Exception:
+            return False
+        if not (math.isfinite(p) and math.isfinite(own)):
+            return False
+        slack = 1e-12 * max(abs(p), abs(own))
+        if (compare == "upper" and p < own - slack) or (compare == "lower" and p > own + slack):
+            return False
+    return True
+
+
+def tightness(claim: Claim, samples: dict[str, list[Sample]]) -> dict:
+    """Per bound check: the largest measured/bound (upper) or smallest (lower) over the samples."""
+    out = {}
+    for name, ss in samples.items():
+        check = claim.check_named(name)
+        if check.compare == "tight":
+            continue
+        ratios = []
+        for s in ss:
+            try:
+                p = float(check.predict(s.params))
+            except Exception:
+                continue
+            if p and math.isfinite(p) and math.isfinite(s.measured):
+                ratios.append(s.measured / p)
+        if ratios:
+            out[name] = max(ratios) if check.compare == "upper" else min(ratios)
+    return out
 
 
 def catalog_score(reports: Iterable[MutationReport]) -> tuple[int, int, float | None]:
-    """(killed, counted, score) over many claims; documented-equivalent survivors are not counted."""
+    """(killed, counted, score) over many claims; implied and documented-equivalent mutants are not counted."""
     killed = counted = 0
     for r in reports:
         if r.score is None:
             continue
         killed += r.killed
-        counted += r.generated - r.equivalent
+        counted += r.counted
     return killed, counted, (killed / counted if counted else None)
