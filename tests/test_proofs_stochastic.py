@@ -101,7 +101,7 @@ def test_convex_rate_confidence_bounds_bracket_the_mean():
 
     gaps = cr._simulate(p, ctx(2))
     lo, hi = cr._lcb(p, ctx(2)), cr._ucb(p, ctx(2))
-    assert lo < gaps.mean() < hi <= cr._bound(p)
+    assert lo < gaps.mean() < hi <= cr.SGD_CONVEX_RATE.checks[0].predict(p)
 
 
 def test_results_reproducible_from_seed():
