@@ -210,13 +210,16 @@ class _PredictRaised(Exception):
 
 def _evaluate(measurer, check, params, predict, compare, kill=False):
     """(measured, predicted, ok). For a mutant (``kill``), ok means "not killed": a kill needs the
-    check itself to pass here and ``mutant_killed``'s margin; a prediction that raises is no kill."""
+    check itself to pass here (unless ``kill == "any"``: a mutant with its own parameter strategy,
+    where the check's prediction is not about those parameters) and ``mutant_killed``'s margin;
+    a prediction that raises is no kill."""
     key = _params_key(params)
     m = measurer.measure(check, params, key)
     if kill:
         try:
             p = float(predict(params))
-            own = compare_values(m, float(check.predict(params)), check.compare, check.rtol, check.atol)
+            own = kill == "any" or compare_values(m, float(check.predict(params)), check.compare, check.rtol,
+                                                  check.atol)
         except Exception:
             return m, math.nan, True
         interval = measurer.intervals.get((check.name, key))
@@ -391,7 +394,8 @@ def _run_mutant(claim: Claim, mutant: Mutant, measurer: _Measurer, *, seed, max_
     except Exception as exc:
         error = (None, exc)
     else:
-        out = _search(measurer, check, predict, compare, strategy, seed=seed, max_examples=max_examples, kill=True)
+        out = _search(measurer, check, predict, compare, strategy, seed=seed, max_examples=max_examples,
+                      kill="any" if mutant.strategy is not None else True)
         found, error = out.failure, out.error
     if found is None and error is None and mutant.strategy is None:
         for ex in check.examples:  # the check's own examples, if the search missed
