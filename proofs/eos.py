@@ -471,7 +471,8 @@ EOS_ADAM = Claim(
         sympy.Eq(S_P, 38 / eta),  # the b1 = 0.9 value for every b1
     ),
     equivalent={"S_P = (2*b1 + 3)/(eta*(1 - b1))": _ADAM_NEAR, "S_P = (2*b1 + 4/3)/(eta*(1 - b1))": _ADAM_NEAR,
-                "S_P = (4*b1/3 + 2)/(eta*(1 - b1))": _ADAM_NEAR, "S_P = (3*b1 + 2)/(eta*(1 - b1))": _ADAM_NEAR},
+                "S_P = (4*b1/3 + 2)/(eta*(1 - b1))": _ADAM_NEAR, "S_P = (3*b1 + 2)/(eta*(1 - b1))": _ADAM_NEAR,
+                "S_P = 4/(eta*(1 - b1))": _ADAM_NEAR},
     doc="""\
 Setting: as eos.gd_sharpness, trained with Adam (b1 = 0.9, b2 = 0.999, eps = 1e-8) in the form of
 [1]: m+ = b1 m + (1-b1) g, v+ = b2 v + (1-b2) g^2,
