@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from theorykit.claims.claim import Claim, Kind, Mutant, NumericCheck, Source
 
 from ._sources import DUCHI
-from ._util import S, predictor
+from ._util import rounded, S, predictor
 
 __all__ = ["CLAIMS"]
 
@@ -74,7 +74,7 @@ def _gmin(p):
 
 
 def _params():
-    rnd = lambda lo, hi: st.floats(lo, hi).map(lambda v: round(v, 4))
+    rnd = lambda lo, hi: rounded(lo, hi, 4)
     coord = st.tuples(rnd(0.01, 100.0), st.sampled_from([-1.0, 1.0])).map(lambda p: p[0] * p[1])
     return st.fixed_dictionaries({"eta": rnd(0.001, 1.0), "g": st.lists(coord, min_size=1, max_size=5).map(tuple),
                                   "t": st.integers(1, 300)})

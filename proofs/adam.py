@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from theorykit.claims.claim import Claim, Kind, Mutant, NumericCheck, Source
 
 from ._sources import HOEFFDING, KINGMA_BA
-from ._util import S, predictor
+from ._util import rounded, S, predictor
 
 __all__ = ["CLAIMS", "HOEFFDING_DELTA", "MC_RUNS"]
 
@@ -114,7 +114,7 @@ def _mean_g2(p):
 
 
 def _bc_params():
-    rnd = lambda lo, hi: st.floats(lo, hi).map(lambda v: round(v, 4))
+    rnd = lambda lo, hi: rounded(lo, hi, 4)
     return st.fixed_dictionaries({
         "beta1": rnd(0.5, 0.99), "beta2": rnd(0.9, 0.9999), "t": st.integers(1, 30),
         "lo": rnd(0.0, 0.5), "hi": rnd(0.5, 1.0),
@@ -122,7 +122,7 @@ def _bc_params():
 
 
 def _const_params():
-    rnd = lambda lo, hi: st.floats(lo, hi).map(lambda v: round(v, 4))
+    rnd = lambda lo, hi: rounded(lo, hi, 4)
     return st.fixed_dictionaries({"beta1": rnd(0.5, 0.999), "beta2": rnd(0.9, 0.9999), "t": st.integers(1, 200),
                                   "g": rnd(-5.0, 5.0).filter(lambda v: abs(v) > 1e-3)})
 
@@ -256,7 +256,7 @@ def _amsgrad_tail(params, ctx):
 
 
 def _nc_params():
-    rnd = lambda lo, hi: st.floats(lo, hi).map(lambda v: round(v, 3))
+    rnd = lambda lo, hi: rounded(lo, hi, 3)
     # C >= 3 and alpha >= sqrt(1 - b2)/2 keep AMSGrad's approach to -1 within ONLINE_STEPS
     # (its drift per cycle is ~alpha_t (C - 2)/C); C near 2 or a tiny alpha needs far longer runs
     return st.fixed_dictionaries({"C": rnd(3.0, 20.0), "alpha_frac": rnd(0.5, 0.9), "x0": rnd(-1.0, 1.0)})

@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 
 from theorykit.claims.claim import Claim, Kind, Mutant, NumericCheck, Source
 
-from ._sources import GOODFELLOW, NOCEDAL_WRIGHT
-from ._util import S, golden_section, predictor
+from ._sources import CS231N, GOODFELLOW, NOCEDAL_WRIGHT
+from ._util import rounded, derivation as _derivation, S, golden_section, predictor
 
 __all__ = ["CLAIMS", "difference_quotient"]
 
@@ -21,13 +21,6 @@ HIGHAM = Source(
     year=2002,
     venue="SIAM",
     doi="10.1137/1.9780898718027",
-)
-CS231N = Source(
-    key="Karpathy 2016",
-    authors="A. Karpathy",
-    title="CS231n: gradient checks (course notes, Stanford)",
-    year=2016,
-    venue="cs231n.github.io/neural-networks-3",
 )
 
 h, d1, d2, d3, d4, d5, A, B, hs, eps, f0, a, r = (S(n) for n in ("h", "d1", "d2", "d3", "d4", "d5", "A", "B",
@@ -40,11 +33,6 @@ def _taylor(x):
     # remainder of a smooth f only adds higher powers of h to every line below
     return d1 * x + d2 * x**2 / 2 + d3 * x**3 / 6 + d4 * x**4 / 24 + d5 * x**5 / 120
 
-
-def _derivation(assume, name):
-    from theorykit.symbolic.derivation import Derivation
-
-    return Derivation(assume=list(assume), name=name)
 
 
 # --------------------------------------------------------------------------- measurement helpers
@@ -87,7 +75,7 @@ def _forward_slope(params, ctx):
 
 
 def _slope_params():
-    return st.fixed_dictionaries({"a": st.floats(0.5, 3.0).map(lambda v: round(v, 3))})
+    return st.fixed_dictionaries({"a": rounded(0.5, 3.0, 3)})
 
 
 # ============================================================== gradcheck.centered_order / forward_order
@@ -260,7 +248,7 @@ def _worst_case_best_h(params, ctx, method: str) -> float:
 def _wc_params():
     # eps <= 2^-23: h* is the leading-order optimum; at eps = 2^-8 the next Taylor terms move it by 1-4%
     return st.fixed_dictionaries({"log2_eps": st.integers(-60, -23),
-                                  "a": st.floats(0.5, 3.0).map(lambda v: round(v, 3))})
+                                  "a": rounded(0.5, 3.0, 3)})
 
 
 _WC_BIND = {eps: lambda p: 2.0 ** p["log2_eps"], f0: 1.0}
@@ -268,7 +256,7 @@ _WC_BIND = {eps: lambda p: 2.0 ** p["log2_eps"], f0: 1.0}
 
 def _oh_params():
     return st.fixed_dictionaries({"dtype": st.sampled_from(["float64", "float32"]),
-                                  "a": st.floats(0.5, 3.0).map(lambda v: round(v, 3))})
+                                  "a": rounded(0.5, 3.0, 3)})
 
 
 GRADCHECK_OPTIMAL_H = Claim(
@@ -413,7 +401,7 @@ def _net_kink_error(params, ctx) -> float:
 
 
 def _rk_params():
-    rnd = lambda lo, hi: st.floats(lo, hi).map(lambda v: round(v, 4))
+    rnd = lambda lo, hi: rounded(lo, hi, 4)
     return st.fixed_dictionaries({
         "r": rnd(0.01, 0.9),  # x_0 = r h > 0: differentiable there, so the analytic gradient is right
         "h": st.sampled_from([1e-6, 1e-5, 1e-3]),

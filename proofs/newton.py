@@ -19,7 +19,9 @@ from ._util import (
     predictor,
     rotated_quadratic,
     spectrum_params,
+    rounded,
 )
+from ._util import derivation as _derivation
 
 __all__ = ["CLAIMS"]
 
@@ -36,11 +38,6 @@ x0, bb, lam, L, mu, M, e, tau, Hinv, R, D = (S(n) for n in ("x0", "bb", "lam", "
                                                              "R", "D"))
 x, t, s, a, x1 = (S(n) for n in ("x", "t", "s", "a", "x1"))
 
-
-def _derivation(assume, name):
-    from theorykit.symbolic.derivation import Derivation
-
-    return Derivation(assume=list(assume), name=name)
 
 
 def _quad_starts(prob, ctx, count=8):
@@ -248,7 +245,7 @@ def _order_estimate(params, ctx) -> float:
 
 
 def _order_params():
-    rnd = lambda lo, hi: st.floats(lo, hi).map(lambda v: round(v, 4))
+    rnd = lambda lo, hi: rounded(lo, hi, 4)
     sign = st.sampled_from([-1.0, 1.0])
     return st.fixed_dictionaries({
         "mu": st.sampled_from([0.05, 0.2, 1.0]), "a": rnd(0.1, 2.0),
@@ -267,7 +264,7 @@ def _logcosh_params():
 
 
 def _cubic_params():
-    rnd = lambda lo, hi: st.floats(lo, hi).map(lambda v: round(v, 4))
+    rnd = lambda lo, hi: rounded(lo, hi, 4)
     return st.fixed_dictionaries({"mu": rnd(0.1, 10.0), "M": rnd(0.1, 10.0), "rho": rnd(0.001, 10.0)})
 
 
@@ -419,8 +416,8 @@ def _poly_change(params, ctx) -> float:
 
 def _dw_params():
     return st.fixed_dictionaries({
-        "a": st.floats(0.1, 10.0).map(lambda v: round(v, 4)),
-        "t": st.floats(0.001, 0.199).map(lambda v: round(v, 4)),
+        "a": rounded(0.1, 10.0, 4),
+        "t": rounded(0.001, 0.199, 4),
     })
 
 

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from theorykit.claims.claim import Claim, Kind, Mutant, NumericCheck, Source
 
 from ._sources import KINGMA_BA
-from ._util import S, predictor
+from ._util import rounded, S, predictor
 
 __all__ = ["CLAIMS"]
 
@@ -70,11 +70,11 @@ def _steady(params, ctx) -> float:
 
 
 def _params():
-    return st.fixed_dictionaries({"beta": st.floats(0.5, 0.999).map(lambda v: round(v, 4)), "t": st.integers(1, 60)})
+    return st.fixed_dictionaries({"beta": rounded(0.5, 0.999, 4), "t": st.integers(1, 60)})
 
 
 def _steady_params():
-    rnd = lambda lo, hi: st.floats(lo, hi).map(lambda v: round(v, 4))
+    rnd = lambda lo, hi: rounded(lo, hi, 4)
     return st.fixed_dictionaries({"beta": rnd(0.5, 0.99), "g": rnd(0.01, 100.0)})
 
 

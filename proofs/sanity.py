@@ -9,25 +9,12 @@ from hypothesis import strategies as st
 
 from theorykit.claims.claim import Claim, Kind, Mutant, NumericCheck, Source
 
+from ._sources import CS231N, GOODFELLOW
 from ._util import S, predictor
 
-GOODFELLOW = Source(
-    key="Goodfellow et al. 2016",
-    authors="I. Goodfellow, Y. Bengio, A. Courville",
-    title="Deep Learning",
-    year=2016,
-    venue="MIT Press (Sec. 6.2.2.3, softmax units)",
-)
 
 __all__ = ["CLAIMS"]
 
-CS231N = Source(
-    key="Karpathy 2016",
-    authors="A. Karpathy",
-    title="CS231n: babysitting the learning process (course notes, Stanford)",
-    year=2016,
-    venue="cs231n.github.io/neural-networks-3",
-)
 
 C, n, loss = S("C"), S("n"), S("loss")
 SM_ASSUME = (sympy.Ge(C, 2), sympy.Ge(n, 1))

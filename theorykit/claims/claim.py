@@ -52,6 +52,8 @@ __all__ = [
     "KILL_FACTOR",
     "conjuncts",
     "relation_compare",
+    "register_display",
+    "display_html",
 ]
 
 Params = Mapping[str, Any]
@@ -287,9 +289,7 @@ class Claim:
         return f"$\\text{{{ident}}}:\\ {sympy.latex(self.statement)}$"
 
     def _repr_html_(self) -> str:
-        from ..report.html import claim_html
-
-        return claim_html(self)
+        return display_html("claim", self)
 
 
 def compare_values(measured: float, predicted: float, compare: Comparison, rtol: float, atol: float) -> bool:
@@ -477,3 +477,25 @@ def relation_mutant(claim: "Claim", relation, *, name: str | None = None, descri
     return Mutant(name=name or text, description=description or f"alternative statement {text}",
                   check=target.name, predict=target.predictor_for(relation),
                   compare=relation_compare(relation), relation=relation)
+
+
+# --------------------------------------------------------------------------- notebook display
+# The claims layer does not import the report layer: report.html registers its renderers here
+# (as SymPy's printers are looked up by the objects they print), and ``import theorykit``
+# loads it when a claim or result is first asked for.
+_DISPLAY: dict[str, Callable[[Any], str]] = {}
+
+
+def register_display(kind: str, render: Callable[[Any], str]) -> None:
+    """Register the HTML renderer for ``kind`` ("claim", "result")."""
+    _DISPLAY[kind] = render
+
+
+def display_html(kind: str, obj: Any) -> str:
+    """HTML of ``obj`` from the registered renderer; escaped plain text when none is registered."""
+    render = _DISPLAY.get(kind)
+    if render is not None:
+        return render(obj)
+    from html import escape
+
+    return f"<pre>{escape(str(getattr(obj, 'id', obj)))}</pre>"

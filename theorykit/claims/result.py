@@ -426,9 +426,9 @@ class ClaimResult:
 
     # -- notebook display ------------------------------------------------------
     def _repr_html_(self) -> str:
-        from ..report.html import result_html
+        from .claim import display_html
 
-        return result_html(self)
+        return display_html("result", self)
 
     def _repr_latex_(self) -> str:
         k, n = self.mutants_refuted

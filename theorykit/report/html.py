@@ -80,3 +80,10 @@ def result_html(result: ClaimResult) -> str:
     )
     return (f"{results_html([result])}<p>{escape(result.message)}</p>"
             + (f"<ul>{items}</ul>" if items else ""))
+
+
+# the claims layer looks its notebook renderers up here instead of importing this module
+from ..claims.claim import register_display  # noqa: E402
+
+register_display("claim", claim_html)
+register_display("result", result_html)
