@@ -501,4 +501,56 @@ References: [1] Hestenes & Stiefel (1952) doi:10.6028/jres.049.044; [2] Polyak (
 )
 
 
-CLAIMS = (NESTEROV_STABILITY, NESTEROV_RATE, HB_BEATS_GD, GREEDY_IS_CG)
+# =========================================================================== effective step eta/(1-beta)
+_eta_s, _g_s, _v_s = (sympy.Symbol(n, real=True) for n in ("eta", "g", "v"))
+_eta_eff = sympy.Symbol("eta_eff", real=True)
+
+
+def _derive_effective_step():
+    d = _derivation([_eta_s > 0, beta >= 0, beta < 1], "momentum.effective_step")
+    # heavy ball's step v_k = x_k - x_{k-1} obeys v+ = beta v - eta g; on a constant gradient its
+    # fixed point v* = -eta g/(1 - beta) is reached geometrically (v - v* shrinks by beta per step)
+    v_star = -_eta_s * _g_s / (1 - beta)
+    d.start(beta * v_star - _eta_s * _g_s).eq(v_star, by="v* is the fixed point of v+ = beta v - eta g")
+    d.start(beta * _v_s - _eta_s * _g_s - v_star).eq(beta * (_v_s - v_star), by="the error contracts by beta")
+    return d.check()
+
+
+def _effective_step(params, ctx) -> float:
+    """-(x_T - x_{T-1}) . g / |g|^2 after heavy ball runs T steps on f(x) = g . x (a constant
+    gradient: one consistent direction), T large enough for beta^T < 1e-13."""
+    b, lr, dim = params["beta"], params["eta"], params["dim"]
+    grad = ctx.rng.standard_normal(dim)
+    steps = 50 if b == 0 else int(math.ceil(math.log(1e-13) / math.log(b))) + 2
+    x_prev = x = ctx.rng.standard_normal(dim)
+    for _ in range(steps):
+        x, x_prev = x - lr * grad + b * (x - x_prev), x
+    return float(-(x - x_prev) @ grad / (grad @ grad))
+
+
+EFFECTIVE_STEP = Claim(
+    id="momentum.effective_step",
+    title="Along a consistent gradient direction heavy ball's step tends to eta/(1 - beta) times the gradient",
+    statement=sympy.Eq(_eta_eff, _eta_s / (1 - beta)),
+    kind=Kind.IDENTITY,
+    sources=(POLYAK_1964, POLYAK),
+    derive=_derive_effective_step,
+    assumptions=(_eta_s > 0, beta >= 0, beta < 1),
+    strategy=lambda: st.fixed_dictionaries({"beta": _unit(0.0, 0.95), "eta": _unit(0.001, 1.0),
+                                            "dim": st.integers(1, 5)}),
+    checks=(NumericCheck("long_run_step", "heavy ball's late step per unit gradient on f(x) = g . x",
+                         _effective_step, measures=_eta_eff, rtol=1e-9,
+                         examples=({"beta": 0.9, "eta": 0.01, "dim": 3},)),),
+    mutants=(sympy.Eq(_eta_eff, _eta_s), sympy.Eq(_eta_eff, _eta_s / (1 - beta**2))),
+    doc="""Setting: heavy ball x+ = x − η∇f(x) + β(x − x₋), 0 ≤ β < 1, on a gradient that keeps one
+direction (f(x) = g·x; also the slow directions of an ill-conditioned quadratic).
+Claim (identity, the limit): the step x_k − x_{k−1} tends to −η g/(1 − β): momentum multiplies the
+learning rate by 1/(1 − β) along consistent directions (10x at β = 0.9) [1], [2, Sec. 3.2].
+Derivation: v+ = βv − ηg has the fixed point v* = −ηg/(1 − β), and v+ − v* = β(v − v*).
+Check: heavy ball run until β^T < 1e-13 (β ∈ [0, 0.95], η ∈ [0.001, 1]); the last step per unit
+gradient equals η/(1 − β) within 1e-9.
+References: [1] Polyak (1964) doi:10.1016/0041-5553(64)90137-5; [2] Polyak (1987) Sec. 3.2.""",
+)
+
+
+CLAIMS = (NESTEROV_STABILITY, NESTEROV_RATE, HB_BEATS_GD, GREEDY_IS_CG, EFFECTIVE_STEP)
