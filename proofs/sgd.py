@@ -333,4 +333,65 @@ References:
 
 from ._sgd_convex import SGD_CONVEX_RATE
 
-CLAIMS = (SGD_COVERAGE, SGD_MINIBATCH, SGD_CONVEX_RATE)
+# ============================================================== sgd.unbiased_gradient
+r_unb = S("r")
+g1, g2, g3, G = (S(v) for v in ("g1", "g2", "g3", "G"))
+
+
+def _derive_unbiased():
+    from ._util import derivation
+
+    # f = (f1 + f2 + f3)/3 gives grad f = G = (g1 + g2 + g3)/3; a uniform index I has
+    # E grad f_I = sum_i (1/3) g_i
+    d = derivation([sympy.Eq(G, (g1 + g2 + g3) / 3)], "sgd.unbiased_gradient")
+    d.start(sympy.Rational(1, 3) * g1 + sympy.Rational(1, 3) * g2 + sympy.Rational(1, 3) * g3).eq(
+        G, by="each index has probability 1/n; grad is linear")
+    return d.check()
+
+
+def _one_sample_mean(params, ctx) -> float:
+    """<E_I grad f_I(w), grad f(w)> / |grad f(w)|^2 on logistic regression, E_I over a uniform index
+    taken exactly (the mean over the n one-example problems' gradients)."""
+    from theorykit.numeric.problems import LogisticRegression
+
+    n_, d = params["n"], params["dim"]
+    X = ctx.rng.standard_normal((n_, d))
+    y = ctx.rng.choice([-1.0, 1.0], size=n_)
+    w = ctx.rng.standard_normal(d)
+    full = np.asarray(LogisticRegression(X, y, reg=params["reg"]).grad(w))
+    singles = [np.asarray(LogisticRegression(X[i:i + 1], y[i:i + 1], reg=params["reg"]).grad(w)) for i in range(n_)]
+    mean = np.mean(singles, axis=0)
+    return float(mean @ full / (full @ full))
+
+
+SGD_UNBIASED = Claim(
+    id="sgd.unbiased_gradient",
+    title="The gradient of one uniformly sampled example is an unbiased estimate of the full gradient",
+    statement=sympy.Eq(r_unb, 1),
+    kind=Kind.IDENTITY,
+    sources=(BOTTOU,),
+    derive=_derive_unbiased,
+    strategy=lambda: st.fixed_dictionaries({"n": st.integers(1, 40), "dim": st.integers(1, 5),
+                                            "reg": st.sampled_from([0.0, 0.1])}),
+    checks=(NumericCheck("projection", "<E_I grad f_I, grad f>/|grad f|^2, logistic regression, exact E_I",
+                         _one_sample_mean, measures=r_unb, rtol=1e-9,
+                         examples=({"n": 20, "dim": 3, "reg": 0.0},)),),
+    mutants=(sympy.Eq(r_unb, n),),  # the sum of the per-example gradients, not their mean
+    doc="""Setting: f(w) = (1/n) sum_i f_i(w) (here logistic regression, each f_i with the same L2 term);
+I uniform on {1..n}.
+
+Claim (*identity*): E_I grad f_I(w) = grad f(w), the basis of SGD's analysis [1, Sec. 4].
+
+Derivation: E_I grad f_I = sum_i (1/n) grad f_i = grad (1/n) sum_i f_i (linearity), shown for n = 3.
+
+Check: the expectation over I taken exactly (the mean of the n one-example problems' gradients,
+each from theorykit.numeric.problems.LogisticRegression) projected on the full-batch gradient
+is 1 (rtol 1e-9). Mutant: the sum instead of the mean (projection n).
+
+References:
+  [1] L. Bottou, F. E. Curtis, J. Nocedal (2018). Optimization methods for large-scale machine
+      learning. SIAM Review 60(2). arXiv:1606.04838
+""",
+)
+
+CLAIMS = (SGD_COVERAGE, SGD_MINIBATCH, SGD_CONVEX_RATE, SGD_UNBIASED)
