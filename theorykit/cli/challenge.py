@@ -130,6 +130,6 @@ def run_mutate(args) -> int:
     else:
         total = f"{100 * score:.1f}%" if score is not None else "n/a"
         print(f"overall: {killed}/{counted} near-miss mutants killed ({total}); "
-              f"{sum(r.score is None for r in reports)} claim(s) without statement-driven checks", file=sys.stderr)
+              f"{sum(r.score is None for r in reports)} claim(s) without near-miss mutants (no statement-driven check, or nothing to rewrite)", file=sys.stderr)
     low = [r for r in reports if r.score is not None and r.score < args.min_score]
     return 1 if low else 0
