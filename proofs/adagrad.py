@@ -95,10 +95,10 @@ ADAGRAD_CONSTANT = Claim(
     strategy=_params,
     checks=(
         NumericCheck(name="largest_coordinate", description="|x_t - x_{t-1}|_i / |g_i| at the coordinate of largest |g_i|",
-                     measure=_largest, predict=predictor(EFFECTIVE, eta="eta", t="t", g=_gmax), rtol=_RTOL,
+                     measure=_largest, measures=eff, bind={g: _gmax}, rtol=_RTOL,
                      examples=(_EX,)),
         NumericCheck(name="smallest_coordinate", description="the same at the coordinate of smallest |g_i|",
-                     measure=_smallest, predict=predictor(EFFECTIVE, eta="eta", t="t", g=_gmin), rtol=_RTOL,
+                     measure=_smallest, measures=eff, bind={g: _gmin}, rtol=_RTOL,
                      examples=(_EX,)),
     ),
     mutants=(

@@ -89,7 +89,7 @@ RMSPROP_EWMA = Claim(
     strategy=_params,
     checks=(
         NumericCheck(name="weight_sum", description="sum of the weights of g_1..g_t in v_t, from t impulse-response runs",
-                     measure=_weight_sum, predict=predictor(WEIGHT_SUM, b="beta", t="t"), rtol=1e-12,
+                     measure=_weight_sum, measures=W, bind={b: "beta"}, rtol=1e-12,
                      examples=({"beta": 0.9, "t": 10},)),
         NumericCheck(name="steady_state", description="v_T / g^2 after T steps of a constant gradient (beta^T < 1e-17)",
                      measure=_steady, predict=lambda p: 1.0, rtol=1e-12, strategy=_steady_params,

@@ -27,7 +27,6 @@ BISHOP = Source(
     venue="Springer",
     doi="10.1007/978-0-387-45528-0",
 )
-_lnC = predictor(sympy.log(C), C="classes")
 
 
 def _derive():
@@ -93,9 +92,10 @@ SANITY_SOFTMAX = Claim(
     strategy=_params,
     checks=(
         NumericCheck(name="zero_weights", description="cross-entropy of an MLP (theorykit.numeric.nets) with all weights 0",
-                     measure=_loss_zero_weights, predict=_lnC, rtol=1e-12, examples=(_EX,)),
+                     measure=_loss_zero_weights, measures=loss, bind={C: "classes"}, rtol=1e-12, examples=(_EX,)),
         NumericCheck(name="zero_output_layer", description="the same with random hidden layers and a zero output layer",
-                     measure=_loss_zero_last_layer, predict=_lnC, rtol=1e-12, examples=(_EX,)),
+                     measure=_loss_zero_last_layer, measures=loss, bind={C: "classes"}, rtol=1e-12,
+                     examples=(_EX,)),
     ),
     mutants=(
         Mutant(name="log10", description="the initial loss is log10(C) (1 for C = 10)", check="zero_weights",

@@ -77,7 +77,6 @@ def _measure_coverage(params, ctx) -> float:
     return mean_interval(fractions, LEVEL).value()
 
 
-_cov_predict = predictor(COVERAGE, n="n")
 _LIMIT = 1 - math.exp(-1)
 # finite-n bias of the limit check: 0 <= e^-1 - (1 - 1/n)^n <= e^-1/n  (since (1-1/n)^n >= e^-1 (1-1/n))
 _LIMIT_N = (100_000, 400_000)
@@ -97,8 +96,7 @@ SGD_COVERAGE = Claim(
             name="coverage_fraction",
             description="mean fraction of distinct examples in n draws with replacement (Monte Carlo)",
             measure=_measure_coverage,
-            predict=_cov_predict,
-            compare="tight",
+            measures=C,
             rtol=0.0,
             atol=COV_HW,
             examples=({"n": 10}, {"n": 1000}),
@@ -265,8 +263,8 @@ SGD_MINIBATCH = Claim(
             name="with_replacement",
             description="empirical variance of means of b indices drawn with replacement",
             measure=_measure_minibatch(True),
-            predict=predictor(VAR_WITH, s2=lambda p: p["sigma"] ** 2, b="b"),
-            compare="tight",
+            measures=V,
+            bind={s2: lambda p: p["sigma"] ** 2},
             rtol=MB_RTOL,
             examples=({"n": 20, "b": 5, "sigma": 1.0, "heavy": False},),
         ),
@@ -274,8 +272,8 @@ SGD_MINIBATCH = Claim(
             name="without_replacement",
             description="empirical variance of means of b distinct indices (random permutation prefix)",
             measure=_measure_minibatch(False),
-            predict=predictor(VAR_WITHOUT, s2=lambda p: p["sigma"] ** 2, b="b", n="n"),
-            compare="tight",
+            measures=C,
+            bind={s2: lambda p: p["sigma"] ** 2},
             rtol=MB_RTOL,
             # b = n: the batch mean is 0 up to round-off (~n eps max|x| <= 1e-13 sigma), squared
             atol=MB_ROUNDOFF,
