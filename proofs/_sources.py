@@ -1,7 +1,7 @@
 """Sources cited by more than one family module, defined once."""
 from theorykit.claims.claim import Source
 
-__all__ = ["KINGMA_BA", "NOCEDAL_WRIGHT", "HOEFFDING", "GOODFELLOW", "CS231N", "DUCHI"]
+__all__ = ["KINGMA_BA", "NOCEDAL_WRIGHT", "HOEFFDING", "GOODFELLOW", "CS231N", "DUCHI", "TIELEMAN_HINTON"]
 
 KINGMA_BA = Source(
     key="Kingma & Ba 2015",
@@ -52,4 +52,12 @@ DUCHI = Source(
     title="Adaptive subgradient methods for online learning and stochastic optimization",
     year=2011,
     venue="Journal of Machine Learning Research 12, 2121-2159",
+)
+
+TIELEMAN_HINTON = Source(
+    key="Tieleman & Hinton 2012",
+    authors="T. Tieleman, G. Hinton",
+    title="Lecture 6.5 - RMSProp: divide the gradient by a running average of its recent magnitude",
+    year=2012,
+    venue="COURSERA: Neural Networks for Machine Learning",
 )

@@ -6,20 +6,13 @@ import math
 import sympy
 from hypothesis import strategies as st
 
-from theorykit.claims.claim import Claim, Kind, Mutant, NumericCheck, Source
+from theorykit.claims.claim import Claim, Kind, Mutant, NumericCheck
 
 from ._sources import KINGMA_BA
+from ._sources import TIELEMAN_HINTON
 from ._util import rounded, S, predictor
 
 __all__ = ["CLAIMS"]
-
-TIELEMAN_HINTON = Source(
-    key="Tieleman & Hinton 2012",
-    authors="T. Tieleman, G. Hinton",
-    title="Lecture 6.5 - RMSProp: divide the gradient by a running average of its recent magnitude",
-    year=2012,
-    venue="COURSERA: Neural Networks for Machine Learning",
-)
 
 b, q, t, g, W = S("b"), S("q"), S("t"), S("g"), S("W")
 EW_ASSUME = (sympy.Gt(b, 0), sympy.Lt(b, 1), sympy.Gt(q, 0), sympy.Le(q, 1), sympy.Ge(t, 1))
