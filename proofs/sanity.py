@@ -128,4 +128,88 @@ References:
 """,
 )
 
-CLAIMS = (SANITY_SOFTMAX,)
+# ============================================================== sanity.regularization_raises_loss
+lam_r, Sxx, w0, n_r, tl, slope = (S(v) for v in ("lam", "Sxx", "w0", "n", "train_loss", "slope"))
+RIDGE_LOSS = Sxx * w0**2 * lam_r**2 / (n_r * (Sxx + lam_r) ** 2)
+
+
+def _derive_ridge():
+    from ._util import derivation
+
+    d = derivation((Sxx > 0, lam_r >= 0, n_r > 0), "sanity.regularization_raises_loss")
+    # noiseless data y_i = w0 x_i: the ridge solution is w = w0 Sxx/(Sxx + lam), residual w0 - w = w0 lam/(Sxx + lam)
+    d.start(w0 - w0 * Sxx / (Sxx + lam_r)).eq(w0 * lam_r / (Sxx + lam_r), by="ridge solution w = Sxy/(Sxx + lam)")
+    d.start(sympy.diff(RIDGE_LOSS, lam_r)).eq(2 * Sxx**2 * w0**2 * lam_r / (n_r * (Sxx + lam_r) ** 3),
+                                              by="d/d lam of the training loss").ge(0, by="lam >= 0")
+    return d.check()
+
+
+def _ridge_data(params):
+    n_ = int(params["n"])
+    x = np.linspace(-1.0, 2.0, n_) * params["scale"]
+    return x, params["w0"] * x
+
+
+def _ridge_fit_loss(x, y, lam_):
+    """Training loss (1/n) sum (y - x w)^2 of the ridge fit, w from the regularized normal equation."""
+    A = np.array([[x @ x + lam_]])
+    w = np.linalg.solve(A, np.array([x @ y]))[0]
+    return float(np.mean((y - x * w) ** 2))
+
+
+def _train_loss(params, ctx) -> float:
+    x, y = _ridge_data(params)
+    return _ridge_fit_loss(x, y, params["lam"])
+
+
+def _loss_slope(params, ctx) -> float:
+    """(loss(1.01 lam + 1e-3) - loss(lam)) / step: more regularization, higher training loss."""
+    x, y = _ridge_data(params)
+    lam2 = params["lam"] * 1.01 + 1e-3
+    return (_ridge_fit_loss(x, y, lam2) - _ridge_fit_loss(x, y, params["lam"])) / (lam2 - params["lam"])
+
+
+def _sxx(p):
+    x, _ = _ridge_data(p)
+    return float(x @ x)
+
+
+RIDGE = Claim(
+    id="sanity.regularization_raises_loss",
+    title="More L2 regularization raises the training loss (ridge: (Sxx/n) w0^2 lam^2/(Sxx + lam)^2)",
+    statement=sympy.And(sympy.Eq(tl, RIDGE_LOSS), sympy.Ge(slope, 0)),
+    kind=Kind.IDENTITY,
+    sources=(BISHOP, GOODFELLOW),
+    derive=_derive_ridge,
+    assumptions=(Sxx > 0, lam_r >= 0, n_r > 0),
+    strategy=lambda: st.fixed_dictionaries({"n": st.integers(2, 40), "scale": st.sampled_from([0.1, 1.0, 5.0]),
+                                            "w0": st.sampled_from([-2.0, 0.5, 3.0]),
+                                            "lam": st.sampled_from([0.0, 0.01, 0.3, 1.0, 10.0, 100.0])}),
+    checks=(
+        NumericCheck("ridge_training_loss", "training loss of the ridge fit (a linear solve) on noiseless data",
+                     _train_loss, measures=tl, bind={Sxx: _sxx}, rtol=1e-9, atol=1e-15,
+                     examples=({"n": 20, "scale": 1.0, "w0": 3.0, "lam": 1.0},)),
+        NumericCheck("loss_rises_with_lam", "finite-difference slope of the training loss in lam", _loss_slope,
+                     measures=slope, rtol=0.0, atol=1e-12,
+                     examples=({"n": 20, "scale": 1.0, "w0": 3.0, "lam": 1.0},)),
+    ),
+    mutants=(sympy.Le(slope, 0), sympy.Eq(tl, w0**2 * lam_r**2 / (Sxx + lam_r) ** 2)),
+    doc="""Setting: one-feature least squares with L2 regularization, min_w (1/n) sum (y_i - w x_i)^2 + (lam/n) w^2,
+noiseless data y_i = w0 x_i (x on a grid, Sxx = sum x_i^2).
+
+Claim (*identity*): the ridge solution is w = w0 Sxx/(Sxx + lam) and the training loss is
+(Sxx/n) w0^2 lam^2/(Sxx + lam)^2, increasing in lam: more regularization raises the training loss
+(it trades training fit for a smaller weight) [1, Sec. 3.1.4], [2, Sec. 7.1].
+
+Derivation: the residual w0 - w = w0 lam/(Sxx + lam); d loss / d lam = 2 Sxx^2 w0^2 lam/(n (Sxx + lam)^3) >= 0.
+
+Checks: the training loss of the fitted ridge model (linear solve) vs the formula (rtol 1e-9), and
+its finite-difference slope in lam >= 0. Mutants: the loss falls with lam; the 1/n and Sxx factors dropped.
+
+References:
+  [1] C. M. Bishop (2006). Pattern Recognition and Machine Learning. Springer.
+  [2] I. Goodfellow, Y. Bengio, A. Courville (2016). Deep Learning. MIT Press.
+""",
+)
+
+CLAIMS = (SANITY_SOFTMAX, RIDGE)
