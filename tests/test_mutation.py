@@ -248,3 +248,18 @@ def test_placeholder_statements_are_gone():
         claim = get_claim(claim_id)
         assert all(c.statement_driven for c in claim.checks), claim_id
         assert len(conjuncts(claim.statement)) >= 3, claim_id
+
+
+@pytest.mark.slow
+def test_catalog_mutation_score():
+    """Catalog-wide near-miss mutation score: >= 90% overall and >= 75% per claim (statement-driven
+    claims; documented-equivalent and implied mutants are listed, not counted). Long: run it under
+    the thorough profile, or as `theorykit mutate` (which prints the same numbers)."""
+    from theorykit.claims.mutation import catalog_score
+    from theorykit.claims.registry import claims
+
+    reports = [analyse(c, seed=0) for c in claims()]
+    low = [str(r) for r in reports if r.score is not None and r.score < 0.75]
+    assert not low, "\n".join(low)
+    killed, counted, score = catalog_score(reports)
+    assert score is not None and score >= 0.9, (killed, counted)
