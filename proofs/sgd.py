@@ -378,7 +378,7 @@ SGD_UNBIASED = Claim(
     doc="""Setting: f(w) = (1/n) sum_i f_i(w) (here logistic regression, each f_i with the same L2 term);
 I uniform on {1..n}.
 
-Claim (*identity*): E_I grad f_I(w) = grad f(w), the basis of SGD's analysis [1, Sec. 4].
+Claim (*tight*, an identity): E_I grad f_I(w) = grad f(w), the basis of SGD's analysis [1, Sec. 4].
 
 Derivation: E_I grad f_I = sum_i (1/n) grad f_i = grad (1/n) sum_i f_i (linearity), shown for n = 3.
 

@@ -27,6 +27,7 @@ EXPECTED_IDS = {
     "sgd.with_replacement_coverage",
     "sgd.minibatch_variance",
     "sgd.convex_rate",
+    "sgd.unbiased_gradient",
     "nqm.sgd_recurrence",
     "nqm.momentum_recurrence",
     "nqm.critical_batch_size",
