@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 
 from theorykit.claims.claim import Claim, Kind, Mutant, NumericCheck, Source
 
-from ._sources import DUCHI, TIELEMAN_HINTON
+from ._sources import DUCHI, KINGMA_BA, TIELEMAN_HINTON
 from ._util import rounded, S, predictor
 
 __all__ = ["CLAIMS"]
@@ -185,7 +185,7 @@ ADAGRAD_NONSTATIONARY = Claim(
     title="After the gradient scale drops, AdaGrad's step stays eta/sqrt(t0 G^2 + k g^2) while RMSProp's recovers to eta/g",
     statement=NS_STATEMENT,
     kind=Kind.IDENTITY,
-    sources=(DUCHI, TIELEMAN_HINTON),
+    sources=(DUCHI, TIELEMAN_HINTON, KINGMA_BA),
     derive=_derive_nonstationary,
     assumptions=(eta > 0, g > 0, G_big > 0, bb > 0, bb < 1),
     strategy=_ns_params,
@@ -202,9 +202,9 @@ ADAGRAD_NONSTATIONARY = Claim(
 stream: the loss surface flattened); AdaGrad x+ = x - eta g/sqrt(sum g^2) and RMSProp
 x+ = x - eta g/sqrt(v), v+ = beta v + (1 - beta) g^2.
 
-Claim (*identity*): AdaGrad's step per unit gradient is eta/sqrt(t0 G^2 + k g^2): its accumulator
+Claim (*tight*, an identity): AdaGrad's step per unit gradient is eta/sqrt(t0 G^2 + k g^2): its accumulator
 keeps the old large gradients, so its rate decays too fast (like 1/sqrt(t)) [1]; RMSProp's average
-forgets them geometrically and its step returns to eta/g [2].
+forgets them geometrically and its step returns to eta/g [2]; cf. the comparison in [3, Sec. 5].
 
 Derivation: the accumulator adds g^2 per step; v+ - g^2 = beta (v - g^2).
 
@@ -217,6 +217,7 @@ References:
   [1] J. Duchi, E. Hazan, Y. Singer (2011). Adaptive subgradient methods for online learning and
       stochastic optimization. JMLR 12.
   [2] T. Tieleman, G. Hinton (2012). Lecture 6.5, RMSProp. COURSERA: Neural Networks for Machine Learning.
+  [3] D. P. Kingma, J. Ba (2015). Adam: a method for stochastic optimization. ICLR. arXiv:1412.6980
 """,
 )
 

@@ -128,6 +128,12 @@ References:
 """,
 )
 
+HOERL_KENNARD = Source(
+    key="Hoerl & Kennard 1970",
+    authors="A. E. Hoerl, R. W. Kennard",
+    title="Ridge regression: biased estimation for nonorthogonal problems",
+    year=1970, venue="Technometrics 12(1)", doi="10.1080/00401706.1970.10488634")
+
 # ============================================================== sanity.regularization_raises_loss
 lam_r, Sxx, w0, n_r, tl, slope = (S(v) for v in ("lam", "Sxx", "w0", "n", "train_loss", "slope"))
 RIDGE_LOSS = Sxx * w0**2 * lam_r**2 / (n_r * (Sxx + lam_r) ** 2)
@@ -179,7 +185,7 @@ RIDGE = Claim(
     title="More L2 regularization raises the training loss (ridge: (Sxx/n) w0^2 lam^2/(Sxx + lam)^2)",
     statement=sympy.And(sympy.Eq(tl, RIDGE_LOSS), sympy.Ge(slope, 0)),
     kind=Kind.IDENTITY,
-    sources=(BISHOP, GOODFELLOW),
+    sources=(HOERL_KENNARD, BISHOP, GOODFELLOW),
     derive=_derive_ridge,
     assumptions=(Sxx > 0, lam_r >= 0, n_r > 0),
     strategy=lambda: st.fixed_dictionaries({"n": st.integers(2, 40), "scale": st.sampled_from([0.1, 1.0, 5.0]),
@@ -197,9 +203,9 @@ RIDGE = Claim(
     doc="""Setting: one-feature least squares with L2 regularization, min_w (1/n) sum (y_i - w x_i)^2 + (lam/n) w^2,
 noiseless data y_i = w0 x_i (x on a grid, Sxx = sum x_i^2).
 
-Claim (*identity*): the ridge solution is w = w0 Sxx/(Sxx + lam) and the training loss is
+Claim (*tight*, an identity): the ridge solution is w = w0 Sxx/(Sxx + lam) and the training loss is
 (Sxx/n) w0^2 lam^2/(Sxx + lam)^2, increasing in lam: more regularization raises the training loss
-(it trades training fit for a smaller weight) [1, Sec. 3.1.4], [2, Sec. 7.1].
+(it trades training fit for a smaller weight) [1], [2, Sec. 3.1.4], [3, Sec. 7.1].
 
 Derivation: the residual w0 - w = w0 lam/(Sxx + lam); d loss / d lam = 2 Sxx^2 w0^2 lam/(n (Sxx + lam)^3) >= 0.
 
@@ -207,8 +213,10 @@ Checks: the training loss of the fitted ridge model (linear solve) vs the formul
 its finite-difference slope in lam >= 0. Mutants: the loss falls with lam; the 1/n and Sxx factors dropped.
 
 References:
-  [1] C. M. Bishop (2006). Pattern Recognition and Machine Learning. Springer.
-  [2] I. Goodfellow, Y. Bengio, A. Courville (2016). Deep Learning. MIT Press.
+  [1] A. E. Hoerl, R. W. Kennard (1970). Ridge regression: biased estimation for nonorthogonal problems.
+      Technometrics 12(1). doi:10.1080/00401706.1970.10488634
+  [2] C. M. Bishop (2006). Pattern Recognition and Machine Learning. Springer.
+  [3] I. Goodfellow, Y. Bengio, A. Courville (2016). Deep Learning. MIT Press.
 """,
 )
 
