@@ -8,7 +8,6 @@ E[theta_i(0)^2] = 1, as in Zhang et al. (2019).
 from __future__ import annotations
 
 import math
-import os
 
 import numpy as np
 import sympy
@@ -18,11 +17,10 @@ from theorykit.claims.claim import Claim, Kind, Mutant, NumericCheck
 from theorykit.numeric.nqm import critical_batch_sizes, greedy_lr, tuned_steps
 
 from ._stochastic import WU, ZHANG, cached
-from ._util import S, golden_section
+from ._util import thorough, S, golden_section
 
 __all__ = ["NQM_CRITICAL_BATCH", "NQM_SHORT_HORIZON"]
 
-THOROUGH = os.environ.get("HYPOTHESIS_PROFILE") == "thorough"
 
 alpha, h, B, s, c = (S(v) for v in ("alpha", "h", "B", "s", "c"))
 h1, h2, s1, s2, Q = (S(v) for v in ("h1", "h2", "s1", "s2", "Q"))
@@ -245,8 +243,8 @@ def _greedy_params():
 
 
 def _horizon_params():
-    horizons = [100, 1000] + ([5000, 20000] if THOROUGH else [])
-    batches = [4.0] + ([1.0, 16.0] if THOROUGH else [])
+    horizons = [100, 1000] + ([5000, 20000] if thorough() else [])
+    batches = [4.0] + ([1.0, 16.0] if thorough() else [])
     return st.fixed_dictionaries({"d": st.just(100), "B": st.sampled_from(batches), "T": st.sampled_from(horizons)})
 
 
@@ -299,7 +297,7 @@ def _dp_params():
 
 
 def _optimal_params():
-    horizons = [100] + ([1000] if THOROUGH else [])  # L-BFGS-B over T lrs: ~1 s at T = 100, ~2 min at 1000
+    horizons = [100] + ([1000] if thorough() else [])  # L-BFGS-B over T lrs: ~1 s at T = 100, ~2 min at 1000
     return st.fixed_dictionaries({"d": st.just(100), "B": st.just(4.0), "T": st.sampled_from(horizons)})
 
 

@@ -28,6 +28,7 @@ __all__ = [
     "golden_section",
     "derivation",
     "rounded",
+    "thorough",
 ]
 
 
@@ -83,6 +84,14 @@ def derivation(assume=(), name=None):
 
 
 # --------------------------------------------------------------------------- strategies
+def thorough() -> bool:
+    """True when the loaded Hypothesis profile is "thorough". Read when a strategy is built (a runtime
+    choice: ``hypothesis.settings.load_profile``), never at import time."""
+    from hypothesis import settings
+
+    return settings.get_current_profile_name() == "thorough"
+
+
 def rounded(lo: float, hi: float, digits: int = 4):
     """Floats in [lo, hi] rounded to ``digits`` decimals, so counterexamples print cleanly."""
     from hypothesis import strategies as st

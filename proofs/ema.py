@@ -6,7 +6,6 @@ the run size and its 99.9% guarantee are those of the nqm family (proofs/nqm.py)
 from __future__ import annotations
 
 import math
-import os
 
 import numpy as np
 import sympy
@@ -16,7 +15,7 @@ from theorykit.claims.claim import Claim, Kind, Mutant, NumericCheck
 
 from ._nqm_common import NQM_RTOL, NQM_RUNS
 from ._stochastic import POLYAK_JUDITSKY, ZHANG, cached
-from ._util import S
+from ._util import thorough, S
 
 __all__ = ["CLAIMS"]
 
@@ -26,7 +25,6 @@ RATIO = (1 - beta) * (1 + beta * rho) / ((1 + beta) * (1 - beta * rho))
 WHITE = (1 - beta) / (1 + beta)
 EV_ASSUME = (sympy.Ge(beta, 0), sympy.Lt(beta, 1), sympy.Gt(rho, -1), sympy.Lt(rho, 1), sympy.Gt(Vx, 0))
 EV_STATEMENT = sympy.And(sympy.Eq(ratio, RATIO), sympy.Eq(RATIO.subs(rho, 0), WHITE))
-THOROUGH = os.environ.get("HYPOTHESIS_PROFILE") == "thorough"
 #: a ratio of two means, each within NQM_RTOL (relative) at 99.9%: within
 #: (1 + r)/(1 - r) - 1 <= 2.1 r at >= 99.8% (union bound)
 EV_RTOL = (1 + NQM_RTOL) / (1 - NQM_RTOL) - 1
@@ -81,7 +79,7 @@ def _params(white=False):
         "h": st.sampled_from([0.1, 1.0, 5.0]),
         "ah": st.just(1.0) if white else st.sampled_from([0.1, 0.3, 0.6, 1.0, 1.5, 1.9]),
         # long EMA memories need long burn-ins (10/(1-beta) steps): 0.98 only in the thorough profile
-        "beta": st.sampled_from([0.0, 0.5, 0.9] + ([0.98] if THOROUGH else [])),
+        "beta": st.sampled_from([0.0, 0.5, 0.9] + ([0.98] if thorough() else [])),
         "B": st.sampled_from([1.0, 16.0]),
     })
 
