@@ -229,7 +229,14 @@ def test_named_near_misses_are_refuted_by_challenge():
         assert r.status == "refuted" and r.margin >= 5, (claim_id, alternative, str(r))
 
 
+def _thorough() -> bool:
+    from hypothesis import settings
+
+    return settings.get_current_profile_name() == "thorough"
+
+
 @pytest.mark.slow
+@pytest.mark.skipif(not _thorough(), reason="trains networks: runs in the thorough profile")
 def test_named_eos_near_misses_are_refuted_by_challenge():
     for claim_id, alternative in [
         ("eos.momentum_threshold", "S_hb = 2/eta"),
@@ -251,6 +258,7 @@ def test_placeholder_statements_are_gone():
 
 
 @pytest.mark.slow
+@pytest.mark.skipif(not _thorough(), reason="the whole catalog: runs in the thorough profile")
 def test_catalog_mutation_score():
     """Catalog-wide near-miss mutation score: >= 90% overall and >= 75% per claim (statement-driven
     claims; documented-equivalent and implied mutants are listed, not counted). Long: run it under

@@ -2,6 +2,8 @@
 and its generated near-miss mutants are killed (or documented)."""
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from theorykit.claims.mutation import analyse
@@ -27,5 +29,6 @@ def test_seed_claim_verifies_and_kills_its_near_misses(claim_id):
 
 
 @pytest.mark.slow
+@pytest.mark.skipif(os.environ.get("HYPOTHESIS_PROFILE") != "thorough", reason="~30 s: thorough profile")
 def test_linesearch_armijo():
     assert verify_claim(get_claim("linesearch.armijo"), seed=0, max_examples=3).status == "verified"
