@@ -271,3 +271,29 @@ def test_catalog_mutation_score():
     assert not low, "\n".join(low)
     killed, counted, score = catalog_score(reports)
     assert score is not None and score >= 0.9, (killed, counted)
+
+
+def test_verify_exits_1_on_incomplete_unless_allowed(monkeypatch, tmp_path, capsys):
+    import dataclasses
+
+    import theorykit.claims.runner as runner
+    from theorykit.claims import registry
+    from theorykit.cli import main
+
+    import toy_install
+
+    toy_install.install(monkeypatch, tmp_path, {"toy": "theorykit_toycatalog"})
+    registry.clear_cache()
+    real = runner.verify
+
+    def skipped_evidence(*args, **kw):  # as if the PEP oracle had been skipped
+        return [dataclasses.replace(r, status="incomplete", message="evidence skipped") for r in real(*args, **kw)]
+
+    monkeypatch.setattr(runner, "verify", skipped_evidence)
+    try:
+        args = ["verify", "toy.gd_contraction", "--quiet", "--max-examples", "2"]
+        assert main(args) == 1
+        assert main([*args, "--allow-incomplete"]) == 0
+        assert "incomplete" in capsys.readouterr().out
+    finally:
+        registry.clear_cache()
