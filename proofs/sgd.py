@@ -392,4 +392,99 @@ References:
 """,
 )
 
-CLAIMS = (SGD_COVERAGE, SGD_MINIBATCH, SGD_CONVEX_RATE, SGD_UNBIASED)
+# ============================================================== sgd.reshuffling
+eta_r, sig2, n_r, q_r = S("eta"), S("sigma2"), S("n"), S("q")
+v_wr, v_rr = S("v_wr"), S("v_rr")
+_K = sympy.Symbol("k", integer=True, nonnegative=True)
+# c_k = (1 - eta)^k weighs the k-th to last sample; sums over k = 0..n-1 in closed form (q = (1 - eta)):
+SUM_C = (1 - q_r**n_r) / (1 - q_r)
+SUM_C2 = (1 - q_r ** (2 * n_r)) / (1 - q_r**2)
+RS_STATEMENT = sympy.And(
+    sympy.Eq(v_wr, eta_r**2 * sig2 * SUM_C2.subs(q_r, 1 - eta_r)),
+    sympy.Eq(v_rr, eta_r**2 * sig2 * n_r / (n_r - 1) * (SUM_C2 - SUM_C**2 / n_r).subs(q_r, 1 - eta_r)),
+)
+RS_RUNS = 40_000
+
+
+def _derive_reshuffling():
+    from ._util import derivation
+
+    x, ai, ab, c0, c1 = S("x"), S("a_i"), S("abar"), S("c0"), S("c1")
+    d = derivation([sympy.Gt(eta_r, 0), sympy.Lt(eta_r, 1)], "sgd.reshuffling")
+    # one step on f_i = (x - a_i)^2/2: the error contracts by 1 - eta and picks up eta (a_i - abar)
+    d.start(x - eta_r * (x - ai) - ab).eq((1 - eta_r) * (x - ab) + eta_r * (ai - ab), by="x+ = x - eta (x - a_i)")
+    # an epoch from x0 = abar: x_n - abar = eta sum_k c_k (a_(i_k) - abar); with replacement the terms are
+    # independent (variance sigma2 each); without, distinct draws have covariance -sigma2/(n-1), so
+    # Var = eta^2 sigma2 (n/(n-1)) (sum c_k^2 - (sum c_k)^2/n); for n = 2 that is eta^2 sigma2 (c0 - c1)^2:
+    d.start(2 * (c0**2 + c1**2 - (c0 + c1) ** 2 / 2)).eq((c0 - c1) ** 2, by="n = 2: Cov = -sigma2")
+    d.start(sum(q_r ** (2 * j) for j in range(3))).eq(SUM_C2.subs(n_r, 3), by="geometric sum, n = 3")
+    return d.check()
+
+
+def _epoch_error(params, ctx, reshuffle: bool) -> float:
+    """Monte Carlo E (x_n - abar)^2 after one epoch of n SGD steps from x0 = abar, on f_i = (x - a_i)^2/2
+    with a_i on a grid; indices a random permutation (reshuffle) or i.i.d. uniform (with replacement)."""
+    n_, lr = int(params["n"]), float(params["eta"])
+    a_ = _rs_points(params)
+    rng = ctx.rng
+    idx = (np.argsort(rng.random((RS_RUNS, n_)), axis=1) if reshuffle
+           else rng.integers(0, n_, size=(RS_RUNS, n_)))
+    x = np.full(RS_RUNS, a_.mean())
+    for k in range(n_):
+        x = x - lr * (x - a_[idx[:, k]])
+    return mean_interval((x - a_.mean()) ** 2, LEVEL).value()
+
+
+def _rs_points(params):
+    return np.linspace(-1.0, 1.0, int(params["n"])) * float(params["scale"])
+
+
+def _sigma2(params) -> float:
+    a_ = _rs_points(params)
+    return float(np.mean((a_ - a_.mean()) ** 2))
+
+
+_RS_EX = {"n": 10, "eta": 0.1, "scale": 1.0}
+
+SGD_RESHUFFLING = Claim(
+    id="sgd.reshuffling",
+    title="One epoch of SGD: random reshuffling's error variance (n/(n-1))(sum c^2 - (sum c)^2/n) vs sum c^2 with replacement",
+    statement=RS_STATEMENT,
+    kind=Kind.IDENTITY,
+    sources=(BOTTOU, COCHRAN),
+    derive=_derive_reshuffling,
+    assumptions=(sympy.Gt(eta_r, 0), sympy.Lt(eta_r, 1), sympy.Ge(n_r, 2)),
+    strategy=lambda: st.fixed_dictionaries({"n": st.integers(2, 30), "eta": st.sampled_from([0.02, 0.1, 0.3, 0.6]),
+                                            "scale": st.sampled_from([0.5, 1.0, 3.0])}),
+    checks=(
+        NumericCheck("with_replacement", f"Monte Carlo E (x_n - abar)^2, i.i.d. indices ({RS_RUNS} runs)",
+                     lambda p, ctx: _epoch_error(p, ctx, False), measures=v_wr, bind={sig2: _sigma2}, rtol=0.05,
+                     examples=(_RS_EX,)),
+        NumericCheck("reshuffled", f"the same with a random permutation per epoch ({RS_RUNS} runs)",
+                     lambda p, ctx: _epoch_error(p, ctx, True), measures=v_rr, bind={sig2: _sigma2}, rtol=0.05,
+                     examples=(_RS_EX,)),
+    ),
+    mutants=(sympy.Eq(v_rr, eta_r**2 * sig2 * SUM_C2.subs(q_r, 1 - eta_r)),),  # reshuffling changes nothing
+    doc=f"""Setting: f(x) = (1/n) sum_i (x - a_i)^2/2 (a_i on a grid, mean abar, population variance sigma2), one epoch
+of n SGD steps x+ = x - eta (x - a_i) from x0 = abar, indices i.i.d. uniform (with replacement) or a random
+permutation (random reshuffling).
+
+Claim (*tight*, an identity): with c_k = (1 - eta)^k, E (x_n - abar)^2 = eta^2 sigma2 sum_k c_k^2 with
+replacement and eta^2 sigma2 (n/(n-1)) (sum_k c_k^2 - (sum_k c_k)^2/n) with reshuffling: sampling without
+replacement cancels most of the noise over an epoch (finite-population correction [2]), which is why
+reshuffling beats with-replacement SGD [1, Sec. 4].
+
+Derivation: the one-step error recursion; distinct draws without replacement have covariance
+-sigma2/(n - 1) (shown for n = 2); geometric sums.
+
+Checks: Monte Carlo over {RS_RUNS} epochs each (99.9% interval well inside rtol 5%). Mutant: reshuffling
+has the with-replacement variance.
+
+References:
+  [1] L. Bottou, F. E. Curtis, J. Nocedal (2018). Optimization methods for large-scale machine
+      learning. SIAM Review 60(2). arXiv:1606.04838
+  [2] W. G. Cochran (1977). Sampling Techniques (3rd ed.). Wiley.
+""",
+)
+
+CLAIMS = (SGD_COVERAGE, SGD_MINIBATCH, SGD_CONVEX_RATE, SGD_UNBIASED, SGD_RESHUFFLING)

@@ -28,6 +28,7 @@ EXPECTED_IDS = {
     "sgd.minibatch_variance",
     "sgd.convex_rate",
     "sgd.unbiased_gradient",
+    "sgd.reshuffling",
     "nqm.sgd_recurrence",
     "nqm.momentum_recurrence",
     "nqm.critical_batch_size",
