@@ -470,4 +470,67 @@ References:
 """,
 )
 
-CLAIMS = (GRADCHECK_CENTERED, GRADCHECK_FORWARD, GRADCHECK_OPTIMAL_H, GRADCHECK_RELU_KINK)
+# ============================================================== gradcheck.weight_decay_masks
+rel_wd, c_bug, g_d, lam_wd, w_wd = S("rel"), S("c"), S("g_d"), S("lam"), S("w")
+WD_STATEMENT = sympy.Eq(rel_wd, (1 - c_bug) * g_d / (g_d + lam_wd * w_wd))
+
+
+def _derive_weight_decay():
+    d = _derivation((g_d > 0, w_wd > 0, lam_wd >= 0, c_bug >= 0, c_bug < 1), "gradcheck.weight_decay_masks")
+    # analytic = c g_d + lam w (the data gradient scaled by a bug c), numeric = g_d + lam w (the true one)
+    d.start(((g_d + lam_wd * w_wd) - (c_bug * g_d + lam_wd * w_wd)) / (g_d + lam_wd * w_wd)).eq(
+        WD_STATEMENT.rhs, by="relative error |a - n| / max(|a|, |n|), n > a > 0")
+    d.start(sympy.diff(WD_STATEMENT.rhs, lam_wd)).eq(-(1 - c_bug) * g_d * w_wd / (g_d + lam_wd * w_wd) ** 2,
+                                                   by="d/d lam").le(0, by="it shrinks as weight decay grows")
+    return d.check()
+
+
+def _wd_rel_error(params, ctx) -> float:
+    """theorykit.gradcheck's relative error for f(w) = softplus(w) + lam w^2/2 whose analytic gradient has
+    the data part scaled by c (a bug), at w > 0."""
+    from theorykit.numeric.gradcheck import gradcheck
+
+    lam_, c_, w0 = params["lam"], params["c"], params["w"]
+    f = lambda z: np.logaddexp(0.0, z[0]) + lam_ * z[0] ** 2 / 2  # noqa: E731
+    buggy = lambda z: np.array([c_ / (1 + np.exp(-z[0])) + lam_ * z[0]])  # noqa: E731
+    return float(gradcheck(f, np.array([w0]), buggy, method="centered", rtol=1e-3).max_rel_error)
+
+
+def _sigmoid(p):
+    return 1.0 / (1.0 + math.exp(-p["w"]))
+
+
+GRADCHECK_WEIGHT_DECAY = Claim(
+    id="gradcheck.weight_decay_masks",
+    title="Weight decay masks a data-gradient bug: gradcheck's relative error (1-c) g_d/(g_d + lam w) -> 0 as lam grows",
+    statement=WD_STATEMENT,
+    kind=Kind.IDENTITY,
+    sources=(CS231N, NOCEDAL_WRIGHT),
+    derive=_derive_weight_decay,
+    assumptions=(g_d > 0, w_wd > 0, lam_wd >= 0, c_bug >= 0, c_bug < 1),
+    strategy=lambda: st.fixed_dictionaries({"lam": st.sampled_from([0.0, 0.1, 1.0, 10.0, 1000.0]),
+                                            "c": st.sampled_from([0.0, 0.5, 0.9]), "w": rounded(0.1, 3.0, 3)}),
+    checks=(NumericCheck("relative_error", "gradcheck's max relative error with the buggy analytic gradient",
+                         _wd_rel_error, measures=rel_wd, bind={g_d: _sigmoid}, rtol=1e-6, atol=1e-9,
+                         examples=({"lam": 10.0, "c": 0.5, "w": 1.0},)),),
+    mutants=(sympy.Eq(rel_wd, 1 - c_bug),),  # weight decay does not hide the bug
+    doc="""Setting: f(w) = data loss + lam w^2/2 (here softplus(w), data gradient g_d = sigmoid(w) > 0, at w > 0); the
+analytic gradient has a bug that scales the data part by c in [0, 1): c g_d + lam w.
+
+Claim (*tight*, an identity): the finite-difference check's relative error |a - n|/max(|a|, |n|) is
+(1 - c) g_d/(g_d + lam w), which shrinks as lam grows: a strong weight decay dominates the gradient and
+masks the data-loss bug, so check the data loss alone first [1]; finite differences as in [2].
+
+Derivation: a = c g_d + lam w, n = g_d + lam w; the derivative in lam is <= 0.
+
+Check: theorykit.gradcheck (centered) on the buggy gradient, lam in {0, 0.1, 1, 10, 1000}, c in
+{0, 0.5, 0.9}: the measured relative error vs the formula (rtol 1e-6). Mutant: the error is 1 - c
+whatever lam (weight decay hides nothing).
+
+References:
+  [1] A. Karpathy (2016). CS231n: gradient checks (course notes, Stanford). cs231n.github.io/neural-networks-3
+  [2] J. Nocedal, S. J. Wright (2006). Numerical Optimization. doi:10.1007/978-0-387-40065-5
+""",
+)
+
+CLAIMS = (GRADCHECK_CENTERED, GRADCHECK_FORWARD, GRADCHECK_OPTIMAL_H, GRADCHECK_RELU_KINK, GRADCHECK_WEIGHT_DECAY)

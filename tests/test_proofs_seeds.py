@@ -14,7 +14,7 @@ FAST = [
     "precond.rescale_is_lr", "precond.sqrt_kappa", "precond.eps_damping_lr", "momentum.effective_step",
     "sgd.unbiased_gradient", "landscape.chord_convexity", "landscape.stationary_is_global",
     "landscape.indefinite_at_init", "flow.gd_to_gradient_flow", "adagrad.nonstationary",
-    "sanity.regularization_raises_loss", "sgd.reshuffling",
+    "sanity.regularization_raises_loss", "sgd.reshuffling", "gradcheck.weight_decay_masks",
 ]
 
 
