@@ -297,3 +297,12 @@ def test_verify_exits_1_on_incomplete_unless_allowed(monkeypatch, tmp_path, caps
         assert "incomplete" in capsys.readouterr().out
     finally:
         registry.clear_cache()
+
+
+def test_verify_with_mutation_records_the_analysis_in_the_result():
+    from theorykit.claims.result import ClaimResult
+
+    r = verify_claim(threshold_claim(mutants=(sympy.Eq(lr_star, 1 / h),)), seed=0, max_examples=3, mutation=True)
+    assert r.mutation["score"] == 1.0 and r.mutation["generated"] == 6
+    again = ClaimResult.from_dict(json.loads(json.dumps(r.to_dict())))
+    assert again.mutation == r.mutation

@@ -483,7 +483,7 @@ def _derive(claim: Claim) -> tuple[str, dict | None, str]:
 # --------------------------------------------------------------------------- public
 def verify_claim(claim: Claim, *, backend: str = "numpy", seed: int = 0, max_examples: int | None = None,
                  progress: Callable[[ProgressEvent], None] | None = None, _position: tuple[int, int] = (0, 1),
-                 _xp=None) -> ClaimResult:
+                 _xp=None, mutation: bool = False) -> ClaimResult:
     """Derive, measure and mutation-test one claim.
 
     ``max_examples`` (default ``DEFAULT_MAX_EXAMPLES``) bounds each Hypothesis search;
@@ -521,6 +521,11 @@ def verify_claim(claim: Claim, *, backend: str = "numpy", seed: int = 0, max_exa
     if claim.oracle is not None:
         tick("PEP oracle")
         oracle = _run_oracle(claim)
+    near_miss = None
+    if mutation:  # near-miss mutation analysis on the same measurements (theorykit.claims.mutation)
+        from .mutation import analyse
+
+        near_miss = analyse(claim, seed=seed, max_examples=n_examples, backend=backend, measurer=measurer).to_dict()
     status, message = ClaimResult.decide(d_status, checks, mutants, oracle)
     if d_msg:
         message = f"{d_msg}; {message}"
@@ -533,6 +538,7 @@ def verify_claim(claim: Claim, *, backend: str = "numpy", seed: int = 0, max_exa
         backend=backend, versions=_versions(backend, oracle is not None and oracle.status != "skipped"),
         seconds=time.perf_counter() - t0,
         sources=tuple({"key": s.key, "cite": s.cite(), "arxiv": s.arxiv, "doi": s.doi} for s in claim.sources),
+        mutation=near_miss,
     )
     step = steps
     tick("done")
@@ -556,7 +562,7 @@ def _resolve(pattern) -> list[Claim]:
 
 def verify(pattern: str | Iterable[str] | None = None, *, backend: str = "numpy", seed: int = 0,
            max_examples: int | None = None, progress: Callable[[ProgressEvent], None] | None = None,
-           claims: Iterable[Claim] | None = None) -> list[ClaimResult]:
+           claims: Iterable[Claim] | None = None, mutation: bool = False) -> list[ClaimResult]:
     """Verify the claims matching ``pattern`` (an id, ``family.*``, a glob, or a list of those;
     None = the whole catalog), or the given ``claims``. Bad input fails before any claim runs."""
     _validate_run_args(seed, max_examples, backend)
@@ -564,7 +570,7 @@ def verify(pattern: str | Iterable[str] | None = None, *, backend: str = "numpy"
     xp = _namespace(backend)
     return [
         verify_claim(c, backend=backend, seed=seed, max_examples=max_examples, progress=progress,
-                     _position=(i, len(chosen)), _xp=xp)
+                     _position=(i, len(chosen)), _xp=xp, mutation=mutation)
         for i, c in enumerate(chosen)
     ]
 

@@ -159,6 +159,8 @@ def register(subparsers) -> None:
                    help="write a standalone LaTeX document, plus PATH-stem-table.tex with the bare table")
     p.add_argument("--markdown", type=Path, default=None, metavar="PATH", help="write a Markdown table")
     p.add_argument("--quiet", action="store_true", help="no progress output")
+    p.add_argument("--mutation", action="store_true",
+                   help="also run near-miss mutation analysis (score and survivors go into --json)")
     p.add_argument("--allow-incomplete", action="store_true",
                    help="exit 0 when claims are verified or incomplete (some evidence skipped, e.g. no PEPit)")
     p.set_defaults(func=run_verify)
@@ -298,7 +300,7 @@ def run_verify(args) -> int:
         return 1
     with _Progress(selected, args.quiet) as progress:
         results = verify(backend=args.backend, seed=args.seed, max_examples=args.max_examples,
-                         progress=progress, claims=selected)
+                         progress=progress, claims=selected, mutation=getattr(args, "mutation", False))
 
     from rich.console import Console
 
