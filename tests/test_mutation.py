@@ -306,3 +306,14 @@ def test_verify_with_mutation_records_the_analysis_in_the_result():
     assert r.mutation["score"] == 1.0 and r.mutation["generated"] == 6
     again = ClaimResult.from_dict(json.loads(json.dumps(r.to_dict())))
     assert again.mutation == r.mutation
+
+
+def test_documented_equivalents_name_generated_mutants():
+    from theorykit.claims.mutation import near_misses
+    from theorykit.claims.registry import claims
+
+    for c in claims():
+        if c.equivalent:
+            stale = set(c.equivalent) - {nm.text for nm in near_misses(c)}
+            assert not stale, (c.id, stale)
+            assert all(len(reason) > 20 for reason in c.equivalent.values()), c.id

@@ -302,6 +302,9 @@ def analyse(claim: Claim, *, seed: int = 0, max_examples: int | None = None, bac
     denominator = len(mutants) - equivalent - len(implied)
     score = (len(kills) / denominator if denominator else 1.0) if mutants else None
     note = "" if mutants else "the measured relations have nothing to rewrite"
+    stale = sorted(set(claim.equivalent) - {nm.text for nm in mutants})
+    if stale:  # a documented reason for a mutant that is no longer generated (the statement changed)
+        note = "; ".join(filter(None, [note, f"Claim.equivalent names mutants not generated: {stale}"]))
     return MutationReport(claim.id, len(mutants), len(kills), equivalent, score, tuple(kills), tuple(survivors),
                           {k: len(v) for k, v in samples.items()}, note, tuple(implied),
                           tightness(claim, samples))
