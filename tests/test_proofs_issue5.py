@@ -25,7 +25,7 @@ EXPECTED_IDS = {
     "yogi.bounded_change",
     "gradcheck.centered_order", "gradcheck.forward_order", "gradcheck.optimal_h", "gradcheck.relu_kink",
     "sanity.initial_softmax_loss", "sanity.regularization_raises_loss", "adagrad.nonstationary",
-    "gradcheck.weight_decay_masks",
+    "gradcheck.weight_decay_masks", "newton.global_phase",
 }
 
 
@@ -116,6 +116,8 @@ MUTANT_EXAMPLES = {
     ("adagrad.nonstationary", "ada_eff = eta/g"): {"eta": 0.1, "beta": 0.9, "G": 100.0, "g": 1.0, "t0": 100, "k": 373},
     ("adagrad.nonstationary", "rms_eff = eta/sqrt(G**2*t0 + g**2*k)"): {"eta": 0.1, "beta": 0.9, "G": 100.0, "g": 1.0,
                                                                          "t0": 100, "k": 373},
+    ("newton.global_phase", "x_next = -x/c**2"): {"c": 1.0, "x": 2.0, "far": 1.0},
+    ("newton.global_phase", "x_next = 0"): {"c": 1.0, "x": 2.0, "far": 1.0},
     ("gradcheck.weight_decay_masks", "rel = 1 - c"): {"lam": 10.0, "c": 0.5, "w": 1.0},
     ("sanity.regularization_raises_loss", "slope <= 0"): {"n": 20, "scale": 1.0, "w0": 3.0, "lam": 1.0},
     ("sanity.regularization_raises_loss", "train_loss = lam**2*w0**2/(Sxx + lam)**2"): {"n": 20, "scale": 1.0,

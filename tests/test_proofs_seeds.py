@@ -15,6 +15,7 @@ FAST = [
     "sgd.unbiased_gradient", "landscape.chord_convexity", "landscape.stationary_is_global",
     "landscape.indefinite_at_init", "flow.gd_to_gradient_flow", "adagrad.nonstationary",
     "sanity.regularization_raises_loss", "sgd.reshuffling", "gradcheck.weight_decay_masks",
+    "newton.global_phase",
 ]
 
 
