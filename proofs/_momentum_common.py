@@ -17,7 +17,7 @@ from theorykit.symbolic.stability import (
     jury_conditions,
 )
 
-from ._util import BECK_TEBOULLE, NESTEROV, POLYAK, S
+from ._util import derivation, BECK_TEBOULLE, NESTEROV, POLYAK, S
 
 # --------------------------------------------------------------------------- symbols
 # h = eta*lambda (step times eigenvalue): the only combination the recurrences see.
@@ -108,13 +108,6 @@ def rel_round(v: float, digits: int = 6) -> float:
     if v == 0 or not math.isfinite(v):
         return v
     return float(f"{v:.{digits}g}")
-
-
-def derivation(assume, name):
-    """A Derivation builder with these assumptions (imported lazily: the catalog loads without the checker)."""
-    from theorykit.symbolic.derivation import Derivation
-
-    return Derivation(assume=list(assume), name=name)
 
 
 def probes():

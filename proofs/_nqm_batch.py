@@ -8,7 +8,6 @@ E[theta_i(0)^2] = 1, as in Zhang et al. (2019).
 from __future__ import annotations
 
 import math
-import os
 
 import numpy as np
 import sympy
@@ -18,11 +17,10 @@ from theorykit.claims.claim import Claim, Kind, Mutant, NumericCheck
 from theorykit.numeric.nqm import critical_batch_sizes, greedy_lr, tuned_steps
 
 from ._stochastic import WU, ZHANG, cached
-from ._util import S, golden_section
+from ._util import thorough, S, golden_section
 
 __all__ = ["NQM_CRITICAL_BATCH", "NQM_SHORT_HORIZON"]
 
-THOROUGH = os.environ.get("HYPOTHESIS_PROFILE") == "thorough"
 
 alpha, h, B, s, c = (S(v) for v in ("alpha", "h", "B", "s", "c"))
 h1, h2, s1, s2, Q = (S(v) for v in ("h1", "h2", "s1", "s2", "Q"))
@@ -79,10 +77,15 @@ def _raise_ratio(variant):
 
 
 def _cb_params():
-    configs = [{"d": 100, "target_frac": 0.01}]
-    if THOROUGH:
-        configs += [{"d": 50, "target_frac": 0.02}, {"d": 200, "target_frac": 0.01}]
-    return st.sampled_from(configs)
+    # the runner's max_examples decides how many of these run (CI: all three are cheap enough)
+    return st.sampled_from([{"d": 100, "target_frac": 0.01}, {"d": 50, "target_frac": 0.02},
+                            {"d": 200, "target_frac": 0.01}])
+
+
+# r_small = steps(16)/steps(32), r_large = steps(16 B_crit)/steps(32 B_crit) (SGD, lr tuned per B);
+# g_mom, g_pre = B_crit(heavy ball) / B_crit(SGD), B_crit(preconditioned) / B_crit(SGD)
+r_small, r_large, g_mom, g_pre = (S(v) for v in ("r_small", "r_large", "g_mom", "g_pre"))
+CB_STATEMENT = sympy.And(sympy.Eq(r_small, 2), sympy.Eq(r_large, 1), sympy.Ge(g_mom, 1), sympy.Ge(g_pre, 1))
 
 
 _CB_EX = ({"d": 100, "target_frac": 0.01},)
@@ -91,7 +94,7 @@ NQM_CRITICAL_BATCH = Claim(
     id="nqm.critical_batch_size",
     title="NQM: tuned steps-to-target scale like 1/B up to a critical batch size, then flatten; "
           "momentum and preconditioning raise it",
-    statement=sympy.Ge((1 - alpha * h) ** 2 * s + alpha**2 * h / B, (1 - alpha * h) ** 2 * s),
+    statement=CB_STATEMENT,
     kind=Kind.THRESHOLD,
     sources=(ZHANG,),
     derive=_derive_critical,
@@ -101,8 +104,7 @@ NQM_CRITICAL_BATCH = Claim(
             name="perfect_scaling_small_B",
             description="steps(16)/steps(32) with the lr tuned per batch size (SGD)",
             measure=_scaling_ratio,
-            predict=lambda p: 2.0,
-            compare="tight",
+            measures=r_small,
             rtol=0.1,
             examples=_CB_EX,
         ),
@@ -110,8 +112,7 @@ NQM_CRITICAL_BATCH = Claim(
             name="flat_large_B",
             description="steps(16 B_crit)/steps(32 B_crit) (SGD)",
             measure=_flat_ratio,
-            predict=lambda p: 1.0,
-            compare="tight",
+            measures=r_large,
             rtol=0.1,
             examples=_CB_EX,
         ),
@@ -119,8 +120,7 @@ NQM_CRITICAL_BATCH = Claim(
             name="momentum_raises",
             description="B_crit(heavy ball, beta tuned in {0, .5, .9}) / B_crit(SGD)",
             measure=_raise_ratio("momentum"),
-            predict=lambda p: 1.0,
-            compare="lower",
+            measures=g_mom,
             rtol=0.0,
             examples=_CB_EX,
         ),
@@ -128,20 +128,24 @@ NQM_CRITICAL_BATCH = Claim(
             name="preconditioning_raises",
             description="B_crit(preconditioner h^-1/2) / B_crit(SGD)",
             measure=_raise_ratio("precond"),
-            predict=lambda p: 1.0,
-            compare="lower",
+            measures=g_pre,
             rtol=0.0,
             examples=_CB_EX,
         ),
     ),
     mutants=(
-        Mutant(name="perfect_scaling_all_B", description="doubling B halves the steps at every batch size",
-               check="flat_large_B", predict=lambda p: 2.0),
-        Mutant(name="momentum_no_gain", description="momentum does not raise the critical batch size",
-               check="momentum_raises", compare="upper"),
-        Mutant(name="preconditioning_no_gain", description="preconditioning does not raise the critical batch size",
-               check="preconditioning_raises", compare="upper"),
+        sympy.Eq(r_large, 2),  # perfect scaling at every batch size
+        sympy.Le(g_mom, 1),  # momentum does not raise the critical batch size
+        sympy.Le(g_pre, 1),  # preconditioning does not raise it
     ),
+    equivalent={
+        **dict.fromkeys(("r_small = 4/3", "r_small = 3", "r_large = 3/2"),
+                        "an empirical law at 10% (steps come from a 48-point lr grid): a refutation needs 5 "
+                        "tolerances, i.e. 50%, so ratios this close are not told apart"),
+        **dict.fromkeys(("g_mom >= 3/2", "g_mom >= 2", "g_pre >= 3/2", "g_pre >= 2"),
+                        "true on the configurations checked (gains 2.2-3.5x, see the tightness); the claim of "
+                        "[1] is only that B_crit rises, so a stronger survivor is no wrong formula"),
+    },
     doc="""\
 Setting: NQM (see nqm.sgd_recurrence) with h_i = 1/i, i = 1..d, E theta_i(0)^2 = 1; target
 loss = target_frac x initial loss. steps(B) = min over a 48-point log grid of constant lrs
@@ -153,12 +157,15 @@ Claim (empirical in [1]; *tight* ratios within 10%, *lower* for B_crit): steps(B
 doubling within 10%), steps(B) flat for B >> B_crit (ratio 1 within 10% at 16 B_crit);
 heavy-ball momentum and preconditioning p_i = h_i^-1/2 give larger B_crit than SGD.
 
+Statement: r_small = steps(16)/steps(32) = 2, r_large = steps(16 B_crit)/steps(32 B_crit) = 1
+(within 10%), and g_mom = B_crit(momentum)/B_crit(SGD) >= 1, g_pre = B_crit(precond)/B_crit(SGD) >= 1.
+
 Derivation: to first order in alpha h, two steps at (alpha, B) equal one step at
 (2 alpha, 2 B) (the difference is O(alpha^2)), which is perfect scaling at small lr; and the
 noise term alpha^2 h/B >= 0 only adds, so steps(B) >= steps(oo): the floor.
 
 Checks: the two ratios above and B_crit(variant)/B_crit(SGD) >= 1 (*lower*), measured on the
-exact recurrence (d = 100, 1% target; thorough adds d = 50, 200). Mutants: perfect scaling at
+exact recurrence (d = 100 / 50 / 200 with 1% / 2% / 1% targets). Mutants: perfect scaling at
 every B (ratio 2 at 16 B_crit); "momentum / preconditioning do not raise B_crit" (ratio <= 1).
 Measured values are in the check rows and in figures_stochastic.critical_batch_figure.
 
@@ -236,8 +243,8 @@ def _greedy_params():
 
 
 def _horizon_params():
-    horizons = [100, 1000] + ([5000, 20000] if THOROUGH else [])
-    batches = [4.0] + ([1.0, 16.0] if THOROUGH else [])
+    horizons = [100, 1000] + ([5000, 20000] if thorough() else [])
+    batches = [4.0] + ([1.0, 16.0] if thorough() else [])
     return st.fixed_dictionaries({"d": st.just(100), "B": st.sampled_from(batches), "T": st.sampled_from(horizons)})
 
 
@@ -290,7 +297,7 @@ def _dp_params():
 
 
 def _optimal_params():
-    horizons = [100] + ([1000] if THOROUGH else [])  # L-BFGS-B over T lrs: ~1 s at T = 100, ~2 min at 1000
+    horizons = [100] + ([1000] if thorough() else [])  # L-BFGS-B over T lrs: ~1 s at T = 100, ~2 min at 1000
     return st.fixed_dictionaries({"d": st.just(100), "B": st.just(4.0), "T": st.sampled_from(horizons)})
 
 

@@ -1,7 +1,7 @@
 """Sources cited by more than one family module, defined once."""
 from theorykit.claims.claim import Source
 
-__all__ = ["KINGMA_BA", "NOCEDAL_WRIGHT", "HOEFFDING", "GOODFELLOW", "DUCHI"]
+__all__ = ["KINGMA_BA", "NOCEDAL_WRIGHT", "HOEFFDING", "GOODFELLOW", "CS231N", "DUCHI", "TIELEMAN_HINTON"]
 
 KINGMA_BA = Source(
     key="Kingma & Ba 2015",
@@ -35,7 +35,15 @@ GOODFELLOW = Source(
     authors="I. Goodfellow, Y. Bengio, A. Courville",
     title="Deep Learning",
     year=2016,
-    venue="MIT Press (Sec. 11.5, debugging strategies)",
+    venue="MIT Press",
+)
+
+CS231N = Source(
+    key="Karpathy 2016",
+    authors="A. Karpathy",
+    title="CS231n: Convolutional neural networks for visual recognition (course notes, Stanford)",
+    year=2016,
+    venue="cs231n.github.io/neural-networks-3",
 )
 
 DUCHI = Source(
@@ -44,4 +52,12 @@ DUCHI = Source(
     title="Adaptive subgradient methods for online learning and stochastic optimization",
     year=2011,
     venue="Journal of Machine Learning Research 12, 2121-2159",
+)
+
+TIELEMAN_HINTON = Source(
+    key="Tieleman & Hinton 2012",
+    authors="T. Tieleman, G. Hinton",
+    title="Lecture 6.5 - RMSProp: divide the gradient by a running average of its recent magnitude",
+    year=2012,
+    venue="COURSERA: Neural Networks for Machine Learning",
 )

@@ -26,6 +26,9 @@ __all__ = [
     "dot",
     "to_float",
     "golden_section",
+    "derivation",
+    "rounded",
+    "thorough",
 ]
 
 
@@ -73,7 +76,29 @@ def oracle_predictor(expr: sympy.Expr, n: str = "n", **bindings) -> Callable[[in
     return predict
 
 
+def derivation(assume=(), name=None):
+    """A Derivation builder with these assumptions (imported lazily: the catalog loads without the checker)."""
+    from theorykit.symbolic.derivation import Derivation
+
+    return Derivation(assume=list(assume), name=name)
+
+
 # --------------------------------------------------------------------------- strategies
+def thorough() -> bool:
+    """True when the loaded Hypothesis profile is "thorough". Read when a strategy is built (a runtime
+    choice: ``hypothesis.settings.load_profile``), never at import time."""
+    from hypothesis import settings
+
+    return settings.get_current_profile_name() == "thorough"
+
+
+def rounded(lo: float, hi: float, digits: int = 4):
+    """Floats in [lo, hi] rounded to ``digits`` decimals, so counterexamples print cleanly."""
+    from hypothesis import strategies as st
+
+    return st.floats(lo, hi, allow_nan=False, allow_infinity=False).map(lambda v: round(v, digits))
+
+
 def spectrum(*, dim=(1, 6), lo=0.1, hi=10.0, zeros=False, negative=False):
     """Strategy for a sorted tuple of eigenvalues.
 

@@ -7,15 +7,13 @@ GD, gradient flow and the central flow are run side by side
 """
 from __future__ import annotations
 
-import os
-
 import numpy as np
 import sympy
 from hypothesis import strategies as st
 
 from theorykit.claims.claim import Claim, Kind, Mutant, NumericCheck, Source
 
-from ._util import S
+from ._util import thorough, S
 
 __all__ = ["CLAIMS"]
 
@@ -29,7 +27,6 @@ eta, a, b, s2, L, x, gu, Sw = (S(n) for n in ("eta", "a", "b", "sigma2", "L", "x
 ASSUME = (sympy.Gt(eta, 0), sympy.Gt(b, 0))
 # sigma^2 = -2 <grad S, grad L> / ||grad S||^2 keeps S = 2/eta (a = <grad S, grad L>, b = ||grad S||^2)
 STATEMENT = sympy.Eq(s2, -2 * a / b)
-THOROUGH = os.environ.get("HYPOTHESIS_PROFILE") == "thorough"
 _CI = ({"width": 32, "lr": 0.4, "net_seed": 0, "window": 400},)
 _THOROUGH = ({"width": 32, "lr": 0.4, "net_seed": 0, "window": 900},
              {"width": 16, "lr": 0.4, "net_seed": 1, "window": 600})
@@ -90,7 +87,7 @@ CENTRAL_FLOW_GD = Claim(
     sources=(CENTRAL_FLOWS,),
     derive=_derive,
     assumptions=ASSUME,
-    strategy=lambda: st.sampled_from(_CI + (_THOROUGH if THOROUGH else ())),
+    strategy=lambda: st.sampled_from(_CI + (_THOROUGH if thorough() else ())),
     checks=(
         NumericCheck("time_averaged_loss", "mean GD loss over the window / time-mean of the central flow's "
                      "predicted loss L + sigma^2 S/2 over the same window", _m_loss_ratio, lambda p: 1.0,

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from theorykit.claims.claim import Claim, Kind, Mutant, NumericCheck, Source
 
-from ._util import S, predictor, seed_words
+from ._util import rounded, S, predictor, seed_words
 
 __all__ = ["CLAIMS"]
 
@@ -150,7 +150,7 @@ def _order(params, ctx) -> float:
 
 
 def _sx_params():
-    return st.fixed_dictionaries({"s": st.floats(0.5, 4.0).map(lambda v: round(v, 3)),
+    return st.fixed_dictionaries({"s": rounded(0.5, 4.0, 3),
                                   "u0": st.sampled_from([1e-3, 1e-2, 0.1]),
                                   "t": st.sampled_from([0.2, 0.5, 1.0, 2.0, 3.0, 5.0])})
 
@@ -193,7 +193,7 @@ DEEPLINEAR_SAXE = Claim(
             predict=_t_half,
             compare="tight",
             rtol=1e-3,  # interpolation between steps plus O(lr^2)
-            strategy=lambda: st.fixed_dictionaries({"s": st.floats(1.0, 4.0).map(lambda v: round(v, 3)),
+            strategy=lambda: st.fixed_dictionaries({"s": rounded(1.0, 4.0, 3),
                                                     "u0": st.sampled_from([1e-3, 1e-2])}),
             examples=({"s": 2.0, "u0": 0.001},),
         ),
@@ -206,7 +206,7 @@ DEEPLINEAR_SAXE = Claim(
             # same budget as the half time (interpolation plus O(lr^2)); worst seen over the
             # strategy's range (s in [1, 4], u0 in {1e-3, 1e-2}, two seeds): 1.5e-5
             rtol=1e-3,
-            strategy=lambda: st.fixed_dictionaries({"s": st.floats(1.0, 4.0).map(lambda v: round(v, 3)),
+            strategy=lambda: st.fixed_dictionaries({"s": rounded(1.0, 4.0, 3),
                                                     "u0": st.sampled_from([1e-3, 1e-2])}),
             examples=({"s": 2.0, "u0": 0.001},),
         ),

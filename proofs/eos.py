@@ -10,8 +10,6 @@ the tolerances (5%) are the claims' stated accuracy, as in [1].
 """
 from __future__ import annotations
 
-import os
-
 import numpy as np
 import sympy
 from hypothesis import strategies as st
@@ -36,29 +34,24 @@ COHEN_2022 = Source(
 
 eta, lam, beta, z, e = S("eta"), S("lam"), S("beta"), S("z"), S("e")
 S_eos = S("S_eos")
-THOROUGH = os.environ.get("HYPOTHESIS_PROFILE") == "thorough"
 _S3 = 1 / 3**0.5  # init scale 1/sqrt(3): PyTorch's default weight variance 1/(3 fan_in)
 
-# The CI setting (fast: width 32, 3000 steps reach the edge of stability by step ~1500);
-# the thorough profile adds the paper-sized 1 -> 100 -> 1 network at eta = 0.1 and 0.2 [1].
-_GD_CI = ({"width": 32, "lr": 0.4, "init_scale": _S3, "net_seed": 0, "steps": 3000},)
-_GD_THOROUGH = (
-    {"width": 16, "lr": 0.4, "init_scale": 1.0, "net_seed": 1, "steps": 3000},
-    {"width": 100, "lr": 0.2, "init_scale": _S3, "net_seed": 0, "steps": 6000},
-    {"width": 100, "lr": 0.1, "init_scale": _S3, "net_seed": 0, "steps": 12000},
-)
-# Runs that hover at 2/eta in their last third (the sharpness stays within ~2-4%). At
-# width 100, eta = 0.1 the last third is a sawtooth instead (see eos.period_two's doc).
-_GD_HOVERING = _GD_CI + (_GD_THOROUGH[:2] if THOROUGH else ())
+# width 32, 3000 steps: the sharpness reaches 2/eta by step ~1500 and hovers there within 0.5%
+# for eta in {0.4, 0.45, 0.5, 0.6}; at eta = 0.3 and 0.35 it is still in a sawtooth (see the doc).
+_GD_ETAS = (0.4, 0.45, 0.5, 0.6)
+_GD_GRID = tuple({"width": 32, "lr": lr, "init_scale": _S3, "net_seed": 0, "steps": 3000} for lr in _GD_ETAS)
+_GD_CI = _GD_GRID[:1]
+# the loss rises somewhere in the last third at these eta (at 0.45 and 0.5 it falls at every step)
+_GD_NONMONOTONE = tuple(p for p in _GD_GRID if p["lr"] in (0.4, 0.6))
 
 
 def _gd_params():
-    return st.sampled_from(_GD_CI + (_GD_THOROUGH if THOROUGH else ()))
+    return st.sampled_from(_GD_GRID)
 
 
 def _gd_stable_start_params():
-    # runs that start with eta * sharpness < 0.9 (the width-100 net at eta = 0.2 starts at 1.78)
-    return st.sampled_from([p for p in _GD_HOVERING if not (p["width"] == 100 and p["lr"] == 0.2)])
+    # runs that start with eta * sharpness < 0.9 (at eta = 0.45, 0.5, 0.6 they start at 0.96, 1.07, 1.28)
+    return st.sampled_from(_GD_CI)
 
 
 def _config(p, **kw):
@@ -87,7 +80,7 @@ def _finite(run, value):
 # ============================================================== eos.gd_sharpness
 GD_ASSUME = (sympy.Gt(eta, 0), sympy.Gt(lam, 0))
 GD_STATEMENT = sympy.Eq(S_eos, 2 / eta)
-_two_over_eta = predictor(2 / eta, eta="lr")
+_two_over_eta = predictor(2 / eta, eta="lr")  # starts_below compares another quantity with 2/eta
 
 
 def _derive_gd():
@@ -142,14 +135,15 @@ while the loss keeps decreasing over long windows although it is not monotone [1
 Derivation: along the top eigenvector the quadratic model gives e+ = (1 - eta lam) e;
 (1 - eta lam)^2 = 1 - eta lam (2 - eta lam) < 1 iff 0 < eta lam < 2, and > 1 above.
 
-Checks (CI: m = 32, eta = 0.4, 3000 steps; thorough adds m = 16 and the paper-sized m = 100 at
-eta = 0.2 and 0.1 for 6000 / 12000 steps): Lanczos sharpness every 25 steps; over the last
-third of the run its max and min are within 5% of 2/eta (measured: CI [0.992, 1.008] x 2/eta;
-m = 100: [0.994, 1.040] at eta = 0.2, [0.953, 1.045] at eta = 0.1); it started below 2/eta; the
-mean loss of the last third is below that of the middle third; the loss rose at some step of
-the last third. Not every run hovers this tightly: m = 32 at eta = 0.25 is still in a
-sawtooth (sharpen past 2/eta, catapult, re-sharpen) at step 6000 with range [0.951, 1.061],
-which this 5% claim would reject; it is not in the thorough set.
+Checks (m = 32, 3000 steps, eta in {0.4, 0.45, 0.5, 0.6}; the runner's max_examples decides how
+many run): Lanczos sharpness every 25 steps; over the last third of the run its max and min are
+within 5% of 2/eta; it started below 2/eta; the mean loss of the last third is below that of the
+middle third; the loss rose at some step of the last third (measured at eta = 0.4 and 0.6 only:
+at 0.45 and 0.5 it fell at every step of the last third, so the non-monotone loss of [1] is
+typical, not universal). Region: smaller steps need longer runs; m = 32 at eta = 0.3, 0.35 is
+still in a sawtooth (sharpen past 2/eta, catapult, re-sharpen) at step 3000 with ranges
+[0.90, 1.11] and [0.95, 1.06] x 2/eta, and at eta = 0.25 at step 6000 with [0.951, 1.061]; the
+paper-sized m = 100 hovers within [0.994, 1.040] at eta = 0.2 (6000 steps).
 
 References:
   [1] J. M. Cohen, S. Kaur, Y. Li, J. Z. Kolter, A. Talwalkar (2021). Gradient descent on neural
@@ -167,24 +161,23 @@ EOS_GD = Claim(
     strategy=_gd_params,
     checks=(
         NumericCheck("late_max_sharpness", "max Lanczos sharpness over the last third of the run vs 2/eta",
-                     _m_late_max, _two_over_eta, rtol=0.05, examples=_GD_CI),
+                     _m_late_max, measures=S_eos, bind={eta: "lr"}, rtol=0.05, examples=_GD_CI),
         NumericCheck("late_min_sharpness", "min Lanczos sharpness over the last third of the run vs 2/eta",
-                     _m_late_min, _two_over_eta, rtol=0.05, examples=_GD_CI),
+                     _m_late_min, measures=S_eos, bind={eta: "lr"}, rtol=0.05, examples=_GD_CI),
         NumericCheck("starts_below", "sharpness at initialization is below 2/eta (so reaching 2/eta is "
                      "progressive sharpening)", _m_initial, _two_over_eta, compare="upper", rtol=0.0,
                      examples=_GD_CI),
         NumericCheck("loss_falls_long_run", "mean loss over the last third / over the middle third <= 1",
                      _m_loss_trend, lambda p: 1.0, compare="upper", rtol=0.0, examples=_GD_CI),
-        NumericCheck("loss_not_monotone", "number of loss increases in the last third >= 1",
-                     _m_loss_increases, lambda p: 1.0, compare="lower", rtol=0.0, examples=_GD_CI),
+        NumericCheck("loss_not_monotone", "number of loss increases in the last third >= 1 (eta in {0.4, 0.6})",
+                     _m_loss_increases, lambda p: 1.0, compare="lower", rtol=0.0, examples=_GD_CI,
+                     strategy=lambda: st.sampled_from(_GD_NONMONOTONE)),
     ),
     mutants=(
-        Mutant("stays_below_by_margin", "the sharpness stays below 0.9 * 2/eta", check="late_max_sharpness",
-               predict=predictor(sympy.Rational(9, 10) * 2 / eta, eta="lr"), compare="upper"),
+        sympy.Le(S_eos, sympy.Rational(3, 4) * 2 / eta),  # sharpening stops at 3/4 of the threshold
         Mutant("monotone_loss", "GD's loss is monotone (no increase)", check="loss_not_monotone",
                predict=lambda p: 0.0, compare="upper"),
-        Mutant("threshold_1_over_eta", "the sharpness settles at 1/eta", check="late_min_sharpness",
-               predict=predictor(1 / eta, eta="lr")),
+        sympy.Eq(S_eos, 1 / eta),
     ),
     doc=_GD_DOC,
 )
@@ -228,7 +221,7 @@ EOS_PERIOD_TWO = Claim(
     sources=(COHEN_2021,),
     derive=_derive_period_two,
     assumptions=(sympy.Gt(eta, 0),),
-    strategy=lambda: st.sampled_from(_GD_HOVERING),
+    strategy=_gd_params,
     checks=(
         NumericCheck("flip_fraction_eos", "fraction of consecutive GD steps at which the second difference "
                      "u_t . (w_{k+1} - 2 w_k + w_{k-1}) along the top eigenvector u_t (Lanczos, refreshed every "
@@ -261,8 +254,8 @@ when the slow drift along u is larger than the oscillation (the plain step u . (
 then stops flipping; at eta = 0.1 on the width-100 net it flipped only ~50% of the time).
 The fraction of sign changes over the last third of the run is 1 within 5%, and is 0
 (atol 0.1) in the blocks where eta * sharpness < 0.9 (factor 1 - eta lam > 0: monotone).
-Scope: runs that hover at 2/eta (CI m = 32 at eta = 0.4; thorough adds m = 16, and m = 100 at
-eta = 0.2: fraction 0.998). In the sawtooth regime the oscillation lives only while the
+Scope: runs that hover at 2/eta (m = 32 at eta in {0.4, 0.45, 0.5, 0.6}; m = 100 at eta = 0.2:
+fraction 0.998). In the sawtooth regime the oscillation lives only while the
 sharpness is above 2/eta and decays below it, so flips come in bursts: measured fraction
 0.67 for m = 100 at eta = 0.1 (12000 steps) and 0.49 for m = 32 at eta = 0.25; those runs
 are outside this claim.
@@ -277,20 +270,16 @@ References:
 # ============================================================== eos.momentum_threshold
 HB_THRESHOLD = (2 + 2 * beta) / eta
 NAG_THRESHOLD = (2 + 2 * beta) / (eta * (1 + 2 * beta))
-MOM_ASSUME = (sympy.Gt(eta, 0), sympy.Gt(lam, 0), sympy.Ge(beta, 0), sympy.Lt(beta, 1))
-MOM_STATEMENT = sympy.And(sympy.Eq(S("S_hb"), HB_THRESHOLD), sympy.Eq(S("S_nag"), NAG_THRESHOLD))
-# beta = 1/2 keeps the effective step eta/(1 - beta) moderate: with beta = 0.9 the first
-# catapult of this small net diverges before any sharpening (see the doc).
+# Narrowed from beta < 1 to the region where this small net's runs stay at the edge (see the doc).
+MOM_ASSUME = (sympy.Gt(eta, 0), sympy.Gt(lam, 0), sympy.Ge(beta, 0), sympy.Le(beta, sympy.Rational(7, 10)))
+S_hb, S_nag = S("S_hb"), S("S_nag")
+MOM_STATEMENT = sympy.And(sympy.Eq(S_hb, HB_THRESHOLD), sympy.Eq(S_nag, NAG_THRESHOLD))
 _HB_CI = ({"method": "heavy_ball", "width": 32, "lr": 0.6, "beta": 0.5, "init_scale": _S3, "net_seed": 0,
            "steps": 3000},)
 _NAG_CI = ({"method": "nesterov", "width": 32, "lr": 0.3, "beta": 0.5, "init_scale": _S3, "net_seed": 0,
             "steps": 3000},)
-_MOM_THOROUGH = (
-    {"method": "heavy_ball", "width": 32, "lr": 0.375, "beta": 0.5, "init_scale": _S3, "net_seed": 0,
-     "steps": 5000},
-    {"method": "nesterov", "width": 32, "lr": 0.1875, "beta": 0.5, "init_scale": _S3, "net_seed": 0,
-     "steps": 5000},
-)
+#: the largest beta each method is measured at (heavy ball's runs leave the edge above 0.5)
+_BETA_MAX = {"heavy_ball": 0.5, "nesterov": 0.7}
 
 
 def _derive_momentum():
@@ -314,8 +303,19 @@ def _derive_momentum():
     return d.check()
 
 
-def _mom_params():
-    return st.sampled_from(_HB_CI + _NAG_CI + (_MOM_THOROUGH if THOROUGH else ()))
+def _mom_params(method):
+    """beta on a 0.1 grid over [0, _BETA_MAX[method]], and the step eta placing the method's
+    threshold at S in {5, 8} (the sharpness this net reaches by progressive sharpening within
+    3000 / 4000 steps); the runner's max_examples decides how many grid points run."""
+    thr = {"heavy_ball": sympy.lambdify((beta,), HB_THRESHOLD * eta), "nesterov": sympy.lambdify(
+        (beta,), NAG_THRESHOLD * eta)}[method]  # threshold x eta: a function of beta only
+
+    def make(b, target):
+        return {"method": method, "width": 32, "lr": round(float(thr(b)) / target, 6), "beta": b,
+                "init_scale": _S3, "net_seed": 0, "steps": 3000 if target == 5.0 else 4000}
+
+    betas = [round(0.1 * k, 1) for k in range(int(round(10 * _BETA_MAX[method])) + 1)]
+    return st.builds(make, st.sampled_from(betas), st.sampled_from([5.0, 8.0]))
 
 
 def _mom_run(p, backend="numpy"):
@@ -329,13 +329,10 @@ def _m_mom_mean(p, ctx):
     return _finite(r, r.sharpness[_late(r)].mean())
 
 
-_hb = predictor(HB_THRESHOLD, eta="lr", beta="beta")
-_nag = predictor(NAG_THRESHOLD, eta="lr", beta="beta")
-
-
-def _mom_predict(p):
-    return _hb(p) if p["method"] == "heavy_ball" else _nag(p)
-
+_MOM_BIND = {eta: "lr", beta: "beta"}
+# a 5% check refutes a mutant only by 5 x 5% = 25%: near misses closer than that anywhere in the
+# measured beta range are indistinguishable from the claim at this accuracy
+_MOM_NEAR = "within 25% (5 tolerances of the 5% check) of the claim for every beta in the measured range"
 
 EOS_MOMENTUM = Claim(
     id="eos.momentum_threshold",
@@ -345,20 +342,24 @@ EOS_MOMENTUM = Claim(
     sources=(COHEN_2021,),
     derive=_derive_momentum,
     assumptions=MOM_ASSUME,
-    strategy=_mom_params,
+    strategy=lambda: _mom_params("heavy_ball"),
     checks=(
-        NumericCheck("late_mean_sharpness", "mean Lanczos sharpness over the last third of the run (every 50 "
-                     "steps) vs the method's threshold", _m_mom_mean, _mom_predict, rtol=0.05,
-                     examples=_HB_CI + _NAG_CI),
+        NumericCheck("hb_late_mean_sharpness", "heavy ball: mean Lanczos sharpness over the last third of the run "
+                     "(every 50 steps)", _m_mom_mean, measures=S_hb, bind=_MOM_BIND, rtol=0.05,
+                     strategy=lambda: _mom_params("heavy_ball"), examples=_HB_CI),
+        NumericCheck("nag_late_mean_sharpness", "Nesterov: the same", _m_mom_mean, measures=S_nag, bind=_MOM_BIND,
+                     rtol=0.05, strategy=lambda: _mom_params("nesterov"), examples=_NAG_CI),
     ),
     mutants=(
-        Mutant("hb_two_over_eta", "heavy ball settles at 2/eta, as GD does", check="late_mean_sharpness",
-               predict=lambda p: 2 / p["lr"] if p["method"] == "heavy_ball" else _nag(p)),
-        Mutant("nesterov_like_hb", "Nesterov settles at (2+2b)/eta, as heavy ball does",
-               check="late_mean_sharpness", predict=_hb),
-        Mutant("nesterov_two_over_eta", "Nesterov settles at 2/eta", check="late_mean_sharpness",
-               predict=lambda p: 2 / p["lr"] if p["method"] == "nesterov" else _hb(p)),
+        sympy.Eq(S_hb, 2 / eta),  # heavy ball settles where GD does
+        sympy.Eq(S_nag, HB_THRESHOLD),  # Nesterov settles where heavy ball does
+        sympy.Eq(S_nag, 2 / eta),  # Nesterov settles where GD does
     ),
+    equivalent={
+        "S_hb = (beta + 2)/eta": _MOM_NEAR, "S_hb = (4*beta/3 + 2)/eta": _MOM_NEAR, "S_hb = (3*beta + 2)/eta": _MOM_NEAR,
+        "S_nag = (2*beta + 2)/(eta*(4*beta/3 + 1))": _MOM_NEAR, "S_nag = (4*beta/3 + 2)/(eta*(2*beta + 1))": _MOM_NEAR,
+        "S_nag = (3*beta + 2)/(eta*(2*beta + 1))": _MOM_NEAR,
+    },
     doc="""\
 Setting: as eos.gd_sharpness, with heavy ball w+ = w - eta g(w) + b (w - w_-) or Nesterov
 y = w + b (w - w_-), w+ = y - eta g(y) (full batch, constant b in [0, 1)).
@@ -371,10 +372,18 @@ Derivation: companion matrix and characteristic polynomial p(z) per eigendirecti
 theorykit.symbolic.stability; of Jury's conditions p(1) = eta lam > 0 always holds and |a0| < 1
 still holds at the threshold, so stability is lost when p(-1) = 0, which gives the thresholds.
 
-Checks: b = 1/2 (with b = 0.9 the small net's first catapult diverges before any sharpening:
-the effective step eta/(1-b) is too large), threshold 5; width 32, 3000 steps; the mean
-Lanczos sharpness over the last third vs the threshold, rtol 5% (heavy ball shows a sawtooth
-of about +-5% around it; Nesterov stays within 1%). Thorough adds threshold 8.
+Region (narrowed): b in [0, 0.5] for heavy ball and [0, 0.7] for Nesterov, where this small net's
+runs stay at the edge. Outside it they do not: heavy ball at b = 0.6 diverges at its first
+catapult with threshold 5 and leaves the edge after a catapult with threshold 8 (mean 0.83x);
+at b >= 0.7 it diverges (threshold 5, 7) or has not sharpened to the threshold within 8000
+steps (threshold 10: 0.75-0.94x); Nesterov at b = 0.8 reaches 0.90x, and at 0.95 diverges.
+Measured: seed 0, width 32.
+
+Checks: b on a 0.1 grid over the region and eta placing the threshold at 5 or 8 (3000 / 4000
+steps); the mean Lanczos sharpness over the last third vs the threshold, rtol 5% (heavy ball
+shows a sawtooth of about +-5% around it; Nesterov stays within 1%). A mutant is refuted by
+at least 25% (5 tolerances): the near misses closer than that over the region are listed as
+equivalent at this accuracy.
 Caveat: the dynamics at the edge are chaotic. With the init scale rounded to 0.57735 instead
 of 1/sqrt(3), the heavy-ball run takes a large catapult near step 800 that drops the
 sharpness to 0.79x the threshold, and by step 3000 it has climbed back only to 0.93x (mean of
@@ -390,10 +399,11 @@ References:
 # ============================================================== eos.adam_preconditioned
 b1, mu = S("b1"), S("mu")
 ADAM_THRESHOLD = (2 + 2 * b1) / (eta * (1 - b1))
-ADAM_ASSUME = (sympy.Gt(eta, 0), sympy.Gt(mu, 0), sympy.Ge(b1, 0), sympy.Lt(b1, 1))
-ADAM_STATEMENT = sympy.Eq(S("S_P"), ADAM_THRESHOLD)
+# Narrowed from 0 <= b1 < 1 to where the runs hover within 5% (see the doc).
+ADAM_ASSUME = (sympy.Gt(eta, 0), sympy.Gt(mu, 0), sympy.Ge(b1, sympy.Rational(9, 10)), sympy.Le(b1, sympy.Rational(19, 20)))
+S_P = S("S_P")
+ADAM_STATEMENT = sympy.Eq(S_P, ADAM_THRESHOLD)
 _ADAM_CI = ({"width": 32, "lr": 0.01, "beta1": 0.9, "init_scale": _S3, "net_seed": 0, "steps": 3000},)
-_ADAM_THOROUGH = ({"width": 32, "lr": 0.003, "beta1": 0.9, "init_scale": _S3, "net_seed": 0, "steps": 4000},)
 
 
 def _derive_adam():
@@ -414,7 +424,9 @@ def _derive_adam():
 
 
 def _adam_params():
-    return st.sampled_from(_ADAM_CI + (_ADAM_THOROUGH if THOROUGH else ()))
+    return st.builds(lambda b, lr: {"width": 32, "lr": lr, "beta1": b, "init_scale": _S3, "net_seed": 0,
+                                    "steps": 3000},
+                     st.sampled_from([0.9, 0.925, 0.95]), st.sampled_from([0.003, 0.01]))
 
 
 def _adam_run(p, backend="numpy"):
@@ -433,7 +445,8 @@ def _m_adam_median(p, ctx):
     return _finite(r, np.median(r.sharpness[_late(r)]))
 
 
-_adam_pred = predictor(ADAM_THRESHOLD, eta="lr", b1="beta1")
+_ADAM_BIND = {eta: "lr", b1: "beta1"}
+_ADAM_NEAR = "within 25% (5 tolerances of the 5% check) of the claim for every b1 in [0.9, 0.95]"
 
 EOS_ADAM = Claim(
     id="eos.adam_preconditioned",
@@ -446,17 +459,20 @@ EOS_ADAM = Claim(
     strategy=_adam_params,
     checks=(
         NumericCheck("late_max_preconditioned", "max of lambda_1(P_t^-1 H) (Lanczos on P^-1/2 H P^-1/2, every "
-                     "25 steps) over the last third vs the threshold", _m_adam_max, _adam_pred, rtol=0.05,
-                     examples=_ADAM_CI),
+                     "25 steps) over the last third vs the threshold", _m_adam_max, measures=S_P, bind=_ADAM_BIND,
+                     rtol=0.05, examples=_ADAM_CI),
         NumericCheck("late_median_preconditioned", "median of the same samples vs the threshold (it dips "
-                     "below while P adapts: rtol 15%)", _m_adam_median, _adam_pred, rtol=0.15, examples=_ADAM_CI),
+                     "below while P adapts: rtol 15%)", _m_adam_median, measures=S_P, bind=_ADAM_BIND,
+                     rtol=0.15, examples=_ADAM_CI),
     ),
     mutants=(
-        Mutant("two_over_eta", "the preconditioned sharpness settles at 2/eta", check="late_max_preconditioned",
-               predict=lambda p: 2 / p["lr"]),
-        Mutant("no_momentum_factor", "it settles at 2/(eta (1 - b1)) (momentum ignored)",
-               check="late_max_preconditioned", predict=lambda p: 2 / (p["lr"] * (1 - p["beta1"]))),
+        sympy.Eq(S_P, 2 / eta),  # the preconditioned sharpness settles where GD's does
+        sympy.Eq(S_P, 2 / (eta * (1 - b1))),  # momentum ignored
+        sympy.Eq(S_P, 38 / eta),  # the b1 = 0.9 value for every b1
     ),
+    equivalent={"S_P = (2*b1 + 3)/(eta*(1 - b1))": _ADAM_NEAR, "S_P = (2*b1 + 4/3)/(eta*(1 - b1))": _ADAM_NEAR,
+                "S_P = (4*b1/3 + 2)/(eta*(1 - b1))": _ADAM_NEAR, "S_P = (3*b1 + 2)/(eta*(1 - b1))": _ADAM_NEAR,
+                "S_P = 4/(eta*(1 - b1))": _ADAM_NEAR},
     doc="""\
 Setting: as eos.gd_sharpness, trained with Adam (b1 = 0.9, b2 = 0.999, eps = 1e-8) in the form of
 [1]: m+ = b1 m + (1-b1) g, v+ = b2 v + (1-b2) g^2,
@@ -470,10 +486,16 @@ Derivation: with P frozen, along an eigenvector of P^-1 H (eigenvalue mu) the st
 evolves by a 2x2 matrix whose characteristic polynomial is heavy ball's with step eta (1-b1)
 and momentum b1; p(-1) = 2 + 2 b1 - eta (1 - b1) mu vanishes at the threshold.
 
-Checks (width 32, eta = 0.01, 3000 steps; thorough adds eta = 0.003): Lanczos on the
-symmetric P^-1/2 H P^-1/2; over the last third the max is within 5% of the threshold and the
-median within 15% (P keeps adapting, so the samples oscillate between ~0.85 and ~1.03 times
-the threshold; the max is the level it keeps returning to).
+Region (narrowed): b1 in [0.9, 0.95]. Outside it the max over the last third is not within 5%
+(seed 0, width 32, 3000 steps): b1 = 0 and 0.3 overshoot to 1.17x and 1.13x at eta = 0.01,
+b1 = 0.6, 0.8, 0.85 and 0.875 to 1.08x, 1.07x, 1.05x and 1.05x; at b1 = 0.99 and eta = 0.003 the run has not sharpened
+to the threshold (0.41x).
+
+Checks (width 32, 3000 steps, b1 on a grid over the region, eta in {0.003, 0.01}): Lanczos on
+the symmetric P^-1/2 H P^-1/2; over the last third the max is within 5% of the threshold and
+the median within 15% (P keeps adapting, so the samples oscillate between ~0.85 and ~1.03
+times the threshold; the max is the level it keeps returning to). Mutants need 25% (5
+tolerances) to be refuted.
 
 References:
   [1] J. M. Cohen, B. Ghorbani, S. Krishnan, N. Agarwal, S. Medapati, M. Badura, D. Suo,

@@ -343,7 +343,6 @@ eta_c = S("eta_c")
 ST_ASSUME = (sympy.Gt(L, 0), sympy.Gt(lam, 0), sympy.Le(lam, L), sympy.Gt(eta, 0), sympy.Lt(eta, 2 / L),
              sympy.Gt(s, 0))
 ST_STATEMENT = sympy.Eq(eta_c, 2 / L)
-_threshold_pred = predictor(ST_STATEMENT.rhs, L=_lmax)
 
 
 def _derive_stability():
@@ -382,18 +381,14 @@ GD_STABILITY = Claim(
             name="threshold",
             description="largest bounded step size, by bisection on runs (stability_threshold, rtol 1e-7)",
             measure=_measured_threshold,
-            predict=_threshold_pred,
-            compare="tight",
+            measures=eta_c,
+            bind={L: _lmax, mu: _lmin},
             rtol=1e-6,  # the probe brackets to 1e-7; 1e-6 is the claim's stated accuracy
             examples=({"eigenvalues": (0.5, 1.0, 4.0)},),
         ),
     ),
-    mutants=(
-        Mutant(name="one_over_L", description="threshold 1/L", check="threshold", predict=predictor(1 / L, L=_lmax)),
-        Mutant(name="three_over_L", description="threshold 3/L", check="threshold", predict=predictor(3 / L, L=_lmax)),
-        Mutant(name="two_over_lambda_min", description="threshold 2/lambda_min (the wrong end of the spectrum)",
-               check="threshold", predict=predictor(2 / mu, mu=_lmin)),
-    ),
+    # alternative statements; near-miss ones are also generated from the statement (theorykit mutate)
+    mutants=(sympy.Eq(eta_c, 1 / L), sympy.Eq(eta_c, 3 / L), sympy.Eq(eta_c, 2 / mu)),
     doc="""\
 Setting: f(x) = 1/2 x^T A x - b^T x, A symmetric with eigenvalues 0 < lambda_i <= L = lambda_max;
 GD x+ = x - eta grad f(x) with constant eta.
@@ -418,7 +413,6 @@ kappa, rho, n_ = S("kappa"), S("rho"), S("n")
 SC_RATE = (kappa - 1) / (kappa + 1)
 SC_ASSUME = (sympy.Gt(mu, 0), sympy.Gt(L, mu), sympy.Gt(eta, 0))
 SC_STATEMENT = sympy.Eq(rho, SC_RATE)
-_sc_rate_pred = predictor(SC_RATE, kappa=lambda p: _lmax(p) / _lmin(p))
 _sc_step_pred = predictor(2 / (mu + L), mu=_lmin, L=_lmax)
 
 
@@ -488,8 +482,8 @@ GD_STRONGLY_CONVEX_RATE = Claim(
             name="rate_at_optimal_step",
             description="measured contraction per step (linear_rate) at eta = 2/(mu+L)",
             measure=_sc_measured_rate,
-            predict=_sc_rate_pred,
-            compare="tight",
+            measures=rho,
+            bind={kappa: lambda p: _lmax(p) / _lmin(p)},
             rtol=1e-6,  # the probe's 2^40-step window biases the root by ~1e-11
             examples=(SC_CANON,),
         ),

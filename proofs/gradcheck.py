@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 
 from theorykit.claims.claim import Claim, Kind, Mutant, NumericCheck, Source
 
-from ._sources import GOODFELLOW, NOCEDAL_WRIGHT
-from ._util import S, predictor
+from ._sources import CS231N, GOODFELLOW, NOCEDAL_WRIGHT
+from ._util import rounded, derivation as _derivation, S, golden_section, predictor
 
 __all__ = ["CLAIMS", "difference_quotient"]
 
@@ -21,13 +21,6 @@ HIGHAM = Source(
     year=2002,
     venue="SIAM",
     doi="10.1137/1.9780898718027",
-)
-CS231N = Source(
-    key="Karpathy 2016",
-    authors="A. Karpathy",
-    title="CS231n: gradient checks (course notes, Stanford)",
-    year=2016,
-    venue="cs231n.github.io/neural-networks-3",
 )
 
 h, d1, d2, d3, d4, d5, A, B, hs, eps, f0, a, r = (S(n) for n in ("h", "d1", "d2", "d3", "d4", "d5", "A", "B",
@@ -40,11 +33,6 @@ def _taylor(x):
     # remainder of a smooth f only adds higher powers of h to every line below
     return d1 * x + d2 * x**2 / 2 + d3 * x**3 / 6 + d4 * x**4 / 24 + d5 * x**5 / 120
 
-
-def _derivation(assume, name):
-    from theorykit.symbolic.derivation import Derivation
-
-    return Derivation(assume=list(assume), name=name)
 
 
 # --------------------------------------------------------------------------- measurement helpers
@@ -87,7 +75,7 @@ def _forward_slope(params, ctx):
 
 
 def _slope_params():
-    return st.fixed_dictionaries({"a": st.floats(0.5, 3.0).map(lambda v: round(v, 3))})
+    return st.fixed_dictionaries({"a": rounded(0.5, 3.0, 3)})
 
 
 # ============================================================== gradcheck.centered_order / forward_order
@@ -116,7 +104,7 @@ Checks: f(x) = exp(a x) at a random x0 in [-1, 1]; the difference quotient comes
 theorykit.numeric.gradcheck (method "{method}", fixed h); the error against f'(x0) = a e^(a x0) is
 measured at 9 steps h spaced logarithmically over [{lo}/a, {hi}/a], where truncation exceeds round-off
 by >= 1e4 and the next Taylor term is <= 3% of the leading one; the least-squares log-log slope is
-{p} within 0.1 (*tight*, atol 0.1). Mutant: slope {q}."""
+{p} within {atol} (*tight*, atol {atol}; a mutant needs 5 atol to be refuted). Mutant: slope {q}."""
 
 GRADCHECK_CENTERED = Claim(
     id="gradcheck.centered_order",
@@ -128,7 +116,7 @@ GRADCHECK_CENTERED = Claim(
     assumptions=ORD_ASSUME,
     strategy=_slope_params,
     checks=(NumericCheck(name="loglog_slope", description="log-log slope of the centered difference error vs h",
-                         measure=_centered_slope, predict=lambda p: 2.0, rtol=0.0, atol=0.1, examples=({"a": 1.0},)),),
+                         measure=_centered_slope, measures=p_order, rtol=0.0, atol=0.1, examples=({"a": 1.0},)),),
     mutants=(Mutant(name="first_order", description="the centered difference is only first order",
                     check="loglog_slope", predict=lambda p: 1.0),
              Mutant(name="fourth_order", description="the centered difference is fourth order",
@@ -142,7 +130,7 @@ Claim (*tight*): D_c(h) - f'(x) = f'''(x) h^2/6 + O(h^4), so the error has order
 Derivation: Taylor expansion to degree 5; the even powers cancel in f(x+h) - f(x-h); the log-log
 slope of c h^2 is 2.
 
-{_SLOPE_DOC.format(method="centered", lo="1e-3", hi="1e-1", p=2, q="1 or 4")}
+{_SLOPE_DOC.format(method="centered", lo="1e-3", hi="1e-1", p=2, q="1 or 4", atol=0.1)}
 
 References:
   [1] J. Nocedal, S. J. Wright (2006). Numerical Optimization. doi:10.1007/978-0-387-40065-5
@@ -160,7 +148,7 @@ GRADCHECK_FORWARD = Claim(
     assumptions=ORD_ASSUME,
     strategy=_slope_params,
     checks=(NumericCheck(name="loglog_slope", description="log-log slope of the forward difference error vs h",
-                         measure=_forward_slope, predict=lambda p: 1.0, rtol=0.0, atol=0.1, examples=({"a": 1.0},)),),
+                         measure=_forward_slope, measures=p_order, rtol=0.0, atol=0.05, examples=({"a": 1.0},)),),
     mutants=(Mutant(name="second_order", description="the forward difference is second order like the centered one",
                     check="loglog_slope", predict=lambda p: 2.0),),
     doc=f"""\
@@ -171,7 +159,7 @@ Claim (*tight*): D_f(h) - f'(x) = f''(x) h/2 + O(h^2): order 1 [1, Sec. 8.1], [2
 
 Derivation: Taylor expansion to degree 5 divided by h; the log-log slope of c h is 1.
 
-{_SLOPE_DOC.format(method="forward", lo="1e-5", hi="1e-2", p=1, q="2")}
+{_SLOPE_DOC.format(method="forward", lo="1e-5", hi="1e-2", p=1, q="2", atol=0.05)}
 
 References:
   [1] J. Nocedal, S. J. Wright (2006). Numerical Optimization. doi:10.1007/978-0-387-40065-5
@@ -184,7 +172,8 @@ OH_ASSUME = (sympy.Gt(A, 0), sympy.Gt(B, 0), sympy.Gt(h, 0), sympy.Gt(eps, 0), s
 # for f = f0 e^(a x): |f3| = a^3 f0 and |f2| = a^2 f0 (third and second derivatives), so f0 cancels
 H_CENTERED = (3 * eps / a**3) ** sympy.Rational(1, 3)  # (3 eps |f| / |f3|)^(1/3)
 H_FORWARD = 2 * sympy.sqrt(eps) / a  # 2 sqrt(eps |f| / |f2|)
-OH_STATEMENT = sympy.Eq(hs, H_CENTERED)
+hf = S("hf")  # the forward difference's optimal step
+OH_STATEMENT = sympy.And(sympy.Eq(hs, H_CENTERED), sympy.Eq(hf, H_FORWARD))
 _DTYPES = {"float64": np.float64, "float32": np.float32}
 
 
@@ -231,9 +220,43 @@ def _log10_pred(expr):
     return lambda p: math.log10(inner(p))
 
 
+def _worst_case_best_h(params, ctx, method: str) -> float:
+    """argmin over h of the worst-case error of the difference quotient of f = exp(a x) at a random
+    x0, by golden-section search on log h: each evaluation f(x0 +- h) carries the relative rounding
+    error eps with the sign that adds to the truncation error (the error bound's own model),
+    computed in 50-digit arithmetic so that float round-off does not enter."""
+    import mpmath
+
+    a_val, eps_val = mpmath.mpf(params["a"]), mpmath.mpf(2) ** params["log2_eps"]
+    x0 = mpmath.mpf(float(ctx.rng.uniform(-0.1, 0.1)))
+    exact = a_val * mpmath.exp(a_val * x0)
+
+    def error(log_h: float) -> float:
+        with mpmath.workdps(50):
+            hh = mpmath.mpf(10) ** log_h
+            up = mpmath.exp(a_val * (x0 + hh)) * (1 + eps_val)
+            if method == "centered":
+                q = (up - mpmath.exp(a_val * (x0 - hh)) * (1 - eps_val)) / (2 * hh)
+            else:
+                q = (up - mpmath.exp(a_val * x0) * (1 - eps_val)) / hh
+            return float(abs(q - exact))
+
+    log_h, _ = golden_section(error, -20.0, 1.0, tol=1e-9)
+    return 10.0**log_h
+
+
+def _wc_params():
+    # eps <= 2^-23: h* is the leading-order optimum; at eps = 2^-8 the next Taylor terms move it by 1-4%
+    return st.fixed_dictionaries({"log2_eps": st.integers(-60, -23),
+                                  "a": rounded(0.5, 3.0, 3)})
+
+
+_WC_BIND = {eps: lambda p: 2.0 ** p["log2_eps"], f0: 1.0}
+
+
 def _oh_params():
     return st.fixed_dictionaries({"dtype": st.sampled_from(["float64", "float32"]),
-                                  "a": st.floats(0.5, 3.0).map(lambda v: round(v, 3))})
+                                  "a": rounded(0.5, 3.0, 3)})
 
 
 GRADCHECK_OPTIMAL_H = Claim(
@@ -252,30 +275,43 @@ GRADCHECK_OPTIMAL_H = Claim(
         NumericCheck(name="forward_best_h", description="log10 of the measured error-minimizing h, forward",
                      measure=_best_forward, predict=_log10_pred(H_FORWARD), rtol=0.0, atol=1.0,
                      examples=({"dtype": "float64", "a": 1.0}, {"dtype": "float32", "a": 1.0})),
+        NumericCheck(name="centered_worst_case", description="argmin over h of the worst-case-rounding error of the "
+                     "centered difference (50-digit arithmetic, golden section on log h)",
+                     measure=lambda p, ctx: _worst_case_best_h(p, ctx, "centered"), measures=hs, bind=_WC_BIND,
+                     rtol=1e-3, strategy=_wc_params, examples=({"log2_eps": -52, "a": 1.0}, {"log2_eps": -23, "a": 2.0})),
+        NumericCheck(name="forward_worst_case", description="the same for the forward difference",
+                     measure=lambda p, ctx: _worst_case_best_h(p, ctx, "forward"), measures=hf, bind=_WC_BIND,
+                     rtol=1e-3, strategy=_wc_params, examples=({"log2_eps": -52, "a": 1.0}, {"log2_eps": -23, "a": 2.0})),
     ),
     mutants=(
-        Mutant(name="forward_cube_root", description="the forward difference also wants h ~ (3 eps |f|/|f''|)^(1/3)",
-               check="forward_best_h", predict=_log10_pred((3 * eps / a**2) ** sympy.Rational(1, 3))),
-        Mutant(name="centered_square_root", description="the centered difference wants h ~ 2 sqrt(eps |f|/|f'''|)",
-               check="centered_best_h", predict=_log10_pred(2 * sympy.sqrt(eps / a**3))),
-        Mutant(name="smallest_h_best", description="smaller is better: h* = eps", check="centered_best_h",
-               predict=_log10_pred(eps)),
+        sympy.Eq(hs, (eps / a**3) ** sympy.Rational(1, 3)),  # the constant 3 forgotten
+        sympy.Eq(hf, sympy.sqrt(eps) / a),  # the constant 2 forgotten
+        sympy.Eq(hs, (6 * eps / a**3) ** sympy.Rational(1, 3)),  # B counted for both evaluations
+        sympy.Eq(hf, (3 * eps / a**2) ** sympy.Rational(1, 3)),  # forward also wants eps^(1/3)
+        sympy.Eq(hs, 2 * sympy.sqrt(eps / a**3)),  # centered wants eps^(1/2)
+        sympy.Eq(hs, eps),  # smaller is better
     ),
     doc="""\
 Setting: f smooth, evaluated in floating point with unit round-off eps (relative error <= eps |f|
 per evaluation); here f(x) = exp(a x) near x = 0, in float64 and float32.
 Algorithm: centered and forward differences with step h.
 
-Claim (*tight* within a factor 10): the error bound A h^2 + B/h (centered: A = |f'''|/6, B = eps|f|) is
+Claim (*tight*): the error bound A h^2 + B/h (centered: A = |f'''|/6, B = eps|f|) is
 minimized at h* = (3 eps |f| / |f'''|)^(1/3) ~ eps^(1/3); the forward bound A h + B/h (A = |f''|/2,
 B = 2 eps |f|) at h* = 2 sqrt(eps |f| / |f''|) ~ eps^(1/2) [1, Sec. 8.1], [2, Sec. 1.14].
 
 Derivation: set E'(h) = 0 and substitute the constants of f = e^(a x).
 
-Checks: the mean absolute error over 256 base points x0 in [-0.1, 0.1] (averaging removes lucky
-cancellations of single round-off errors) is computed, in the given dtype, on a 0.05-decade grid of h;
-log10 of its argmin is within 1 of log10 h* (a factor 10). Mutants: the forward step scaling like
-eps^(1/3), the centered like eps^(1/2), and h* = eps, each predicts outside the factor 10.
+Checks: (1) *tight*, rtol 1e-3: the difference quotient of f = exp(a x) is run with each evaluation
+carrying the relative rounding error eps with the sign that adds to the truncation error (the
+bound's model of rounding; 50-digit arithmetic, eps = 2^k for k in [-60, -23]: h* is the leading-order
+optimum, and at eps = 2^-8 the next Taylor terms move the argmin by 1% (centered) to 4% (forward), so the
+statement is about eps <= 2^-23, which covers float32 and float64); golden-section search
+on log h finds the error-minimizing h, compared with h* (the constants 3 and 2 are what this check
+resolves: forgetting them, or counting B twice, moves h* by 15-44%). (2) Real floating point: the
+mean absolute error over 256 base points x0 in [-0.1, 0.1], computed in float64 / float32 on a
+0.05-decade grid of h, has its argmin within a factor 10 of h* (average rounding is smaller than
+the bound's worst case, so only the order eps^(1/3) vs eps^(1/2) is resolved there).
 
 References:
   [1] J. Nocedal, S. J. Wright (2006). Numerical Optimization. doi:10.1007/978-0-387-40065-5
@@ -365,7 +401,7 @@ def _net_kink_error(params, ctx) -> float:
 
 
 def _rk_params():
-    rnd = lambda lo, hi: st.floats(lo, hi).map(lambda v: round(v, 4))
+    rnd = lambda lo, hi: rounded(lo, hi, 4)
     return st.fixed_dictionaries({
         "r": rnd(0.01, 0.9),  # x_0 = r h > 0: differentiable there, so the analytic gradient is right
         "h": st.sampled_from([1e-6, 1e-5, 1e-3]),
@@ -434,4 +470,67 @@ References:
 """,
 )
 
-CLAIMS = (GRADCHECK_CENTERED, GRADCHECK_FORWARD, GRADCHECK_OPTIMAL_H, GRADCHECK_RELU_KINK)
+# ============================================================== gradcheck.weight_decay_masks
+rel_wd, c_bug, g_d, lam_wd, w_wd = S("rel"), S("c"), S("g_d"), S("lam"), S("w")
+WD_STATEMENT = sympy.Eq(rel_wd, (1 - c_bug) * g_d / (g_d + lam_wd * w_wd))
+
+
+def _derive_weight_decay():
+    d = _derivation((g_d > 0, w_wd > 0, lam_wd >= 0, c_bug >= 0, c_bug < 1), "gradcheck.weight_decay_masks")
+    # analytic = c g_d + lam w (the data gradient scaled by a bug c), numeric = g_d + lam w (the true one)
+    d.start(((g_d + lam_wd * w_wd) - (c_bug * g_d + lam_wd * w_wd)) / (g_d + lam_wd * w_wd)).eq(
+        WD_STATEMENT.rhs, by="relative error |a - n| / max(|a|, |n|), n > a > 0")
+    d.start(sympy.diff(WD_STATEMENT.rhs, lam_wd)).eq(-(1 - c_bug) * g_d * w_wd / (g_d + lam_wd * w_wd) ** 2,
+                                                   by="d/d lam").le(0, by="it shrinks as weight decay grows")
+    return d.check()
+
+
+def _wd_rel_error(params, ctx) -> float:
+    """theorykit.gradcheck's relative error for f(w) = softplus(w) + lam w^2/2 whose analytic gradient has
+    the data part scaled by c (a bug), at w > 0."""
+    from theorykit.numeric.gradcheck import gradcheck
+
+    lam_, c_, w0 = params["lam"], params["c"], params["w"]
+    f = lambda z: np.logaddexp(0.0, z[0]) + lam_ * z[0] ** 2 / 2  # noqa: E731
+    buggy = lambda z: np.array([c_ / (1 + np.exp(-z[0])) + lam_ * z[0]])  # noqa: E731
+    return float(gradcheck(f, np.array([w0]), buggy, method="centered", rtol=1e-3).max_rel_error)
+
+
+def _sigmoid(p):
+    return 1.0 / (1.0 + math.exp(-p["w"]))
+
+
+GRADCHECK_WEIGHT_DECAY = Claim(
+    id="gradcheck.weight_decay_masks",
+    title="Weight decay masks a data-gradient bug: gradcheck's relative error (1-c) g_d/(g_d + lam w) -> 0 as lam grows",
+    statement=WD_STATEMENT,
+    kind=Kind.IDENTITY,
+    sources=(CS231N, NOCEDAL_WRIGHT),
+    derive=_derive_weight_decay,
+    assumptions=(g_d > 0, w_wd > 0, lam_wd >= 0, c_bug >= 0, c_bug < 1),
+    strategy=lambda: st.fixed_dictionaries({"lam": st.sampled_from([0.0, 0.1, 1.0, 10.0, 1000.0]),
+                                            "c": st.sampled_from([0.0, 0.5, 0.9]), "w": rounded(0.1, 3.0, 3)}),
+    checks=(NumericCheck("relative_error", "gradcheck's max relative error with the buggy analytic gradient",
+                         _wd_rel_error, measures=rel_wd, bind={g_d: _sigmoid}, rtol=1e-6, atol=1e-9,
+                         examples=({"lam": 10.0, "c": 0.5, "w": 1.0},)),),
+    mutants=(sympy.Eq(rel_wd, 1 - c_bug),),  # weight decay does not hide the bug
+    doc="""Setting: f(w) = data loss + lam w^2/2 (here softplus(w), data gradient g_d = sigmoid(w) > 0, at w > 0); the
+analytic gradient has a bug that scales the data part by c in [0, 1): c g_d + lam w.
+
+Claim (*tight*, an identity): the finite-difference check's relative error |a - n|/max(|a|, |n|) is
+(1 - c) g_d/(g_d + lam w), which shrinks as lam grows: a strong weight decay dominates the gradient and
+masks the data-loss bug, so check the data loss alone first [1]; finite differences as in [2].
+
+Derivation: a = c g_d + lam w, n = g_d + lam w; the derivative in lam is <= 0.
+
+Check: theorykit.gradcheck (centered) on the buggy gradient, lam in {0, 0.1, 1, 10, 1000}, c in
+{0, 0.5, 0.9}: the measured relative error vs the formula (rtol 1e-6). Mutant: the error is 1 - c
+whatever lam (weight decay hides nothing).
+
+References:
+  [1] A. Karpathy (2016). CS231n: gradient checks (course notes, Stanford). cs231n.github.io/neural-networks-3
+  [2] J. Nocedal, S. J. Wright (2006). Numerical Optimization. doi:10.1007/978-0-387-40065-5
+""",
+)
+
+CLAIMS = (GRADCHECK_CENTERED, GRADCHECK_FORWARD, GRADCHECK_OPTIMAL_H, GRADCHECK_RELU_KINK, GRADCHECK_WEIGHT_DECAY)

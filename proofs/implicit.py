@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from theorykit.claims.claim import Claim, Kind, Mutant, NumericCheck, Source
 
-from ._util import S, predictor, seed_words
+from ._util import thorough, S, predictor, seed_words
 
 __all__ = ["CLAIMS"]
 
@@ -271,9 +271,8 @@ _H = (0.6, 0.9, 1.4, 2.0)  # a few values (each GD run is 1e4 steps); the thorou
 
 
 def _mm_params():
-    import os
-
-    if os.environ.get("HYPOTHESIS_PROFILE") == "thorough":
+    
+    if thorough():
         r2 = lambda v: round(v, 2)
         return st.fixed_dictionaries({
             "g": st.just(0.5), "h1": st.floats(0.6, 2.0).map(r2), "h2": st.floats(0.6, 2.0).map(r2),

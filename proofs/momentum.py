@@ -350,7 +350,8 @@ ETA_OPT = 4 / (SQL + SQM) ** 2
 BETA_OPT = ((SQL - SQM) / (SQL + SQM)) ** 2
 KAPPA = sympy.Symbol("L", real=True) / sympy.Symbol("mu", real=True)
 RATE_OPT = (sympy.sqrt(KAPPA) - 1) / (sympy.sqrt(KAPPA) + 1)
-OPT_STATEMENT = sympy.Eq(sympy.Symbol("rho", real=True), RATE_OPT)
+_RHO = sympy.Symbol("rho", real=True)
+OPT_STATEMENT = sympy.Eq(_RHO, RATE_OPT)
 _eta_opt, _beta_opt = predictor(ETA_OPT), predictor(BETA_OPT)
 _beta_unsquared = predictor((SQL - SQM) / (SQL + SQM))
 _rate_opt = predictor(RATE_OPT)
@@ -435,11 +436,11 @@ HEAVY_BALL_OPTIMAL = Claim(
     derive=_derive_optimal,
     checks=(
         NumericCheck("rate", "linear_rate of heavy ball at (η*, β*) on eigenvalues spread over [μ, L]",
-                     measure=_hb_rate_spread, predict=_rate_opt, rtol=1e-5,
+                     measure=_hb_rate_spread, measures=_RHO, rtol=1e-5,
                      examples=({"mu": 1.0, "L": 100.0, "n": 5, "eta": _eta_opt({"mu": 1.0, "L": 100.0}),
                                 "beta": _beta_opt({"mu": 1.0, "L": 100.0})},)),
         NumericCheck("measured_minimum", "min over (η, β) of the measured rate, searched by running (no formulas)",
-                     measure=_measured_minimum, predict=_rate_opt, rtol=1e-4,
+                     measure=_measured_minimum, measures=_RHO, rtol=1e-4,
                      examples=({"mu": 1.0, "L": 100.0, "n": 3},)),
         NumericCheck("local_optimality", "min measured rate over 1% perturbations of (η*, β*) is not below the claim",
                      measure=_local_min, predict=_rate_opt, compare="lower", rtol=1e-6),

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from theorykit.claims.claim import Claim, Kind, Mutant, NumericCheck, Source
 
-from ._util import S, predictor
+from ._util import rounded, S, predictor
 
 __all__ = ["CLAIMS", "CUBIC_MAP", "HIGHAM", "JORDAN_MUON", "QUINTIC_BAND", "QUINTIC_MAP"]
 
@@ -143,8 +143,8 @@ def _polar_distance(params, ctx) -> float:
 def _ns_convergence_params(lo=0.05, hi=1.73):
     @st.composite
     def make(draw):
-        smax = draw(st.floats(lo, hi).map(lambda v: round(v, 4)))
-        smin = draw(st.floats(0.01, 1.0).map(lambda v: round(v, 4)))
+        smax = draw(rounded(lo, hi, 4))
+        smin = draw(rounded(0.01, 1.0, 4))
         return {"s_max": smax, "s_min": min(smin, smax), "steps": 40, **draw(st.fixed_dictionaries(_shape()))}
 
     return make()
@@ -158,7 +158,7 @@ MUON_NEWTON_SCHULZ = Claim(
     sources=(HIGHAM, JORDAN_MUON, BERNSTEIN_NEWHOUSE),
     derive=_derive_newton_schulz,
     assumptions=NS_ASSUME,
-    strategy=lambda: st.fixed_dictionaries({"s": st.floats(0.01, 2.2).map(lambda v: round(v, 4)), **_shape()}),
+    strategy=lambda: st.fixed_dictionaries({"s": rounded(0.01, 2.2, 4), **_shape()}),
     checks=(
         NumericCheck(
             name="singular_value_map",
@@ -339,7 +339,7 @@ MUON_QUINTIC_BAND = Claim(
             compare="tight",
             rtol=1e-12,
             atol=1e-12,
-            strategy=lambda: st.fixed_dictionaries({"s": st.floats(0.01, 1.25).map(lambda v: round(v, 4)),
+            strategy=lambda: st.fixed_dictionaries({"s": rounded(0.01, 1.25, 4),
                                                     **_shape()}),
             examples=({"s": 1.0, "m": 6, "n": 4},),
         ),

@@ -19,7 +19,9 @@ from ._util import (
     predictor,
     rotated_quadratic,
     spectrum_params,
+    rounded,
 )
+from ._util import derivation as _derivation
 
 __all__ = ["CLAIMS"]
 
@@ -36,11 +38,6 @@ x0, bb, lam, L, mu, M, e, tau, Hinv, R, D = (S(n) for n in ("x0", "bb", "lam", "
                                                              "R", "D"))
 x, t, s, a, x1 = (S(n) for n in ("x", "t", "s", "a", "x1"))
 
-
-def _derivation(assume, name):
-    from theorykit.symbolic.derivation import Derivation
-
-    return Derivation(assume=list(assume), name=name)
 
 
 def _quad_starts(prob, ctx, count=8):
@@ -248,7 +245,7 @@ def _order_estimate(params, ctx) -> float:
 
 
 def _order_params():
-    rnd = lambda lo, hi: st.floats(lo, hi).map(lambda v: round(v, 4))
+    rnd = lambda lo, hi: rounded(lo, hi, 4)
     sign = st.sampled_from([-1.0, 1.0])
     return st.fixed_dictionaries({
         "mu": st.sampled_from([0.05, 0.2, 1.0]), "a": rnd(0.1, 2.0),
@@ -267,7 +264,7 @@ def _logcosh_params():
 
 
 def _cubic_params():
-    rnd = lambda lo, hi: st.floats(lo, hi).map(lambda v: round(v, 4))
+    rnd = lambda lo, hi: rounded(lo, hi, 4)
     return st.fixed_dictionaries({"mu": rnd(0.1, 10.0), "M": rnd(0.1, 10.0), "rho": rnd(0.001, 10.0)})
 
 
@@ -419,8 +416,8 @@ def _poly_change(params, ctx) -> float:
 
 def _dw_params():
     return st.fixed_dictionaries({
-        "a": st.floats(0.1, 10.0).map(lambda v: round(v, 4)),
-        "t": st.floats(0.001, 0.199).map(lambda v: round(v, 4)),
+        "a": rounded(0.1, 10.0, 4),
+        "t": rounded(0.001, 0.199, 4),
     })
 
 
@@ -508,4 +505,93 @@ References:
 """,
 )
 
-CLAIMS = (NEWTON_ONE_STEP, NEWTON_QUADRATIC, NEWTON_ASCENT)
+# ============================================================== newton.global_phase
+xg, cg, x_next, dist = S("x"), S("c", positive=True), S("x_next"), S("dist")
+PH_STATEMENT = sympy.And(sympy.Eq(x_next, -xg**3 / cg**2), sympy.Le(dist, 0))
+
+
+class _PseudoHuber:
+    """f(x) = sqrt(c^2 + x^2): strictly convex, f'' = c^2/(c^2 + x^2)^(3/2) vanishes far from 0."""
+
+    dim = 1
+
+    def __init__(self, c):
+        self.c = float(c)
+
+    def loss(self, x):
+        return np.sqrt(self.c**2 + x[0] ** 2)
+
+    def grad(self, x):
+        return x / np.sqrt(self.c**2 + x**2)
+
+    def hessian(self, x):
+        return (self.c**2 / (self.c**2 + x**2) ** 1.5)[:, None]
+
+
+def _derive_global_phase():
+    xf = S("x_far", positive=True)
+    d = _derivation((cg > 0, xf > cg), "newton.global_phase")
+    r = sympy.sqrt(cg**2 + xg**2)
+    d.start(xg - (xg / r) / (cg**2 / r**3)).eq(-xg**3 / cg**2, by="x - f'/f'' for f = sqrt(c^2 + x^2)")
+    # divergence: for x > c the step overshoots, |x+| = x^3/c^2 > x
+    d.start(xf**3 / cg**2 - xf).eq(xf * (xf - cg) * (xf + cg) / cg**2, by="factor").gt(0, by="x > c > 0")
+    return d.check()
+
+
+def _pure_step(params, ctx) -> float:
+    from theorykit.numeric.newton import newton_step
+
+    return float(newton_step(_PseudoHuber(params["c"]), np.array([params["x"]]))[0])
+
+
+def _damped_final(params, ctx) -> float:
+    """|x_K| after 200 damped Newton steps (backtracking: halve t until f(x + t d) <= f(x) + t g d / 4)."""
+    prob, x = _PseudoHuber(params["c"]), np.array([params["x"] * params["far"]])
+    for _ in range(200):
+        g = prob.grad(x)
+        step = -np.linalg.solve(prob.hessian(x), g)
+        t = 1.0
+        while prob.loss(x + t * step) > prob.loss(x) + 0.25 * t * float(g @ step) and t > 1e-30:
+            t /= 2
+        x = x + t * step
+    return float(abs(x[0]))
+
+
+NEWTON_GLOBAL = Claim(
+    id="newton.global_phase",
+    title="Pure Newton maps x to -x^3/c^2 on sqrt(c^2 + x^2) (divergent for |x| > c); damped Newton converges",
+    statement=PH_STATEMENT,
+    kind=Kind.IDENTITY,
+    sources=(BOYD, NOCEDAL_WRIGHT),
+    derive=_derive_global_phase,
+    assumptions=(cg > 0,),
+    strategy=lambda: st.fixed_dictionaries({"c": rounded(0.1, 5.0, 3), "x": rounded(-3.0, 3.0, 3),
+                                            "far": st.sampled_from([1.0, 10.0, 100.0])}),
+    checks=(
+        NumericCheck("pure_newton_step", "one step of theorykit.numeric.newton.newton_step", _pure_step,
+                     measures=x_next, rtol=1e-9, atol=1e-12,
+                     examples=({"c": 1.0, "x": 2.0, "far": 1.0}, {"c": 0.5, "x": -1.5, "far": 1.0})),
+        NumericCheck("damped_converges", "|x_K| after 200 damped Newton steps from x * far", _damped_final,
+                     measures=dist, rtol=0.0, atol=1e-9, examples=({"c": 1.0, "x": 2.0, "far": 100.0},)),
+    ),
+    mutants=(sympy.Eq(x_next, -xg / cg**2), sympy.Eq(x_next, 0)),  # Newton as if quadratic: one step to x*
+    doc="""Setting: f(x) = sqrt(c^2 + x^2), strictly convex with minimizer 0 but f'' = c^2/(c^2 + x^2)^(3/2) -> 0 for
+|x| >> c (almost linear far away); pure Newton x+ = x - f'(x)/f''(x), and damped Newton with backtracking.
+
+Claim (*tight*, an identity): pure Newton maps x to -x^3/c^2, so it converges (cubically) only for |x| < c
+and diverges for |x| > c; damped Newton (backtracking on f) converges from every start: far from x* the
+damped (global) phase of [1, Sec. 9.5.3] takes short steps before the quadratic phase [2, Sec. 3.3]
+(the length of that phase is not measured here).
+
+Derivation: f'/f'' = (x/r)/(c^2/r^3) = x r^2/c^2 with r^2 = c^2 + x^2, so x - f'/f'' = -x^3/c^2.
+
+Checks: one pure Newton step (theorykit.numeric.newton.newton_step) vs -x^3/c^2 (rtol 1e-9); damped Newton
+from x0 = x * far (|x0| <= 300, c >= 0.1) reaches |x| <= 1e-9 within 200 steps. Mutants: the step -x/c^2, one step to x*.
+
+References:
+  [1] S. Boyd, L. Vandenberghe (2004). Convex Optimization. doi:10.1017/CBO9780511804441
+  [2] J. Nocedal, S. J. Wright (2006). Numerical Optimization. doi:10.1007/978-0-387-40065-5
+""",
+)
+
+CLAIMS = (NEWTON_ONE_STEP, NEWTON_QUADRATIC, NEWTON_ASCENT, NEWTON_GLOBAL)

@@ -6,20 +6,13 @@ import math
 import sympy
 from hypothesis import strategies as st
 
-from theorykit.claims.claim import Claim, Kind, Mutant, NumericCheck, Source
+from theorykit.claims.claim import Claim, Kind, Mutant, NumericCheck
 
 from ._sources import KINGMA_BA
-from ._util import S, predictor
+from ._sources import TIELEMAN_HINTON
+from ._util import rounded, S, predictor
 
 __all__ = ["CLAIMS"]
-
-TIELEMAN_HINTON = Source(
-    key="Tieleman & Hinton 2012",
-    authors="T. Tieleman, G. Hinton",
-    title="Lecture 6.5 - RMSProp: divide the gradient by a running average of its recent magnitude",
-    year=2012,
-    venue="COURSERA: Neural Networks for Machine Learning",
-)
 
 b, q, t, g, W = S("b"), S("q"), S("t"), S("g"), S("W")
 EW_ASSUME = (sympy.Gt(b, 0), sympy.Lt(b, 1), sympy.Gt(q, 0), sympy.Le(q, 1), sympy.Ge(t, 1))
@@ -70,11 +63,11 @@ def _steady(params, ctx) -> float:
 
 
 def _params():
-    return st.fixed_dictionaries({"beta": st.floats(0.5, 0.999).map(lambda v: round(v, 4)), "t": st.integers(1, 60)})
+    return st.fixed_dictionaries({"beta": rounded(0.5, 0.999, 4), "t": st.integers(1, 60)})
 
 
 def _steady_params():
-    rnd = lambda lo, hi: st.floats(lo, hi).map(lambda v: round(v, 4))
+    rnd = lambda lo, hi: rounded(lo, hi, 4)
     return st.fixed_dictionaries({"beta": rnd(0.5, 0.99), "g": rnd(0.01, 100.0)})
 
 
@@ -89,7 +82,7 @@ RMSPROP_EWMA = Claim(
     strategy=_params,
     checks=(
         NumericCheck(name="weight_sum", description="sum of the weights of g_1..g_t in v_t, from t impulse-response runs",
-                     measure=_weight_sum, predict=predictor(WEIGHT_SUM, b="beta", t="t"), rtol=1e-12,
+                     measure=_weight_sum, measures=W, bind={b: "beta"}, rtol=1e-12,
                      examples=({"beta": 0.9, "t": 10},)),
         NumericCheck(name="steady_state", description="v_T / g^2 after T steps of a constant gradient (beta^T < 1e-17)",
                      measure=_steady, predict=lambda p: 1.0, rtol=1e-12, strategy=_steady_params,

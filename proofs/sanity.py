@@ -9,25 +9,12 @@ from hypothesis import strategies as st
 
 from theorykit.claims.claim import Claim, Kind, Mutant, NumericCheck, Source
 
+from ._sources import CS231N, GOODFELLOW
 from ._util import S, predictor
 
-GOODFELLOW = Source(
-    key="Goodfellow et al. 2016",
-    authors="I. Goodfellow, Y. Bengio, A. Courville",
-    title="Deep Learning",
-    year=2016,
-    venue="MIT Press (Sec. 6.2.2.3, softmax units)",
-)
 
 __all__ = ["CLAIMS"]
 
-CS231N = Source(
-    key="Karpathy 2016",
-    authors="A. Karpathy",
-    title="CS231n: babysitting the learning process (course notes, Stanford)",
-    year=2016,
-    venue="cs231n.github.io/neural-networks-3",
-)
 
 C, n, loss = S("C"), S("n"), S("loss")
 SM_ASSUME = (sympy.Ge(C, 2), sympy.Ge(n, 1))
@@ -40,7 +27,6 @@ BISHOP = Source(
     venue="Springer",
     doi="10.1007/978-0-387-45528-0",
 )
-_lnC = predictor(sympy.log(C), C="classes")
 
 
 def _derive():
@@ -106,9 +92,10 @@ SANITY_SOFTMAX = Claim(
     strategy=_params,
     checks=(
         NumericCheck(name="zero_weights", description="cross-entropy of an MLP (theorykit.numeric.nets) with all weights 0",
-                     measure=_loss_zero_weights, predict=_lnC, rtol=1e-12, examples=(_EX,)),
+                     measure=_loss_zero_weights, measures=loss, bind={C: "classes"}, rtol=1e-12, examples=(_EX,)),
         NumericCheck(name="zero_output_layer", description="the same with random hidden layers and a zero output layer",
-                     measure=_loss_zero_last_layer, predict=_lnC, rtol=1e-12, examples=(_EX,)),
+                     measure=_loss_zero_last_layer, measures=loss, bind={C: "classes"}, rtol=1e-12,
+                     examples=(_EX,)),
     ),
     mutants=(
         Mutant(name="log10", description="the initial loss is log10(C) (1 for C = 10)", check="zero_weights",
@@ -141,4 +128,96 @@ References:
 """,
 )
 
-CLAIMS = (SANITY_SOFTMAX,)
+HOERL_KENNARD = Source(
+    key="Hoerl & Kennard 1970",
+    authors="A. E. Hoerl, R. W. Kennard",
+    title="Ridge regression: biased estimation for nonorthogonal problems",
+    year=1970, venue="Technometrics 12(1)", doi="10.1080/00401706.1970.10488634")
+
+# ============================================================== sanity.regularization_raises_loss
+lam_r, Sxx, w0, n_r, tl, slope = (S(v) for v in ("lam", "Sxx", "w0", "n", "train_loss", "slope"))
+RIDGE_LOSS = Sxx * w0**2 * lam_r**2 / (n_r * (Sxx + lam_r) ** 2)
+
+
+def _derive_ridge():
+    from ._util import derivation
+
+    d = derivation((Sxx > 0, lam_r >= 0, n_r > 0), "sanity.regularization_raises_loss")
+    # noiseless data y_i = w0 x_i: the ridge solution is w = w0 Sxx/(Sxx + lam), residual w0 - w = w0 lam/(Sxx + lam)
+    d.start(w0 - w0 * Sxx / (Sxx + lam_r)).eq(w0 * lam_r / (Sxx + lam_r), by="ridge solution w = Sxy/(Sxx + lam)")
+    d.start(sympy.diff(RIDGE_LOSS, lam_r)).eq(2 * Sxx**2 * w0**2 * lam_r / (n_r * (Sxx + lam_r) ** 3),
+                                              by="d/d lam of the training loss").ge(0, by="lam >= 0")
+    return d.check()
+
+
+def _ridge_data(params):
+    n_ = int(params["n"])
+    x = np.linspace(-1.0, 2.0, n_) * params["scale"]
+    return x, params["w0"] * x
+
+
+def _ridge_fit_loss(x, y, lam_):
+    """Training loss (1/n) sum (y - x w)^2 of the ridge fit, w from the regularized normal equation."""
+    A = np.array([[x @ x + lam_]])
+    w = np.linalg.solve(A, np.array([x @ y]))[0]
+    return float(np.mean((y - x * w) ** 2))
+
+
+def _train_loss(params, ctx) -> float:
+    x, y = _ridge_data(params)
+    return _ridge_fit_loss(x, y, params["lam"])
+
+
+def _loss_slope(params, ctx) -> float:
+    """(loss(1.01 lam + 1e-3) - loss(lam)) / step: more regularization, higher training loss."""
+    x, y = _ridge_data(params)
+    lam2 = params["lam"] * 1.01 + 1e-3
+    return (_ridge_fit_loss(x, y, lam2) - _ridge_fit_loss(x, y, params["lam"])) / (lam2 - params["lam"])
+
+
+def _sxx(p):
+    x, _ = _ridge_data(p)
+    return float(x @ x)
+
+
+RIDGE = Claim(
+    id="sanity.regularization_raises_loss",
+    title="More L2 regularization raises the training loss (ridge: (Sxx/n) w0^2 lam^2/(Sxx + lam)^2)",
+    statement=sympy.And(sympy.Eq(tl, RIDGE_LOSS), sympy.Ge(slope, 0)),
+    kind=Kind.IDENTITY,
+    sources=(HOERL_KENNARD, BISHOP, GOODFELLOW),
+    derive=_derive_ridge,
+    assumptions=(Sxx > 0, lam_r >= 0, n_r > 0),
+    strategy=lambda: st.fixed_dictionaries({"n": st.integers(2, 40), "scale": st.sampled_from([0.1, 1.0, 5.0]),
+                                            "w0": st.sampled_from([-2.0, 0.5, 3.0]),
+                                            "lam": st.sampled_from([0.0, 0.01, 0.3, 1.0, 10.0, 100.0])}),
+    checks=(
+        NumericCheck("ridge_training_loss", "training loss of the ridge fit (a linear solve) on noiseless data",
+                     _train_loss, measures=tl, bind={Sxx: _sxx}, rtol=1e-9, atol=1e-15,
+                     examples=({"n": 20, "scale": 1.0, "w0": 3.0, "lam": 1.0},)),
+        NumericCheck("loss_rises_with_lam", "finite-difference slope of the training loss in lam", _loss_slope,
+                     measures=slope, rtol=0.0, atol=1e-12,
+                     examples=({"n": 20, "scale": 1.0, "w0": 3.0, "lam": 1.0},)),
+    ),
+    mutants=(sympy.Le(slope, 0), sympy.Eq(tl, w0**2 * lam_r**2 / (Sxx + lam_r) ** 2)),
+    doc="""Setting: one-feature least squares with L2 regularization, min_w (1/n) sum (y_i - w x_i)^2 + (lam/n) w^2,
+noiseless data y_i = w0 x_i (x on a grid, Sxx = sum x_i^2).
+
+Claim (*tight*, an identity): the ridge solution is w = w0 Sxx/(Sxx + lam) and the training loss is
+(Sxx/n) w0^2 lam^2/(Sxx + lam)^2, increasing in lam: more regularization raises the training loss
+(it trades training fit for a smaller weight) [1], [2, Sec. 3.1.4], [3, Sec. 7.1].
+
+Derivation: the residual w0 - w = w0 lam/(Sxx + lam); d loss / d lam = 2 Sxx^2 w0^2 lam/(n (Sxx + lam)^3) >= 0.
+
+Checks: the training loss of the fitted ridge model (linear solve) vs the formula (rtol 1e-9), and
+its finite-difference slope in lam >= 0. Mutants: the loss falls with lam; the 1/n and Sxx factors dropped.
+
+References:
+  [1] A. E. Hoerl, R. W. Kennard (1970). Ridge regression: biased estimation for nonorthogonal problems.
+      Technometrics 12(1). doi:10.1080/00401706.1970.10488634
+  [2] C. M. Bishop (2006). Pattern Recognition and Machine Learning. Springer.
+  [3] I. Goodfellow, Y. Bengio, A. Courville (2016). Deep Learning. MIT Press.
+""",
+)
+
+CLAIMS = (SANITY_SOFTMAX, RIDGE)

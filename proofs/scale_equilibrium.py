@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from theorykit.claims.claim import Claim, Kind, Mutant, NumericCheck
 
-from ._util import predictor
+from ._util import thorough, predictor
 from .scale import (
     ARORA_LI_LYU,
     LI_LYU_ARORA,
@@ -76,9 +76,8 @@ def _relaxation(params, ctx) -> float:
 
 
 def _eq_params():
-    import os
-
-    if os.environ.get("HYPOTHESIS_PROFILE") == "thorough":  # ~1 s per run: fresh configurations
+    
+    if thorough():  # ~1 s per run: fresh configurations
         # eta <= 1, d <= 16, eta lam >= 1e-3 keep eta G/(2 lam) < ||w_0||^4 = 1e4, so the norm relaxes from above
         return st.builds(lambda d, eta, el: {"d": d, "eta": eta, "lam": round(el / eta, 8)}, st.integers(3, 16),
                          st.sampled_from([0.05, 0.1, 0.5, 1.0]), st.sampled_from([1e-3, 2e-3, 4e-3]))

@@ -94,8 +94,8 @@ SCHEDULE_COSINE_AVERAGE = Claim(
             name="continuous_average",
             description="adaptive quadrature of the cosine schedule over [0, T], divided by T",
             measure=_measure_continuous,
-            predict=_bind(CONT_AVG),
-            compare="tight",
+            measures=avg,
+            bind={am: lambda p: float(p["alpha0"]) * float(p["min_frac"])},
             rtol=1e-9,  # quad at epsrel 1e-12
             examples=({"alpha0": 1.0, "min_frac": 0.0, "T": 100},),
         ),

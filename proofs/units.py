@@ -32,7 +32,7 @@ from theorykit.symbolic.units import (
 )
 
 from ._sources import DUCHI, KINGMA_BA
-from ._util import BOYD, NESTEROV, S
+from ._util import derivation, BOYD, NESTEROV, S
 
 __all__ = ["CLAIMS"]
 
@@ -110,9 +110,7 @@ def _unit_steps(d, rule: str):
 
 
 def _derivation(name):
-    from theorykit.symbolic.derivation import Derivation
-
-    return Derivation(assume=[], name=name)
+    return derivation((), name)
 
 
 def _derive(rule: str, extra=()):

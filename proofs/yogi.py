@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from theorykit.claims.claim import Claim, Kind, Mutant, NumericCheck, Source
 
 from ._sources import KINGMA_BA
-from ._util import S, predictor
+from ._util import rounded, S, predictor
 
 __all__ = ["CLAIMS"]
 
@@ -107,13 +107,13 @@ def _one_params():
     # The measured change v_t - v_(t-1) is a difference of floats of size R g^2, wrong by up to
     # 2 eps R g^2, i.e. by 2 eps R / (1 - b2) relative to (1 - b2) g^2: R <= 1e3 and 1 - b2 >= 1e-3
     # keep that below 4.4e-10, under the checks' rtol 1e-9.
-    rnd = lambda lo, hi: st.floats(lo, hi).map(lambda v: round(v, 4))
+    rnd = lambda lo, hi: rounded(lo, hi, 4)
     return st.fixed_dictionaries({"beta2": rnd(0.9, 0.999), "g": rnd(0.01, 100.0),
                                   "R": st.one_of(rnd(0.0, 0.99), rnd(1.01, 1e3))})
 
 
 def _stream_params():
-    rnd = lambda lo, hi: st.floats(lo, hi).map(lambda v: round(v, 4))
+    rnd = lambda lo, hi: rounded(lo, hi, 4)
     return st.fixed_dictionaries({"beta2": rnd(0.9, 0.9999), "T": st.integers(1, 200), "dim": st.integers(1, 4),
                                   "v0": st.sampled_from([1e-6, 1.0, 1e4])})
 

@@ -82,9 +82,9 @@ MUTANT_EXAMPLES = {
     ("gd.descent_lemma", "no_curvature_term"): {"eigenvalues": (1.0, 2.0), "h": 1.5},
     ("gd.best_step", "step_2_over_L"): {"eigenvalues": (0.5, 2.0)},
     ("gd.best_step", "decrease_1_over_L"): {"eigenvalues": (0.5, 2.0)},
-    ("gd.stability", "one_over_L"): {"eigenvalues": (0.5, 2.0)},
-    ("gd.stability", "three_over_L"): {"eigenvalues": (0.5, 2.0)},
-    ("gd.stability", "two_over_lambda_min"): {"eigenvalues": (0.5, 2.0)},
+    ("gd.stability", "eta_c = 1/L"): {"eigenvalues": (0.5, 2.0)},
+    ("gd.stability", "eta_c = 3/L"): {"eigenvalues": (0.5, 2.0)},
+    ("gd.stability", "eta_c = 2/mu"): {"eigenvalues": (0.5, 2.0)},
     ("gd.strongly_convex_rate", "rate_one_minus_inv_kappa"): {"eigenvalues": (0.5, 1.0, 5.0)},
     ("gd.strongly_convex_rate", "rate_squared"): {"eigenvalues": (0.5, 1.0, 5.0)},
     ("gd.strongly_convex_rate", "step_one_over_L"): {"eigenvalues": (0.5, 1.0, 5.0)},
@@ -94,8 +94,10 @@ MUTANT_EXAMPLES = {
     ("gd.convex_rate_tight", "four_N_plus_four"): {"L": 2.0, "N": 5, "R": 1.5, "h": 1.0},
     # eta = 1.9/L on a 1-D quadratic: f(x_1) = L R^2 0.81 / 2 > L R^2 / 6
     ("gd.convex_rate_tight", "step_1_9_over_L"): {"eigenvalues": (2.0,), "N": 1, "R": 1.0, "h": 1.9},
-    ("gd.nonconvex_gradient_norm", "inverted_constant"): {"a": 2.0, "dim": 2, "T": 1, "scale": 10.0},
-    ("gd.nonconvex_gradient_norm", "quarter_constant"): {"a": 1.1, "dim": 1, "T": 1, "scale": 30.0},
+    # the zigzag worst case keeps |f'| constant: min_t |f'|^2 = L gap/(0.75 T + 0.5)
+    ("gd.nonconvex_gradient_norm", "m <= (f_0 - f_inf)/(2*L*T)"): {"L": 1.0, "T": 4, "gap": 1.0, "f_inf": 0.0},
+    ("gd.nonconvex_gradient_norm", "m <= L*(f_0 - f_inf)/(2*T)"): {"L": 1.0, "T": 4, "gap": 1.0, "f_inf": 0.0},
+    ("gd.nonconvex_gradient_norm", "m <= 2*L*(f_0 - f_inf)/T**2"): {"L": 1.0, "T": 4, "gap": 1.0, "f_inf": 0.0},
 }
 
 

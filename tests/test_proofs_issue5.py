@@ -24,7 +24,8 @@ EXPECTED_IDS = {
     "adagrad.constant_gradient", "rmsprop.ewma_weights", "adam.bias_correction", "adam.nonconvergence",
     "yogi.bounded_change",
     "gradcheck.centered_order", "gradcheck.forward_order", "gradcheck.optimal_h", "gradcheck.relu_kink",
-    "sanity.initial_softmax_loss",
+    "sanity.initial_softmax_loss", "sanity.regularization_raises_loss", "adagrad.nonstationary",
+    "gradcheck.weight_decay_masks", "newton.global_phase",
 }
 
 
@@ -105,10 +106,22 @@ MUTANT_EXAMPLES = {
     ("gradcheck.centered_order", "first_order"): {"a": 1.0},
     ("gradcheck.centered_order", "fourth_order"): {"a": 2.0},
     ("gradcheck.forward_order", "second_order"): {"a": 1.0},
-    ("gradcheck.optimal_h", "forward_cube_root"): {"dtype": "float32", "a": 1.0},
-    # in float32 eps^(1/2) and eps^(1/3) are only a factor ~14 apart; float64 separates them by ~400
-    ("gradcheck.optimal_h", "centered_square_root"): {"dtype": "float64", "a": 1.0},
-    ("gradcheck.optimal_h", "smallest_h_best"): {"dtype": "float32", "a": 2.0},
+    # the worst-case-rounding checks resolve the constants (rtol 1e-3)
+    ("gradcheck.optimal_h", "hs = (eps/a**3)**(1/3)"): {"log2_eps": -52, "a": 1.0},
+    ("gradcheck.optimal_h", "hf = sqrt(eps)/a"): {"log2_eps": -52, "a": 1.0},
+    ("gradcheck.optimal_h", "hs = 6**(1/3)*(eps/a**3)**(1/3)"): {"log2_eps": -40, "a": 2.0},
+    ("gradcheck.optimal_h", "hf = 3**(1/3)*(eps/a**2)**(1/3)"): {"log2_eps": -23, "a": 1.0},
+    ("gradcheck.optimal_h", "hs = 2*sqrt(eps/a**3)"): {"log2_eps": -52, "a": 1.0},
+    ("gradcheck.optimal_h", "hs = eps"): {"log2_eps": -23, "a": 2.0},
+    ("adagrad.nonstationary", "ada_eff = eta/g"): {"eta": 0.1, "beta": 0.9, "G": 100.0, "g": 1.0, "t0": 100, "k": 373},
+    ("adagrad.nonstationary", "rms_eff = eta/sqrt(G**2*t0 + g**2*k)"): {"eta": 0.1, "beta": 0.9, "G": 100.0, "g": 1.0,
+                                                                         "t0": 100, "k": 373},
+    ("newton.global_phase", "x_next = -x/c**2"): {"c": 1.0, "x": 2.0, "far": 1.0},
+    ("newton.global_phase", "x_next = 0"): {"c": 1.0, "x": 2.0, "far": 1.0},
+    ("gradcheck.weight_decay_masks", "rel = 1 - c"): {"lam": 10.0, "c": 0.5, "w": 1.0},
+    ("sanity.regularization_raises_loss", "slope <= 0"): {"n": 20, "scale": 1.0, "w0": 3.0, "lam": 1.0},
+    ("sanity.regularization_raises_loss", "train_loss = lam**2*w0**2/(Sxx + lam)**2"): {"n": 20, "scale": 1.0,
+                                                                                       "w0": 3.0, "lam": 1.0},
     ("gradcheck.relu_kink", "check_passes_at_kink"): {"r": 0.8, "h": 1e-6, "w": (2.0, 1.0)},
     ("gradcheck.relu_kink", "net_check_passes"): {"r": 0.5, "h": 1e-3, "w": (2.0, 1.0, 3.0)},
     ("gradcheck.relu_kink", "kink_not_flagged"): {"r": 0.8, "h": 1e-6, "w": (2.0, 1.0)},

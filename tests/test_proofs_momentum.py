@@ -15,6 +15,7 @@ EXPECTED = {
     "momentum.heavy_ball_recurrence", "momentum.heavy_ball_stability", "momentum.threshold_doubling",
     "momentum.complex_root_modulus", "momentum.heavy_ball_optimal", "momentum.critical_damping",
     "momentum.nesterov_stability", "momentum.nesterov_rate", "momentum.hb_beats_gd", "momentum.greedy_is_cg",
+    "momentum.effective_step",
 }
 
 

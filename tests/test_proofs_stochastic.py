@@ -27,6 +27,8 @@ EXPECTED_IDS = {
     "sgd.with_replacement_coverage",
     "sgd.minibatch_variance",
     "sgd.convex_rate",
+    "sgd.unbiased_gradient",
+    "sgd.reshuffling",
     "nqm.sgd_recurrence",
     "nqm.momentum_recurrence",
     "nqm.critical_batch_size",
@@ -103,7 +105,7 @@ def test_convex_rate_confidence_bounds_bracket_the_mean():
 
     gaps = cr._simulate(p, ctx(2))
     lo, hi = cr._lcb(p, ctx(2)), cr._ucb(p, ctx(2))
-    assert lo < gaps.mean() < hi <= cr._bound(p)
+    assert lo < gaps.mean() < hi <= cr.SGD_CONVEX_RATE.checks[0].predict(p)
 
 
 def test_results_reproducible_from_seed():

@@ -28,6 +28,7 @@ _EXPORTS = {
     "ClaimResult": "theorykit.claims.result",
     "CheckResult": "theorykit.claims.result",
     "gradcheck": "theorykit.numeric.gradcheck",
+    "challenge": "theorykit.claims.challenge",
 }
 # `claims` is the callable claims package: theorykit.claims("gd.*")
 _SUBMODULES = ("probes", "strategies", "errors", "claims")
@@ -37,10 +38,14 @@ __all__ = sorted([*_EXPORTS, *_SUBMODULES, "__version__"])
 
 def __getattr__(name: str):
     if name in _EXPORTS:
+        if _EXPORTS[name].startswith("theorykit.claims"):
+            importlib.import_module("theorykit.report.html")  # registers the notebook renderers
         value = getattr(importlib.import_module(_EXPORTS[name]), name)
         globals()[name] = value
         return value
     if name in _SUBMODULES:
+        if name == "claims":
+            importlib.import_module("theorykit.report.html")  # registers the notebook renderers
         module = importlib.import_module(f"theorykit.{name}")
         globals()[name] = module
         return module

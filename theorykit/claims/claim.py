@@ -9,8 +9,19 @@ How a numeric check decides (``NumericCheck.compare``), for measured m and predi
   * ``"upper"``: m <= p*(1 + rtol) + atol      (p is an upper bound on m)
   * ``"lower"``: m >= p - rtol*|p| - atol      (p is a lower bound on m)
 A mutant reuses a check's ``measure`` with its own prediction, comparison or
-parameter strategy; it is refuted when Hypothesis finds parameters where the
-comparison fails (the shrunk parameters are the counterexample).
+parameter strategy. It is refuted (killed) only where the check itself passes and
+the measurement disagrees with the mutant by a margin the check's own noise cannot
+explain (``mutant_killed``: at least ``KILL_FACTOR`` times the check's tolerance,
+and outside the Monte Carlo confidence interval when the measure reports one). A
+mutant whose prediction is NaN, inf or raises is never killed.
+
+Statement-driven checks (the preferred form): a check names the statement symbol it
+measures (``measures=``, the left side of the statement or of one conjunct of an
+``And``) and binds the statement's other symbols to its parameters (``bind=``). Its
+``predict`` is then lambdified from that conjunct's right side and its comparison
+follows the relation (``=`` tight, ``<=`` upper, ``>=`` lower); nothing is typed twice.
+A mutant is then just an alternative relation (``sympy.Eq(eta_c, 1/L)``) in the
+claim's ``mutants``; it replaces the conjunct with the same left side.
 """
 from __future__ import annotations
 
@@ -36,6 +47,13 @@ __all__ = [
     "Claim",
     "Params",
     "compare_values",
+    "mutant_killed",
+    "kill_margin",
+    "KILL_FACTOR",
+    "conjuncts",
+    "relation_compare",
+    "register_display",
+    "display_html",
 ]
 
 Params = Mapping[str, Any]
@@ -103,27 +121,51 @@ class NumericCheck:
     ``measure(params, ctx)`` must run the method (bisection on runs, a rate from a
     trajectory, sampled gradients, ...) and never evaluate the formula under test.
     It returns a float; ``math.inf`` means the run diverged.
-    ``predict(params)`` is the claim's formula, ideally lambdified from the statement.
     ``strategy()`` returns a Hypothesis strategy of parameter dicts; None means the claim's.
     ``examples`` are explicit parameter dicts always run first (the first is the
     canonical one whose numbers go into the tables).
+
+    Statement-driven form: ``measures`` is the statement symbol this check measures
+    (the left side of the statement or of one of its conjuncts; ``relation`` gives a
+    normalized form of the statement instead, when the check measures that), and
+    ``bind`` maps the relation's other symbols (by name) to a params key, a callable
+    of params, or a number; unbound symbols are read from params under their own
+    name. The claim then fills in ``predict`` (lambdified from the relation's right
+    side) and ``compare`` (from the relation: = tight, <= upper, >= lower).
+    Old form: ``predict(params)`` given directly.
     """
 
     name: str
     description: str
     measure: Callable[[Params, Context], float]
-    predict: Callable[[Params], float]
-    compare: Comparison = "tight"
+    predict: Callable[[Params], float] | None = None
+    compare: Comparison | None = None
     rtol: float = 1e-6
     atol: float = 0.0
     strategy: Callable[[], "SearchStrategy[dict]"] | None = None
     examples: tuple[Mapping[str, Any], ...] = ()
+    measures: "sympy.Symbol | None" = None
+    bind: Mapping[Any, Any] = field(default_factory=dict)
+    relation: "sympy.Basic | None" = None
 
     def __post_init__(self):
-        if self.compare not in ("tight", "upper", "lower"):
+        if self.measures is None and self.relation is None:
+            if self.predict is None:
+                raise ValueError(f"NumericCheck {self.name!r}: give predict, or measures= (statement-driven)")
+            if self.compare is None:
+                object.__setattr__(self, "compare", "tight")
+        if self.compare is not None and self.compare not in ("tight", "upper", "lower"):
             raise ValueError(f"NumericCheck {self.name!r}: compare must be tight, upper or lower")
         if not (self.rtol >= 0 and self.atol >= 0):
             raise ValueError(f"NumericCheck {self.name!r}: rtol and atol must be >= 0")
+
+    @property
+    def statement_driven(self) -> bool:
+        return self.measures is not None or self.relation is not None
+
+    def predictor_for(self, relation) -> Callable[[Params], float]:
+        """``predict(params)`` for ``relation`` (the check's own or a mutant's), with this check's bindings."""
+        return relation_predictor(relation, self.bind)
 
 
 @dataclass(frozen=True)
@@ -134,6 +176,11 @@ class Mutant:
     ``predict``, ``compare`` and ``strategy`` overrides the check's own. ``statement``
     (optional) is the mutant as a SymPy relation, which the derivation checker
     also tries to refute under the claim's assumptions.
+
+    A relation given in a claim's ``mutants`` becomes a Mutant with ``relation`` set
+    (the alternative conjunct), ``predict``/``compare`` computed from it, and no
+    ``statement``: its lhs is a measured quantity, not a universally quantified
+    variable, so only a measurement can refute it.
     """
 
     name: str
@@ -143,6 +190,7 @@ class Mutant:
     compare: Comparison | None = None
     strategy: Callable[[], "SearchStrategy[dict]"] | None = None
     statement: "sympy.Basic | None" = None
+    relation: "sympy.Basic | None" = None
 
     def __post_init__(self):
         if self.predict is None and self.compare is None and self.strategy is None:
@@ -192,11 +240,17 @@ class Claim:
     # "general": derive() proves the theorem for its stated class (every function of the
     # class, every dimension); "reduced": a special case or a reduction, which doc names
     derivation_scope: Literal["general", "reduced"] = "reduced"
+    # near-miss mutants (keyed by their relation text, as ``relation_text`` prints it)
+    # that cannot be told apart on the checked domain, each with the documented reason
+    equivalent: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self):
         family, dot, name = self.id.partition(".")
         if not (dot and family and name and self.id == self.id.strip()):
             raise ValueError(f"claim id {self.id!r} must look like 'family.name'")
+        object.__setattr__(self, "checks", tuple(_resolve_check(self, c) for c in self.checks))
+        object.__setattr__(self, "mutants", tuple(
+            m if isinstance(m, Mutant) else relation_mutant(self, m) for m in self.mutants))
         names = [c.name for c in self.checks]
         if len(set(names)) != len(names):
             raise ValueError(f"claim {self.id}: duplicate check names {names}")
@@ -214,6 +268,12 @@ class Claim:
     @property
     def family(self) -> str:
         return self.id.partition(".")[0]
+
+    def checks_measuring(self, lhs) -> tuple[NumericCheck, ...]:
+        """The statement-driven checks whose relation has left side ``lhs`` (matched by name)."""
+        name = getattr(lhs, "name", str(lhs))
+        return tuple(c for c in self.checks if c.statement_driven
+                     and getattr(check_relation(self, c).lhs, "name", None) == name)
 
     def check_named(self, name: str) -> NumericCheck:
         for c in self.checks:
@@ -234,9 +294,7 @@ class Claim:
         return f"$\\text{{{ident}}}:\\ {sympy.latex(self.statement)}$"
 
     def _repr_html_(self) -> str:
-        from ..report.html import claim_html
-
-        return claim_html(self)
+        return display_html("claim", self)
 
 
 def compare_values(measured: float, predicted: float, compare: Comparison, rtol: float, atol: float) -> bool:
@@ -257,3 +315,192 @@ def compare_values(measured: float, predicted: float, compare: Comparison, rtol:
             return m >= p
         return m >= p - rtol * abs(p) - atol
     raise ValueError(f"unknown comparison {compare!r}")
+
+
+# --------------------------------------------------------------------------- mutant kills
+#: A mutant is killed only when the measurement lies at least this many check
+#: tolerances on the wrong side of its prediction.
+KILL_FACTOR = 5.0
+# float64 round-off floor for checks with rtol = atol = 0: a last-bit difference is no kill
+_ROUNDOFF = 1e-9
+
+
+def kill_margin(measured: float, predicted: float, compare: Comparison, rtol: float, atol: float) -> float | None:
+    """How many check tolerances ``measured`` lies on the wrong side of ``predicted``
+    (<= 0: no disagreement); None when undecidable (prediction NaN/inf, measurement NaN)."""
+    m, p = float(measured), float(predicted)
+    if not math.isfinite(p) or math.isnan(m):
+        return None
+    if compare == "tight":
+        excess = abs(m - p)
+    elif compare == "upper":
+        excess = m - p
+    elif compare == "lower":
+        excess = p - m
+    else:
+        raise ValueError(f"unknown comparison {compare!r}")
+    scale = max(abs(p), abs(m) if math.isfinite(m) else 0.0)
+    tol = max(rtol * abs(p) + atol, _ROUNDOFF * scale)
+    if excess <= 0:
+        return 0.0
+    return math.inf if tol == 0 else excess / tol
+
+
+def mutant_killed(measured: float, predicted: float, compare: Comparison, rtol: float, atol: float,
+                  interval: Mapping[str, Any] | None = None, factor: float = KILL_FACTOR) -> bool:
+    """True when a measurement refutes a mutant's prediction by more than the check's noise.
+
+    At least ``factor`` tolerances of disagreement, and for Monte Carlo measurements
+    (``interval`` with ``lo``/``hi``) the prediction must also lie outside the confidence
+    interval on the wrong side. A NaN/inf prediction is never a kill."""
+    margin = kill_margin(measured, predicted, compare, rtol, atol)
+    if margin is None or margin < factor:
+        return False
+    if interval:
+        lo, hi, p = float(interval["lo"]), float(interval["hi"]), float(predicted)
+        if compare == "tight" and lo <= p <= hi:
+            return False
+        if compare == "upper" and lo <= p:
+            return False
+        if compare == "lower" and hi >= p:
+            return False
+    return True
+
+
+# --------------------------------------------------------------------------- statements
+_COMPARE_OF = {"Equality": "tight", "LessThan": "upper", "StrictLessThan": "upper",
+               "GreaterThan": "lower", "StrictGreaterThan": "lower"}
+_OP_OF = {"Equality": "=", "LessThan": "<=", "StrictLessThan": "<", "GreaterThan": ">=", "StrictGreaterThan": ">"}
+
+
+def conjuncts(statement) -> tuple:
+    """The relations of a statement: the args of an ``And``, else the statement itself."""
+    import sympy
+
+    if isinstance(statement, sympy.And):
+        return tuple(statement.args)
+    return (statement,)
+
+
+def relation_compare(relation) -> Comparison:
+    """= -> tight, <= / < -> upper (the right side bounds the measured left side), >= / > -> lower."""
+    kind = type(relation).__name__
+    if kind not in _COMPARE_OF:
+        raise ValueError(f"not a relation (=, <=, <, >=, >): {relation}")
+    return _COMPARE_OF[kind]
+
+
+def relation_text(relation) -> str:
+    """``lhs op rhs`` as plain text (the name of a relation mutant, the key of ``Claim.equivalent``)."""
+    return f"{relation.lhs} {_OP_OF[type(relation).__name__]} {relation.rhs}"
+
+
+def _getter(binding):
+    if isinstance(binding, str):
+        return lambda p: float(p[binding])
+    if callable(binding):
+        return lambda p: float(binding(p))
+    value = float(binding)
+    return lambda p: value
+
+
+def relation_predictor(relation, bind: Mapping[Any, Any]) -> Callable[[Params], float]:
+    """``predict(params)``: the relation's right side, lambdified once, with each free symbol
+    bound by name through ``bind`` (a params key, a callable of params or a number) or read
+    from params under its own name. A complex or non-real value raises ValueError."""
+    import sympy
+
+    rhs = relation.rhs
+    names = {getattr(k, "name", k): v for k, v in bind.items()}
+    symbols = sorted(rhs.free_symbols, key=lambda x: x.name)
+    fn = sympy.lambdify(symbols, rhs, modules="math")
+    getters = [_getter(names.get(x.name, x.name)) for x in symbols]
+
+    def predict(params: Params) -> float:
+        value = fn(*(g(params) for g in getters))
+        if isinstance(value, complex):
+            raise ValueError(f"{rhs} is not real at these parameters")
+        return float(value)
+
+    predict.expr = rhs  # for tables and the mutation report
+    return predict
+
+
+def check_relation(claim: "Claim", check: NumericCheck):
+    """The relation a statement-driven check measures: its own ``relation``, or the conjunct
+    of the claim's statement whose left side is ``check.measures``."""
+    if check.relation is not None:
+        return check.relation
+    name = getattr(check.measures, "name", str(check.measures))
+    for rel in conjuncts(claim.statement):
+        if getattr(getattr(rel, "lhs", None), "name", None) == name:
+            return rel
+    raise ValueError(f"claim {claim.id}: check {check.name!r} measures {name}, "
+                     f"which is not the left side of any conjunct of {claim.statement}")
+
+
+def _resolve_check(claim: "Claim", check: NumericCheck) -> NumericCheck:
+    from dataclasses import replace
+
+    if not check.statement_driven or check.predict is not None:
+        return check
+    rel = check_relation(claim, check)
+    compare = relation_compare(rel)
+    if check.compare is not None and check.compare != compare:
+        raise ValueError(f"claim {claim.id}: check {check.name!r} says compare={check.compare!r} "
+                         f"but its relation {relation_text(rel)} means {compare!r}")
+    if rel.lhs in rel.rhs.free_symbols:
+        raise ValueError(f"claim {claim.id}: the measured {rel.lhs} appears on the right side of {rel}")
+    return replace(check, predict=check.predictor_for(rel), compare=compare)
+
+
+def replace_conjunct(statement, relation):
+    """The statement with the conjunct whose left side is ``relation.lhs`` replaced by ``relation``."""
+    import sympy
+
+    parts = conjuncts(statement)
+    name = getattr(relation.lhs, "name", None)
+    out = [relation if getattr(getattr(r, "lhs", None), "name", None) == name else r for r in parts]
+    return sympy.And(*out, evaluate=False) if len(out) > 1 else out[0]
+
+
+def relation_mutant(claim: "Claim", relation, *, name: str | None = None, description: str | None = None,
+                    check: str | None = None) -> Mutant:
+    """A Mutant from an alternative relation: reuses the first check (or ``check``) that measures
+    its left side, with prediction and comparison computed from the relation."""
+    import sympy
+
+    if not isinstance(relation, sympy.Rel):
+        raise ValueError(f"claim {claim.id}: a mutant must be a Mutant or a SymPy relation, got {relation!r}")
+    candidates = claim.checks_measuring(relation.lhs)
+    if check is not None:
+        candidates = tuple(c for c in candidates if c.name == check)
+    if not candidates:
+        raise ValueError(f"claim {claim.id}: no check measures {relation.lhs} (the left side of mutant {relation})")
+    target = candidates[0]
+    text = relation_text(relation)
+    return Mutant(name=name or text, description=description or f"alternative statement {text}",
+                  check=target.name, predict=target.predictor_for(relation),
+                  compare=relation_compare(relation), relation=relation)
+
+
+# --------------------------------------------------------------------------- notebook display
+# The claims layer does not import the report layer: report.html registers its renderers here
+# (as SymPy's printers are looked up by the objects they print), and ``import theorykit``
+# loads it when a claim or result is first asked for.
+_DISPLAY: dict[str, Callable[[Any], str]] = {}
+
+
+def register_display(kind: str, render: Callable[[Any], str]) -> None:
+    """Register the HTML renderer for ``kind`` ("claim", "result")."""
+    _DISPLAY[kind] = render
+
+
+def display_html(kind: str, obj: Any) -> str:
+    """HTML of ``obj`` from the registered renderer; escaped plain text when none is registered."""
+    render = _DISPLAY.get(kind)
+    if render is not None:
+        return render(obj)
+    from html import escape
+
+    return f"<pre>{escape(str(getattr(obj, 'id', obj)))}</pre>"

@@ -31,7 +31,9 @@ __all__ = [
 ]
 
 CheckStatus = Literal["passed", "failed", "error", "skipped"]
-ClaimStatus = Literal["verified", "failed", "error"]
+# "incomplete": nothing failed, but some evidence was skipped (a check, the PEP oracle);
+# a skipped piece of evidence never counts as verified.
+ClaimStatus = Literal["verified", "incomplete", "failed", "error"]
 MutantStatus = Literal["refuted", "not refuted", "error"]
 OracleStatus = Literal["passed", "failed", "error", "skipped"]
 
@@ -298,8 +300,11 @@ class ClaimResult:
     """Everything verifying one claim produced.
 
     ``status`` is "verified" iff the derivation is proved, every check passed, every
-    mutant was refuted and the oracle did not fail (a skipped oracle is fine);
+    mutant was refuted and the oracle (if any) passed; "incomplete" when nothing failed
+    but some evidence was skipped (a check, or the PEP oracle without PEPit);
     "error" when something raised (derivation, a measure, the oracle); else "failed".
+    ``mutation`` (optional) is the near-miss mutation analysis of ``theorykit.claims.mutation``
+    as plain JSON: {"generated", "killed", "score", "survivors": [{"relation", "reason"}], ...}.
     """
 
     claim_id: str
@@ -320,6 +325,7 @@ class ClaimResult:
     seconds: float = 0.0
     sources: tuple[dict, ...] = ()  # {"key", "cite", "arxiv", "doi"}
     derivation_scope: str = "reduced"  # general | reduced (see Claim.derivation_scope)
+    mutation: dict | None = None
 
     # -- derived views used by the printers -------------------------------------
     @property
@@ -342,14 +348,16 @@ class ClaimResult:
     @staticmethod
     def decide(derivation_status: str, checks, mutants, oracle) -> tuple[str, str]:
         """(status, message) from the parts; the single place the verdict rule lives."""
-        problems = []
+        problems, skipped = [], []
         errored = derivation_status == "error"
         if derivation_status != "proved":
             problems.append(f"derivation {derivation_status}")
         for c in checks:
             if c.status == "error":
                 errored = True
-            if c.status != "passed":
+            if c.status == "skipped":
+                skipped.append(f"check {c.name} skipped")
+            elif c.status != "passed":
                 problems.append(f"check {c.name} {c.status}")
         for m in mutants:
             if m.status == "error":
@@ -360,6 +368,10 @@ class ClaimResult:
         if oracle is not None and oracle.status in ("failed", "error"):
             errored = errored or oracle.status == "error"
             problems.append(f"PEP oracle {oracle.status}")
+        if oracle is not None and oracle.status == "skipped":
+            skipped.append(f"PEP oracle skipped ({oracle.message})")
+        if not problems and skipped:
+            return "incomplete", "; ".join(["evidence skipped, so not verified", *skipped])
         if not problems:
             k = len(mutants)
             return "verified", f"derivation proved, {len(checks)} check(s) passed, {k}/{k} mutants refuted"
@@ -386,6 +398,8 @@ class ClaimResult:
             "sources": [jsonable(s) for s in self.sources],
             "derivation_scope": self.derivation_scope,
         }
+        if self.mutation is not None:
+            d["mutation"] = jsonable(self.mutation)
         return d if timings else strip_timings(d)
 
     @classmethod
@@ -407,7 +421,7 @@ class ClaimResult:
                 MutantResult.from_dict(m, f"{where}.mutants[{i}]") for i, m in enumerate(s("mutants", list))
             ),
             oracle=OracleResult.from_dict(oracle, f"{where}.oracle") if oracle is not None else None,
-            status=_choice(s("status", str), ("verified", "failed", "error"), f"{where}.status"),
+            status=_choice(s("status", str), ("verified", "incomplete", "failed", "error"), f"{where}.status"),
             message=s("message", str),
             seed=s("seed", int),
             backend=s("backend", str),
@@ -418,13 +432,14 @@ class ClaimResult:
                 s("derivation_scope", str, optional=True) or "reduced", ("general", "reduced"),
                 f"{where}.derivation_scope",
             ),
+            mutation=d.get("mutation") if isinstance(d.get("mutation"), dict) else None,
         )
 
     # -- notebook display ------------------------------------------------------
     def _repr_html_(self) -> str:
-        from ..report.html import result_html
+        from .claim import display_html
 
-        return result_html(self)
+        return display_html("result", self)
 
     def _repr_latex_(self) -> str:
         k, n = self.mutants_refuted

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
 from ..errors import InputError
-from .claim import Claim, Context, Mutant, NumericCheck, compare_values
+from .claim import Claim, Context, Mutant, NumericCheck, KILL_FACTOR, compare_values, kill_margin, mutant_killed
 from .result import CheckResult, ClaimResult, MutantResult, OracleResult, format_number, jsonable
 
 __all__ = ["verify_claim", "verify", "verify_many", "ProgressEvent", "DEFAULT_MAX_EXAMPLES", "SHRINK_BUDGET"]
@@ -208,9 +208,22 @@ class _PredictRaised(Exception):
     pass
 
 
-def _evaluate(measurer, check, params, predict, compare):
+def _evaluate(measurer, check, params, predict, compare, kill=False):
+    """(measured, predicted, ok). For a mutant (``kill``), ok means "not killed": a kill needs the
+    check itself to pass here (unless ``kill == "any"``: a mutant with its own parameter strategy,
+    where the check's prediction is not about those parameters) and ``mutant_killed``'s margin;
+    a prediction that raises is no kill."""
     key = _params_key(params)
     m = measurer.measure(check, params, key)
+    if kill:
+        try:
+            p = float(predict(params))
+            own = kill == "any" or compare_values(m, float(check.predict(params)), check.compare, check.rtol,
+                                                  check.atol)
+        except Exception:
+            return m, math.nan, True
+        interval = measurer.intervals.get((check.name, key))
+        return m, p, not (own and mutant_killed(m, p, compare, check.rtol, check.atol, interval))
     try:
         p = float(predict(params))
     except Exception as exc:  # told apart from a measure error: the formula, not the method, broke
@@ -218,7 +231,7 @@ def _evaluate(measurer, check, params, predict, compare):
     return m, p, compare_values(m, p, compare, check.rtol, check.atol)
 
 
-def _search(measurer, check, predict, compare, strategy, *, seed, max_examples) -> _Outcome:
+def _search(measurer, check, predict, compare, strategy, *, seed, max_examples, kill=False) -> _Outcome:
     """Hypothesis search for parameters where ``compare`` fails; the failure it reports is the shrunk one."""
     from hypothesis import HealthCheck, Phase, Verbosity, given, settings
     from hypothesis import errors as hyp_errors
@@ -239,7 +252,7 @@ def _search(measurer, check, predict, compare, strategy, *, seed, max_examples) 
             state["shrink_calls"] += 1
         out.examples += 1
         try:
-            m, p, ok = _evaluate(measurer, check, params, predict, compare)
+            m, p, ok = _evaluate(measurer, check, params, predict, compare, kill)
         except Exception as exc:
             state["last"] = ("error", params, exc)
             if out.error is None:
@@ -381,12 +394,13 @@ def _run_mutant(claim: Claim, mutant: Mutant, measurer: _Measurer, *, seed, max_
     except Exception as exc:
         error = (None, exc)
     else:
-        out = _search(measurer, check, predict, compare, strategy, seed=seed, max_examples=max_examples)
+        out = _search(measurer, check, predict, compare, strategy, seed=seed, max_examples=max_examples,
+                      kill="any" if mutant.strategy is not None else True)
         found, error = out.failure, out.error
     if found is None and error is None and mutant.strategy is None:
         for ex in check.examples:  # the check's own examples, if the search missed
             try:
-                m, p, ok = _evaluate(measurer, check, ex, predict, compare)
+                m, p, ok = _evaluate(measurer, check, ex, predict, compare, kill=True)
             except Exception as exc:
                 error = (ex, exc)
                 break
@@ -406,7 +420,8 @@ def _run_mutant(claim: Claim, mutant: Mutant, measurer: _Measurer, *, seed, max_
         params, m, p = found
         outcome = ("refuted", _cex(params), m, p,
                    f"refuted at {jsonable(params)}: measured {format_number(m)} vs mutant's {format_number(p)} "
-                   f"({compare})")
+                   f"({compare}, margin {format_number(kill_margin(m, p, compare, check.rtol, check.atol), 3)}"
+                   f" tolerances >= {KILL_FACTOR:g})")
     elif symbolic:  # the prover refuted it even though the numeric search did not (or errored)
         outcome = ("refuted", _cex(sym_cex), None, None,
                    "refuted by the derivation checker" + (f" at {sym_cex}" if sym_cex else ""))
@@ -468,7 +483,7 @@ def _derive(claim: Claim) -> tuple[str, dict | None, str]:
 # --------------------------------------------------------------------------- public
 def verify_claim(claim: Claim, *, backend: str = "numpy", seed: int = 0, max_examples: int | None = None,
                  progress: Callable[[ProgressEvent], None] | None = None, _position: tuple[int, int] = (0, 1),
-                 _xp=None) -> ClaimResult:
+                 _xp=None, mutation: bool = False) -> ClaimResult:
     """Derive, measure and mutation-test one claim.
 
     ``max_examples`` (default ``DEFAULT_MAX_EXAMPLES``) bounds each Hypothesis search;
@@ -506,6 +521,11 @@ def verify_claim(claim: Claim, *, backend: str = "numpy", seed: int = 0, max_exa
     if claim.oracle is not None:
         tick("PEP oracle")
         oracle = _run_oracle(claim)
+    near_miss = None
+    if mutation:  # near-miss mutation analysis on the same measurements (theorykit.claims.mutation)
+        from .mutation import analyse
+
+        near_miss = analyse(claim, seed=seed, max_examples=n_examples, backend=backend, measurer=measurer).to_dict()
     status, message = ClaimResult.decide(d_status, checks, mutants, oracle)
     if d_msg:
         message = f"{d_msg}; {message}"
@@ -519,6 +539,7 @@ def verify_claim(claim: Claim, *, backend: str = "numpy", seed: int = 0, max_exa
         seconds=time.perf_counter() - t0,
         sources=tuple({"key": s.key, "cite": s.cite(), "arxiv": s.arxiv, "doi": s.doi} for s in claim.sources),
         derivation_scope=claim.derivation_scope,
+        mutation=near_miss,
     )
     step = steps
     tick("done")
@@ -542,7 +563,8 @@ def _resolve(pattern) -> list[Claim]:
 
 def verify(pattern: str | Iterable[str] | None = None, *, backend: str = "numpy", seed: int = 0,
            max_examples: int | None = None, progress: Callable[[ProgressEvent], None] | None = None,
-           claims: Iterable[Claim] | None = None, jobs: int = 1, cache=None, dask=None) -> list[ClaimResult]:
+           claims: Iterable[Claim] | None = None, jobs: int = 1, cache=None, dask=None,
+           mutation: bool = False) -> list[ClaimResult]:
     """Verify the claims matching ``pattern`` (an id, ``family.*``, a glob, or a list of those;
     None = the whole catalog), or the given ``claims``. Bad input fails before any claim runs.
 
@@ -553,7 +575,13 @@ def verify(pattern: str | Iterable[str] | None = None, *, backend: str = "numpy"
 
     _validate_run_args(seed, max_examples, backend)
     chosen = list(claims) if claims is not None else _resolve(pattern)
-    _namespace(backend)  # an unavailable backend fails here, before any worker starts
+    xp = _namespace(backend)  # an unavailable backend fails here, before any worker starts
+    if mutation:  # near-miss analysis: in this process, claim after claim
+        return [
+            verify_claim(c, backend=backend, seed=seed, max_examples=max_examples, progress=progress,
+                         _position=(i, len(chosen)), _xp=xp, mutation=True)
+            for i, c in enumerate(chosen)
+        ]
     return run_claims(chosen, backend=backend, seed=seed, max_examples=max_examples, progress=progress,
                       jobs=jobs, cache=cache, dask=dask)
 

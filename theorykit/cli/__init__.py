@@ -15,7 +15,7 @@ from ..errors import TheorykitError
 __all__ = ["main", "build_parser", "silence_stdout"]
 
 # module name inside theorykit.cli -> loaded lazily so `theorykit check` does not import numpy-heavy code
-_SUBCOMMAND_MODULES = ("check", "catalog", "figure", "cache", "sweep")
+_SUBCOMMAND_MODULES = ("check", "catalog", "figure", "cache", "sweep", "challenge")
 
 _DESCRIPTION = """\
 theorykit: check derivations, verify optimization-theory claims, and tabulate results.

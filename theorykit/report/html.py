@@ -13,7 +13,7 @@ __all__ = ["claim_html", "result_html", "results_html"]
 
 _COLOURS = {"verified": "#1a7f37", "passed": "#1a7f37", "refuted": "#1a7f37", "proved": "#1a7f37",
             "failed": "#cf222e", "error": "#9a6700", "not refuted": "#cf222e", "unknown": "#9a6700",
-            "skipped": "#6e7781"}
+            "skipped": "#6e7781", "incomplete": "#9a6700"}
 
 
 def _badge(status: str) -> str:
@@ -80,3 +80,10 @@ def result_html(result: ClaimResult) -> str:
     )
     return (f"{results_html([result])}<p>{escape(result.message)}</p>"
             + (f"<ul>{items}</ul>" if items else ""))
+
+
+# the claims layer looks its notebook renderers up here instead of importing this module
+from ..claims.claim import register_display  # noqa: E402
+
+register_display("claim", claim_html)
+register_display("result", result_html)

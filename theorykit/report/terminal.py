@@ -8,7 +8,8 @@ from ..claims.result import ClaimResult, format_number
 __all__ = ["summary_table", "claims_table", "print_summary"]
 
 _STYLE = {"verified": "green", "proved": "green", "passed": "green", "failed": "red", "refuted": "red",
-          "error": "yellow", "unknown": "yellow", "skipped": "dim"}
+          "error": "yellow", "unknown": "yellow", "skipped": "dim",
+          "incomplete": "yellow"}
 
 
 def _styled(status: str) -> str:
