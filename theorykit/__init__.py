@@ -28,7 +28,7 @@ _EXPORTS = {
     "gradcheck": "theorykit.numeric.gradcheck",
 }
 # `claims` is the callable claims package: theorykit.claims("gd.*")
-_SUBMODULES = ("probes", "strategies", "errors", "claims")
+_SUBMODULES = ("probes", "strategies", "errors", "claims", "models")
 
 __all__ = sorted([*_EXPORTS, *_SUBMODULES, "__version__"])
 

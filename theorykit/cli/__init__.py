@@ -14,7 +14,7 @@ from ..errors import TheorykitError
 __all__ = ["main", "build_parser"]
 
 # module name inside theorykit.cli -> loaded lazily so `theorykit check` does not import numpy-heavy code
-_SUBCOMMAND_MODULES = ("check", "catalog", "figure")
+_SUBCOMMAND_MODULES = ("check", "catalog", "figure", "model")
 
 _DESCRIPTION = """\
 theorykit: check derivations, verify optimization-theory claims, and tabulate results.
@@ -25,6 +25,7 @@ theorykit: check derivations, verify optimization-theory claims, and tabulate re
   theorykit verify [ID|family.*]   derive, measure and mutation-test claims
   theorykit table RESULTS.json     re-render saved results as LaTeX or Markdown
   theorykit figure ID PATH         draw a claim's figure (needs the 'plot' extra)
+  theorykit sharpness|gradcheck|eos MODULE:FACTORY   the checks on your own JAX/PyTorch model
 
 Run `theorykit COMMAND --help` for the options of each command.
 """

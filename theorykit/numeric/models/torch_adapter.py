@@ -1,0 +1,158 @@
+"""``from_torch``: a PyTorch module, a loss and data as a flat-vector ``Problem``.
+
+The module is copied (the caller's module is left as it was), cast to float64
+and called functionally on a flat parameter vector with
+``torch.func.functional_call``. Two exact HVPs:
+
+* ``"func"``: forward-over-reverse, ``torch.func.jvp(torch.func.grad(L), (w,), (v,))``;
+* ``"double_backward"``: reverse-over-reverse, g = dL/dw with ``create_graph=True``,
+  then d<g, v>/dw (Pearlmutter 1994; what PyHessian and hessian-eigenthings do).
+
+``hvp="auto"`` (default) uses double backward, which measured faster on CPU at
+every size in ``benchmarks/bench_models.py``, and needs only that the backward
+pass is itself differentiable: a custom ``torch.autograd.Function`` whose
+backward is written in torch operations qualifies; forward mode would also need
+its ``jvp``. The gradient is plain reverse mode (``torch.autograd.grad``), so a
+custom backward is what ``gradcheck`` compares with finite differences.
+
+PyTorch is imported inside the functions only.
+"""
+from __future__ import annotations
+
+import copy
+from typing import Any, Callable
+
+import numpy as np
+
+from ...errors import BackendUnavailable, InputError
+from .flat import Compiled, ModelProblem, check_batch_size, check_data_rows
+
+__all__ = ["from_torch", "import_torch", "HVP_MODES"]
+
+HVP_MODES = ("auto", "func", "double_backward")
+_HINT = "the PyTorch adapter needs PyTorch: pip install 'theorykit[torch]'"
+
+
+def import_torch():
+    try:
+        import torch
+    except ImportError as exc:
+        raise BackendUnavailable(f"{_HINT} ({exc})") from exc
+    return torch
+
+
+def _device(torch, device: Any) -> Any:
+    if device is None:
+        return torch.device("cpu")
+    try:
+        dev = torch.device(device)
+    except (RuntimeError, TypeError) as exc:
+        raise InputError("device", f"not a torch device: {device!r} ({exc})") from exc
+    if dev.type == "cuda" and not torch.cuda.is_available():
+        raise BackendUnavailable("device 'cuda' needs a CUDA build of PyTorch and a CUDA device (none found)")
+    return dev
+
+
+def _tensor(torch, a: Any, dtype: Any, dev: Any, name: str) -> Any:
+    try:
+        t = a if isinstance(a, torch.Tensor) else torch.as_tensor(np.asarray(a))
+    except (TypeError, ValueError, RuntimeError) as exc:
+        raise InputError(name, f"expected a tensor or array ({exc})") from exc
+    t = t.detach().to(dev)
+    return t.to(dtype) if t.is_floating_point() else t
+
+
+def from_torch(module: Any, loss_fn: Callable[..., Any], data: Any, *, batch_size: int | None = None, seed: int = 0,
+               device: Any = None, dtype: str = "float64", hvp: str = "auto") -> ModelProblem:
+    """A ``Problem`` over the flattened trainable parameters of ``module``.
+
+    ``loss_fn(outputs, *targets) -> scalar`` with ``outputs = module(inputs)`` and
+    ``data = (inputs, *targets)`` (tensors or arrays sharing their leading
+    dimension n; e.g. ``(X, y)``). ``batch_size``: None for the full-batch loss,
+    or k for a fixed random minibatch of k examples drawn once from ``seed``.
+    ``device``: "cpu" (default) or "cuda". ``dtype``: "float64" (default) or
+    "float32". ``hvp``: one of ``HVP_MODES`` (see the module docstring).
+    """
+    torch = import_torch()
+    from torch.func import functional_call
+
+    if not isinstance(module, torch.nn.Module):
+        raise InputError("module", f"expected a torch.nn.Module, got {type(module).__name__}")
+    if not callable(loss_fn):
+        raise InputError("loss_fn", f"expected a callable loss_fn(outputs, *targets), got {type(loss_fn).__name__}")
+    if hvp not in HVP_MODES:
+        raise InputError("hvp", f"unknown mode {hvp!r}; choose one of {', '.join(HVP_MODES)}")
+    if dtype not in ("float64", "float32"):
+        raise InputError("dtype", f"expected 'float64' or 'float32', got {dtype!r}")
+    tdtype = getattr(torch, dtype)
+    dev = _device(torch, device)
+    if not isinstance(data, (tuple, list)) or not data:
+        raise InputError("data", "expected a tuple (inputs, *targets) of tensors or arrays")
+    tensors = [_tensor(torch, a, tdtype, dev, "data") for a in data]
+    n = check_data_rows([int(t.shape[0]) if t.ndim else 0 for t in tensors], "data")
+    batch_size = check_batch_size(batch_size, n)
+    if batch_size is not None:
+        idx = torch.as_tensor(np.sort(np.random.default_rng(int(seed)).choice(n, batch_size, replace=False)), device=dev)
+        tensors = [t[idx] for t in tensors]
+    inputs, targets = tensors[0], tensors[1:]
+
+    model = copy.deepcopy(module).to(device=dev, dtype=tdtype)
+    named = [(k, p) for k, p in model.named_parameters() if p.requires_grad]
+    if not named:
+        raise InputError("module", "has no trainable parameters")
+    names = [k for k, _ in named]
+    shapes = [tuple(p.shape) for _, p in named]
+    sizes = [int(p.numel()) for _, p in named]
+    buffers = dict(model.named_buffers())
+    w0 = torch.cat([p.detach().reshape(-1) for _, p in named]).cpu().numpy().astype(np.float64)
+
+    def unflat(w):
+        return {k: t.view(s) for k, t, s in zip(names, torch.split(w, sizes), shapes)}
+
+    def f(w):
+        return loss_fn(functional_call(model, (unflat(w), buffers), (inputs,)), *targets)
+
+    def to_t(a):
+        return torch.from_numpy(np.ascontiguousarray(a, dtype=np.float64)).to(device=dev, dtype=tdtype)
+
+    def host(t):
+        return t.detach().to("cpu", torch.float64).numpy()
+
+    def loss(w):
+        with torch.no_grad():
+            return float(f(to_t(w)))
+
+    def loss_and_grad(w):
+        wt = to_t(w).requires_grad_(True)
+        val = f(wt)
+        (g,) = torch.autograd.grad(val, wt)
+        return float(val.detach()), host(g)
+
+    def hvp_double(w, v):
+        wt = to_t(w).requires_grad_(True)
+        (g,) = torch.autograd.grad(f(wt), wt, create_graph=True)
+        (hv,) = torch.autograd.grad(g, wt, grad_outputs=to_t(v))
+        return host(hv)
+
+    def hvp_func(w, v):
+        return host(torch.func.jvp(torch.func.grad(f), (to_t(w),), (to_t(v),))[1])
+
+    try:
+        with torch.no_grad():
+            out = f(to_t(w0))
+    except Exception as exc:  # the user's module / loss failed on their own data: say so, no traceback
+        raise InputError("loss_fn", f"failed on the given module and data: {type(exc).__name__}: {exc}") from exc
+    if not isinstance(out, torch.Tensor) or out.numel() != 1 or out.ndim > 1:
+        raise InputError("loss_fn", f"must return a scalar tensor, got {type(out).__name__} "
+                                    f"{tuple(getattr(out, 'shape', ()))}")
+    hvp_fn = hvp_func if hvp == "func" else hvp_double
+
+    def rebuild(*, batch_size, seed):
+        return from_torch(module, loss_fn, data, batch_size=batch_size, seed=seed, device=device, dtype=dtype, hvp=hvp)
+
+    size = "full batch" if batch_size is None else f"fixed minibatch of {batch_size} (seed {seed})"
+    desc = f"{type(module).__name__}, {size}, {dtype}, hvp={'func' if hvp == 'func' else 'double_backward'}"
+    prob = ModelProblem(Compiled(loss, loss_and_grad, hvp_fn), w0, framework="torch", n_examples=batch_size or n,
+                        unflatten=lambda w: unflat(to_t(w)), rebuild=rebuild, description=desc, device=str(dev))
+    prob.module = model
+    return prob
