@@ -4,7 +4,7 @@
 and labels 0..9, from ``data/digits.npz`` (see data/README.md: UCI, CC BY 4.0); a
 seeded subset of n examples, or all 1797.
 
-``digits_problem(arch, framework, ...)``: a small MLP (64 -> width -> 10, tanh) or a
+``digits_problem(arch, framework, ...)``: a small MLP (64 -> width -> 10, tanh; ``depth`` hidden layers) or a
 small CNN (two 3x3 valid convolutions with tanh, 1 -> c1 -> c2 channels on the 8x8
 image, then a linear layer to 10 classes) with the squared loss
 L = (1/2n) sum_i |f(x_i) - onehot(y_i)|^2, built in JAX (``from_jax``) or PyTorch
@@ -54,21 +54,24 @@ def load_digits(n: int | None = None, seed: int = 0) -> Digits:
     return Digits(X.copy(), y.copy(), np.eye(10)[y])
 
 
-def _layer_shapes(arch: str, width: int, channels: tuple[int, int]) -> list[tuple[tuple[int, ...], int]]:
+def _layer_shapes(arch: str, width: int, channels: tuple[int, int], depth: int = 1) -> list[tuple[tuple[int, ...], int]]:
     """[(weight shape, fan_in)] layer by layer."""
     if arch == "mlp":
-        return [((width, 64), 64), ((10, width), width)]
+        sizes = [64] + [width] * depth + [10]
+        return [((b, a), a) for a, b in zip(sizes[:-1], sizes[1:])]
     c1, c2 = channels
     return [((c1, 1, 3, 3), 9), ((c2, c1, 3, 3), 9 * c1), ((10, c2 * 16), c2 * 16)]
 
 
-def init_params(arch: str = "mlp", *, width: int = 32, channels: tuple[int, int] = (4, 8), seed: int = 0,
-                scale: float = 1.0) -> list[tuple[np.ndarray, np.ndarray]]:
-    """[(W, b)] per layer: W ~ N(0, scale^2/fan_in), b = 0 (host float64)."""
+def init_params(arch: str = "mlp", *, width: int = 32, depth: int = 1, channels: tuple[int, int] = (4, 8),
+                seed: int = 0, scale: float = 1.0) -> list[tuple[np.ndarray, np.ndarray]]:
+    """[(W, b)] per layer: W ~ N(0, scale^2/fan_in), b = 0 (host float64). ``depth``: hidden layers of the MLP."""
     _check_arch(arch, width, channels)
+    if isinstance(depth, bool) or not isinstance(depth, (int, np.integer)) or depth < 1:
+        raise InputError("depth", f"expected an integer >= 1, got {depth!r}")
     rng = np.random.default_rng(seed)
     return [(rng.standard_normal(shape) * scale / np.sqrt(fan_in), np.zeros(shape[0]))
-            for shape, fan_in in _layer_shapes(arch, width, channels)]
+            for shape, fan_in in _layer_shapes(arch, width, channels, int(depth))]
 
 
 def _check_arch(arch: str, width: int, channels: Any) -> None:
@@ -89,8 +92,10 @@ def _jax_problem(arch: str, params, data: Digits, batch_size, seed):
 
     def forward(p, X):
         if arch == "mlp":
-            (W1, b1), (W2, b2) = p
-            return jnp.tanh(X @ W1.T + b1) @ W2.T + b2
+            h = X
+            for W, b in p[:-1]:
+                h = jnp.tanh(h @ W.T + b)
+            return h @ p[-1][0].T + p[-1][1]
         (K1, c1), (K2, c2), (W, b) = p
         h = X.reshape(-1, 1, 8, 8)
         for K, c in ((K1, c1), (K2, c2)):
@@ -112,9 +117,11 @@ def _torch_module(arch: str, params):
     torch = import_torch()
     nn = torch.nn
     if arch == "mlp":
-        (W1, _), (W2, _) = params
-        net = nn.Sequential(nn.Linear(64, W1.shape[0]), nn.Tanh(), nn.Linear(W1.shape[0], 10))
-        layers = [net[0], net[2]]
+        mods = []
+        for W, _ in params[:-1]:
+            mods += [nn.Linear(W.shape[1], W.shape[0]), nn.Tanh()]
+        net = nn.Sequential(*mods, nn.Linear(params[-1][0].shape[1], 10))
+        layers = [m for m in net if isinstance(m, nn.Linear)]
     else:
         (K1, _), (K2, _), _ = params
         net = nn.Sequential(nn.Unflatten(1, (1, 8, 8)), nn.Conv2d(1, K1.shape[0], 3), nn.Tanh(),
@@ -135,16 +142,18 @@ def digits_mse_torch(out, Y):
 
 
 def digits_problem(arch: str = "mlp", framework: str = "jax", *, n: int | None = 256, width: int = 32,
-                   channels: tuple[int, int] = (4, 8), data_seed: int = 0, init_seed: int = 0,
+                   depth: int = 1, channels: tuple[int, int] = (4, 8), data_seed: int = 0, init_seed: int = 0,
                    init_scale: float = 1.0, batch_size: int | None = None, seed: int = 0, device: Any = None):
     """A digits net as a ``ModelProblem`` (module docstring); its ``w0`` is the shared initialization."""
     if framework not in FRAMEWORKS:
         raise InputError("framework", f"unknown framework {framework!r}; choose one of {', '.join(FRAMEWORKS)}")
     data = load_digits(n, data_seed)
-    params = init_params(arch, width=width, channels=tuple(channels), seed=init_seed, scale=init_scale)
+    params = init_params(arch, width=width, depth=depth, channels=tuple(channels), seed=init_seed, scale=init_scale)
     if framework == "jax":
         return _jax_problem(arch, params, data, batch_size, seed)
     from .torch_adapter import from_torch
 
+    # one thread: these nets are far too small to gain from more, and a busy CPU makes OpenMP
+    # oversubscription 10-30x slower
     return from_torch(_torch_module(arch, params), digits_mse_torch, (data.X, data.Y), batch_size=batch_size,
-                      seed=seed, device=device)
+                      seed=seed, device=device, num_threads=1)

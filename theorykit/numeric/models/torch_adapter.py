@@ -63,7 +63,8 @@ def _tensor(torch, a: Any, dtype: Any, dev: Any, name: str) -> Any:
 
 
 def from_torch(module: Any, loss_fn: Callable[..., Any], data: Any, *, batch_size: int | None = None, seed: int = 0,
-               device: Any = None, dtype: str = "float64", hvp: str = "auto") -> ModelProblem:
+               device: Any = None, dtype: str = "float64", hvp: str = "auto",
+               num_threads: int | None = None) -> ModelProblem:
     """A ``Problem`` over the flattened trainable parameters of ``module``.
 
     ``loss_fn(outputs, *targets) -> scalar`` with ``outputs = module(inputs)`` and
@@ -72,6 +73,9 @@ def from_torch(module: Any, loss_fn: Callable[..., Any], data: Any, *, batch_siz
     or k for a fixed random minibatch of k examples drawn once from ``seed``.
     ``device``: "cpu" (default) or "cuda". ``dtype``: "float64" (default) or
     "float32". ``hvp``: one of ``HVP_MODES`` (see the module docstring).
+    ``num_threads``: if given, ``torch.set_num_threads(num_threads)`` (process-wide): for
+    small models on a busy CPU, 1 thread avoids OpenMP oversubscription, which measured
+    10-30x slower per step on a loaded 2-core machine.
     """
     torch = import_torch()
     from torch.func import functional_call
@@ -85,6 +89,10 @@ def from_torch(module: Any, loss_fn: Callable[..., Any], data: Any, *, batch_siz
     if dtype not in ("float64", "float32"):
         raise InputError("dtype", f"expected 'float64' or 'float32', got {dtype!r}")
     tdtype = getattr(torch, dtype)
+    if num_threads is not None:
+        if isinstance(num_threads, bool) or not isinstance(num_threads, int) or num_threads < 1:
+            raise InputError("num_threads", f"expected a positive integer or None, got {num_threads!r}")
+        torch.set_num_threads(num_threads)
     dev = _device(torch, device)
     if not isinstance(data, (tuple, list)) or not data:
         raise InputError("data", "expected a tuple (inputs, *targets) of tensors or arrays")
@@ -106,8 +114,12 @@ def from_torch(module: Any, loss_fn: Callable[..., Any], data: Any, *, batch_siz
     buffers = dict(model.named_buffers())
     w0 = torch.cat([p.detach().reshape(-1) for _, p in named]).cpu().numpy().astype(np.float64)
 
+    offsets = np.concatenate([[0], np.cumsum(sizes)]).tolist()
+
     def unflat(w):
-        return {k: t.view(s) for k, t, s in zip(names, torch.split(w, sizes), shapes)}
+        # slices + reshape rather than torch.split + view: forward-mode AD (hvp="func") meets
+        # immutable zero tangents through split's views
+        return {k: w[a:b].reshape(s) for k, a, b, s in zip(names, offsets[:-1], offsets[1:], shapes)}
 
     def f(w):
         return loss_fn(functional_call(model, (unflat(w), buffers), (inputs,)), *targets)
@@ -146,9 +158,16 @@ def from_torch(module: Any, loss_fn: Callable[..., Any], data: Any, *, batch_siz
         raise InputError("loss_fn", f"must return a scalar tensor, got {type(out).__name__} "
                                     f"{tuple(getattr(out, 'shape', ()))}")
     hvp_fn = hvp_func if hvp == "func" else hvp_double
+    if hvp == "func":  # forward mode lacks formulas for some ops (mse_loss in torch 2.14): fail here, clearly
+        try:
+            hvp_func(w0, w0)
+        except Exception as exc:
+            raise InputError("hvp", f"forward-over-reverse (torch.func) failed on this model: {type(exc).__name__}: "
+                                    f"{str(exc)[:200]}; use hvp='double_backward'") from exc
 
     def rebuild(*, batch_size, seed):
-        return from_torch(module, loss_fn, data, batch_size=batch_size, seed=seed, device=device, dtype=dtype, hvp=hvp)
+        return from_torch(module, loss_fn, data, batch_size=batch_size, seed=seed, device=device, dtype=dtype, hvp=hvp,
+                          num_threads=num_threads)
 
     size = "full batch" if batch_size is None else f"fixed minibatch of {batch_size} (seed {seed})"
     desc = f"{type(module).__name__}, {size}, {dtype}, hvp={'func' if hvp == 'func' else 'double_backward'}"
