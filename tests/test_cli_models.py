@@ -65,7 +65,8 @@ def user_module(tmp_path, monkeypatch):
 
 
 def _gram(X):
-    Z = np.hstack([X, np.ones((X.shape[0], 1))])
+    # the flat order is ravel_pytree's: dict keys sorted, so "b" comes before "w"
+    Z = np.hstack([np.ones((X.shape[0], 1)), X])
     return Z.T @ Z / X.shape[0]
 
 
