@@ -51,6 +51,7 @@ def numpy_problem(w, X, Y):
 def jax_setup(layers, X, Y):
     import jax
     import jax.numpy as jnp
+    from jax.flatten_util import ravel_pytree
 
     from theorykit.models import from_jax
 
@@ -71,10 +72,10 @@ def jax_setup(layers, X, Y):
     def raw_hvp():
         return jax.block_until_ready(raw(params, v_tree, batch))
 
-    flat_v, unravel = jax.flatten_util.ravel_pytree(params)
+    flat_v, unravel = ravel_pytree(params)
 
     def raw_matvec(v):
-        return np.asarray(jax.flatten_util.ravel_pytree(raw(params, unravel(jnp.asarray(v)), batch))[0])
+        return np.asarray(ravel_pytree(raw(params, unravel(jnp.asarray(v)), batch))[0])
 
     return from_jax(loss, params, (X, Y)), raw_hvp, raw_matvec
 

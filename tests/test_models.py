@@ -369,3 +369,15 @@ def test_run_eos_on_a_quadratic_measures_its_top_eigenvalue():
         run_eos(q, np.ones(5), lr=0.1, steps=3, optimizer="sgd")
     with pytest.raises(InputError, match="w0"):
         run_eos(q, np.ones(4), lr=0.1, steps=3)
+
+
+def test_importing_theorykit_models_imports_no_framework():
+    import subprocess
+    import sys
+
+    code = ("import sys, theorykit, theorykit.models; from theorykit.models import from_jax, from_torch; "
+            "theorykit.models.load_digits(5); from theorykit.cli import build_parser; build_parser(); "
+            "print(sorted(m for m in ('jax', 'torch') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"

@@ -8,11 +8,12 @@ and called functionally on a flat parameter vector with
 * ``"double_backward"``: reverse-over-reverse, g = dL/dw with ``create_graph=True``,
   then d<g, v>/dw (Pearlmutter 1994; what PyHessian and hessian-eigenthings do).
 
-``hvp="auto"`` (default) uses double backward, which measured faster on CPU at
-every size in ``benchmarks/bench_models.py``, and needs only that the backward
-pass is itself differentiable: a custom ``torch.autograd.Function`` whose
-backward is written in torch operations qualifies; forward mode would also need
-its ``jvp``. The gradient is plain reverse mode (``torch.autograd.grad``), so a
+``hvp="auto"`` (default) uses double backward: it needs only that the backward
+pass is itself differentiable (a custom ``torch.autograd.Function`` whose
+backward is written in torch operations qualifies), while forward mode also
+needs a forward-mode formula for every op (a custom Function's ``jvp``; in
+torch 2.14 ``torch.nn.functional.mse_loss`` has none that works under
+``torch.func.grad``). ``hvp="func"`` checks this at construction. The gradient is plain reverse mode (``torch.autograd.grad``), so a
 custom backward is what ``gradcheck`` compares with finite differences.
 
 PyTorch is imported inside the functions only.
