@@ -47,6 +47,28 @@ def chebyshev_eos():
     return prob
 
 
+def custom_backward(scale=2.0):
+    import jax
+
+    @jax.custom_vjp
+    def square(x):
+        return x * x
+
+    square.defvjp(lambda x: (x * x, x), lambda x, g: (scale * x * g,))  # d(x^2)/dx = 2x for scale 2
+
+    def loss(params, batch):
+        X, y = batch
+        return 0.5 * jnp.mean(square(X @ params["w"] + params["b"] - y))
+
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((40, 4)) * np.array([1.0, 2.0, 0.5, 1.5])
+    return from_jax(loss, {"w": np.zeros(4), "b": np.zeros(())}, (X, X @ np.ones(4)))
+
+
+def wrong_backward():
+    return custom_backward(scale=2.2)
+
+
 def raises():
     raise ValueError("my factory is broken")
 
@@ -97,6 +119,19 @@ def test_gradcheck_command(user_module, capsys):
     assert out.count("passed") == 2
     assert main(["gradcheck", "my_models:make_problem", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["passed"] is True
+
+
+def test_gradcheck_against_a_reference_model(user_module, capsys):
+    """A custom backward (jax.custom_vjp) against the plain-autodiff model: right passes, wrong fails."""
+    pytest.importorskip("jax", reason=NEEDS_JAX)
+    assert main(["gradcheck", "my_models:custom_backward", "--reference", "my_models:make_problem"]) == 0
+    assert "vs my_models:make_problem at 3 points: ✓ passed" in capsys.readouterr().out
+    assert main(["gradcheck", "my_models:wrong_backward", "--reference", "my_models:make_problem", "--json"]) == 1
+    out = json.loads(capsys.readouterr().out)
+    assert out["reference"]["passed"] is False and out["reference"]["grad_rel"] > 0.05
+    assert out["gradient"]["passed"] is False  # finite differences catch it too
+    assert main(["gradcheck", "my_models:make_problem", "--reference", "my_models:nope"]) == 2
+    assert "--reference" in capsys.readouterr().err
 
 
 def test_eos_command_reports_the_edge_and_draws(user_module, capsys):

@@ -84,6 +84,9 @@ def register(subparsers) -> None:
     p.add_argument("--coords", type=_pos_int, default=64, metavar="N",
                    help="gradient coordinates to check, spread evenly (default 64; 6 loss evaluations each)")
     p.add_argument("--rtol", type=_pos_float, default=1e-6, metavar="R", help="relative tolerance (default 1e-6)")
+    p.add_argument("--reference", default=None, metavar="MODULE:FACTORY",
+                   help="also compare the gradient and HVP with this model's (e.g. the same network with plain "
+                        "autodiff instead of your custom backward) at the initial point and two perturbed points")
     p.set_defaults(func=run_gradcheck)
 
     p = subparsers.add_parser("eos", help="train your model and measure the edge of stability",
@@ -196,12 +199,15 @@ def run_gradcheck(args) -> int:
     v = np.random.default_rng(args.seed).standard_normal(prob.dim)
     h = gradcheck_hvp(prob, w, v, rtol=max(args.rtol, 1e-6))
     ok = bool(g.passed and h.passed)
+    ref = _compare_reference(args, prob, v) if args.reference is not None else None
+    if ref is not None:
+        ok = ok and ref["passed"]
     if args.json:
         print(json.dumps({"model": args.model, "params": prob.dim, "passed": ok,
                           "gradient": {"passed": bool(g.passed), "max_rel_error": float(g.max_rel_error),
                                        "coords": int(coords.size), "message": g.message},
                           "hvp": {"passed": bool(h.passed), "max_rel_error": float(h.max_rel_error),
-                                  "message": h.message}}, indent=2))
+                                  "message": h.message}, "reference": ref}, indent=2))
         return 0 if ok else 1
     print(f"{args.model}: {prob!r}")
     mark = {True: "✓ passed", False: "✗ FAILED"}
@@ -213,7 +219,36 @@ def run_gradcheck(args) -> int:
           f"max relative error {h.max_rel_error:.3g}")
     if not h.passed:
         print(f"    {h.message}")
+    if ref is not None:
+        print(f"  gradient and HVP vs {args.reference} at 3 points: {mark[ref['passed']]}, max relative "
+              f"difference {ref['grad_rel']:.3g} (gradient), {ref['hvp_rel']:.3g} (HVP)")
     return 0 if ok else 1
+
+
+def _compare_reference(args, prob, v) -> dict:
+    """Gradient and HVP of MODEL against --reference at w0 and two seeded perturbations of it."""
+    import numpy as np
+
+    from ..numeric.models.factory import load_model
+
+    try:
+        other = load_model(args.reference)
+    except InputError as exc:
+        raise InputError("--reference", str(exc)) from exc
+    if other.dim != prob.dim:
+        raise InputError("--reference", f"has {other.dim} parameters, {args.model} has {prob.dim}")
+    rng = np.random.default_rng(args.seed)
+    w0 = np.asarray(prob.w0, dtype=np.float64)
+    scale = max(float(np.max(np.abs(w0))), 1.0) * 0.1
+    g_rel = h_rel = 0.0
+    for w in (w0, w0 + scale * rng.standard_normal(w0.size), w0 + scale * rng.standard_normal(w0.size)):
+        a, b = np.asarray(prob.grad(w)), np.asarray(other.grad(w))
+        g_rel = max(g_rel, float(np.max(np.abs(a - b)) / max(float(np.max(np.abs(b))), 1e-300)))
+        a, b = np.asarray(prob.hvp(w, v)), np.asarray(other.hvp(w, v))
+        h_rel = max(h_rel, float(np.max(np.abs(a - b)) / max(float(np.max(np.abs(b))), 1e-300)))
+    tol = max(args.rtol, 1e-6)
+    return {"model": args.reference, "grad_rel": g_rel, "hvp_rel": h_rel, "rtol": tol,
+            "passed": bool(g_rel <= tol and h_rel <= tol)}
 
 
 class _Bar:
