@@ -381,3 +381,26 @@ def test_importing_theorykit_models_imports_no_framework():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"
+
+
+def test_torch_unused_and_linear_parameters():
+    """A parameter the loss ignores has gradient 0; a loss linear in a parameter has H = 0 there."""
+    torch = _torch()
+
+    class Net(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.a = torch.nn.Parameter(torch.tensor([1.0, 2.0]))
+            self.b = torch.nn.Parameter(torch.tensor([3.0]))
+            self.unused = torch.nn.Parameter(torch.tensor([5.0]))
+
+        def forward(self, x):
+            return (x * self.a).sum(1) ** 2 + self.b
+
+    X = np.array([[1.0, 0.0], [0.0, 1.0]])
+    prob = from_torch(Net(), lambda o: o.mean(), (X,))
+    w = prob.w0
+    np.testing.assert_allclose(prob.grad(w), [1.0, 2.0, 1.0, 0.0])
+    np.testing.assert_allclose(prob.hessian(w), np.diag([1.0, 1.0, 0.0, 0.0]))
+    lin = from_torch(torch.nn.Linear(2, 1, bias=False), lambda o: o.sum(), (X,))
+    np.testing.assert_array_equal(lin.hvp(lin.w0, np.ones(2)), np.zeros(2))

@@ -125,6 +125,17 @@ def from_torch(module: Any, loss_fn: Callable[..., Any], data: Any, *, batch_siz
     def f(w):
         return loss_fn(functional_call(model, (unflat(w), buffers), (inputs,)), *targets)
 
+    def f_list(ps):
+        return loss_fn(functional_call(model, (dict(zip(names, ps)), buffers), (inputs,)), *targets)
+
+    def leaves(w):
+        # one leaf per parameter (as a raw loop over module.parameters() has): autograd then
+        # never scatters gradients back into a flat vector (zero-fill + add per slice)
+        return [w[a:b].reshape(s).detach().requires_grad_(True) for a, b, s in zip(offsets[:-1], offsets[1:], shapes)]
+
+    def cat(ts):
+        return torch.cat([t.reshape(-1) for t in ts])
+
     def to_t(a):
         return torch.from_numpy(np.ascontiguousarray(a, dtype=np.float64)).to(device=dev, dtype=tdtype)
 
@@ -135,17 +146,26 @@ def from_torch(module: Any, loss_fn: Callable[..., Any], data: Any, *, batch_siz
         with torch.no_grad():
             return float(f(to_t(w)))
 
+    def filled(gs, ps):  # a parameter the loss does not use has gradient 0 (autograd says None)
+        return [torch.zeros_like(p) if g is None else g for g, p in zip(gs, ps)]
+
     def loss_and_grad(w):
-        wt = to_t(w).requires_grad_(True)
-        val = f(wt)
-        (g,) = torch.autograd.grad(val, wt)
-        return float(val.detach()), host(g)
+        ps = leaves(to_t(w))
+        val = f_list(ps)
+        g = torch.autograd.grad(val, ps, allow_unused=True)
+        return float(val.detach()), host(cat(filled(g, ps)))
 
     def hvp_double(w, v):
-        wt = to_t(w).requires_grad_(True)
-        (g,) = torch.autograd.grad(f(wt), wt, create_graph=True)
-        (hv,) = torch.autograd.grad(g, wt, grad_outputs=to_t(v))
-        return host(hv)
+        ps = leaves(to_t(w))
+        g = torch.autograd.grad(f_list(ps), ps, create_graph=True, allow_unused=True)
+        vt = to_t(v)
+        vs = [vt[a:b].reshape(s) for a, b, s in zip(offsets[:-1], offsets[1:], shapes)]
+        # gradient blocks that do not depend on w (linear terms) contribute nothing to H v
+        live = [(gi, vi) for gi, vi in zip(g, vs) if gi is not None and gi.requires_grad]
+        if not live:
+            return np.zeros(w0.size)
+        hv = torch.autograd.grad([gi for gi, _ in live], ps, grad_outputs=[vi for _, vi in live], allow_unused=True)
+        return host(cat(filled(hv, ps)))
 
     def hvp_func(w, v):
         return host(torch.func.jvp(torch.func.grad(f), (to_t(w),), (to_t(v),))[1])
