@@ -33,7 +33,7 @@ def test_numpy_namespace_defaults_to_float64():
 
 def test_unknown_backend_names_the_argument():
     with pytest.raises(InputError) as err:
-        get_namespace("jax")
+        get_namespace("tensorflow")  # jax and torch are backends now (issue 17)
     assert err.value.argument == "backend"
     assert "numpy" in str(err.value) and "cupy" in str(err.value)
 

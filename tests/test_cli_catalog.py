@@ -126,7 +126,7 @@ def test_unknown_id_and_backends_exit_2(capsys):
     assert main(["verify", "toy.gd_contraction", "toy.nope"]) == 2
     err = capsys.readouterr().err
     assert "unknown claim id 'toy.nope'" in err and "derive" not in err
-    assert main(["verify", "toy.gd_contraction", "--backend", "torch"]) == 2
+    assert main(["verify", "toy.gd_contraction", "--backend", "tensorflow"]) == 2
     assert "backend" in capsys.readouterr().err
 
 

@@ -186,7 +186,7 @@ def test_probes_are_reproducible_and_quiet():
         (lambda: probes.stability_threshold("gd", [1.0], momentum=0.5), "momentum", "gd"),
         (lambda: probes.stability_threshold("gd", [1.0], rtol=0.0), "rtol", "[1e-10, 1)"),
         (lambda: probes.stability_threshold("gd", [1.0], steps=0), "steps", ">= 1"),
-        (lambda: probes.stability_threshold("gd", [1.0], backend="torch"), "backend", "numpy"),
+        (lambda: probes.stability_threshold("gd", [1.0], backend="tensorflow"), "backend", "numpy"),
         (lambda: probes.linear_rate("gd", [1.0], np.array([0.1, 0.2])), "lr", "one value per problem"),
         (lambda: probes.stability_threshold("gd", [1.0], seed=1.5), "seed", "integer"),
         (lambda: probes.stability_threshold_matrix("gd", [[1.0, 2.0], [0.0, 1.0]]), "A", "symmetric"),

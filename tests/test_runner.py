@@ -180,7 +180,7 @@ def test_oracle_compared_per_n_or_skipped():
 @pytest.mark.parametrize(
     "kwargs, argument",
     [({"seed": -1}, "seed"), ({"seed": 1.5}, "seed"), ({"max_examples": 0}, "max_examples"),
-     ({"backend": "torch"}, "backend")],
+     ({"backend": "tensorflow"}, "backend")],
 )
 def test_bad_run_arguments_name_the_argument(kwargs, argument):
     with pytest.raises(InputError) as info:

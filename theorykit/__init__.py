@@ -31,7 +31,7 @@ _EXPORTS = {
     "challenge": "theorykit.claims.challenge",
 }
 # `claims` is the callable claims package: theorykit.claims("gd.*")
-_SUBMODULES = ("probes", "strategies", "errors", "claims")
+_SUBMODULES = ("probes", "strategies", "errors", "claims", "models")
 
 __all__ = sorted([*_EXPORTS, *_SUBMODULES, "__version__"])
 

@@ -15,7 +15,7 @@ from ..errors import TheorykitError
 __all__ = ["main", "build_parser", "silence_stdout"]
 
 # module name inside theorykit.cli -> loaded lazily so `theorykit check` does not import numpy-heavy code
-_SUBCOMMAND_MODULES = ("check", "catalog", "figure", "cache", "sweep", "challenge")
+_SUBCOMMAND_MODULES = ("check", "catalog", "figure", "cache", "sweep", "challenge", "model")
 
 _DESCRIPTION = """\
 theorykit: check derivations, verify optimization-theory claims, and tabulate results.
@@ -28,6 +28,7 @@ theorykit: check derivations, verify optimization-theory claims, and tabulate re
   theorykit figure ID PATH         draw a claim's figure (needs the 'plot' extra)
   theorykit sweep ID --grid ...    measure a claim over a grid; a phase diagram
   theorykit cache clear            clear the result cache of verify and sweep
+  theorykit sharpness|gradcheck|eos MODULE:FACTORY   the checks on your own JAX/PyTorch model
 
 Run `theorykit COMMAND --help` for the options of each command.
 """

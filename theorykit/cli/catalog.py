@@ -182,7 +182,7 @@ def register(subparsers) -> None:
     p = subparsers.add_parser("verify", help="derive, measure and mutation-test claims", epilog=_VERIFY_EPILOG,
                               formatter_class=raw, description="Verify claims from the catalog.")
     p.add_argument("patterns", nargs="*", metavar="ID", help="claim ids or 'family.*' globs (default: all claims)")
-    p.add_argument("--backend", default="numpy", metavar="NAME", help="array backend: numpy (default) or cupy")
+    p.add_argument("--backend", default="numpy", metavar="NAME", help="array backend: numpy (default), cupy, jax, torch or torch-cuda")
     p.add_argument("--seed", type=_seed, default=0, metavar="N", help="seed of every search and measurement (default 0)")
     p.add_argument("--max-examples", type=_positive_int, default=None, metavar="N",
                    help=f"Hypothesis examples per check and per mutant (default: {DEFAULT_MAX_EXAMPLES})")

@@ -47,7 +47,7 @@ def register(subparsers) -> None:
     p.add_argument("path", nargs="?", metavar="PATH", help="output file")
     p.add_argument("--list", action="store_true", help="list the claim ids that have a figure")
     p.add_argument("--seed", type=_seed, default=0, metavar="N", help="seed of the measurements (default 0)")
-    p.add_argument("--backend", default="numpy", metavar="NAME", help="array backend: numpy (default) or cupy")
+    p.add_argument("--backend", default="numpy", metavar="NAME", help="array backend: numpy (default), cupy, jax, torch or torch-cuda")
     p.add_argument("--dpi", type=_dpi, default=120, metavar="N", help="resolution of raster output (default 120)")
     p.set_defaults(func=run_figure)
 

@@ -1,9 +1,12 @@
-"""Array backends: NumPy always, CuPy when installed and a CUDA device is present.
+"""Array backends: NumPy always; CuPy with a CUDA device; JAX and PyTorch when installed.
 
 Numeric code is written once against the array API: a function takes its
 namespace from its inputs (``array_namespace``) or from ``get_namespace``.
 CuPy is imported only inside ``get_namespace("cupy")`` so that ``import
-theorykit`` never touches CUDA.
+theorykit`` never touches CUDA; JAX and PyTorch likewise (``"jax"``: ``jax.numpy``
+with float64 enabled, on JAX's default device, a GPU when ``jax[cuda]`` is
+installed; ``"torch"``: array-api-compat's torch namespace on the CPU,
+``"torch-cuda"``: the same with arrays made on the GPU).
 """
 from __future__ import annotations
 
@@ -16,7 +19,7 @@ from ..errors import BackendUnavailable, InputError
 
 __all__ = ["BACKENDS", "DEFAULT_DTYPE", "get_namespace", "backend_name", "to_numpy", "asarray_checked"]
 
-BACKENDS = ("numpy", "cupy")
+BACKENDS = ("numpy", "cupy", "jax", "torch", "torch-cuda")
 DEFAULT_DTYPE = np.float64
 
 _GPU_HINT = "backend 'cupy' needs CuPy and a CUDA GPU: pip install 'theorykit[gpu]'"
@@ -30,6 +33,10 @@ def get_namespace(backend: str = "numpy") -> Any:
         import array_api_compat.numpy as xp
 
         return xp
+    if backend in ("jax", "torch", "torch-cuda"):
+        from .backend_frameworks import framework_namespace
+
+        return framework_namespace(backend)
     try:
         import cupy  # noqa: F401  (lazy on purpose: importing it initialises CUDA)
 
@@ -44,14 +51,29 @@ def get_namespace(backend: str = "numpy") -> Any:
 
 
 def backend_name(xp: Any) -> str:
-    """"cupy" for a CuPy namespace, else "numpy"."""
-    return "cupy" if "cupy" in getattr(xp, "__name__", "") else "numpy"
+    """"cupy", "jax" or "torch" for those namespaces, else "numpy"."""
+    name = getattr(xp, "__name__", "")
+    for b in ("cupy", "jax", "torch"):
+        if b in name:
+            return b
+    return "numpy"
+
+
+def backend_name_of(x: Any) -> str:
+    """The backend an array belongs to ("numpy" for anything else)."""
+    mod = type(x).__module__
+    for b in ("cupy", "jax", "torch"):
+        if mod.startswith(b) or (b == "jax" and mod.startswith("jaxlib")):
+            return b
+    return "numpy"
 
 
 def to_numpy(x: Any) -> np.ndarray:
     """A NumPy copy/view of ``x`` (CuPy arrays are moved to the host)."""
     if hasattr(x, "get") and type(x).__module__.startswith("cupy"):
         return x.get()
+    if type(x).__module__.startswith("torch"):
+        return x.detach().cpu().numpy()
     return np.asarray(x)
 
 
@@ -70,8 +92,8 @@ def asarray_checked(
     rejects NaN and inf.
     """
     try:
-        if type(x).__module__.startswith("cupy") and backend_name(xp) == "numpy":
-            x = x.get()
+        if type(x).__module__.startswith(("cupy", "torch")) and backend_name(xp) != backend_name_of(x):
+            x = to_numpy(x)
         arr = xp.asarray(x, dtype=dtype if dtype is not None else xp.float64)
     except (TypeError, ValueError) as exc:
         raise InputError(name, f"expected an array of real numbers ({exc})") from exc
