@@ -35,9 +35,22 @@ def builtin_module() -> str:
     (or an editable install), where ``proofs/`` sits beside ``theorykit/``. The catalog
     always comes from the same tree as the theorykit being run."""
     package = Path(__file__).resolve().parents[1]
-    if not (package / "catalog").is_dir() and (package.parent / SOURCE_MODULE / "__init__.py").is_file():
+    source = package.parent / SOURCE_MODULE / "__init__.py"
+    if not (package / "catalog").is_dir() and source.is_file() and _importable_from(SOURCE_MODULE, source):
         return SOURCE_MODULE
+    # an installed wheel, or an editable install run from elsewhere (proofs/ is then
+    # not on sys.path, but the package-dir mapping serves it as theorykit.catalog)
     return BUILTIN_MODULE
+
+
+def _importable_from(name: str, init: Path) -> bool:
+    import importlib.util
+
+    try:
+        spec = importlib.util.find_spec(name)
+    except (ImportError, ValueError):
+        return False
+    return spec is not None and spec.origin is not None and Path(spec.origin).resolve() == init.resolve()
 
 _lock = threading.Lock()
 _cache: tuple[tuple[Claim, ...], dict[str, str]] | None = None  # (claims, id -> catalog name)

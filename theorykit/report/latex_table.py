@@ -301,9 +301,11 @@ def latex_table(results: Iterable[ClaimResult], *, width: str = "column", longta
                   rf"{{\footnotesize\raggedright\noindent {legend}\par}}"]
         return "\n".join(lines) + "\n"
     env = "table*" if width == "page" else "table"
+    # in one column of a page the legend is set smaller, so that a whole family's table fits
+    legend_size = r"\scriptsize" if width == "column" else r"\footnotesize"
     inner = [r"{\footnotesize\setlength{\tabcolsep}{4pt}%", rf"\begin{{tabular}}{{{spec}}}", *head,
              *table_body(results, ctx, width, bib), r"\bottomrule", r"\end{tabular}\par}",
-             rf"\vspace{{2pt}}{{\footnotesize\raggedright\noindent {legend}\par}}"]
+             rf"\vspace{{2pt}}{{{legend_size}\raggedright\noindent {legend}\par}}"]
     if not float_env:
         return "\n".join(lines + inner) + "\n"
     lines += [rf"\begin{{{env}}}[tbp]", r"\centering", rf"\caption{{{caption}}}\label{{{label}}}", *inner,

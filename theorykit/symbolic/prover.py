@@ -439,7 +439,8 @@ class _Labelled(list):
 
 
 def _has_root(e) -> bool:
-    return any(p.exp.is_Rational and not p.exp.is_Integer for p in e.atoms(sympy.Pow))
+    # roots of expressions in the variables; constant radicals (sqrt(20315)) are numbers
+    return any(p.exp.is_Rational and not p.exp.is_Integer and p.base.free_symbols for p in e.atoms(sympy.Pow))
 
 
 def _exp_arg(e):
