@@ -22,7 +22,7 @@ from typing import Any, Callable
 
 from ..errors import DerivationSyntaxError, InputError, TheorykitError
 
-__all__ = ["BudgetExceeded", "MEMORY_LIMIT_BYTES", "limit_memory", "run_bounded"]
+__all__ = ["BudgetExceeded", "MEMORY_LIMIT_BYTES", "fork_call", "limit_memory", "run_bounded"]
 
 MEMORY_LIMIT_BYTES = 2 * 1024**3
 
@@ -80,26 +80,24 @@ def _decode_error(payload) -> BaseException:
     return InputError("source", f"could not process the input ({payload[1]})")
 
 
-def run_bounded(fn: Callable[..., Any], args: tuple, timeout: float, *, what: str = "work") -> Any:
-    """``fn(*args)`` in a forked child, killed after ``timeout`` seconds.
+TIMEOUT = "timeout"
+DIED = "worker died (memory limit?)"
 
-    Returns the (pickled) result; re-raises theorykit input errors from the child;
-    raises :class:`BudgetExceeded` when the budget runs out. Without ``os.fork``
-    the call runs here, unbounded.
-    """
-    if not hasattr(os, "fork"):
-        return fn(*args)
+
+def fork_call(fn: Callable[..., Any], args: tuple, timeout: float) -> tuple[str, Any]:
+    """``fn(*args)`` in a forked, memory-limited child, killed after ``timeout`` seconds.
+
+    Returns ``("ok", result)``, ``(TIMEOUT, None)`` or ``(DIED, None)`` (the child died or
+    sent nothing readable). The one fork-and-wait loop of the symbolic layer: the prover's
+    steps, the vector steps and :func:`run_bounded` all go through it. os.fork also works
+    inside daemonic pool workers; poll/epoll has no FD_SETSIZE limit as select() has."""
     read_fd, write_fd = os.pipe()
     pid = os.fork()
     if pid == 0:  # pragma: no cover - runs in the child
         os.close(read_fd)
         try:
             limit_memory()
-            try:
-                payload = ("ok", fn(*args))
-                data = pickle.dumps(payload)
-            except BaseException as exc:  # noqa: BLE001 - everything goes back to the parent
-                data = pickle.dumps(("err", _encode_error(exc)))
+            data = pickle.dumps(fn(*args))
             view = memoryview(data)
             while view:
                 n = os.write(write_fd, view)
@@ -107,7 +105,7 @@ def run_bounded(fn: Callable[..., Any], args: tuple, timeout: float, *, what: st
         except BaseException:  # noqa: BLE001 - the parent reports a dead worker
             pass
         finally:
-            os._exit(0)
+            os._exit(0)  # no atexit handlers, no flushing of buffers copied from the parent
     os.close(write_fd)
     deadline = time.monotonic() + timeout
     chunks = []
@@ -134,11 +132,36 @@ def run_bounded(fn: Callable[..., Any], args: tuple, timeout: float, *, what: st
                 pass
         os.waitpid(pid, 0)
     if not finished:
-        raise BudgetExceeded(f"{what} did not finish within {timeout:g} s")
+        return TIMEOUT, None
     try:
-        tag, value = pickle.loads(b"".join(chunks))
+        return "ok", pickle.loads(b"".join(chunks))
     except Exception:  # noqa: BLE001 - an empty or cut message: the child died
-        raise BudgetExceeded(f"{what} stopped: the worker died (memory limit?)") from None
+        return DIED, None
+
+
+def _tagged(fn, args):
+    """Runs in the child: the result, or the error encoded for the parent."""
+    try:
+        return "ok", fn(*args)
+    except BaseException as exc:  # noqa: BLE001 - everything goes back to the parent
+        return "err", _encode_error(exc)
+
+
+def run_bounded(fn: Callable[..., Any], args: tuple, timeout: float, *, what: str = "work") -> Any:
+    """``fn(*args)`` in a forked child, killed after ``timeout`` seconds.
+
+    Returns the (pickled) result; re-raises theorykit input errors from the child;
+    raises :class:`BudgetExceeded` when the budget runs out. Without ``os.fork``
+    the call runs here, unbounded.
+    """
+    if not hasattr(os, "fork"):
+        return fn(*args)
+    status, payload = fork_call(_tagged, (fn, args), timeout)
+    if status == TIMEOUT:
+        raise BudgetExceeded(f"{what} did not finish within {timeout:g} s")
+    if status == DIED:
+        raise BudgetExceeded(f"{what} stopped: the worker died (memory limit?)")
+    tag, value = payload
     if tag == "err":
         raise _decode_error(value)
     return value

@@ -28,9 +28,6 @@ from __future__ import annotations
 
 import math
 import os
-import pickle
-import selectors
-import signal
 import time
 from fractions import Fraction
 from typing import NamedTuple
@@ -42,7 +39,7 @@ from .assumptions import Assumptions, Contradiction
 from .counterexample import StepCheck, as_strings, search_counterexample
 from .domain import Condition, as_relation, simplify_conditions, tree_conditions
 from .exact import rationalize_floats, sign_of_number, to_rational
-from .isolate import MEMORY_LIMIT_BYTES, limit_memory as _limit_memory
+from .isolate import MEMORY_LIMIT_BYTES, fork_call
 from .prove_plans import apply_case, substitution_plans
 from .prove_polynomial import NONNEG, POS, univariate_sign
 from .prove_sign import SignProver, Timeout
@@ -156,22 +153,6 @@ def _decide_safely(lhs, op, rhs, a, deadline, seed, domain=()):
         return "unknown", f"internal error: {type(exc).__name__}: {exc}"[:200], None
 
 
-def _child(fd, args):
-    """Runs in the forked child: decide, write the pickled verdict, exit at once."""
-    try:
-        _limit_memory()
-        result = _decide_safely(*args)
-        data = pickle.dumps(result)
-        view = memoryview(data)
-        while view:
-            n = os.write(fd, view)
-            view = view[n:]
-    except BaseException:  # noqa: BLE001 - the parent reports a dead worker
-        pass
-    finally:
-        os._exit(0)  # no atexit handlers, no flushing of buffers copied from the parent
-
-
 _WARM = False
 
 
@@ -198,47 +179,14 @@ def _warm_up():
 
 
 def _run_isolated(lhs, op, rhs, a, timeout, seed, domain=()):
-    """Fork (os.fork: also works inside daemonic pool workers), wait up to the
-    budget, kill the child past it."""
+    """The step in a forked child (``isolate.fork_call``), killed past the budget; the
+    child stops its own work a margin earlier, so that it can still answer."""
     margin = min(_CHILD_MARGIN, timeout * 0.2)
     deadline = time.monotonic() + timeout - margin
-    read_fd, write_fd = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # pragma: no cover - runs in the child
-        os.close(read_fd)
-        _child(write_fd, (lhs, op, rhs, a, deadline, seed, domain))
-    os.close(write_fd)
-    chunks = []
-    finished = False
-    sel = selectors.DefaultSelector()  # poll/epoll: no FD_SETSIZE limit as with select()
-    sel.register(read_fd, selectors.EVENT_READ)
-    try:
-        while True:
-            left = deadline + margin - time.monotonic()
-            if left <= 0:
-                break
-            if not sel.select(left):
-                break
-            chunk = os.read(read_fd, 1 << 16)
-            if not chunk:
-                finished = True
-                break
-            chunks.append(chunk)
-    finally:
-        sel.close()
-        os.close(read_fd)
-        if not finished:
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-        os.waitpid(pid, 0)
-    if not finished:
-        return "unknown", "timeout", None
-    try:
-        return pickle.loads(b"".join(chunks))
-    except Exception:  # noqa: BLE001 - an empty or cut message: the child died
-        return "unknown", "worker died (memory limit?)", None
+    status, verdict = fork_call(_decide_safely, (lhs, op, rhs, a, deadline, seed, domain), timeout)
+    if status != "ok":
+        return "unknown", status, None
+    return verdict
 
 
 # -- the decision ------------------------------------------------------------------
