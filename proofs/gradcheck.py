@@ -534,3 +534,283 @@ References:
 )
 
 CLAIMS = (GRADCHECK_CENTERED, GRADCHECK_FORWARD, GRADCHECK_OPTIMAL_H, GRADCHECK_RELU_KINK, GRADCHECK_WEIGHT_DECAY)
+
+
+# ============================================================== seed claims (issue 14, item 6)
+from ._sources import BAYDIN, SRIVASTAVA  # noqa: E402  (the seed block is appended as one unit)
+
+# ------------------------------------------------------------ gradcheck.depth_error
+rel_d, depth = S("rel"), S("D", positive=True)
+DEPTH_STATEMENT = sympy.Eq(rel_d, (depth - 1) * (depth - 2) * h**2 / 6)
+
+
+def _derive_depth():
+    # u((1 + s) theta) = (1 + s)^D u(theta) for a depth-D linear net (homogeneous of degree D), so the
+    # centered quotient along theta is u ((1 + h)^D - (1 - h)^D) / (2 h) against the derivative D u
+    dd = _derivation((h > 0,), "gradcheck.depth_error")
+    for D_ in (3, 4, 5, 6):
+        q = ((1 + h) ** D_ - (1 - h) ** D_) / (2 * h * D_) - 1
+        rest = sum(sympy.binomial(D_, 2 * j + 1) * h ** (2 * j) for j in range(2, D_)) / D_
+        dd.start(q).eq(DEPTH_STATEMENT.rhs.subs(depth, D_) + rest, by=f"D = {D_}: odd binomial terms; the rest is O(h^4)")
+    k_ = S("k", positive=True)
+    # general D: the h^2 coefficient of ((1+h)^D - (1-h)^D)/(2 h D) is binomial(D, 3)/D
+    dd.start(sympy.binomial(depth, 3).rewrite(sympy.factorial).subs(depth, k_ + 3) / (k_ + 3)).eq(
+        (k_ + 2) * (k_ + 1) / 6, by="binomial(D, 3)/D = (D - 1)(D - 2)/6 with D = k + 3")
+    return dd.check()
+
+
+def _deep_linear(params, rng):
+    """Weight matrices of a depth-D linear net with positive entries (so u(theta) is O(1), away from 0)."""
+    D_, widths = int(params["D"]), [3] + [int(w) for w in rng.integers(2, 6, size=int(params["D"]) - 1)] + [1]
+    return [rng.uniform(0.5, 1.5, size=(widths[i + 1], widths[i])) / widths[i] for i in range(D_)]
+
+
+def _depth_rel_error(params, ctx) -> float:
+    """|numeric - backprop| / |backprop| for the directional check along theta itself: centered quotient of
+    the forward pass against the backpropagated gradient dotted with theta."""
+    Ws = _deep_linear(params, ctx.rng)
+    x = np.ones(3)
+
+    def forward(ws):
+        z = x
+        for W in ws:
+            z = W @ z
+        return float(z[0])
+
+    acts = [x]  # backprop: dL/dW_i = delta_i a_(i-1)^T
+    for W in Ws:
+        acts.append(W @ acts[-1])
+    delta, dot = np.ones(1), 0.0
+    for i in range(len(Ws) - 1, -1, -1):
+        dot += float(np.sum(np.outer(delta, acts[i]) * Ws[i]))
+        delta = Ws[i].T @ delta
+    hh = float(params["h"])
+    num = (forward([W * (1 + hh) for W in Ws]) - forward([W * (1 - hh) for W in Ws])) / (2 * hh)
+    return abs(num - dot) / abs(dot)
+
+
+GRADCHECK_DEPTH = Claim(
+    id="gradcheck.depth_error",
+    title="A gradient check's relative error grows with depth: (D - 1)(D - 2) h^2/6 along the weights of a "
+          "depth-D linear net",
+    statement=DEPTH_STATEMENT,
+    kind=Kind.IDENTITY,
+    sources=(CS231N, NOCEDAL_WRIGHT),
+    derive=_derive_depth,
+    assumptions=(h > 0, depth >= 3),
+    strategy=lambda: st.fixed_dictionaries({"D": st.integers(3, 10), "h": st.sampled_from([1e-2, 3e-3, 1e-3])}),
+    checks=(NumericCheck("relative_error", "centered quotient along theta vs backprop's gradient . theta, random "
+                         "positive depth-D linear nets (widths 2..5)", _depth_rel_error, measures=rel_d,
+                         bind={depth: "D"}, rtol=1e-3, examples=({"D": 6, "h": 1e-2}, {"D": 3, "h": 1e-3})),),
+    mutants=(sympy.Eq(rel_d, h**2 / 6),),  # the error of a single layer's cubic term, whatever the depth
+    doc="""\
+Setting: a depth-D linear network u(theta) = W_D ... W_1 x (scalar output, D >= 3); the centered
+difference check of the backpropagated gradient along the direction theta itself (all layers at once)
+with step h.
+
+Claim (*tight* to O(h^4)): the relative error is (D - 1)(D - 2) h^2/6: it grows like D^2, so a
+tolerance that suits a shallow net flags a deep one -- why relative errors of gradient checks are
+expected to be larger in deeper nets [1]; centered differences as in [2].
+
+Derivation: u is homogeneous of degree D in theta, so the quotient is u((1 + h)^D - (1 - h)^D)/(2h)
+against D u; its relative excess is binomial(D, 3) h^2/D + O(h^4) = (D - 1)(D - 2) h^2/6 + O(h^4)
+(checked as polynomials for D = 3..6 and for general D).
+
+Check: random nets with positive weights (widths 2..5, D in 3..10, h in {1e-2, 3e-3, 1e-3}), the
+forward pass differenced and a hand-written backprop (rtol 1e-3 covers the O(h^4) remainder,
+< 2.1e-4 relative for D <= 10, h <= 1e-2). Mutant: h^2/6 whatever the depth.
+
+References:
+  [1] A. Karpathy (2016). CS231n: gradient checks (course notes, Stanford). cs231n.github.io/neural-networks-3
+  [2] J. Nocedal, S. J. Wright (2006). Numerical Optimization. doi:10.1007/978-0-387-40065-5
+""",
+)
+
+# ------------------------------------------------------------ gradcheck.special_point
+rel0, rel_b, t_b = S("rel0"), S("rel"), S("t")
+SP_STATEMENT = sympy.And(sympy.Eq(rel0, 0), sympy.Eq(rel_b, t_b / (1 + t_b)))
+
+
+def _derive_special_point():
+    dd = _derivation((t_b > 0, t_b < 1), "gradcheck.special_point")
+    # the bug: tanh's backward written 1 - t instead of 1 - t^2; relative error |a - n|/max(|a|, |n|)
+    dd.start((1 - t_b**2) - (1 - t_b)).eq(t_b * (1 - t_b), by="true minus buggy").gt(0, by="0 < t < 1")
+    dd.claim(1 - t_b**2, ">=", 1 - t_b, by="1 - t^2 = (1 - t)(1 + t): the true derivative is the larger")
+    dd.start(t_b * (1 - t_b) / (1 - t_b**2)).eq(t_b / (1 + t_b), by="divide by (1 - t)(1 + t)")
+    return dd.check()
+
+
+def _sp_unit(params):
+    rng = np.random.default_rng(int(params["data"]))
+    x = rng.uniform(0.5, 1.5, size=int(params["d"]))
+    return x, float(params["y"])
+
+
+def _sp_burn_in(params) -> np.ndarray:
+    """w after `steps` GD steps of (tanh(w.x) - y)^2/2 from w = 0, with the buggy backward (as training would)."""
+    x, y = _sp_unit(params)
+    w = np.zeros_like(x)
+    for _ in range(int(params["steps"])):
+        t = math.tanh(float(w @ x))
+        w = w - float(params["lr"]) * (t - y) * (1 - t) * x
+    return w
+
+
+def _sp_check(w, params) -> float:
+    from theorykit.numeric.gradcheck import gradcheck
+
+    x, _ = _sp_unit(params)
+    f = lambda z: np.tanh(z @ x)  # noqa: E731
+    buggy = lambda z: (1 - np.tanh(z @ x)) * x  # noqa: E731  (should be 1 - tanh^2)
+    return float(gradcheck(f, w, buggy, method="centered", rtol=1e-3).max_rel_error)
+
+
+def _sp_at_zero(params, ctx) -> float:
+    return _sp_check(np.zeros(int(params["d"])), params)
+
+
+def _sp_after(params, ctx) -> float:
+    return _sp_check(_sp_burn_in(params), params)
+
+
+GRADCHECK_SPECIAL_POINT = Claim(
+    id="gradcheck.special_point",
+    title="A wrong backward passes a gradient check at zero weights and fails after burn-in (tanh' = 1 - t bug: "
+          "relative error t/(1 + t))",
+    statement=SP_STATEMENT,
+    kind=Kind.IDENTITY,
+    sources=(CS231N, BAYDIN),
+    derive=_derive_special_point,
+    assumptions=(t_b > 0, t_b < 1),
+    strategy=lambda: st.fixed_dictionaries({"d": st.integers(1, 6), "data": st.integers(0, 2**16),
+                                            "y": rounded(0.3, 0.9, 3), "lr": st.sampled_from([0.05, 0.2]),
+                                            "steps": st.sampled_from([20, 100, 400])}),
+    checks=(
+        NumericCheck("at_zero_weights", "theorykit.gradcheck's max relative error at w = 0", _sp_at_zero,
+                     measures=rel0, rtol=0.0, atol=1e-8,
+                     examples=({"d": 3, "data": 0, "y": 0.7, "lr": 0.2, "steps": 100},)),
+        NumericCheck("after_burn_in", "theorykit.gradcheck's max relative error after GD steps from 0",
+                     _sp_after, measures=rel_b,
+                     bind={t_b: lambda p: math.tanh(float(_sp_burn_in(p) @ _sp_unit(p)[0]))}, rtol=1e-5,
+                     examples=({"d": 3, "data": 0, "y": 0.7, "lr": 0.2, "steps": 100},)),
+    ),
+    mutants=(sympy.Eq(rel_b, 0),),  # passing at the special point means the backward is right
+    doc="""\
+Setting: a tanh unit f(w) = tanh(w . x) (x > 0 entrywise, d <= 6) whose backward has the classic bug
+1 - t instead of 1 - t^2 (t = tanh(w . x)); training on (f - y)^2/2, y in [0.3, 0.9], from w = 0.
+
+Claim (*tight*, an identity): at the special point w = 0 (t = 0) the buggy and true derivatives agree,
+so a gradient check there passes with relative error 0; after burn-in (t > 0) the error is
+t/(1 + t) -- check at a random or trained point, never only at the initialization [1]; reverse-mode
+differentiation as in [2].
+
+Derivation: |(1 - t) - (1 - t^2)| / max(|1 - t|, |1 - t^2|) = t(1 - t)/((1 - t)(1 + t)) for 0 < t < 1.
+
+Checks: theorykit.gradcheck (centered) at w = 0 (atol 1e-8) and after 20..400 GD steps with the buggy
+gradient (rtol 1e-5), t bound by re-running the burn-in. Mutant: the error stays 0 after burn-in.
+
+References:
+  [1] A. Karpathy (2016). CS231n: gradient checks (course notes, Stanford). cs231n.github.io/neural-networks-3
+  [2] A. G. Baydin, B. A. Pearlmutter, A. A. Radul, J. M. Siskind (2018). Automatic differentiation in
+      machine learning: a survey. JMLR 18(153). arXiv:1502.05767
+""",
+)
+
+# ------------------------------------------------------------ gradcheck.dropout_seed
+v_free, e_fixed, p_drop, s2, xi = S("v"), S("e_fixed"), S("p"), S("S2"), S("x_i")
+DROPOUT_VARIANCE = sympy.Eq(v_free, p_drop / (2 * (1 - p_drop)) * (s2 / h**2 + xi**2))
+DROPOUT_STATEMENT = sympy.And(DROPOUT_VARIANCE, sympy.Eq(e_fixed, 0))
+_DROP_RUNS = 40_000
+
+
+def _derive_dropout():
+    m1, m2, a1, a2 = S("m1"), S("m2"), S("A1"), S("A2")
+    dd = _derivation((p_drop > 0, p_drop < 1, h > 0), "gradcheck.dropout_seed")
+    # g_hat = (A1 - A2)/(2h) + (m1_i + m2_i) x_i/(2(1 - p)) with independent masks; Var(m) = p(1 - p),
+    # Var(A1 - A2) = 2 p S2/(1 - p), and the two parts are uncorrelated
+    dd.start(2 * p_drop * s2 / (1 - p_drop) / (4 * h**2) + 2 * p_drop * (1 - p_drop) * xi**2 / (4 * (1 - p_drop) ** 2)
+             ).eq(DROPOUT_VARIANCE.rhs, by="sum of the two variances")
+    # one shared mask: f(w +- h e_i) differ by 2 h m_i x_i/(1 - p), the backward's own gradient
+    dd.start(((a1 + h * m1 * xi / (1 - p_drop)) - (a1 - h * m1 * xi / (1 - p_drop))) / (2 * h)).eq(
+        m1 * xi / (1 - p_drop), by="the same mask in both evaluations")
+    del m2, a2
+    return dd.check()
+
+
+def _dropout_data(params):
+    rng = np.random.default_rng(int(params["data"]))
+    d_ = int(params["d"])
+    return rng.standard_normal(d_), rng.standard_normal(d_)
+
+
+def _dropout_quotients(params, rng, fixed: bool):
+    """Centered quotients of coordinate 0 of f(w; m) = sum_j m_j x_j w_j/(1 - p) (inverted dropout), each of
+    the two evaluations drawing its own mask (or both the same), and the backward's gradient m_i x_i/(1 - p)."""
+    x, w = _dropout_data(params)
+    p_, hh = float(params["p"]), float(params["h"])
+    keep = lambda: (rng.uniform(size=(_DROP_RUNS, x.size)) >= p_).astype(float)  # noqa: E731
+    m1 = keep()
+    m2 = m1 if fixed else keep()
+    e0 = np.zeros_like(w)
+    e0[0] = hh
+    f = lambda m, z: (m * x * z).sum(axis=1) / (1 - p_)  # noqa: E731
+    num = (f(m1, w + e0) - f(m2, w - e0)) / (2 * hh)
+    return num, m2[:, 0] * x[0] / (1 - p_)  # backward after the last forward: its mask
+
+
+def _dropout_variance(params, ctx) -> float:
+    num, _ = _dropout_quotients(params, ctx.rng, fixed=False)
+    return float(np.var(num, ddof=1))
+
+
+def _dropout_fixed_error(params, ctx) -> float:
+    num, back = _dropout_quotients(params, ctx.rng, fixed=True)
+    return float(np.max(np.abs(num - back)))
+
+
+GRADCHECK_DROPOUT = Claim(
+    id="gradcheck.dropout_seed",
+    title="Dropout breaks numeric gradients unless the seed is fixed: variance p/(2(1-p)) (S2/h^2 + x_i^2) "
+          "with fresh masks, error 0 with one",
+    statement=DROPOUT_STATEMENT,
+    kind=Kind.IDENTITY,
+    sources=(SRIVASTAVA, CS231N),
+    derive=_derive_dropout,
+    assumptions=(p_drop > 0, p_drop < 1, h > 0),
+    strategy=lambda: st.fixed_dictionaries({"d": st.integers(1, 6), "data": st.integers(0, 2**16),
+                                            "p": rounded(0.2, 0.7, 2), "h": st.sampled_from([1e-2, 0.1, 1.0])}),
+    checks=(
+        NumericCheck("fresh_masks_variance", f"variance over {_DROP_RUNS} centered checks of coordinate 0, a new "
+                     "dropout mask per forward pass", _dropout_variance, measures=v_free,
+                     bind={s2: lambda p: float(np.sum(np.prod(_dropout_data(p), axis=0) ** 2)),
+                           xi: lambda p: float(_dropout_data(p)[0][0])},
+                     rtol=0.05, examples=({"d": 3, "data": 1, "p": 0.5, "h": 1.0},)),
+        NumericCheck("fixed_seed_error", "max |numeric - backward| with one mask for both evaluations",
+                     _dropout_fixed_error, measures=e_fixed, atol=1e-9,
+                     examples=({"d": 3, "data": 1, "p": 0.5, "h": 1e-2},)),
+    ),
+    mutants=(sympy.Eq(v_free, 0),),  # dropout does not disturb a gradient check
+    doc="""\
+Setting: inverted dropout f(w; m) = sum_j m_j x_j w_j/(1 - p), m_j ~ Bernoulli(1 - p) kept; the centered
+check of coordinate i with step h evaluates f(w + h e_i) and f(w - h e_i), each drawing a fresh mask
+unless the random seed is fixed; S2 = sum_j x_j^2 w_j^2.
+
+Claim (*tight*, an identity): with fresh masks the numeric gradient is random with variance
+p/(2(1 - p)) (S2/h^2 + x_i^2), which blows up as h -> 0, so the check fails; with the seed fixed
+(one mask) the quotient equals the backward's gradient m_i x_i/(1 - p) exactly. Turn dropout off or
+fix its seed when gradient checking [1]; dropout as in [2].
+
+Derivation: g_hat = (A1 - A2)/(2h) + (m1_i + m2_i) x_i/(2(1 - p)), A = f(w; m); Var(m_j) = p(1 - p)
+and the two parts are uncorrelated.
+
+Checks (Monte Carlo, 40000 checks per example, relative standard error of the variance < 1.5%):
+the sample variance vs the formula (rtol 0.05); with one mask, max |numeric - backward| <= 1e-9.
+Mutant: variance 0 (dropout is harmless).
+
+References:
+  [1] A. Karpathy (2016). CS231n: gradient checks (course notes, Stanford). cs231n.github.io/neural-networks-3
+  [2] N. Srivastava, G. Hinton, A. Krizhevsky, I. Sutskever, R. Salakhutdinov (2014). Dropout. JMLR 15.
+""",
+)
+
+CLAIMS = CLAIMS + (GRADCHECK_DEPTH, GRADCHECK_SPECIAL_POINT, GRADCHECK_DROPOUT)

@@ -381,3 +381,102 @@ References:
 )
 
 CLAIMS = (SCHEDULE_COSINE_AVERAGE, SCHEDULE_MONOTONE, SCHEDULE_ENDPOINTS)
+
+
+# ============================================================== seed claims (issue 14, item 6)
+# ------------------------------------------------------------ schedule.cosine_pinned
+H, top = S("H"), S("top")
+PIN_AVG = (a0 + am) * T / (2 * H) + am * (1 - T / H)
+PIN_STATEMENT = sympy.And(sympy.Eq(avg, PIN_AVG), sympy.Eq(top, am))
+
+
+def _derive_cosine_pinned():
+    from theorykit.symbolic.derivation import Derivation
+
+    d = Derivation(assume=[*CA_ASSUME, sympy.Ge(H, T)], name="schedule.cosine_pinned")
+    # over [0, T] the cosine integrates to T (a0 + am)/2 (schedule.cosine_average); after T it is am
+    F = (a0 + am) * k / 2 + (a0 - am) * T / (2 * sympy.pi) * sympy.sin(sympy.pi * k / T)
+    d.start(sympy.diff(F, k)).eq(COS, by="F' is the cosine part")
+    d.start((F.subs(k, T) - F.subs(k, 0) + am * (H - T)) / H).eq(PIN_AVG, by="plus am (H - T) after T")
+    # the schedule the catalog builds (sch.cosine) keeps the cosine after T: at 2T it is back at a0
+    d.start(COS.subs(k, 2 * T)).eq(a0, by="cos(2 pi) = 1: the unpinned cosine rises again")
+    return d.check()
+
+
+def _pinned(params) -> sch.Schedule:
+    """The seed's definition: alpha(k) = cosine from alpha0 to alpha_min for k <= T, pinned to alpha_min after."""
+    alpha0 = sympy.nsimplify(params["alpha0"])
+    amin, Tn = alpha0 * sympy.nsimplify(params["min_frac"]), int(params["T"])
+    cos_part = sch.cosine(alpha0, Tn, amin)
+    return sch.Schedule("cosine_pinned", sympy.Piecewise((cos_part.expr, cos_part.k <= Tn), (amin, True)), cos_part.k)
+
+
+def _pinned_average(params, ctx) -> float:
+    """Adaptive quadrature of the pinned schedule over [0, H], H = horizon_frac * T, divided by H."""
+    from scipy.integrate import quad
+
+    s = _pinned(params)
+    fn = sympy.lambdify(s.k, s.expr, modules="math")
+    Tn, Hn = float(params["T"]), float(params["T"]) * float(params["horizon_frac"])
+    val = quad(fn, 0.0, Tn, limit=200, epsabs=0.0, epsrel=1e-12)[0]
+    if Hn > Tn:  # quadrature on each smooth piece (the kink at T would slow it down)
+        val += quad(fn, Tn, Hn, limit=200, epsabs=0.0, epsrel=1e-12)[0]
+    return val / Hn
+
+
+def _largest_after_T(params, ctx) -> float:
+    """max of the schedule's values at steps T+1 .. H (discrete)."""
+    Tn = int(params["T"])
+    Hn = max(int(round(Tn * float(params["horizon_frac"]))), Tn + 1)
+    return float(np.max(sch.values(_pinned(params), Hn - Tn, start=Tn + 1)))
+
+
+def _pin_params():
+    return st.fixed_dictionaries({"alpha0": st.sampled_from([0.001, 0.1, 1.0, 3.0]),
+                                  "min_frac": st.sampled_from([0.0, 0.01, 0.1, 0.5]),
+                                  "T": st.integers(1, 5000), "horizon_frac": st.sampled_from([1.0, 1.5, 2.0, 4.0])})
+
+
+_PIN_BIND = {am: lambda p: float(p["alpha0"]) * float(p["min_frac"]), H: lambda p: float(p["T"]) * float(p["horizon_frac"])}
+_PIN_EX = ({"alpha0": 1.0, "min_frac": 0.1, "T": 100, "horizon_frac": 2.0},)
+
+SCHEDULE_COSINE_PINNED = Claim(
+    id="schedule.cosine_pinned",
+    title="A cosine schedule pinned to alpha_T after T stays there and averages "
+          "(alpha0 + alpha_T) T/(2H) + alpha_T (1 - T/H) over a horizon H >= T",
+    statement=PIN_STATEMENT,
+    kind=Kind.IDENTITY,
+    sources=(LOSHCHILOV,),
+    derive=_derive_cosine_pinned,
+    assumptions=(*CA_ASSUME, sympy.Ge(H, T)),
+    strategy=_pin_params,
+    checks=(
+        NumericCheck("pinned_average", "adaptive quadrature of the pinned schedule over [0, H], divided by H",
+                     _pinned_average, measures=avg, bind=_PIN_BIND, rtol=1e-9, examples=_PIN_EX),
+        NumericCheck("largest_after_T", "max of the schedule at steps T+1..H", _largest_after_T, measures=top,
+                     bind=_PIN_BIND, rtol=1e-12, atol=1e-15, examples=_PIN_EX),
+    ),
+    mutants=(sympy.Eq(top, a0),  # the periodic cosine (schedule.cosine_average's), back at alpha0 by 2T
+             sympy.Eq(avg, (a0 + am) / 2)),  # the one-cycle average carried past T
+    doc="""\
+Setting: the seed's cosine schedule alpha(k) = alpha_T + (alpha0 - alpha_T)(1 + cos(pi k/T))/2 for
+0 <= k <= T and alpha(k) = alpha_T for k > T (alpha_T = alpha_min >= 0), run for a horizon H >= T.
+The catalog's sch.cosine keeps the cosine after T, so it rises back to alpha0 at 2T (schedule.monotone
+checks it on one cycle only); this is the pinned variant [1].
+
+Claim (*tight*, an identity): after T the schedule equals alpha_T (its largest value on (T, H] is alpha_T),
+and its average over [0, H] is (alpha0 + alpha_T) T/(2H) + alpha_T (1 - T/H).
+
+Derivation: an antiderivative of the cosine part is F(k) = (alpha0 + alpha_T) k/2 + (alpha0 - alpha_T)
+T/(2 pi) sin(pi k/T); add alpha_T (H - T).
+
+Checks: the schedule built as a SymPy Piecewise from sch.cosine, integrated by adaptive quadrature
+(rtol 1e-9) and evaluated at steps T+1..H; T up to 5000, H/T in {1, 1.5, 2, 4}. Mutants: the
+unpinned cosine's top value alpha0; the one-cycle average (alpha0 + alpha_T)/2 past T.
+
+References:
+  [1] I. Loshchilov, F. Hutter (2017). SGDR: stochastic gradient descent with warm restarts. ICLR. arXiv:1608.03983
+""",
+)
+
+CLAIMS = CLAIMS + (SCHEDULE_COSINE_PINNED,)

@@ -1,0 +1,149 @@
+"""Chaos in one-dimensional maps: period three implies chaos (Li-Yorke), measured on the logistic map
+x -> r x (1 - x) inside its period-3 window."""
+from __future__ import annotations
+
+import functools
+import math
+
+import numpy as np
+import sympy
+from hypothesis import strategies as st
+
+from theorykit.claims.claim import Claim, Kind, Mutant, NumericCheck
+
+from ._sources import BLOCK_ET_AL, LI_YORKE
+from ._util import S, derivation, rounded
+
+__all__ = ["CLAIMS"]
+
+per, missing, h_top, lam = S("period"), S("missing"), S("h"), S("lam")
+PHI = (1 + sympy.sqrt(5)) / 2
+STATEMENT = sympy.And(sympy.Eq(per, 3), sympy.Eq(missing, 0), sympy.Eq(h_top, sympy.log(PHI)))
+K_MAX = 16  # periods 1..16 are counted; the entropy is read off N_16 / N_14
+WINDOW = (3.8285, 3.841)  # inside the period-3 window: from 1 + sqrt(8) = 3.82843 to the first doubling (3.8415)
+
+
+def _derive():
+    d = derivation((lam > 0,), "chaos.period_three")
+    # a 3-cycle a < b < c with f(a) = b, f(b) = c, f(c) = a gives intervals I1 = [a, b], I2 = [b, c] with
+    # f(I1) covering I2 and f(I2) covering I1 and I2: the transition matrix A = [[0, 1], [1, 1]]; every closed
+    # path of length k in its graph is a fixed point of f^k, so #Fix(f^k) >= tr(A^k) = phi^k + (-1/phi)^k,
+    # paths of every length k exist (the loop I2 -> I2 and the 2-cycle I1 -> I2 -> I1): every period occurs
+    A = sympy.Matrix([[0, 1], [1, 1]])
+    d.start(A.charpoly(lam).as_expr()).eq(lam**2 - lam - 1, by="characteristic polynomial of the covering matrix")
+    d.start(PHI**2 - PHI - 1).eq(0, by="phi = (1 + sqrt 5)/2 is its root of largest modulus")
+    # trace recurrence: tr(A^(k+2)) = tr(A^(k+1)) + tr(A^k) (Cayley-Hamilton), so tr(A^k) grows like phi^k
+    d.start((A**5).trace()).eq((A**4).trace() + (A**3).trace(), by="Cayley-Hamilton: A^2 = A + I")
+    return d.check()
+
+
+@functools.lru_cache(maxsize=64)
+def _fixed_point_counts(r: float) -> tuple[int, ...]:
+    """N_k = number of solutions of f^k(x) = x on [0, 1] for k = 1..K_MAX: sign changes of f^k(x) - x on
+    a grid of 1e6 + 1 points (f^16 has ~2200 monotone laps here, each far wider than the grid step)."""
+    x = np.linspace(0.0, 1.0, 1_000_001)
+    y = x.copy()
+    out = []
+    for _ in range(K_MAX):
+        y = r * y * (1.0 - y)
+        g = y - x
+        s = np.signbit(g)
+        out.append(int(np.count_nonzero(s[1:] != s[:-1])) + int(np.count_nonzero(g == 0.0)))
+    return tuple(out)
+
+
+def _least_period_counts(r: float) -> list[int]:
+    """P_k = number of points of least period k, by Moebius inversion of N_k = sum_{d | k} P_d."""
+    n = _fixed_point_counts(r)
+    p: list[int] = []
+    for k in range(1, K_MAX + 1):
+        p.append(n[k - 1] - sum(p[dd - 1] for dd in range(1, k) if k % dd == 0))
+    return p
+
+
+def _attractor_period(params, ctx) -> float:
+    """Least p <= 64 with |x_{n+p} - x_n| < 1e-8 after 2e5 iterations from x0 = 1/2 (the critical point, which
+    an attracting cycle must attract)."""
+    r, x = float(params["r"]), 0.5
+    for _ in range(200_000):
+        x = r * x * (1.0 - x)
+    orbit = [x]
+    for _ in range(64):
+        orbit.append(r * orbit[-1] * (1.0 - orbit[-1]))
+    for p in range(1, 65):
+        if abs(orbit[p] - orbit[0]) < 1e-8:
+            return float(p)
+    return math.inf
+
+
+def _missing_periods(params, ctx) -> float:
+    """How many k <= 16 have no point of least period k."""
+    return float(sum(1 for c in _least_period_counts(float(params["r"])) if c <= 0))
+
+
+def _entropy(params, ctx) -> float:
+    """Topological entropy estimate (1/2) log(N_16 / N_14) (the growth rate of periodic points)."""
+    n = _fixed_point_counts(float(params["r"]))
+    return math.log(n[K_MAX - 1] / n[K_MAX - 3]) / 2
+
+
+def _params():
+    return st.fixed_dictionaries({"r": rounded(*WINDOW, 5)})
+
+
+def _no_period_three():
+    return st.fixed_dictionaries({"r": rounded(3.45, 3.54, 5)})  # attracting 4-cycle: only periods 1, 2, 4
+
+
+EX = ({"r": 3.83},)
+PERIOD_THREE = Claim(
+    id="chaos.period_three",
+    title="Period three implies chaos: the logistic map at r = 3.83 has an attracting 3-cycle, points of every "
+          "period and entropy log((1 + sqrt 5)/2)",
+    statement=STATEMENT,
+    kind=Kind.IDENTITY,
+    sources=(LI_YORKE, BLOCK_ET_AL),
+    derive=_derive,
+    strategy=_params,
+    checks=(
+        NumericCheck("attractor_period", "least period of the orbit of x0 = 1/2 after 2e5 iterations",
+                     _attractor_period, measures=per, rtol=0.0, examples=EX),
+        NumericCheck("every_period", "number of k <= 16 without a point of least period k (sign changes of "
+                     "f^k(x) - x on a 1e6-point grid, Moebius inversion)", _missing_periods, measures=missing,
+                     rtol=0.0, examples=EX),
+        NumericCheck("entropy", "(1/2) log(N_16 / N_14), N_k = #solutions of f^k(x) = x", _entropy,
+                     measures=h_top, rtol=2e-3, examples=EX),
+    ),
+    mutants=(
+        Mutant("no_period_three", "outside the period-3 window (r in [3.45, 3.54], an attracting 4-cycle) every "
+               "period still occurs", "every_period", strategy=_no_period_three, predict=lambda p: 0.0),
+        sympy.Eq(h_top, sympy.log(2)),  # full chaos (r = 4) already at period three
+    ),
+    doc="""\
+Setting: the logistic map f(x) = r x (1 - x) on [0, 1] with r in the period-3 window [3.8285, 3.841]
+(it opens at r = 1 + sqrt 8 = 3.82843 by a saddle-node of f^3 and its 3-cycle doubles at r = 3.8415).
+
+Claim: f has an attracting 3-cycle, and period three implies chaos [1]: points of every least period
+k exist (Sharkovskii's ordering starts at 3), and the topological entropy is at least log phi,
+phi = (1 + sqrt 5)/2 [2]; in the window it equals log phi (the lower bound is attained).
+
+Derivation: a 3-cycle a < b < c gives two intervals I1 = [a, b], I2 = [b, c] with f(I1) covering I2 and
+f(I2) covering I1 and I2; closed paths of length k in this covering graph give fixed points of f^k,
+at least tr(A^k) of them for A = [[0, 1], [1, 1]], whose characteristic polynomial is lam^2 - lam - 1
+(largest root phi).
+
+Checks: the orbit of the critical point 1/2 settles on a cycle of least period 3 (r searched over the
+window); counting the solutions N_k of f^k(x) = x (sign changes on a 1e6-point grid) and inverting
+N_k = sum_(d | k) P_d, no least period k <= 16 is missing (P_k >= 1); the entropy (1/2) log(N_16 / N_14)
+matches log phi within 2e-3 (the finite-k correction is ~(1/phi^2)^14). Mutants: for r in [3.45, 3.54]
+(an attracting 4-cycle, no period 3) every period occurs (refuted: P_3 = 0); entropy log 2 (that of r = 4).
+
+References:
+  [1] T.-Y. Li, J. A. Yorke (1975). Period three implies chaos. Amer. Math. Monthly 82(10).
+      doi:10.1080/00029890.1975.11994008
+  [2] L. Block, J. Guckenheimer, M. Misiurewicz, L.-S. Young (1980). Periodic points and topological
+      entropy of one dimensional maps. Lecture Notes in Math. 819. doi:10.1007/BFb0086977
+""",
+)
+
+CLAIMS = (PERIOD_THREE,)
