@@ -221,3 +221,88 @@ References:
 )
 
 CLAIMS = (SANITY_SOFTMAX, RIDGE)
+
+
+# ============================================================== seed claims (issue 14, item 6)
+from ._sources import KARPATHY_RECIPE  # noqa: E402  (the seed block is appended as one unit)
+from ._util import derivation  # noqa: E402
+
+# ------------------------------------------------------------ sanity.overfit_small
+n_s, m_f, loss_fin = S("n", positive=True), S("m", positive=True), S("loss_final")
+OVERFIT_STATEMENT = sympy.Eq(loss_fin, sympy.Max(0, n_s - m_f) / (2 * n_s))
+_OF_STEPS = 8_000
+
+
+def _derive_overfit():
+    r_ = S("r", positive=True)
+    d = derivation((n_s >= 1, m_f >= 1, r_ >= 0, r_ <= n_s), "sanity.overfit_small")
+    # GD from a = 0 on |Phi a - y|^2/(2n) converges to the least-squares fit; the residual is (I - P) y with P
+    # the projection on range(Phi), of rank r = min(m, n) for Gaussian Phi; for y ~ N(0, I_n),
+    # E |(I - P) y|^2 = tr(I - P) = n - r
+    d.start((n_s - r_) / (2 * n_s)).eq(sympy.Rational(1, 2) - r_ / (2 * n_s), by="expand").ge(0, by="r <= n")
+    d.start(((n_s - r_) / (2 * n_s)).subs(r_, n_s)).eq(0, by="m >= n: rank n, zero training loss")
+    return d.check()
+
+
+def _overfit_loss(params, ctx) -> float:
+    """Mean over labels y ~ N(0, I_n) of the training loss |Phi a - y|^2/(2n) after 8000 GD steps (step
+    1/lambda_max) from a = 0 on m Gaussian random features; by linearity GD is run on the n basis labels at once
+    and the mean is tr(R^T R)/(2n) for their residual matrix R (an exact expectation, no sampling)."""
+    nn = int(params["n"])
+    mm = max(1, int(round(nn * float(params["m_frac"]))))
+    Phi = ctx.rng.standard_normal((nn, mm)) / math.sqrt(mm)
+    Y = np.eye(nn)
+    A = np.zeros((mm, nn))
+    lr = nn / float(np.linalg.eigvalsh(Phi.T @ Phi)[-1])
+    for _ in range(_OF_STEPS):
+        A -= lr * (Phi.T @ (Phi @ A - Y)) / nn
+    R = Phi @ A - Y
+    return float(np.sum(R * R)) / (2 * nn)
+
+
+def _of_m(p):
+    return max(1, int(round(int(p["n"]) * float(p["m_frac"]))))
+
+
+OVERFIT_SMALL = Claim(
+    id="sanity.overfit_small",
+    title="Sanity check: with at least as many parameters as samples GD overfits 20 samples to zero training loss; "
+          "with m < n features the loss stays at (n - m)/(2n)",
+    statement=OVERFIT_STATEMENT,
+    kind=Kind.IDENTITY,
+    sources=(KARPATHY_RECIPE, CS231N),
+    derive=_derive_overfit,
+    assumptions=(n_s >= 1, m_f >= 1),
+    strategy=lambda: st.fixed_dictionaries({"n": st.integers(10, 30),
+                                            "m_frac": st.sampled_from([0.25, 0.5, 0.75, 1.5, 2.0, 3.0])}),
+    checks=(NumericCheck("final_loss", "mean training loss over Gaussian labels after 8000 GD steps on m "
+                         "Gaussian random features", _overfit_loss, measures=loss_fin, bind={m_f: _of_m},
+                         rtol=1e-6, atol=1e-9,
+                         examples=({"n": 20, "m_frac": 2.0}, {"n": 20, "m_frac": 0.5})),),
+    mutants=(sympy.Eq(loss_fin, 0),  # any model overfits 20 samples
+             sympy.Eq(loss_fin, sympy.Rational(1, 2))),  # random labels cannot be fit
+    doc="""\
+Setting: n samples (the seed's 20; n in 10..30 searched) with labels y ~ N(0, I_n) independent of the
+model; a linear model on m Gaussian random features Phi (n x m), trained by GD on |Phi a - y|^2/(2n)
+from a = 0 with step 1/lambda_max(Phi^T Phi/n).
+
+Claim (*tight*, an identity): the training loss tends to (n - min(m, n))/(2n) in mean over the labels:
+0 when m >= n -- a model with enough parameters must overfit a small sample, even with random
+labels, which is the sanity check of [1], [2]: if it cannot, the pipeline has a bug -- and
+(n - m)/(2n) when m < n.
+
+Derivation: GD from 0 converges to the least-squares fit, whose residual (I - P) y has mean square
+tr(I - P) = n - rank(Phi) = n - min(m, n) (Gaussian Phi has full rank almost surely).
+
+Check: GD run for 8000 steps on the n basis labels at once (the mean over Gaussian labels is then
+exactly tr(R^T R)/(2n) of the residual matrix R; m/n in {0.25, 0.5, 0.75, 1.5, 2, 3}, condition
+numbers <= ~200, so GD has converged to 1e-9); rtol 1e-6, atol 1e-9. Mutants: loss 0 whatever m;
+loss 1/2 (random labels cannot be fit).
+
+References:
+  [1] A. Karpathy (2019). A recipe for training neural networks (blog post). karpathy.github.io/2019/04/25/recipe
+  [2] A. Karpathy (2016). CS231n: convolutional neural networks for visual recognition (course notes, Stanford).
+""",
+)
+
+CLAIMS = CLAIMS + (OVERFIT_SMALL,)
