@@ -239,3 +239,101 @@ References:
 )
 
 CLAIMS = (CHORD, STATIONARY, INDEFINITE)
+
+
+# ============================================================== seed claims (issue 14, item 6)
+from ._sources import BRAY_DEAN, DAUPHIN_SADDLES  # noqa: E402  (the seed block is appended as one unit)
+
+# ------------------------------------------------------------ landscape.saddles_outnumber_minima
+p_min, p_sad, q_dim = S("p_min"), S("p_saddle"), S("q")
+SADDLE_STATEMENT = sympy.And(sympy.Eq(p_min, (2 - sympy.sqrt(2)) / 4), sympy.Eq(p_sad, sympy.sqrt(2) / 2),
+                             sympy.Lt(q_dim, 1))
+_GOE_RUNS = 100_000
+
+
+def _derive_saddles():
+    a_, b_, c_, lam_ = S("a"), S("b"), S("c"), S("lam")
+    d = derivation((), "landscape.saddles_outnumber_minima")
+    # a 2x2 GOE Hessian [[a, c], [c, b]] has eigenvalues m +- r, m = (a + b)/2, r^2 = ((a - b)/2)^2 + c^2,
+    # and m, (a - b)/2, c are i.i.d. N(0, 1/2): it is a minimum iff m > r, the inside of a cone of
+    # half-angle pi/4 around an axis of R^3, whose share of the (isotropic) Gaussian is (1 - cos(pi/4))/2
+    m_, r2 = (a_ + b_) / 2, ((a_ - b_) / 2) ** 2 + c_**2
+    d.start(sympy.Matrix([[a_, c_], [c_, b_]]).charpoly(lam_).as_expr()).eq(
+        (lam_ - m_) ** 2 - r2, by="eigenvalues m +- r")
+    d.start((1 - sympy.cos(sympy.pi / 4)) / 2).eq((2 - sympy.sqrt(2)) / 4,
+                                                   by="cap of half-angle pi/4 on the sphere")
+    d.start(1 - 2 * (2 - sympy.sqrt(2)) / 4).eq(sympy.sqrt(2) / 2, by="index 1: neither a minimum nor a maximum")
+    return d.check()
+
+
+def _goe_indices(N: int, runs: int, rng) -> np.ndarray:
+    """Indices (number of negative eigenvalues) of `runs` GOE N x N matrices: the Hessian at a critical point
+    of an isotropic Gaussian field at its typical energy (Bray-Dean)."""
+    A = rng.standard_normal((runs, N, N))
+    return np.count_nonzero(np.linalg.eigvalsh((A + np.swapaxes(A, 1, 2)) / 2) < 0, axis=1)
+
+
+def _share_of_minima_2d(params, ctx) -> float:
+    return float(np.mean(_goe_indices(2, _GOE_RUNS, ctx.rng) == 0))
+
+
+def _share_of_saddles_2d(params, ctx) -> float:
+    return float(np.mean(_goe_indices(2, _GOE_RUNS, ctx.rng) == 1))
+
+
+def _minima_ratio(params, ctx) -> float:
+    """P(index 0 in dimension N + 1) / P(index 0 in dimension N) (40000 GOE samples each)."""
+    N = int(params["N"])
+    return float(np.mean(_goe_indices(N + 1, 40_000, ctx.rng) == 0) / np.mean(_goe_indices(N, 40_000, ctx.rng) == 0))
+
+
+SADDLES = Claim(
+    id="landscape.saddles_outnumber_minima",
+    title="Saddles outnumber minima: at a random critical point (GOE Hessian) P(minimum) = (2 - sqrt 2)/4 and "
+          "P(saddle) = 1/sqrt 2 in 2-D, and P(minimum) falls with the dimension",
+    statement=SADDLE_STATEMENT,
+    kind=Kind.IDENTITY,
+    sources=(BRAY_DEAN, DAUPHIN_SADDLES),
+    derive=_derive_saddles,
+    strategy=lambda: st.fixed_dictionaries({"N": st.integers(1, 3)}),
+    checks=(
+        NumericCheck("minima_2d", "share of index 0 among 1e5 GOE 2 x 2 Hessians", _share_of_minima_2d,
+                     measures=p_min, rtol=0.03, examples=({"N": 2},)),
+        NumericCheck("saddles_2d", "share of index 1 among 1e5 GOE 2 x 2 Hessians", _share_of_saddles_2d,
+                     measures=p_sad, rtol=0.01, examples=({"N": 2},)),
+        NumericCheck("minima_ratio", "P(index 0, dim N + 1) / P(index 0, dim N), 4e4 GOE samples each",
+                     _minima_ratio, measures=q_dim, rtol=0.0, examples=({"N": 3},)),
+    ),
+    mutants=(sympy.Eq(p_min, sympy.Rational(1, 4)),  # all 4 sign patterns of 2 eigenvalues equally likely
+             sympy.Ge(q_dim, 1)),  # minima stay as common in higher dimension
+    equivalent={"q < 1/2": "true as well (the ratio is about 0.3, 0.17, 0.1 for N = 1, 2, 3); the claim states "
+                           "only that minima get rarer, a stronger bound is no wrong formula",
+                "q < 2/3": "true as well (see q < 1/2)"},
+    doc="""\
+Setting: the Hessian at a critical point of an isotropic Gaussian random field on R^N, at its typical
+(zero) energy level, is a GOE matrix (diagonal N(0, 1), off-diagonal N(0, 1/2)) [1]; the index is its
+number of negative eigenvalues (0: a minimum, N: a maximum, otherwise a saddle).
+
+Claim (*tight*): in 2-D a critical point is a minimum with probability (2 - sqrt 2)/4 = 0.146 and a
+saddle with probability 1/sqrt 2 = 0.707; the probability of a minimum falls with N (like
+exp(-(ln 3/4) N^2) asymptotically), so in high dimension almost every critical point is a saddle [1],
+the premise of [2].
+
+Derivation: [[a, c], [c, b]] has eigenvalues m +- r with m = (a + b)/2, r^2 = ((a - b)/2)^2 + c^2 and
+m, (a - b)/2, c i.i.d. N(0, 1/2): a minimum iff m > r, a cone of half-angle pi/4 that holds
+(1 - cos(pi/4))/2 of an isotropic Gaussian; a saddle is neither a minimum nor (by symmetry, equally
+likely) a maximum.
+
+Checks (Monte Carlo): the shares of index 0 and 1 among 1e5 sampled 2 x 2 GOE Hessians (standard errors
+0.8% and 0.2% relative; rtol 0.03 and 0.01); the ratio P(min, N + 1)/P(min, N) < 1 for N in 1..3.
+Mutants: a minimum with probability 1/4 (independent eigenvalue signs); the ratio >= 1.
+
+References:
+  [1] A. J. Bray, D. S. Dean (2007). Statistics of critical points of Gaussian fields on
+      large-dimensional spaces. Phys. Rev. Lett. 98. arXiv:cond-mat/0611023
+  [2] Y. N. Dauphin et al. (2014). Identifying and attacking the saddle point problem in
+      high-dimensional non-convex optimization. NeurIPS. arXiv:1406.2572
+""",
+)
+
+CLAIMS = CLAIMS + (SADDLES,)
