@@ -537,7 +537,7 @@ CLAIMS = (GRADCHECK_CENTERED, GRADCHECK_FORWARD, GRADCHECK_OPTIMAL_H, GRADCHECK_
 
 
 # ============================================================== seed claims (issue 14, item 6)
-from ._sources import BAYDIN, SRIVASTAVA  # noqa: E402  (the seed block is appended as one unit)
+from ._sources import BAYDIN, MICIKEVICIUS, SRIVASTAVA  # noqa: E402  (the seed block is appended as one unit)
 
 # ------------------------------------------------------------ gradcheck.depth_error
 rel_d, depth = S("rel"), S("D", positive=True)
@@ -813,4 +813,102 @@ References:
 """,
 )
 
-CLAIMS = CLAIMS + (GRADCHECK_DEPTH, GRADCHECK_SPECIAL_POINT, GRADCHECK_DROPOUT)
+# ------------------------------------------------------------ gradcheck.float32_loss_scale
+z_tiny, z_scaled = S("z_tiny"), S("z_scaled")
+F32_STATEMENT = sympy.And(sympy.Eq(z_tiny, 1 / sympy.sqrt(6)), sympy.Le(z_scaled, 1))
+_Q32, _U32, _F32_POINTS = 2.0**-149, 2.0**-24, 20_000
+
+
+def _derive_float32():
+    e1, e2 = S("e1"), S("e2")
+    dd = _derivation((), "gradcheck.float32_loss_scale")
+    # below 2^-126 float32 numbers are multiples of q = 2^-149: each loss value is off by e ~ U(-q/2, q/2), so
+    # the quotient is off by (e1 - e2)/(2h), of mean square 2 Var(e)/(2h)^2 = (q^2/6)/(2h)^2
+    u_ = S("u")
+    dd.start(sympy.integrate(u_**2, (u_, -sympy.Rational(1, 2), sympy.Rational(1, 2)))).eq(
+        sympy.Rational(1, 12), by="variance of U(-1/2, 1/2), in units of q")
+    dd.start(2 * sympy.Rational(1, 12)).eq((1 / sympy.sqrt(6)) ** 2, by="e1 - e2: two independent roundings")
+    # in the normal range rounding is relative, |e| <= u |f|, so |error| <= u (|f+| + |f-|)/(2h); scaling by 2^k
+    # is exact, so a scaled loss keeps relative precision u whatever its size
+    dd.start(sympy.Abs(e1 - e2)).le(sympy.Abs(e1) + sympy.Abs(e2), by="triangle inequality")
+    return dd.check()
+
+
+def _f32_points(params, rng):
+    d_ = int(params["d"])
+    return rng.uniform(0.5, 1.5, size=(_F32_POINTS, d_)), float(params["h"]), 2.0 ** float(params["log2_loss"])
+
+
+def _f32_quotients(w, hh, scale):
+    """Centered quotients of coordinate 0 of l(w) = scale |w|^2/(2 |w0|^2) with every loss value rounded to
+    float32 (the quotient itself in float64), and the exact gradient."""
+    w0 = float(np.mean(w * w)) * w.shape[1]  # normalize so l is about `scale` at the sampled points
+    e0 = np.zeros(w.shape[1])
+    e0[0] = hh
+    loss = lambda z: scale * np.sum(z * z, axis=1) / (2 * w0)  # noqa: E731
+    fp, fm = loss(w + e0).astype(np.float32).astype(np.float64), loss(w - e0).astype(np.float32).astype(np.float64)
+    return (fp - fm) / (2 * hh), scale * w[:, 0] / w0, fp, fm
+
+
+def _f32_tiny(params, ctx) -> float:
+    """RMS over 20000 points of (numeric - exact) * 2h / 2^-149 for a loss of size 2^log2_loss < 2^-126."""
+    w, hh, scale = _f32_points(params, ctx.rng)
+    num, g, _, _ = _f32_quotients(w, hh, scale)
+    return float(np.sqrt(np.mean(((num - g) * 2 * hh / _Q32) ** 2)))
+
+
+def _f32_scaled(params, ctx) -> float:
+    """max over the points of |numeric - exact| * 2h / (u (|f+| + |f-|)) after scaling the loss by 2^k to size ~1."""
+    w, hh, scale = _f32_points(params, ctx.rng)
+    k = -round(float(params["log2_loss"]))
+    num, g, fp, fm = _f32_quotients(w, hh, scale * 2.0**k)
+    return float(np.max(np.abs(num - g) * 2 * hh / (_U32 * (np.abs(fp) + np.abs(fm)))))
+
+
+_F32_EX = ({"d": 3, "h": 1e-2, "log2_loss": -138.0},)
+
+GRADCHECK_FLOAT32 = Claim(
+    id="gradcheck.float32_loss_scale",
+    title="Scaling up a tiny loss rescues a float32 gradient check: below 2^-126 the values are multiples of 2^-149 "
+          "(quotient error RMS 2^-149/(sqrt(6) 2h)); scaled by 2^k the error is within u(|f+| + |f-|)/(2h)",
+    statement=F32_STATEMENT,
+    kind=Kind.IDENTITY,
+    sources=(MICIKEVICIUS, HIGHAM),
+    derive=_derive_float32,
+    strategy=lambda: st.fixed_dictionaries({"d": st.integers(1, 5), "h": st.sampled_from([1e-2, 1e-1]),
+                                            "log2_loss": st.sampled_from([-138.0, -134.0, -130.0])}),
+    checks=(
+        NumericCheck("tiny_loss_error", "RMS of (numeric - exact) 2h/2^-149 over 20000 points, loss ~ 2^log2_loss "
+                     "rounded to float32", _f32_tiny, measures=z_tiny, rtol=0.02, examples=_F32_EX),
+        NumericCheck("scaled_loss_error", "max of |numeric - exact| 2h/(u(|f+| + |f-|)) after scaling the loss by "
+                     "2^k to size ~1", _f32_scaled, measures=z_scaled, rtol=0.0, examples=_F32_EX),
+    ),
+    mutants=(Mutant("tiny_is_fine", "a tiny float32 loss is checked as accurately (relative error <= 1e-3)",
+                    "tiny_loss_error", predict=lambda p: 0.0, compare="upper"),),
+    doc="""\
+Setting: a gradient check whose loss values are stored in float32 (the quotient formed in float64), for
+a loss l(w) of size 2^e with e in {-138, -134, -130}: below 2^-126 float32 numbers are subnormal,
+multiples of q = 2^-149; steps h in {1e-2, 1e-1}, so that f(w + h) - f(w - h) spans >= 20 multiples
+of q (with fewer, the two roundings are correlated and the RMS below is smaller).
+
+Claim (*tight*): the rounding of each tiny loss value is absolute, U(-q/2, q/2), so the quotient's error
+has RMS q/(sqrt(6) 2h) -- relative to the gradient (~ 2^e) it is about 2^(-149-e)/(sqrt(6) h), 2% at e = -138,
+h = 1e-2 -- and a check at rtol 1e-3 fails; multiplying the loss by 2^k (exact in floating point) moves it to the
+normal range, where rounding is relative, |error| <= u(|f+| + |f-|)/(2h) with u = 2^-24, and the
+check passes: loss scaling, as in mixed-precision training [1]; rounding as in [2].
+
+Derivation: Var U(-1/2, 1/2) = 1/12, two independent roundings: mean square 1/6 (in units of q/(2h));
+the triangle inequality for the normal range.
+
+Checks: 20000 random points in [0.5, 1.5]^d per example: the RMS of (numeric - exact) 2h/q vs
+1/sqrt(6) (rtol 0.02; Monte Carlo relative standard error ~ 0.4%), and after scaling by 2^k the
+largest |numeric - exact| 2h/(u(|f+| + |f-|)) <= 1. Mutant: the tiny loss's error is 0 (a float32
+check of a tiny loss is as accurate as any other).
+
+References:
+  [1] P. Micikevicius et al. (2018). Mixed precision training. ICLR. arXiv:1710.03740
+  [2] N. J. Higham (2002). Accuracy and Stability of Numerical Algorithms. doi:10.1137/1.9780898718027
+""",
+)
+
+CLAIMS = CLAIMS + (GRADCHECK_DEPTH, GRADCHECK_SPECIAL_POINT, GRADCHECK_DROPOUT, GRADCHECK_FLOAT32)
