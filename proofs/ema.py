@@ -256,3 +256,110 @@ References:
 )
 
 CLAIMS = (EMA_VARIANCE, EMA_LAG)
+
+
+# ============================================================== seed claims (issue 14, item 6)
+from ._util import derivation, rounded  # noqa: E402  (the seed block is appended as one unit)
+from .centralflow import CENTRAL_FLOWS  # noqa: E402
+
+# ------------------------------------------------------------ ema.tracks_time_average
+amp, mid, A_osc, m_c, tilt = S("amp"), S("mid"), S("A", positive=True), S("m"), S("tilt")
+TA_STATEMENT = sympy.And(sympy.Eq(amp, A_osc * (1 - beta) / (1 + beta)), sympy.Eq(mid, m_c))
+_TA_STEPS = 4000
+
+
+def _derive_time_average():
+    p_, q_, ye, yo = S("p"), S("q"), S("y_e"), S("y_o")
+    d = derivation((beta >= 0, beta < 1), "ema.tracks_time_average")
+    # a stationary EMA y <- beta y + (1 - beta) x of the 2-cycle x = p, q, p, ... is a 2-cycle y_e, y_o with
+    # y_e = beta y_o + (1 - beta) p and y_o = beta y_e + (1 - beta) q; solve the linear pair
+    sol = sympy.solve([sympy.Eq(ye, beta * yo + (1 - beta) * p_), sympy.Eq(yo, beta * ye + (1 - beta) * q_)], [ye, yo])
+    d.start((sol[ye] + sol[yo]) / 2).eq((p_ + q_) / 2, by="its midpoint is the time average of the cycle")
+    d.start((sol[ye] - sol[yo]) / 2).eq((p_ - q_) / 2 * (1 - beta) / (1 + beta), by="its half-swing shrinks by "
+                                                                               "(1 - beta)/(1 + beta)")
+    return d.check()
+
+
+def _ta_gd(params):
+    """GD with step eta > 2 on f(x) = sqrt(1 + x^2) + tilt x (curvature 1/(1 + x^2)^(3/2) <= 1 < 2/eta at the
+    minimizer side: the edge of stability), from x0 = 0.3; returns the iterates and their EMA."""
+    eta_, b_, t_ = float(params["eta"]), float(params["beta"]), float(params["tilt"])
+    x, y, xs, ys = 0.3, 0.3, [], []
+    for _ in range(_TA_STEPS):
+        x = x - eta_ * (x / math.sqrt(1 + x * x) + t_)
+        y = b_ * y + (1 - b_) * x
+        xs.append(x)
+        ys.append(y)
+    return xs, ys
+
+
+def _ta_amplitude(params, ctx) -> float:
+    _, ys = _ta_gd(params)
+    return abs(ys[-1] - ys[-2]) / 2
+
+
+def _ta_midpoint(params, ctx) -> float:
+    _, ys = _ta_gd(params)
+    return (ys[-1] + ys[-2]) / 2
+
+
+def _ta_half_swing(p) -> float:
+    xs, _ = _ta_gd(p)
+    if abs(xs[-1] - xs[-3]) > 1e-9 * max(1.0, abs(xs[-1])):
+        raise ValueError("GD has not settled on a 2-cycle")
+    return abs(xs[-1] - xs[-2]) / 2
+
+
+def _ta_center(p) -> float:
+    xs, _ = _ta_gd(p)
+    return (xs[-1] + xs[-2]) / 2
+
+
+_TA_BIND = {A_osc: _ta_half_swing, m_c: _ta_center}
+_TA_EX = ({"eta": 3.0, "beta": 0.9, "tilt": 0.2},)
+
+EMA_TIME_AVERAGE = Claim(
+    id="ema.tracks_time_average",
+    title="An EMA of GD iterates at the edge of stability tracks the oscillation's time average: centred on it, "
+          "with the swing shrunk by (1 - beta)/(1 + beta)",
+    statement=TA_STATEMENT,
+    kind=Kind.IDENTITY,
+    sources=(CENTRAL_FLOWS, POLYAK_JUDITSKY),
+    derive=_derive_time_average,
+    assumptions=(beta >= 0, beta < 1),
+    strategy=lambda: st.fixed_dictionaries({"eta": st.sampled_from([2.5, 2.75, 3.0]), "beta": rounded(0.0, 0.99, 3),
+                                            "tilt": st.sampled_from([0.0, 0.1, 0.2, 0.3])}),
+    checks=(
+        NumericCheck("ema_half_swing", "|y_T - y_(T-1)|/2 for the EMA y of 4000 GD iterates", _ta_amplitude,
+                     measures=amp, bind=_TA_BIND, rtol=1e-6, atol=1e-12, examples=_TA_EX),
+        NumericCheck("ema_midpoint", "(y_T + y_(T-1))/2 against the GD cycle's time average", _ta_midpoint,
+                     measures=mid, bind=_TA_BIND, rtol=1e-6, atol=1e-12, examples=_TA_EX),
+    ),
+    mutants=(sympy.Eq(amp, A_osc * (1 - beta)),  # "an EMA multiplies the noise by 1 - beta"
+             sympy.Eq(amp, 0)),  # the EMA sits still on the time average
+    doc="""\
+Setting: GD at the edge of stability does not converge: it settles on an oscillation whose time
+average, not the minimizer, is what the central flow describes [1]. Here f(x) = sqrt(1 + x^2) + tilt x
+(|tilt| <= 0.3) with eta in {2.5, 2.75, 3} > 2/f"(x*): GD falls on a stable 2-cycle p, q around a
+centre m = (p + q)/2 away from the minimizer; the EMA y_(t+1) = beta y_t + (1 - beta) x_(t+1) of the
+iterates, beta in [0, 0.99] (iterate averaging as in [2]).
+
+Claim (*tight*, an identity): the EMA settles on a 2-cycle centred exactly on m, with half-swing
+A (1 - beta)/(1 + beta), A = |p - q|/2: it tracks the time average, not the iterates (and lags a
+drifting one by beta/(1 - beta) steps, ema.lag).
+
+Derivation: solve the stationary pair y_e = beta y_o + (1 - beta) p, y_o = beta y_e + (1 - beta) q.
+
+Checks: 4000 GD steps from x0 = 0.3 (the 2-cycle is checked to have settled to 1e-9); the EMA's last
+two values against A(1 - beta)/(1 + beta) and m read off the last two GD iterates (rtol 1e-6; the
+transient decays like beta^t and like the cycle's multiplier). Mutants: half-swing A(1 - beta); 0.
+
+References:
+  [1] J. M. Cohen, A. Damian, A. Talwalkar, J. Z. Kolter, J. D. Lee (2024). Understanding optimization
+      in deep learning with central flows. arXiv:2410.24206
+  [2] B. T. Polyak, A. B. Juditsky (1992). Acceleration of stochastic approximation by averaging.
+      SIAM J. Control Optim. 30(4).
+""",
+)
+
+CLAIMS = CLAIMS + (EMA_TIME_AVERAGE,)
