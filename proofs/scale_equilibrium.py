@@ -300,3 +300,98 @@ References:
 )
 
 CLAIMS = (SCALE_EQUILIBRIUM, SCALE_LR_DECAY, SCALE_INTRINSIC_LR)
+
+
+# ============================================================== seed claims (issue 14, item 6)
+from ._util import S, derivation  # noqa: E402  (the seed block is appended as one unit)
+
+# ------------------------------------------------------------ scale.last_decay_matters
+x_fin, eta_last, eta_first = S("x_final"), S("eta_last", positive=True), S("eta_first", positive=True)
+LAST_STATEMENT = sympy.Eq(x_fin, eta_last * G / (2 * lam))
+_HISTORIES = {"direct": (), "one_decay": (10.0,), "two_decays": (10.0, 3.0), "warm_restart": (0.5, 10.0)}
+_PHASE_STEPS = 1500  # each earlier phase; the last runs 8/(eta_last lam) steps
+
+
+def _derive_last_decay():
+    y_ = S("y", positive=True)
+    d = derivation((eta_last > 0, lam > 0, eta_last * lam < 1, G > 0, y_ > 0), "scale.last_decay_matters")
+    # y = ||w||^2 follows y+ = (1 - eta lam)^2 y + eta^2 G / y (scale.norm_dynamics): under the last eta the map
+    # contracts towards its fixed point (slope 2(1 - eta lam)^2 - 1 there, scale.equilibrium) from any y > 0,
+    # so the start -- everything the earlier learning rates did -- is forgotten at rate ~ 1 - 4 eta lam
+    x4 = eta_last * G / (lam * (2 - eta_last * lam))  # y*^2 = ||w*||^4 at the fixed point y* of the last map
+    d.start((1 - (1 - eta_last * lam) ** 2) * x4).eq(eta_last**2 * G, by="y*^2 (1 - (1 - eta lam)^2) = eta^2 G")
+    d.start(x4).ge(eta_last * G / (2 * lam), by="2 - eta lam <= 2: to first order eta_last G/(2 lam)")
+    return d.check()
+
+
+def _history_run(params, seed) -> float:
+    """Mean ||w||^4 over 32 chains and the second half of the last phase of sphere SGD (G = d - 1) under the
+    learning-rate history eta_last * factors, then eta_last (each earlier phase 1500 steps, from ||w_0|| = 10)."""
+    d_, lam_, el = int(params["d"]), float(params["lam"]), float(params["eta_last"])
+    rng = np.random.default_rng(seed)
+    W = rng.standard_normal((32, d_))
+    W *= 10.0 / np.linalg.norm(W, axis=1, keepdims=True)
+    last = round(8.0 / (el * lam_))
+    phases = [(el * f, _PHASE_STEPS) for f in _HISTORIES[params["history"]]] + [(el, last)]
+    acc, n_acc = 0.0, 0
+    for k_, (lr, steps) in enumerate(phases):
+        for t in range(steps):
+            r = np.sqrt(np.sum(W * W, axis=1, keepdims=True))
+            U = W / r
+            xi = rng.standard_normal(W.shape)
+            W = (1.0 - lr * lam_) * W - lr * (xi - U * np.sum(U * xi, axis=1, keepdims=True)) / r
+            if k_ == len(phases) - 1 and t >= steps // 2:
+                acc += float(np.mean(np.sum(W * W, axis=1) ** 2))
+                n_acc += 1
+    return acc / n_acc
+
+
+def _last_decay_norm4(params, ctx) -> float:
+    return _history_run(params, int(ctx.rng.integers(2**31)))
+
+
+_LD_BIND = {G: lambda p: float(p["d"] - 1), eta_first: lambda p: float(p["eta_last"]) * (
+    _HISTORIES[p["history"]] or (1.0,))[0]}
+_LD_EX = ({"d": 8, "lam": 0.05, "eta_last": 0.05, "history": "two_decays"},)
+
+SCALE_LAST_DECAY = Claim(
+    id="scale.last_decay_matters",
+    title="SGD + WD on a scale-invariant loss: only the last learning rate sets the equilibrium, "
+          "||w||^4 -> eta_last G/(2 lam) whatever the decays before",
+    statement=LAST_STATEMENT,
+    kind=Kind.TIGHT_BOUND,
+    sources=(LI_LYU_ARORA, VAN_LAARHOVEN),
+    derive=_derive_last_decay,
+    assumptions=(eta_last > 0, lam > 0, G > 0),
+    strategy=lambda: st.fixed_dictionaries({"d": st.sampled_from([4, 8, 16]), "lam": st.sampled_from([0.05, 0.1]),
+                                            "eta_last": st.sampled_from([0.02, 0.05, 0.1]),
+                                            "history": st.sampled_from(sorted(_HISTORIES))}),
+    checks=(NumericCheck("final_norm4", "mean ||w||^4 over 32 chains, second half of 8/(eta_last lam) steps at "
+                         "eta_last after the history", _last_decay_norm4, measures=x_fin, bind=_LD_BIND, rtol=0.03,
+                         examples=_LD_EX),),
+    mutants=(sympy.Eq(x_fin, eta_first * G / (2 * lam)),  # the first (peak) learning rate sets it
+             sympy.Eq(x_fin, sympy.sqrt(eta_first * eta_last) * G / (2 * lam))),  # the decays compound
+    doc="""\
+Setting: as scale.equilibrium (SGD + weight decay lam on a scale-invariant loss, the sphere-noise model
+with G = d - 1), under a learning-rate history: earlier phases of 1500 steps at eta_last times
+(10), (10, 3) or (0.5, 10) -- one decay, two decays, a warm restart -- or none, then eta_last for
+8/(eta_last lam) steps; eta_last lam in [1e-3, 1e-2].
+
+Claim (*tight* to first order in eta lam): the equilibrium reached under the last learning rate,
+||w||^4 -> eta_last G/(2 lam), does not depend on the decays before it: only the last one matters, since
+the norm dynamics forget their start in O(1/(eta_last lam)) steps [1] (equilibrium as in [2]).
+
+Derivation: the fixed point of the norm map under eta_last, and its first-order value.
+
+Check: mean ||w||^4 over 32 chains and the second half of the last phase (rtol 0.03: first-order
+error eta lam/2 <= 0.5%, sampling ~1%). Mutants: the first learning rate of the history sets the
+equilibrium; the geometric mean of first and last does.
+
+References:
+  [1] Z. Li, K. Lyu, S. Arora (2020). Reconciling modern deep learning with traditional optimization
+      analyses: the intrinsic learning rate. NeurIPS. arXiv:2010.02916
+  [2] T. van Laarhoven (2017). L2 regularization versus batch and weight normalization. arXiv:1706.05350
+""",
+)
+
+CLAIMS = CLAIMS + (SCALE_LAST_DECAY,)
