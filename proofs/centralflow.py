@@ -142,3 +142,113 @@ References:
 )
 
 CLAIMS = (CENTRAL_FLOW_GD,)
+
+
+# ============================================================== seed claims (issue 14, item 6)
+import functools  # noqa: E402  (the seed block is appended as one unit)
+
+from ._sources import TIELEMAN_HINTON  # noqa: E402
+from ._util import derivation, rounded, spectrum  # noqa: E402
+
+# ------------------------------------------------------------ centralflow.rmsprop
+lr_eff, x2m, a_top, b2 = S("lr_eff"), S("x2"), S("a", positive=True), S("beta2")
+RMS_STATEMENT = sympy.And(sympy.Eq(lr_eff, 2 / a_top), sympy.Eq(x2m, eta**2 / 4))
+_RMS_STEPS = 10_000
+
+
+def _derive_rmsprop():
+    xx, nu = S("x"), S("nu", positive=True)
+    d = derivation((eta > 0, a_top > 0, b2 >= 0, b2 < 1), "centralflow.rmsprop")
+    # RMSProp x <- x - eta g/sqrt(nu), nu <- beta2 nu + (1 - beta2) g^2, g = a x, on a x^2/2: the 2-cycle
+    # x = +-eta/2 with nu = (a eta/2)^2 is exact: g^2 = nu keeps nu fixed, and the step eta g/sqrt(nu) = +-eta
+    # flips x; its effective learning rate eta/sqrt(nu) = 2/a puts the preconditioned sharpness at 2/eta' (the
+    # edge: a * lr_eff = 2), the regime the central flow of RMSProp describes
+    cyc = {xx: eta / 2, nu: (a_top * eta / 2) ** 2}
+    d.start((b2 * nu + (1 - b2) * (a_top * xx) ** 2).subs(cyc)).eq((a_top * eta / 2) ** 2, by="nu is stationary")
+    d.start((xx - eta * a_top * xx / sympy.sqrt(nu)).subs(cyc)).eq(-eta / 2, by="x flips sign")
+    d.start((eta / sympy.sqrt(nu)).subs(cyc)).eq(2 / a_top, by="effective learning rate")
+    return d.check()
+
+
+def _rms_run(params):
+    return _rms_cached(tuple(params["eigenvalues"]), float(params["eta"]), float(params["beta2"]),
+                       int(params["x0_seed"]))
+
+
+@functools.lru_cache(maxsize=64)
+def _rms_cached(eigenvalues, eta_, beta2_, x0_seed):
+    """RMSProp (eps = 0) on f(x) = sum_i a_i x_i^2/2 from a random x0; per-coordinate time averages over the
+    second half of 10000 steps of eta/sqrt(nu_i) and x_i^2, for the coordinate of largest curvature."""
+    lam_ = np.asarray(eigenvalues, dtype=float)
+    x = np.random.default_rng(x0_seed).uniform(0.5, 1.5, lam_.size)
+    nu = np.zeros_like(x)
+    acc_lr, acc_x2, n_acc = np.zeros_like(x), np.zeros_like(x), 0
+    for t in range(_RMS_STEPS):
+        g = lam_ * x
+        nu = beta2_ * nu + (1 - beta2_) * g * g
+        x = x - eta_ * g / np.sqrt(nu)
+        if t >= _RMS_STEPS // 2:
+            acc_lr += eta_ / np.sqrt(nu)
+            acc_x2 += x * x
+            n_acc += 1
+    top = int(np.argmax(lam_))
+    return acc_lr[top] / n_acc, acc_x2[top] / n_acc
+
+
+def _rms_lr(params, ctx) -> float:
+    return float(_rms_run(params)[0])
+
+
+def _rms_x2(params, ctx) -> float:
+    return float(_rms_run(params)[1])
+
+
+_RMS_BIND = {a_top: lambda p: max(p["eigenvalues"])}
+_RMS_EX = ({"eigenvalues": (0.5, 4.0), "eta": 0.05, "beta2": 0.99, "x0_seed": 0},)
+
+CENTRAL_FLOW_RMSPROP = Claim(
+    id="centralflow.rmsprop",
+    title="RMSProp at its edge of stability: on a x^2/2 it settles where its effective learning rate is 2/a "
+          "(preconditioned sharpness at the edge), oscillating as x = +-eta/2",
+    statement=RMS_STATEMENT,
+    kind=Kind.IDENTITY,
+    sources=(CENTRAL_FLOWS, TIELEMAN_HINTON),
+    derive=_derive_rmsprop,
+    assumptions=(eta > 0, a_top > 0, b2 >= 0, b2 < 1),
+    strategy=lambda: st.fixed_dictionaries({"eigenvalues": spectrum(dim=(1, 4), lo=0.1, hi=10.0),
+                                            "eta": st.sampled_from([0.05, 0.1, 0.2]),
+                                            "beta2": st.sampled_from([0.9, 0.95, 0.99]),
+                                            "x0_seed": st.integers(0, 2**16)}),
+    checks=(
+        NumericCheck("effective_lr", "time average of eta/sqrt(nu) (top-curvature coordinate), second half of "
+                     "10000 RMSProp steps", _rms_lr, measures=lr_eff, bind=_RMS_BIND, rtol=1e-6, examples=_RMS_EX),
+        NumericCheck("oscillation", "time average of x^2 on that coordinate", _rms_x2, measures=x2m, rtol=1e-6,
+                     examples=_RMS_EX),
+    ),
+    mutants=(sympy.Eq(lr_eff, 1 / a_top),  # the adaptive step settles at the GD-optimal 1/a
+             sympy.Eq(x2m, 0)),  # RMSProp converges on a quadratic like GD with a small step
+    doc="""\
+Setting: RMSProp x <- x - eta g/sqrt(nu), nu <- beta2 nu + (1 - beta2) g^2 (eps = 0) [2] on a diagonal
+quadratic f(x) = sum_i a_i x_i^2/2 (so each coordinate has its own preconditioner), eta in {0.05, 0.1,
+0.2}, beta2 in {0.9, 0.95, 0.99}, a_i in [0.1, 10]. (With small eta and beta2 near 1 the first, stable
+phase drives x below the float64 range before nu has decayed to the edge, and x = 0 is a fixed point.)
+
+Claim (*tight*): RMSProp does not converge: as x shrinks, nu shrinks and the effective step eta/sqrt(nu)
+grows until it reaches the edge of stability, where the preconditioned sharpness a eta/sqrt(nu) is 2; it
+stays there, on the exact 2-cycle x = +-eta/2, nu = (a eta/2)^2: time-averaged effective learning rate
+2/a and mean square eta^2/4 (whatever a and beta2). This is the self-stabilization that the central
+flow of RMSProp describes [1].
+
+Derivation: on the cycle g^2 = nu (nu stationary) and the step eta g/sqrt(nu) = +-eta flips x.
+
+Checks: 10000 steps from x0 in [0.5, 1.5]^d; averages over the second half for the coordinate of
+largest a (rtol 1e-6). Mutants: the effective learning rate settles at 1/a; x^2 -> 0.
+
+References:
+  [1] J. M. Cohen, A. Damian, A. Talwalkar, J. Z. Kolter, J. D. Lee (2024). Understanding optimization
+      in deep learning with central flows. arXiv:2410.24206
+  [2] T. Tieleman, G. Hinton (2012). Lecture 6.5 - RMSProp. COURSERA: Neural Networks for Machine Learning.
+""",
+)
+
+CLAIMS = CLAIMS + (CENTRAL_FLOW_RMSPROP,)
