@@ -168,6 +168,38 @@ CLAIM_SYMBOLS: dict[str, dict[str, str]] = {
                         "v_rr": "error variance after one epoch, random reshuffling"},
 }
 
+# the seed claims of issue 14 (item 6), second batch
+CLAIM_SYMBOLS.update({
+    "centralflow.rmsprop": {"a": "curvature of the top coordinate", "lr_eff": "time-averaged effective learning "
+                            "rate eta/sqrt(nu)", "x2": "time-averaged x^2 on that coordinate"},
+    "chaos.period_three": {"missing": "number of periods k <= 16 with no point of least period k",
+                           "period": "least period of the attracting cycle", "h": "topological entropy"},
+    "ema.tracks_time_average": {"A": "half-swing |p - q|/2 of GD's 2-cycle", "amp": "half-swing of the EMA",
+                                "m": "time average (p + q)/2 of GD's 2-cycle", "mid": "midpoint of the EMA's 2-cycle"},
+    "gradcheck.depth_error": {"D": "network depth", "rel": "relative error of the directional gradient check"},
+    "gradcheck.special_point": {"rel": "gradient check's relative error after burn-in", "rel0": "its relative error "
+                                "at zero weights", "t": "tanh activation tanh(w . x) after burn-in"},
+    "gradcheck.dropout_seed": {"S2": "sum_j x_j^2 w_j^2", "e_fixed": "max |numeric - backward| with a fixed seed",
+                               "p": "dropout probability", "v": "variance of the numeric gradient with fresh masks",
+                               "x_i": "input of the checked coordinate"},
+    "gradcheck.float32_loss_scale": {"z_scaled": "largest error of the scaled check in units of u(|f+| + |f-|)/(2h)",
+                                     "z_tiny": "RMS error of the tiny-loss check in units of 2^-149/(2h)"},
+    "landscape.saddles_outnumber_minima": {"p_min": "probability that a 2-D critical point is a minimum",
+                                           "p_saddle": "probability that it is a saddle",
+                                           "q": "P(minimum, dim N + 1)/P(minimum, dim N)"},
+    "sanity.overfit_small": {"loss_final": "mean training loss after GD", "m": "number of random features",
+                             "n": "number of samples"},
+    "scale.last_decay_matters": {"eta_last": "last learning rate of the history",
+                                 "x_final": "equilibrium ||w||^4 under the last learning rate"},
+    "schedule.cosine_pinned": {"H": "horizon (number of steps run)", "alpha0": "initial learning rate",
+                               "alpha_min": "final learning rate alpha_T, kept after T",
+                               "avg": "average learning rate over [0, H]", "top": "largest learning rate after T"},
+    "sgd.sqrt_schedule": {"p": "log-log slope of the averaged suboptimality in T"},
+    "sgd.data_parallel": {"B_eff": "effective batch size sigma^2/Var(all-reduced gradient)",
+                          "b": "examples per worker", "dev": "relative gap between all-reduced and one-batch gradient",
+                          "gpus": "GPUs per server", "servers": "number of servers"},
+})
+
 
 def register(claim_id: str, symbols: dict[str, str]) -> None:
     """Add meanings for a (plugin) claim's names."""
