@@ -12,7 +12,7 @@ SEED_CLAIMS = [
     "chaos.period_three", "gradcheck.depth_error", "gradcheck.special_point", "gradcheck.dropout_seed",
     "schedule.cosine_pinned", "sgd.sqrt_schedule", "sgd.data_parallel", "sanity.overfit_small", "landscape.saddles_outnumber_minima",
     "gradcheck.float32_loss_scale", "ema.tracks_time_average", "scale.last_decay_matters",
-    "centralflow.rmsprop",
+    "centralflow.rmsprop", "centralflow.several_edges",
 ]
 
 
