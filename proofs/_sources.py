@@ -4,7 +4,8 @@ from theorykit.claims.claim import Source
 __all__ = ["KINGMA_BA", "NOCEDAL_WRIGHT", "HOEFFDING", "GOODFELLOW", "CS231N", "DUCHI", "TIELEMAN_HINTON",
            # seed claims of issue 14 (item 6)
            "LI_YORKE", "BLOCK_ET_AL", "JACOT", "LEE_WIDE", "BRAY_DEAN", "DAUPHIN_SADDLES", "ZINKEVICH",
-           "SHAMIR_ZHANG", "SRIVASTAVA", "MICIKEVICIUS", "KARPATHY_RECIPE", "BAYDIN"]
+           "SHAMIR_ZHANG", "SRIVASTAVA", "MICIKEVICIUS", "KARPATHY_RECIPE", "BAYDIN",
+           "ULAM_VON_NEUMANN"]
 
 KINGMA_BA = Source(
     key="Kingma & Ba 2015",
@@ -170,4 +171,12 @@ BAYDIN = Source(
     year=2018,
     venue="Journal of Machine Learning Research 18(153), 1-43",
     arxiv="1502.05767",
+)
+
+ULAM_VON_NEUMANN = Source(
+    key="Ulam & von Neumann 1947",
+    authors="S. M. Ulam, J. von Neumann",
+    title="On combination of stochastic and deterministic processes",
+    year=1947,
+    venue="Bulletin of the American Mathematical Society 53, 1120",
 )

@@ -9,7 +9,7 @@ from theorykit.claims.registry import get_claim
 from theorykit.claims.runner import verify_claim
 
 SEED_CLAIMS = [
-    "chaos.period_three", "gradcheck.depth_error", "gradcheck.special_point", "gradcheck.dropout_seed",
+    "chaos.period_three", "chaos.lyapunov", "gradcheck.depth_error", "gradcheck.special_point", "gradcheck.dropout_seed",
     "schedule.cosine_pinned", "sgd.sqrt_schedule", "sgd.data_parallel", "sanity.overfit_small", "landscape.saddles_outnumber_minima",
     "gradcheck.float32_loss_scale", "ema.tracks_time_average", "scale.last_decay_matters",
     "centralflow.rmsprop", "centralflow.several_edges",

@@ -174,6 +174,8 @@ CLAIM_SYMBOLS.update({
                             "rate eta/sqrt(nu)", "x2": "time-averaged x^2 on that coordinate"},
     "centralflow.several_edges": {"excess": "GD's time-averaged excess loss", "n_edge": "number of oscillating "
                                   "directions", "a1": "curvature a_1", "a2": "curvature a_2", "a3": "curvature a_3"},
+    "chaos.lyapunov": {"lyap": "Lyapunov exponent of the logistic map at r = 4",
+                       "lyap_window": "its Lyapunov exponent in the period-3 window"},
     "chaos.period_three": {"missing": "number of periods k <= 16 with no point of least period k",
                            "period": "least period of the attracting cycle", "h": "topological entropy"},
     "ema.tracks_time_average": {"A": "half-swing |p - q|/2 of GD's 2-cycle", "amp": "half-swing of the EMA",
