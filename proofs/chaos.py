@@ -159,7 +159,8 @@ def _derive_lyapunov():
     d.start(4 * s_ * (1 - s_)).eq(sympy.sin(sympy.pi * th) ** 2, by="4 sin^2 cos^2 = sin^2 of the double angle")
     # ... which is x at the tent map's image: T(theta) = 2 theta for theta <= 1/2, 2 - 2 theta above
     d.start(sympy.sin(sympy.pi * (2 * th) / 2) ** 2).eq(sympy.sin(sympy.pi * th) ** 2, by="theta <= 1/2")
-    d.start(sympy.sin(sympy.pi * (2 - 2 * th) / 2) ** 2).eq(sympy.sin(sympy.pi * th) ** 2, by="theta > 1/2: sin(pi - a)")
+    d.start(sympy.sin(sympy.pi * (2 - 2 * th) / 2) ** 2).eq(sympy.sin(sympy.pi * th) ** 2,
+                                                            by="theta > 1/2: sin(pi - a)")
     d.start(sympy.log(sympy.Abs(sympy.diff(2 * th, th)))).eq(sympy.log(2), by="the tent map's slope")
     return d.check()
 

@@ -551,7 +551,8 @@ def _derive_depth():
     for D_ in (3, 4, 5, 6):
         q = ((1 + h) ** D_ - (1 - h) ** D_) / (2 * h * D_) - 1
         rest = sum(sympy.binomial(D_, 2 * j + 1) * h ** (2 * j) for j in range(2, D_)) / D_
-        dd.start(q).eq(DEPTH_STATEMENT.rhs.subs(depth, D_) + rest, by=f"D = {D_}: odd binomial terms; the rest is O(h^4)")
+        dd.start(q).eq(DEPTH_STATEMENT.rhs.subs(depth, D_) + rest,
+                       by=f"D = {D_}: odd binomial terms; the rest is O(h^4)")
     k_ = S("k", positive=True)
     # general D: the h^2 coefficient of ((1+h)^D - (1-h)^D)/(2 h D) is binomial(D, 3)/D
     dd.start(sympy.binomial(depth, 3).rewrite(sympy.factorial).subs(depth, k_ + 3) / (k_ + 3)).eq(

@@ -437,7 +437,8 @@ def _pin_params():
                                   "T": st.integers(1, 5000), "horizon_frac": st.sampled_from([1.0, 1.5, 2.0, 4.0])})
 
 
-_PIN_BIND = {am: lambda p: float(p["alpha0"]) * float(p["min_frac"]), H: lambda p: float(p["T"]) * float(p["horizon_frac"])}
+_PIN_BIND = {am: lambda p: float(p["alpha0"]) * float(p["min_frac"]),
+             H: lambda p: float(p["T"]) * float(p["horizon_frac"])}
 _PIN_EX = ({"alpha0": 1.0, "min_frac": 0.1, "T": 100, "horizon_frac": 2.0},)
 
 SCHEDULE_COSINE_PINNED = Claim(

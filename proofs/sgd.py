@@ -501,7 +501,8 @@ from ._sources import SHAMIR_ZHANG, ZINKEVICH  # noqa: E402  (the seed block is 
 from ._stochastic import GOYAL  # noqa: E402
 
 # ------------------------------------------------------------ sgd.sqrt_schedule
-p_rate, c_lr, G_, R_, Tq = S("p"), S("c", positive=True), S("G", positive=True), S("R", positive=True), S("T", positive=True)
+p_rate = S("p")
+c_lr, G_, R_, Tq = (S(v, positive=True) for v in ("c", "G", "R", "T"))
 SQRT_STATEMENT = sympy.Eq(p_rate, -sympy.Rational(1, 2))
 _SQ_T, _SQ_RUNS = 2048, 400
 
