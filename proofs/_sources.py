@@ -5,7 +5,7 @@ __all__ = ["KINGMA_BA", "NOCEDAL_WRIGHT", "HOEFFDING", "GOODFELLOW", "CS231N", "
            # seed claims of issue 14 (item 6)
            "LI_YORKE", "BLOCK_ET_AL", "JACOT", "LEE_WIDE", "BRAY_DEAN", "DAUPHIN_SADDLES", "ZINKEVICH",
            "SHAMIR_ZHANG", "SRIVASTAVA", "MICIKEVICIUS", "KARPATHY_RECIPE", "BAYDIN",
-           "ULAM_VON_NEUMANN"]
+           "ULAM_VON_NEUMANN", "DYER_GUR_ARI"]
 
 KINGMA_BA = Source(
     key="Kingma & Ba 2015",
@@ -179,4 +179,13 @@ ULAM_VON_NEUMANN = Source(
     title="On combination of stochastic and deterministic processes",
     year=1947,
     venue="Bulletin of the American Mathematical Society 53, 1120",
+)
+
+DYER_GUR_ARI = Source(
+    key="Dyer & Gur-Ari 2020",
+    authors="E. Dyer, G. Gur-Ari",
+    title="Asymptotics of wide networks from Feynman diagrams",
+    year=2020,
+    venue="ICLR 2020",
+    arxiv="1909.11304",
 )

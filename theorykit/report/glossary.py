@@ -191,6 +191,8 @@ CLAIM_SYMBOLS.update({
     "landscape.saddles_outnumber_minima": {"p_min": "probability that a 2-D critical point is a minimum",
                                            "p_saddle": "probability that it is a saddle",
                                            "q": "P(minimum, dim N + 1)/P(minimum, dim N)"},
+    "ntk.kernel_change": {"e_init": "log-log slope in the width of the NTK's fluctuation at init",
+                          "e_train": "log-log slope in the width of the NTK's relative change over training"},
     "sanity.overfit_small": {"loss_final": "mean training loss after GD", "m": "number of random features",
                              "n": "number of samples"},
     "scale.last_decay_matters": {"eta_last": "last learning rate of the history",
