@@ -9,10 +9,10 @@ from theorykit.claims.registry import get_claim
 from theorykit.claims.runner import verify_claim
 
 SEED_CLAIMS = [
-    "chaos.period_three", "chaos.lyapunov", "gradcheck.depth_error", "gradcheck.special_point", "gradcheck.dropout_seed",
-    "schedule.cosine_pinned", "sgd.sqrt_schedule", "sgd.data_parallel", "sanity.overfit_small", "landscape.saddles_outnumber_minima",
-    "gradcheck.float32_loss_scale", "ema.tracks_time_average", "scale.last_decay_matters",
-    "centralflow.rmsprop", "centralflow.several_edges", "ntk.kernel_change",
+    "chaos.period_three", "chaos.lyapunov", "gradcheck.depth_error", "gradcheck.special_point",
+    "gradcheck.dropout_seed", "gradcheck.float32_loss_scale", "schedule.cosine_pinned", "sgd.sqrt_schedule",
+    "sgd.data_parallel", "sanity.overfit_small", "landscape.saddles_outnumber_minima", "ema.tracks_time_average",
+    "scale.last_decay_matters", "centralflow.rmsprop", "centralflow.several_edges", "ntk.kernel_change",
 ]
 
 RESOLUTION_LIMITED = {"ntk.kernel_change"}
