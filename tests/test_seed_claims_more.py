@@ -12,7 +12,8 @@ SEED_CLAIMS = [
     "chaos.period_three", "chaos.lyapunov", "gradcheck.depth_error", "gradcheck.special_point",
     "gradcheck.dropout_seed", "gradcheck.float32_loss_scale", "schedule.cosine_pinned", "sgd.sqrt_schedule",
     "sgd.data_parallel", "sanity.overfit_small", "landscape.saddles_outnumber_minima", "ema.tracks_time_average",
-    "scale.last_decay_matters", "centralflow.rmsprop", "centralflow.several_edges", "ntk.kernel_change",
+    "scale.last_decay_matters", "scale.decay_drop_then_rise", "centralflow.rmsprop", "centralflow.several_edges",
+    "ntk.kernel_change",
 ]
 
 RESOLUTION_LIMITED = {"ntk.kernel_change"}
