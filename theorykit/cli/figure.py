@@ -5,6 +5,7 @@ import argparse
 import sys
 
 from ..errors import InputError
+from .argtypes import int_in, seed as _seed
 
 __all__ = ["register", "run_figure"]
 
@@ -19,24 +20,7 @@ values measured by running the methods on top. PNG, PDF and SVG are supported.
 """
 
 
-def _dpi(text: str) -> int:
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
-    if not 20 <= v <= 1200:
-        raise argparse.ArgumentTypeError(f"must be in [20, 1200], got {v}")
-    return v
-
-
-def _seed(text: str) -> int:
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {text!r}") from None
-    if v < 0:
-        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {v}")
-    return v
+_dpi = int_in(20, 1200)
 
 
 def register(subparsers) -> None:

@@ -1,0 +1,64 @@
+"""argparse value types shared by the commands.
+
+Each returns the parsed value or raises ``argparse.ArgumentTypeError``, which argparse
+turns into ``theorykit CMD: error: argument --NAME: MESSAGE`` with exit code 2, so a bad
+value is reported against the argument that carried it.
+"""
+from __future__ import annotations
+
+import argparse
+import math
+
+__all__ = ["positive_int", "seed", "timeout", "unit_score", "int_in"]
+
+
+def _int(text: str, expected: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}") from None
+
+
+def positive_int(text: str) -> int:
+    value = _int(text, "a positive integer")
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {text!r}")
+    return value
+
+
+def seed(text: str) -> int:
+    value = _int(text, "a non-negative integer")
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be >= 0, got {text!r}")
+    return value
+
+
+def timeout(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"must be a positive finite number of seconds, got {text!r}")
+    return value
+
+
+def unit_score(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number in [0, 1], got {text!r}") from None
+    if not 0 <= value <= 1:  # also rejects nan
+        raise argparse.ArgumentTypeError(f"expected a number in [0, 1], got {text!r}")
+    return value
+
+
+def int_in(lo: int, hi: int):
+    """An integer type bounded to [lo, hi] (e.g. a figure's dpi)."""
+    def parse(text: str) -> int:
+        value = _int(text, "an integer")
+        if not lo <= value <= hi:
+            raise argparse.ArgumentTypeError(f"must be in [{lo}, {hi}], got {value}")
+        return value
+    parse.__name__ = f"int_in_{lo}_{hi}"
+    return parse
