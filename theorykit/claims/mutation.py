@@ -312,9 +312,10 @@ def analyse(claim: Claim, *, seed: int = 0, max_examples: int | None = None, bac
 
 def looser(check: NumericCheck, relation, samples: list[Sample]) -> bool:
     """True when ``relation`` is an upper (lower) bound at least as loose as the check's own
-    bound at every sample: implied by the claim, so no measurement can refute it."""
+    bound (or own tight value) at every sample: implied by the claim, so no measurement can refute it."""
     compare = relation_compare(relation)
-    if compare == "tight" or compare != check.compare or not samples:
+    # a tight check (measured = own prediction) implies every bound on the right side of it too
+    if compare == "tight" or check.compare not in (compare, "tight") or not samples:
         return False
     predict = check.predictor_for(relation)
     for s in samples:
