@@ -78,8 +78,8 @@ MUTANT_EXAMPLES = {
     ("smoothness.quadratic", "half_lambda_max"): {"eigenvalues": (1.0, 3.0)},
     ("smoothness.quadratic", "mean_eigenvalue"): {"eigenvalues": (0.0, 1.0, 5.0)},
     ("smoothness.quadratic", "frobenius_norm"): {"eigenvalues": (1.0, 2.0)},
-    ("convexity.first_order", "indefinite_hessian"): {"eigenvalues": (-0.5, 2.0, 3.0)},
-    ("convexity.first_order", "reversed_inequality"): {"eigenvalues": (0.5, 2.0)},
+    ("convexity.first_order", "gap_n >= mu"): {"eigenvalues": (0.5, 2.0)},
+    ("convexity.first_order", "gap_n >= L/2"): {"eigenvalues": (0.5, 2.0)},
     ("gd.descent_lemma", "dec >= h*(1 - h/4)"): {"eigenvalues": (1.0, 2.0), "h": 0.5},
     ("gd.descent_lemma", "dec >= h"): {"eigenvalues": (1.0, 2.0), "h": 1.5},
     ("gd.best_step", "eta_best = 2/L"): {"eigenvalues": (0.5, 2.0)},
@@ -122,18 +122,6 @@ def test_mutant_violated_on_constructed_example(claim_id, mutant_name):
     predict = mutant.predict or chk.predict
     compare = mutant.compare or chk.compare
     assert not compare_values(m, predict(params), compare, chk.rtol, chk.atol), (m, predict(params))
-
-
-def test_mutant_strategies_stay_in_their_regime():
-    # the indefinite one always has a negative eigenvalue
-    neg = next(m for m in BY_ID["convexity.first_order"].mutants if m.name == "indefinite_hessian")
-
-    @settings(max_examples=20)
-    @given(q=neg.strategy())
-    def inner(q):
-        assert min(q["eigenvalues"]) < 0
-
-    inner()
 
 
 @settings(max_examples=15)

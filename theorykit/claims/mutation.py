@@ -294,7 +294,7 @@ def analyse(claim: Claim, *, seed: int = 0, max_examples: int | None = None, bac
                 break
         if found:
             kills.append({"relation": nm.text, "rule": nm.rule, **found})
-        elif all(looser(c, nm.relation, samples[c.name]) for c in checks):
+        elif _implied(checks, nm.relation, samples):
             implied.append({"relation": nm.text, "rule": nm.rule})
         else:
             survivors.append({"relation": nm.text, "rule": nm.rule, "reason": claim.equivalent.get(nm.text, "")})
@@ -308,6 +308,24 @@ def analyse(claim: Claim, *, seed: int = 0, max_examples: int | None = None, bac
     return MutationReport(claim.id, len(mutants), len(kills), equivalent, score, tuple(kills), tuple(survivors),
                           {k: len(v) for k, v in samples.items()}, note, tuple(implied),
                           tightness(claim, samples))
+
+
+def _implied(checks, relation, samples: dict) -> bool:
+    """Looser than the claim on every check where the mutant can be evaluated (a check whose
+    bindings do not cover the mutant's symbols, e.g. another instance family, says nothing)."""
+    verdicts = [looser(c, relation, samples[c.name]) for c in checks if _applicable(c, relation, samples[c.name])]
+    return bool(verdicts) and all(verdicts)
+
+
+def _applicable(check: NumericCheck, relation, samples: list[Sample]) -> bool:
+    predict = check.predictor_for(relation)
+    for s in samples:
+        try:
+            predict(s.params)
+            return True
+        except Exception:
+            continue
+    return not samples
 
 
 def looser(check: NumericCheck, relation, samples: list[Sample]) -> bool:
