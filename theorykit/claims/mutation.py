@@ -195,7 +195,7 @@ def measured_relations(claim: Claim) -> list[sympy.Basic]:
     """The distinct relations the claim's statement-driven checks measure (one per left side)."""
     rels, seen = [], set()
     for c in claim.checks:
-        if not c.statement_driven:
+        if not c.statement_driven or not c.near_misses:
             continue
         rel = check_relation(claim, c)
         key = (getattr(rel.lhs, "name", str(rel.lhs)), sympy.srepr(rel))
@@ -238,7 +238,7 @@ def measure_samples(claim: Claim, check: NumericCheck, measurer, *, seed: int, m
     from .runner import _params_key
 
     strategy = (check.strategy or claim.strategy)()
-    candidates = list(check.examples) + draw_samples(strategy, max_examples, seed)
+    candidates = list(check.examples) + draw_samples(strategy, check.draws(max_examples), seed)
     samples, seen = [], set()
     for params in candidates:
         key = _params_key(params)

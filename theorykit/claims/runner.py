@@ -239,6 +239,7 @@ def _search(measurer, check, predict, compare, strategy, *, seed, max_examples, 
 
     out = _Outcome()
     state = {"last": None, "shrink_calls": 0}
+    max_examples = check.draws(max_examples)
 
     def probe(params):
         key = _params_key(params)
