@@ -210,7 +210,7 @@ def cached_run(name: str):
             if fields in memo:
                 return memo[fields]
             store = _run_store()
-            key = cache_key("run", name=name, params=fields, code=_function_code_hash(fn)) if store else None
+            key = cache_key("run", name=name, params=fields, code=_function_code_hash(fn)) if store is not None else None
             hit = store.get(key) if store is not None else None
             if hit is not None and isinstance(hit.get("value"), dict):
                 value = hit["value"]
