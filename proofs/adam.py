@@ -192,11 +192,6 @@ check's atol. Mutants (uncorrected estimates unbiased, correction by 1 - b1, E[v
 are refuted only by 5 half-widths; E[v^] = E[g]^2 differs by Var g <= 1/12, so it is searched
 on U[0, 1], the widest spread. The constant-gradient check is
 deterministic (rtol 1e-12).
-
-References:
-  [1] D. P. Kingma, J. Ba (2015). Adam: a method for stochastic optimization. ICLR. arXiv:1412.6980
-  [2] W. Hoeffding (1963). Probability inequalities for sums of bounded random variables. JASA.
-      doi:10.1080/01621459.1963.10500830
 """,
 )
 
@@ -306,10 +301,6 @@ alpha sqrt((1+C^2)/(2C^2)), so the net move per cycle is >= (sqrt 2 - 1) alpha s
 Checks: run both methods {ONLINE_STEPS} steps from x0 in [-1, 1]; the mean of the last {TAIL} iterates
 is +1 for Adam and -1 for AMSGrad within 0.09 (three maximal steps alpha_t/sqrt(1 - b2) at the tail);
 C in [3, 20], alpha in [0.5, 0.9] sqrt(1 - b2).
-
-References:
-  [1] S. J. Reddi, S. Kale, S. Kumar (2018). On the convergence of Adam and beyond. ICLR. arXiv:1904.09237
-  [2] D. P. Kingma, J. Ba (2015). Adam: a method for stochastic optimization. ICLR. arXiv:1412.6980
 """,
 )
 

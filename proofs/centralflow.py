@@ -147,10 +147,6 @@ Checks: the central flow's time-mean sharpness is 2/eta within 2%; GD's mean los
 time-means of L + sigma^2/eta along the central flow within 5%; the distance from the GD two-step
 midpoint to the central flow is at most half the distance to gradient flow at the window's end.
 Mutant: gradient flow's mean loss as GD's (refuted where the sigma^2/eta term exceeds 5 tolerances).
-
-References:
-  [1] J. M. Cohen, A. Damian, A. Talwalkar, J. Z. Kolter, J. D. Lee (2024). Understanding
-      optimization in deep learning with central flows. arXiv:2410.24206
 """,
 )
 

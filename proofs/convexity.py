@@ -161,10 +161,6 @@ round-off on logistic regression, and >= l_min/2 (the derivation's exact form, a
 along the bottom axis) on PSD quadratics, singular ones included.
 
 Derivation (reduced): on a PSD quadratic in two eigen-coordinates (the claim is about quadratics).
-
-References:
-  [1] S. Boyd, L. Vandenberghe (2004). Convex Optimization. doi:10.1017/CBO9780511804441
-  [2] Y. Nesterov (2018). Lectures on Convex Optimization. doi:10.1007/978-3-319-91578-4
 """,
 )
 

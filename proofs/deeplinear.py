@@ -247,12 +247,6 @@ learning time within 1e-3; from a
 small random (not decoupled) start the modes cross s/2 in order of decreasing s.
 Mutants: rate s instead of 2s; the half time confused with the learning time ((tau/s) ln(s/u0) at
 s/2); the learning time with a dropped factor 2; weaker modes first.
-
-References:
-  [1] A. M. Saxe, J. L. McClelland, S. Ganguli (2014). Exact solutions to the nonlinear dynamics of learning
-      in deep linear neural networks. ICLR. arXiv:1312.6120
-  [2] A. M. Saxe, J. L. McClelland, S. Ganguli (2019). A mathematical theory of semantic development in deep
-      neural networks. PNAS. arXiv:1810.10531
 """,
 )
 

@@ -137,12 +137,6 @@ steps from theta_0 = 0 (transients <= e^-10); both means are Gaussian second mom
 4% at 99.9% (proofs/nqm.py), so the ratio is within (1.04/0.96 - 1) = 8.3% at >= 99.8%.
 Mutants: the white-noise formula for correlated iterates; a factor 1 - beta.
 Not checked here: how closely the EMA tracks the time-averaged trajectory away from stationarity.
-
-References:
-  [1] B. T. Polyak, A. B. Juditsky (1992). Acceleration of stochastic approximation by averaging.
-      SIAM J. Control Optim. 30(4). doi:10.1137/0330046
-  [2] G. Zhang et al. (2019). Which algorithmic choices matter at which batch sizes? NeurIPS.
-      arXiv:1907.04164 (EMA is one of the choices studied in the NQM)
 """,
 )
 
@@ -235,10 +229,6 @@ ceil(12/(1-beta)) steps the transient is <= e^-12 beta eta g/(1-beta) <= 3.5e-4.
 beta^2 eta^2 sigma^2/(1 - beta^2) <= 1/(1 - 0.95^2) (the stationary variance of the AR(1) d,
 approached from d_0 = 0 from below), so R = ceil(z^2 * 10.26 / 0.05^2) runs give a half-width
 <= 0.05 (atol 0.05 + 4e-4). Mutants: a lag of beta steps; a lag of 1/(1-beta) steps.
-
-References:
-  [1] B. T. Polyak, A. B. Juditsky (1992). Acceleration of stochastic approximation by averaging.
-      SIAM J. Control Optim. 30(4). doi:10.1137/0330046
 """,
 )
 

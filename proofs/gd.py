@@ -210,10 +210,6 @@ eigenvector (*tight*, rtol 1e-9: round-off only).
 
 Derivation (general): a vector derivation for every L-smooth f in every dimension
 (smoothness interpolation inequality; theorykit.symbolic.vector); the numeric checks use quadratics.
-
-References:
-  [1] Y. Nesterov (2018). Lectures on Convex Optimization. doi:10.1007/978-3-319-91578-4
-  [2] B. T. Polyak (1987). Introduction to Optimization. Optimization Software.
 """,
 )
 
@@ -303,10 +299,6 @@ Checks: on a quadratic with lambda_max = L, the worst measured decrease per ||gr
 (min over starts on every principal axis and random starts, one GD step each) is
 maximized over eta by golden-section search; argmax vs 1/L (rtol 1e-6, the curve is
 flat at its top) and max vs 1/(2L) (rtol 1e-9).
-
-References:
-  [1] Y. Nesterov (2018). Lectures on Convex Optimization. doi:10.1007/978-3-319-91578-4
-  [2] S. Boyd, L. Vandenberghe (2004). Convex Optimization. doi:10.1017/CBO9780511804441
 """,
 )
 
@@ -373,10 +365,6 @@ factor -(1 + s), which grows.
 
 Check: the largest step for which GD stays bounded, by bisection on exact long runs
 (theorykit.probes.stability_threshold), equals 2/lambda_max within 1e-6.
-
-References:
-  [1] B. T. Polyak (1987). Introduction to Optimization. Optimization Software.
-  [2] Y. Nesterov (2018). Lectures on Convex Optimization. doi:10.1007/978-3-319-91578-4
 """,
 )
 
@@ -500,13 +488,6 @@ rate^(2n), n = 1..8.
 
 Derivation (general): the contraction ||x1 - x*|| <= (L - mu)/(L + mu) ||x0 - x*|| for every f in
 F_{mu,L} (vector derivation), plus the rate algebra in kappa.
-
-References:
-  [1] B. T. Polyak (1987). Introduction to Optimization. Optimization Software.
-  [2] Y. Nesterov (2018). Lectures on Convex Optimization. doi:10.1007/978-3-319-91578-4
-  [3] A. B. Taylor, J. M. Hendrickx, F. Glineur (2017). Smooth strongly convex interpolation and
-      exact worst-case performance of first-order methods. arXiv:1502.05666
-  [4] B. Goujaud et al. (2024). PEPit. arXiv:2201.04040
 """,
 )
 

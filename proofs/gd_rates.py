@@ -259,13 +259,6 @@ regression (normalized by L R^2). Oracle: PEPit's worst case for n = 1..10 never
 
 Derivation (general): the per-step inequality and the potential t (f(x_t) - f*) + L/2 ||x_t - x*||^2
 for every smooth convex f (vector derivation, symbolic t), then the telescoping over N.
-
-References:
-  [1] A. Beck, M. Teboulle (2009). A fast iterative shrinkage-thresholding algorithm for linear
-      inverse problems. SIAM J. Imaging Sci. 2(1). doi:10.1137/080716542
-  [2] Y. Nesterov (2018). Lectures on Convex Optimization. doi:10.1007/978-3-319-91578-4
-  [3] Y. Drori, M. Teboulle (2014). Performance of first-order methods for smooth convex
-      minimization: a novel approach. Math. Program. 145. arXiv:1206.3209
 """,
 )
 
@@ -381,13 +374,6 @@ on the linear part.
 
 Checks: GD on the Huber instance equals the bound (rtol 1e-9); random PSD quadratics
 (singular included) and ridge logistic regression never exceed it (*upper*).
-
-References:
-  [1] Y. Drori, M. Teboulle (2014). Performance of first-order methods for smooth convex
-      minimization: a novel approach. Math. Program. 145. arXiv:1206.3209
-  [2] A. B. Taylor, J. M. Hendrickx, F. Glineur (2017). Smooth strongly convex interpolation and
-      exact worst-case performance of first-order methods. arXiv:1502.05666
-  [3] B. Goujaud et al. (2024). PEPit. arXiv:2201.04040
 """,
 )
 
@@ -555,11 +541,6 @@ refutes a constant 4/3.
 
 Derivation (general): the sufficient decrease for every L-smooth f (vector derivation) and the
 potential f(x_t) + t m/(2L) with a symbolic t, then the telescoping over T.
-
-References:
-  [1] L. Bottou, F. E. Curtis, J. Nocedal (2018). Optimization methods for large-scale machine
-      learning. SIAM Review 60(2). arXiv:1606.04838
-  [2] Y. Nesterov (2018). Lectures on Convex Optimization. doi:10.1007/978-3-319-91578-4
 """,
 )
 

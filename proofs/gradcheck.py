@@ -128,10 +128,6 @@ Derivation: Taylor expansion to degree 5; the even powers cancel in f(x+h) - f(x
 slope of c h^2 is 2.
 
 {_SLOPE_DOC.format(method="centered", lo="1e-3", hi="1e-1", p=2, q="1 or 4", atol=0.1)}
-
-References:
-  [1] J. Nocedal, S. J. Wright (2006). Numerical Optimization. doi:10.1007/978-0-387-40065-5
-  [2] N. J. Higham (2002). Accuracy and Stability of Numerical Algorithms. doi:10.1137/1.9780898718027
 """,
 )
 
@@ -156,10 +152,6 @@ Claim (*tight*): D_f(h) - f'(x) = f''(x) h/2 + O(h^2): order 1 [1, Sec. 8.1], [2
 Derivation: Taylor expansion to degree 5 divided by h; the log-log slope of c h is 1.
 
 {_SLOPE_DOC.format(method="forward", lo="1e-5", hi="1e-2", p=1, q="2", atol=0.05)}
-
-References:
-  [1] J. Nocedal, S. J. Wright (2006). Numerical Optimization. doi:10.1007/978-0-387-40065-5
-  [2] N. J. Higham (2002). Accuracy and Stability of Numerical Algorithms. doi:10.1137/1.9780898718027
 """,
 )
 
@@ -310,10 +302,6 @@ resolves: forgetting them, or counting B twice, moves h* by 15-44%). (2) Real fl
 mean absolute error over 256 base points x0 in [-0.1, 0.1], computed in float64 / float32 on a
 0.05-decade grid of h, has its argmin within a factor 10 of h* (average rounding is smaller than
 the bound's worst case, so only the order eps^(1/3) vs eps^(1/2) is resolved there).
-
-References:
-  [1] J. Nocedal, S. J. Wright (2006). Numerical Optimization. doi:10.1007/978-0-387-40065-5
-  [2] N. J. Higham (2002). Accuracy and Stability of Numerical Algorithms. doi:10.1137/1.9780898718027
 """,
 )
 
@@ -418,7 +406,7 @@ GRADCHECK_RELU_KINK = Claim(
     title="At a ReLU kink the centered gradient check reports a large error though the gradient is right",
     statement=RK_STATEMENT,
     kind=Kind.IDENTITY,
-    sources=(CS231N, GOODFELLOW),
+    sources=(CS231N, GOODFELLOW, NOCEDAL_WRIGHT),
     derive=_derive_relu_kink,
     assumptions=RK_ASSUME,
     strategy=_rk_params,
@@ -460,11 +448,6 @@ the net engine (theorykit.numeric.nets): a one-hidden-layer ReLU MLP whose hidde
 pre-activation r h on its sample; the check on that unit's bias is flagged and its error
 equals (1 - r)/2 within 1e-3 (the rest of the net adds O(h)). Mutants: "the check passes at a kink",
 "nothing flags it", "the error is 1 - r".
-
-References:
-  [1] A. Karpathy (2016). CS231n course notes: gradient checks (kinks in the objective).
-  [2] I. Goodfellow, Y. Bengio, A. Courville (2016). Deep Learning. MIT Press, Sec. 11.5.
-  [3] J. Nocedal, S. J. Wright (2006). Numerical Optimization. doi:10.1007/978-0-387-40065-5
 """,
 )
 
@@ -524,10 +507,6 @@ Derivation: a = c g_d + lam w, n = g_d + lam w; the derivative in lam is <= 0.
 Check: theorykit.gradcheck (centered) on the buggy gradient, lam in {0, 0.1, 1, 10, 1000}, c in
 {0, 0.5, 0.9}: the measured relative error vs the formula (rtol 1e-6). Mutant: the error is 1 - c
 whatever lam (weight decay hides nothing).
-
-References:
-  [1] A. Karpathy (2016). CS231n: gradient checks (course notes, Stanford). cs231n.github.io/neural-networks-3
-  [2] J. Nocedal, S. J. Wright (2006). Numerical Optimization. doi:10.1007/978-0-387-40065-5
 """,
 )
 

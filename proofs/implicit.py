@@ -168,12 +168,6 @@ Checks: GD runs (step 1/||A||^2, length 40 ||A||^2 / s_min(A)^2 steps) from x_0 
 with z a unit null vector, d in [2n+1, 2n+6]; the distance of the limit from pinv(A) b equals r
 (measured against numpy's SVD pinv; rtol/atol 1e-9); ||P_N (x_T - x_0)|| = 0 (1e-12).
 Mutants: the limit is pinv(A) b from any start (refuted at r > 0); half the null part survives.
-
-References:
-  [1] S. Gunasekar, J. Lee, D. Soudry, N. Srebro (2018). Characterizing implicit bias in terms of
-      optimization geometry. ICML. arXiv:1802.08246
-  [2] C. Zhang, S. Bengio, M. Hardt, B. Recht, O. Vinyals (2017). Understanding deep learning requires
-      rethinking generalization. ICLR. arXiv:1611.03530
 """,
 )
 
@@ -328,10 +322,6 @@ gradient weight along w_hat ln t + w_tilde is alpha_n/t, so GD's increment is w_
 Checks: the QP (SciPy SLSQP, polished on its active set) returns (1/g, 0) (1e-9); GD for 1e4 steps:
 gap * ln t vs the prediction within 2% (+5e-4), measured worst 0.5% on a grid. Mutants: gap * ln t -> 0;
 w_tilde without eta; gap ~ 1/sqrt(t).
-
-References:
-  [1] D. Soudry, E. Hoffer, M. S. Nacson, S. Gunasekar, N. Srebro (2018). The implicit bias of gradient descent
-      on separable data. JMLR 19(70). arXiv:1710.10345
 """,
 )
 

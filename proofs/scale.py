@@ -150,11 +150,6 @@ Checks: a one-hidden-layer MLP (tanh/GELU, layer or weight norm) restricted to i
 matrix (theorykit.numeric.scale_invariant.GroupRestriction): the cosine between v and grad L(v)
 (1e-12), the factor <grad L(cv), grad L(v)>/||grad L(v)||^2 vs 1/c (1e-10), the factor of exact
 HVPs vs 1/c^2 (1e-9). Mutants: unscaled gradient; Hessian scaling 1/c.
-
-References:
-  [1] S. Arora, Z. Li, K. Lyu (2019). Theoretical analysis of auto rate-tuning by batch normalization.
-      ICLR. arXiv:1812.03981
-  [2] T. van Laarhoven (2017). L2 regularization versus batch and weight normalization. arXiv:1706.05350
 """,
 )
 
@@ -267,12 +262,6 @@ every step, equals (1 - eta lam)^2 (rtol 1e-12: round-off; eta <= 1 keeps ||w+||
 within ~300x of the coefficient, while at eta = 3 single steps grow ||w||^2 by 1e7 and the
 difference loses that many digits, which is cancellation, not the identity failing); with lam = 0 each step's relative
 increase is >= 0. Mutants: first-order factor 1 - 2 eta lam; factor 1 - eta lam; constant norm.
-
-References:
-  [1] T. van Laarhoven (2017). L2 regularization versus batch and weight normalization. arXiv:1706.05350
-  [2] S. Arora, Z. Li, K. Lyu (2019). Theoretical analysis of auto rate-tuning by batch normalization.
-      ICLR. arXiv:1812.03981
-  [3] Z. Li, S. Arora (2020). An exponential learning rate schedule for deep learning. ICLR. arXiv:1910.07454
 """,
 )
 
@@ -382,9 +371,6 @@ of u_t = w_t/alpha^t at the last step equals alpha^(-2t-1) (rtol 1e-9). Measured
 at eta = 0.2, lam = 0.05, T = 150 the effective step eta/||w||^2 grows past GD's stability
 threshold and the two float runs separate (chaotic amplification of round-off, 1e-1); such
 parameters test floating point, not the identity, so they are not drawn. Mutants: multipliers alpha^(-t), alpha^(-2t).
-
-References:
-  [1] Z. Li, S. Arora (2020). An exponential learning rate schedule for deep learning. ICLR. arXiv:1910.07454
 """,
 )
 

@@ -143,13 +143,6 @@ RMS angle and eta/||w||^2 over the second half within 2% (first-order error eta 
 sampling error ~0.5%); the fitted decay rate of E||w||^4 over eta lam within 5% of 4 (the first-order
 slope of -log(2 alpha^2 - 1)).
 Mutants: eta G/lam; ||w||^2 (not ^4) = eta G/(2 lam); angle sqrt(eta lam); relaxation at 2 eta lam.
-
-References:
-  [1] Z. Li, K. Lyu, S. Arora (2020). Reconciling modern deep learning with traditional optimization
-      analyses: the intrinsic learning rate. NeurIPS. arXiv:2010.02916
-  [2] T. van Laarhoven (2017). L2 regularization versus batch and weight normalization. arXiv:1706.05350
-  [3] S. Arora, Z. Li, K. Lyu (2019). Theoretical analysis of auto rate-tuning by batch normalization.
-      ICLR. arXiv:1812.03981
 """,
 )
 
@@ -209,10 +202,6 @@ Checks: searched over d in [3, 16], eta in [0.05, 1], eta lam in {5e-3, 1e-2} (C
 steps, then eta/10 for 8/(eta lam/10) steps, 32 chains; the ratio
 of the mean effective lr over the second half of each phase within 3% of sqrt(10) (first-order error
 ~0.3%, sampling ~1%). Mutants: ratio 10; ratio 1.
-
-References:
-  [1] Z. Li, K. Lyu, S. Arora (2020). Reconciling modern deep learning with traditional optimization
-      analyses: the intrinsic learning rate. NeurIPS. arXiv:2010.02916
 """,
 )
 
@@ -344,10 +333,6 @@ c = sqrt(eta_b/eta_a) (rtol 1e-9, round-off), searched over eta_a in [0.05, 0.2]
 6/(eta lam) steps, averages over the second half): |Welch t| of the per-chain mean held-out loss <= 4
 (a false alarm has probability ~1e-4 under the claim; one searched pair in CI, as each costs minutes).
 Mutants: no rescaling (ratio 1); scale c^2.
-
-References:
-  [1] Z. Li, K. Lyu, S. Arora (2020). Reconciling modern deep learning with traditional optimization
-      analyses: the intrinsic learning rate. NeurIPS. arXiv:2010.02916
 """,
 )
 
