@@ -499,8 +499,8 @@ GD_NONCONVEX_GRADIENT_NORM = Claim(
             measures=m,
             bind={L: _L_sin, f0: 1.0, f_inf: 0.0},  # the measure divides by f(x0) - f_inf
             rtol=1e-9,
-            # first = canonical (ratio measured/bound ~0.37: the table's tightness figure);
-            # the bound gets looser with T as GD settles into a local minimum
+            # the first is the canonical (table) example; the bound gets looser with T as GD settles
+            # into a local minimum (theorykit mutate reports the tightness over the searched samples)
             examples=({"a": 2.0, "dim": 3, "T": 2, "scale": 2.0}, {"a": 2.0, "dim": 3, "T": 10, "scale": 10.0}),
         ),
         NumericCheck(

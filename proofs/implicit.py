@@ -320,7 +320,7 @@ Derivation: KKT of the SVM for the two support vectors; the equations for w_tild
 gradient weight along w_hat ln t + w_tilde is alpha_n/t, so GD's increment is w_hat/t.
 
 Checks: the QP (SciPy SLSQP, polished on its active set) returns (1/g, 0) (1e-9); GD for 1e4 steps:
-gap * ln t vs the prediction within 2% (+5e-4), measured worst 0.5% on a grid. Mutants: gap * ln t -> 0;
+gap * ln t vs the prediction within 2% (+5e-4). Mutants: gap * ln t -> 0;
 w_tilde without eta; gap ~ 1/sqrt(t).
 """,
 )

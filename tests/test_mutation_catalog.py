@@ -155,3 +155,10 @@ def test_reference_lists_are_generated_from_sources():
         assert not cited or max(cited) <= len(c.sources), (c.id, cited, len(c.sources))
         page = claim_page(c)
         assert all(f"{i}. **" in page for i in range(1, len(c.sources) + 1)), c.id
+
+
+def test_verify_with_mutation_prints_the_score_line(capsys):
+    from theorykit.cli import main
+
+    assert main(["verify", "convexity.first_order", "--mutation", "--max-examples", "2", "--no-cache"]) == 0
+    assert "mutation score: 3/3 near-miss mutants killed (100.0%)" in capsys.readouterr().out
