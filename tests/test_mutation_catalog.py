@@ -162,3 +162,22 @@ def test_verify_with_mutation_prints_the_score_line(capsys):
 
     assert main(["verify", "convexity.first_order", "--mutation", "--max-examples", "2", "--no-cache"]) == 0
     assert "mutation score: 3/3 near-miss mutants killed (100.0%)" in capsys.readouterr().out
+
+
+def test_bounds_implied_by_a_tight_check_and_undefined_predictions_are_not_counted():
+    from theorykit.claims.mutation import NearMiss
+
+    lr_star = sympy.Symbol("lr_star", positive=True)
+    claim = Claim(id="toy.threshold_sd", title="t", statement=sympy.Eq(lr_star, 2 / toy.h), kind=Kind.THRESHOLD,
+                  sources=(toy.TOY_SOURCE,), derive=toy.contraction_claim().derive,
+                  checks=(NumericCheck("threshold", "bisection", toy.measure_threshold, measures=lr_star,
+                                       examples=({"h": 1.0},)),),
+                  strategy=lambda: st.fixed_dictionaries({"h": st.floats(0.1, 10.0)}), mutants=())
+    mutants = [NearMiss(sympy.Le(lr_star, 4 / toy.h), "looser upper bound"),
+               NearMiss(sympy.Ge(lr_star, 1 / toy.h), "looser lower bound"),
+               NearMiss(sympy.Eq(lr_star, sympy.log(-toy.h), evaluate=False), "not real"),
+               NearMiss(sympy.Eq(lr_star, 3 / toy.h), "wrong constant")]
+    r = analyse(claim, seed=0, max_examples=3, mutants=mutants)
+    assert [m["rule"] for m in r.implied] == ["looser upper bound", "looser lower bound"]
+    assert [m["rule"] for m in r.undefined] == ["not real"]
+    assert r.killed == 1 and r.counted == 1 and r.score == 1.0
