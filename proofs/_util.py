@@ -109,7 +109,7 @@ def spectrum(*, dim=(1, 6), lo=0.1, hi=10.0, zeros=False, negative=False):
     """
     from hypothesis import strategies as st
 
-    val = st.floats(lo, hi, allow_nan=False, allow_infinity=False).map(lambda v: round(v, 6))
+    val = rounded(lo, hi, 6)
     if zeros:
         val = st.one_of(st.just(0.0), val)
 
@@ -118,7 +118,7 @@ def spectrum(*, dim=(1, 6), lo=0.1, hi=10.0, zeros=False, negative=False):
         n = draw(st.integers(*dim))
         vals = draw(st.lists(val, min_size=n, max_size=n))
         if negative:
-            vals[0] = -draw(st.floats(lo, hi).map(lambda v: round(v, 6)))
+            vals[0] = -draw(rounded(lo, hi, 6))
         if not negative and max(vals) <= 0:  # a PSD spectrum needs a positive top eigenvalue for L > 0
             vals[-1] = hi
         return tuple(sorted(vals))

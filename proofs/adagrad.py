@@ -124,12 +124,6 @@ Derivation: induction G_t = (t-1) g^2 + g^2 = t g^2; sqrt(t g^2) = |g| sqrt(t).
 Checks: run AdaGrad t steps on a constant gradient; the measured |x_t - x_(t-1)|_i / |g_i| at the
 coordinates of largest and smallest |g_i| equals eta/(|g_i| sqrt t) (rtol 1e-12). Mutants: 1/t decay,
 one (norm-based) step for all coordinates, no 1/|g| scaling.
-
-References:
-  [1] J. Duchi, E. Hazan, Y. Singer (2011). Adaptive subgradient methods for online learning and
-      stochastic optimization. JMLR 12, 2121-2159.
-  [2] H. B. McMahan, M. Streeter (2010). Adaptive bound optimization for online convex optimization.
-      COLT. arXiv:1002.4908
 """,
 )
 
@@ -212,12 +206,6 @@ Checks: both methods run (theorykit.numeric.adaptive) with beta in [0.5, 0.99], 
 g in [0.1, 1], t0 in [10, 500] and k steps after the switch, enough for beta^k G^2 <= 1e-13 g^2;
 AdaGrad's last step per unit gradient vs eta/sqrt(t0 G^2 + k g^2) (rtol 1e-9), RMSProp's vs eta/g
 (rtol 1e-6). Mutants: AdaGrad recovers like RMSProp; RMSProp remembers like AdaGrad.
-
-References:
-  [1] J. Duchi, E. Hazan, Y. Singer (2011). Adaptive subgradient methods for online learning and
-      stochastic optimization. JMLR 12.
-  [2] T. Tieleman, G. Hinton (2012). Lecture 6.5, RMSProp. COURSERA: Neural Networks for Machine Learning.
-  [3] D. P. Kingma, J. Ba (2015). Adam: a method for stochastic optimization. ICLR. arXiv:1412.6980
 """,
 )
 

@@ -11,9 +11,10 @@ import numpy as np
 import sympy
 from hypothesis import strategies as st
 
-from theorykit.claims.claim import Claim, Kind, Mutant, NumericCheck, Source
+from theorykit.claims.cache import cached_run
+from theorykit.claims.claim import Claim, Kind, NumericCheck, Source
 
-from ._util import thorough, S
+from ._util import S
 
 __all__ = ["CLAIMS"]
 
@@ -28,8 +29,14 @@ ASSUME = (sympy.Gt(eta, 0), sympy.Gt(b, 0))
 # sigma^2 = -2 <grad S, grad L> / ||grad S||^2 keeps S = 2/eta (a = <grad S, grad L>, b = ||grad S||^2)
 STATEMENT = sympy.Eq(s2, -2 * a / b)
 _CI = ({"width": 32, "lr": 0.4, "net_seed": 0, "window": 400},)
-_THOROUGH = ({"width": 32, "lr": 0.4, "net_seed": 0, "window": 900},
-             {"width": 16, "lr": 0.4, "net_seed": 1, "window": 600})
+
+
+def _params():
+    """The region searched: width 16 or 32, eta in {0.3, 0.4, 0.5}, four initializations, windows of
+    400 or 600 steps. Each point trains GD to the edge and integrates both flows (~30 s, cached on
+    disk): CI draws one point besides the example, the thorough profile the runner's budget."""
+    return st.fixed_dictionaries({"width": st.sampled_from([16, 32]), "lr": st.sampled_from([0.3, 0.4, 0.5]),
+                                  "net_seed": st.integers(0, 3), "window": st.sampled_from([400, 600])})
 
 
 def _derive():
@@ -47,37 +54,38 @@ def _derive():
     return d.check()
 
 
-def _cmp(p):
+@cached_run("centralflow.gd")
+def _summary(p) -> dict:
+    """The scalars every check reads, from one GD / central flow / gradient flow comparison."""
     from theorykit.numeric.centralflow import compare_flows
 
-    return compare_flows(p["width"], p["lr"], p["net_seed"], p["window"])
+    c = compare_flows(p["width"], p["lr"], p["net_seed"], p["window"])
+
+    def mean(values):  # trapezoid mean over the flow's output times (every 5 steps)
+        return float(np.trapezoid(values, c.t) / (c.t[-1] - c.t[0]))
+
+    return {"gd_loss": float(c.gd_loss.mean()), "cf_loss": mean(c.central.loss), "cf_sigma2": mean(c.central.sigma2),
+            "cf_sharpness": mean(c.central.sharpness), "gf_loss": mean(c.gradient.loss),
+            "distance_ratio": float(np.linalg.norm(c.gd_mid[-1] - c.central.w[-1])
+                                    / np.linalg.norm(c.gd_mid[-1] - c.gradient.w[-1])),
+            "grad_s_error": float(c.central.grad_s_rel_error)}
 
 
-def _window_mean(c, values):
-    """Trapezoid mean over the flow's output times (every 5 steps) of a flow quantity."""
-    return float(np.trapezoid(values, c.t) / (c.t[-1] - c.t[0]))
+def _read(key):
+    def measure(p, ctx):
+        return _summary(p)[key]
+
+    measure.__name__ = f"measure_{key}"
+    return measure
 
 
-def _m_loss_ratio(p, ctx):
-    c = _cmp(p)
-    return float(c.gd_loss.mean() / _window_mean(c, c.central.predicted_loss))
-
-
-def _m_gf_loss_ratio(p, ctx):
-    c = _cmp(p)
-    return float(c.gd_loss.mean() / _window_mean(c, c.gradient.loss))
-
-
-def _m_distance_ratio(p, ctx):
-    c = _cmp(p)
-    d_cf = np.linalg.norm(c.gd_mid[-1] - c.central.w[-1])
-    d_gf = np.linalg.norm(c.gd_mid[-1] - c.gradient.w[-1])
-    return float(d_cf / d_gf)
-
-
-def _m_grad_s_error(p, ctx):
-    return float(_cmp(p).central.grad_s_rel_error)
-
+# What the checks measure, from the statement and its derivation: with sigma^2 = -2a/b the flow keeps
+# S = 2/eta, and GD's time-averaged loss is the quadratic model's average L + sigma^2 S/2 at S = 2/eta.
+S_cf, loss_gd, L_gf, dist, gs_err = S("S_cf"), S("loss_gd"), S("L_gf"), S("dist"), S("gs_err")
+CF_EDGE = sympy.Eq(S_cf, sympy.solve(sympy.Eq(eta * Sw, 2), Sw)[0])
+CF_LOSS = sympy.Eq(loss_gd, (L + s2 * Sw / 2).subs(Sw, CF_EDGE.rhs))
+_BIND = {L: lambda p: _summary(p)["cf_loss"], s2: lambda p: _summary(p)["cf_sigma2"], eta: "lr",
+         L_gf: lambda p: _summary(p)["gf_loss"]}
 
 CENTRAL_FLOW_GD = Claim(
     id="centralflow.gd",
@@ -87,27 +95,30 @@ CENTRAL_FLOW_GD = Claim(
     sources=(CENTRAL_FLOWS,),
     derive=_derive,
     assumptions=ASSUME,
-    strategy=lambda: st.sampled_from(_CI + (_THOROUGH if thorough() else ())),
+    strategy=_params,
     checks=(
-        NumericCheck("time_averaged_loss", "mean GD loss over the window / time-mean of the central flow's "
-                     "predicted loss L + sigma^2 S/2 over the same window", _m_loss_ratio, lambda p: 1.0,
-                     rtol=0.05, examples=_CI),
-        NumericCheck("gd_over_gradient_flow_loss", "mean GD loss / time-mean gradient-flow loss: GD's average "
-                     "loss is well above gradient flow's (more than the 5% tolerance)", _m_gf_loss_ratio,
-                     lambda p: 1.05, compare="lower", rtol=0.0, examples=_CI),
+        NumericCheck("edge_held", "time-mean sharpness S(w(t)) of the central flow over the window vs 2/eta",
+                     _read("cf_sharpness"), relation=CF_EDGE, bind=_BIND, rtol=0.02, examples=_CI, max_draws=1),
+        NumericCheck("time_averaged_loss", "mean GD loss over the window vs the time-means of the central flow's "
+                     "L(w(t)) + sigma^2(t)/eta over the same window", _read("gd_loss"), relation=CF_LOSS,
+                     bind=_BIND, rtol=0.05, examples=_CI, max_draws=1),
         NumericCheck("closer_to_central_flow", "||GD midpoint - central flow|| / ||GD midpoint - gradient flow|| "
-                     "at the end of the window <= 1/2", _m_distance_ratio, lambda p: 0.5, compare="upper",
-                     rtol=0.0, examples=_CI),
+                     "at the end of the window <= 1/2", _read("distance_ratio"),
+                     relation=sympy.Le(dist, sympy.Rational(1, 2)), rtol=0.0, examples=_CI, max_draws=1),
         NumericCheck("grad_s_error", "Richardson estimate of the relative error of the finite-difference "
-                     "grad S used by the flow <= 1e-6", _m_grad_s_error, lambda p: 1e-6, compare="upper",
-                     rtol=0.0, examples=_CI),
+                     "grad S used by the flow <= 1e-6 (a guard on the numerics)", _read("grad_s_error"),
+                     relation=sympy.Le(gs_err, sympy.Rational(1, 10**6)), rtol=0.0, examples=_CI, max_draws=1),
     ),
-    mutants=(
-        Mutant("gradient_flow_predicts_gd", "gradient flow's loss is GD's time-averaged loss (within 5%)",
-               check="gd_over_gradient_flow_loss", predict=lambda p: 1.0, compare="tight"),
-        Mutant("gd_tracks_gradient_flow", "GD stays at least as close to gradient flow as to the central flow",
-               check="closer_to_central_flow", predict=lambda p: 1.0, compare="lower"),
-    ),
+    # gradient flow's loss is GD's time-averaged loss; GD stays at least as close to gradient flow
+    mutants=(sympy.Eq(loss_gd, L_gf), sympy.Ge(dist, 1)),
+    equivalent={
+        **{text: "1/2 is a chosen margin (GD is markedly closer to the central flow than to gradient flow), not a "
+           "derived constant: tighter margins hold at some points of the region and fail at others (ratios 0.06 to "
+           "0.44 were measured), and no formula is at stake" for text in ("dist <= 1/4", "dist <= 1/3")},
+        **{text: "a guard on the flow's numerics (the Richardson error of the finite-difference grad S), not part of "
+           "the theory: it measures ~1e-9, under any threshold of this size" for text in
+           ("gs_err <= 1/2000000", "gs_err <= 1/1500000")},
+    },
     doc="""\
 Setting: L(w) the squared loss of a 1 -> 32 -> 1 tanh MLP on 20 points of T_4; GD w+ = w - eta grad L,
 eta = 0.4; S(w) = lambda_1(grad^2 L(w)) with top eigenvector u.
@@ -126,18 +137,16 @@ L + x^2 S/2, = L + sigma^2/eta at S = 2/eta.
 Numerics: solve_ivp (RK45, rtol 1e-4) with the constraint imposed by relaxation (rate 0.5
 per step; theorykit.numeric.centralflow); u by Lanczos on exact HVPs, warm-started; grad S =
 D^3 L[u, u, .] by a central difference of HVPs, step 1e-4, Richardson-extrapolated, with its
-error estimate checked (<= 1e-6; it is ~2e-9). All three runs start from the GD iterate where
-the sharpness first reaches 0.9 * 2/eta and last 400 steps (thorough: 900, and a width-16 net).
+error estimate checked (<= 1e-6). All three runs start from the GD iterate where the sharpness
+first reaches 0.9 * 2/eta and last 400 or 600 steps; searched over width 16/32, eta in {0.3, 0.4, 0.5}
+and four initializations.
 This small net's edge of stability is spiky (rare large catapults, tiny oscillation between
 them), so GD's loss is averaged over the whole window, which holds complete spike cycles.
 
-Checks: GD's mean loss / the central flow's predicted mean loss = 1 within 5% (measured 0.994);
-GD's mean loss / gradient flow's >= 1.05 (measured ~1.6); the distance from the GD two-step
+Checks: the central flow's time-mean sharpness is 2/eta within 2%; GD's mean loss equals the
+time-means of L + sigma^2/eta along the central flow within 5%; the distance from the GD two-step
 midpoint to the central flow is at most half the distance to gradient flow at the window's end.
-
-References:
-  [1] J. M. Cohen, A. Damian, A. Talwalkar, J. Z. Kolter, J. D. Lee (2024). Understanding
-      optimization in deep learning with central flows. arXiv:2410.24206
+Mutant: gradient flow's mean loss as GD's (refuted where the sigma^2/eta term exceeds 5 tolerances).
 """,
 )
 

@@ -11,7 +11,7 @@ import numpy as np
 import sympy
 from hypothesis import strategies as st
 
-from theorykit.claims.claim import Claim, Kind, Mutant, NumericCheck
+from theorykit.claims.claim import Claim, Kind, NumericCheck, conjuncts
 
 from ._nqm_common import NQM_RTOL, NQM_RUNS
 from ._stochastic import POLYAK_JUDITSKY, ZHANG, cached
@@ -69,9 +69,9 @@ def _measure_ratio(params, ctx) -> float:
     return cached("ema.variance", params, ctx, go)
 
 
-def _bind(expr):
-    fn = sympy.lambdify((beta, rho), expr, modules="math")
-    return lambda p: float(fn(float(p["beta"]), 1.0 - float(p["ah"])))
+ratio_white = S("ratio_white")
+# the ratio at rho = 0 (uncorrelated iterates), from the statement
+EV_WHITE = sympy.Eq(ratio_white, next(r for r in conjuncts(EV_STATEMENT) if r.lhs == ratio).rhs.subs(rho, 0))
 
 
 def _params(white=False):
@@ -108,23 +108,18 @@ EMA_VARIANCE = Claim(
             name="white_noise_ratio",
             description="the same at lr = 1/h, where SGD iterates are uncorrelated (rho = 0)",
             measure=_measure_ratio,
-            predict=_bind(WHITE),
-            compare="tight",
+            relation=EV_WHITE,
             rtol=EV_RTOL,
             strategy=lambda: _params(white=True),
             examples=({"h": 1.0, "ah": 1.0, "beta": 0.9, "B": 1.0},),
         ),
     ),
-    mutants=(
-        Mutant(name="white_noise_formula_everywhere",
-               description="(1-beta)/(1+beta) also for correlated SGD iterates", check="variance_ratio",
-               predict=_bind(WHITE), statement=sympy.Eq(RATIO, WHITE)),
-        Mutant(name="one_minus_beta", description="the EMA scales the variance by 1 - beta",
-               check="white_noise_ratio", predict=_bind(1 - beta), statement=sympy.Eq(WHITE, 1 - beta)),
-    ),
-    equivalent={"ratio = 3*(1 - beta)*(beta*rho + 1)/(2*(beta + 1)*(-beta*rho + 1))":
-                f"a ratio of two Monte Carlo means is resolved to rtol {EV_RTOL:.3g}; x 3/2 lies "
-                f"{0.5 / (1.5 * EV_RTOL):.2g} tolerances away, below the kill margin of 5"},
+    # the white-noise formula also for correlated iterates; the EMA scales the variance by 1 - beta
+    mutants=(sympy.Eq(ratio, WHITE), sympy.Eq(ratio_white, 1 - beta)),
+    equivalent={text: f"a ratio of two Monte Carlo means is resolved to rtol {EV_RTOL:.3g}; x 3/2 lies "
+                f"{0.5 / (1.5 * EV_RTOL):.2g} tolerances away, below the kill margin of 5 (the check cannot reach it)"
+                for text in ("ratio = 3*(1 - beta)*(beta*rho + 1)/(2*(beta + 1)*(-beta*rho + 1))",
+                             "ratio_white = 3*(1 - beta)/(2*(beta + 1))")},
     doc="""\
 Setting: SGD on one NQM coordinate (loss h theta^2/2, gradient noise variance h/B, lr alpha):
 theta+ = rho theta + xi with rho = 1 - alpha h, |rho| < 1, xi fresh; in stationarity
@@ -142,12 +137,6 @@ steps from theta_0 = 0 (transients <= e^-10); both means are Gaussian second mom
 4% at 99.9% (proofs/nqm.py), so the ratio is within (1.04/0.96 - 1) = 8.3% at >= 99.8%.
 Mutants: the white-noise formula for correlated iterates; a factor 1 - beta.
 Not checked here: how closely the EMA tracks the time-averaged trajectory away from stationarity.
-
-References:
-  [1] B. T. Polyak, A. B. Juditsky (1992). Acceleration of stochastic approximation by averaging.
-      SIAM J. Control Optim. 30(4). doi:10.1137/0330046
-  [2] G. Zhang et al. (2019). Which algorithmic choices matter at which batch sizes? NeurIPS.
-      arXiv:1907.04164 (EMA is one of the choices studied in the NQM)
 """,
 )
 
@@ -199,9 +188,6 @@ def _measure_lag(params, ctx) -> float:
     return mean_interval(avg - theta, LEVEL).value()
 
 
-def _lag_bind(expr):
-    fn = sympy.lambdify((beta, eta, gr), expr, modules="math")
-    return lambda p: float(fn(float(p["beta"]), 1.0, float(p["g"])))
 
 
 EMA_LAG = Claim(
@@ -226,13 +212,8 @@ EMA_LAG = Claim(
             examples=({"beta": 0.9, "g": 1.0, "eta": 1.0},),
         ),
     ),
-    mutants=(
-        Mutant(name="lag_beta", description="the EMA trails by beta steps", check="mean_gap",
-               predict=_lag_bind(beta * eta * gr), statement=sympy.Eq(LAG, beta * eta * gr)),
-        Mutant(name="lag_one_over_one_minus_beta", description="the EMA trails by 1/(1-beta) steps",
-               check="mean_gap", predict=_lag_bind(eta * gr / (1 - beta)),
-               statement=sympy.Eq(LAG, eta * gr / (1 - beta))),
-    ),
+    # the EMA trails by beta steps; by 1/(1 - beta) steps
+    mutants=(sympy.Eq(D, beta * eta * gr), sympy.Eq(D, eta * gr / (1 - beta))),
     doc="""\
 Setting: SGD on the linear loss f(theta) = g theta (a region where the iterates drift),
 theta+ = theta - eta (g + eps), eps ~ N(0, sigma^2); EMA ema+ = beta ema + (1-beta) theta+, ema_0 = theta_0.
@@ -248,10 +229,6 @@ ceil(12/(1-beta)) steps the transient is <= e^-12 beta eta g/(1-beta) <= 3.5e-4.
 beta^2 eta^2 sigma^2/(1 - beta^2) <= 1/(1 - 0.95^2) (the stationary variance of the AR(1) d,
 approached from d_0 = 0 from below), so R = ceil(z^2 * 10.26 / 0.05^2) runs give a half-width
 <= 0.05 (atol 0.05 + 4e-4). Mutants: a lag of beta steps; a lag of 1/(1-beta) steps.
-
-References:
-  [1] B. T. Polyak, A. B. Juditsky (1992). Acceleration of stochastic approximation by averaging.
-      SIAM J. Control Optim. 30(4). doi:10.1137/0330046
 """,
 )
 

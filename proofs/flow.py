@@ -85,9 +85,6 @@ contracts without changing sign, so the loss is monotone.
 
 Checks: GD run for 20/(eta L) steps with eta L in {1e-3, 3e-4, 1e-4}; max deviation / eta vs L/(2e)
 (rtol 1e-3, above the O(eta L) relative correction, 4.2e-4 at eta L = 1e-3); the number of loss increases is 0.
-
-References:
-  [1] Y. Nesterov (2018). Lectures on Convex Optimization. doi:10.1007/978-3-319-91578-4
 """,
 )
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import sympy
 from hypothesis import strategies as st
 
-from theorykit.claims.claim import Claim, Kind, Mutant, NumericCheck, PepOracle
+from theorykit.claims.claim import Claim, Kind, NumericCheck, PepOracle
 
 from . import _vector_derivations
 
@@ -20,8 +20,8 @@ from ._util import (
     TAYLOR_HENDRICKX_GLINEUR,
     S,
     golden_section,
+    rounded,
     oracle_predictor,
-    predictor,
     rotated_quadratic,
     spectrum_params,
 )
@@ -44,7 +44,7 @@ def _lmin(p):
 
 def _h_values():
     # normalized steps eta*L in (0, 2), rounded so counterexamples read cleanly
-    return st.floats(0.01, 1.99).map(lambda v: round(v, 4))
+    return rounded(0.01, 1.99)
 
 
 # ============================================================== gd.descent_lemma
@@ -53,8 +53,10 @@ QUB = f + (g1 * (-eta * g1) + g2 * (-eta * g2)) + L / 2 * ((eta * g1) ** 2 + (et
 DL_ASSUME = (sympy.Gt(L, 0), sympy.Gt(eta, 0), sympy.Ge(l1, 0), sympy.Le(l1, L), sympy.Ge(l2, 0), sympy.Le(l2, L))
 # f(x - eta grad f) <= f(x) - eta (1 - L eta / 2) ||grad f||^2
 DL_STATEMENT = sympy.Le(f_next, f - DECREASE * g**2)
-# The normalized form every check measures: L (f(x) - f(x+)) / ||grad f||^2 >= h (1 - h/2), h = eta L.
-_dl_normalized = predictor((L * DECREASE).subs(eta, h / L), h="h")
+# The normalized form every check measures, computed from the statement:
+# dec = L (f(x) - f(x+)) / ||grad f||^2 >= L eta (1 - L eta/2) = h (1 - h/2), h = eta L.
+dec = S("dec")
+DL_NORMALIZED = sympy.Ge(dec, sympy.expand((L * (f - DL_STATEMENT.rhs) / g**2).subs(eta, h / L)))
 
 
 def _derive_descent_lemma():
@@ -161,11 +163,19 @@ GD_DESCENT_LEMMA = Claim(
     strategy=lambda: spectrum_params({"h": _h_values()}, dim=(1, 6), lo=0.05, hi=10.0, zeros=True),
     checks=(
         NumericCheck(
+            name="top_axis_tight",
+            description="starting on the top eigenvector of a quadratic the decrease equals the bound",
+            measure=_dl_top,
+            relation=sympy.Eq(dec, DL_NORMALIZED.rhs),  # equality on the top axis
+            rtol=_DL_RTOL,
+            atol=_DL_ATOL,
+            examples=({"eigenvalues": (0.0, 1.0, 4.0), "h": 1.0},),
+        ),
+        NumericCheck(
             name="quadratic_decrease",
             description="min over starts of L (f(x) - f(x+)) / ||grad f(x)||^2 after one GD step, quadratics",
             measure=_dl_quadratic,
-            predict=_dl_normalized,
-            compare="lower",
+            relation=DL_NORMALIZED,
             rtol=_DL_RTOL,
             atol=_DL_ATOL,
             examples=({"eigenvalues": (0.0, 1.0, 4.0), "h": 1.0},),
@@ -174,42 +184,15 @@ GD_DESCENT_LEMMA = Claim(
             name="logistic_decrease",
             description="the same normalized decrease on logistic regression (L = lambda_max(X^T X)/(4n) + reg)",
             measure=_dl_logistic,
-            predict=_dl_normalized,
-            compare="lower",
+            relation=DL_NORMALIZED,
             rtol=_DL_RTOL,
             atol=_DL_ATOL,
             strategy=lambda: logistic_params(h=_h_values()),
             examples=({"n": 20, "dim": 3, "scale": 1.0, "reg": 0.0, "h": 1.0},),
         ),
-        NumericCheck(
-            name="top_axis_tight",
-            description="starting on the top eigenvector of a quadratic the decrease equals the bound",
-            measure=_dl_top,
-            predict=_dl_normalized,
-            compare="tight",
-            rtol=_DL_RTOL,
-            atol=_DL_ATOL,
-            examples=({"eigenvalues": (0.0, 1.0, 4.0), "h": 1.0},),
-        ),
     ),
-    mutants=(
-        Mutant(
-            name="quarter_instead_of_half",
-            description="decrease >= eta (1 - L eta / 4) ||grad f||^2",
-            check="top_axis_tight",
-            compare="lower",
-            predict=predictor((L * eta * (1 - L * eta / 4)).subs(eta, h / L), h="h"),
-            statement=sympy.Le(QUB, f - eta * (1 - L * eta / 4) * (g1**2 + g2**2)),
-        ),
-        Mutant(
-            name="no_curvature_term",
-            description="decrease >= eta ||grad f||^2 (the L eta^2/2 term dropped)",
-            check="top_axis_tight",
-            compare="lower",
-            predict=predictor((L * eta).subs(eta, h / L), h="h"),
-            statement=sympy.Le(QUB, f - eta * (g1**2 + g2**2)),
-        ),
-    ),
+    # decrease >= h (1 - h/4) (a quarter instead of a half); >= h (the curvature term dropped)
+    mutants=(sympy.Ge(dec, h * (1 - h / 4)), sympy.Ge(dec, h)),
     doc="""\
 Setting: f: R^d -> R with L-Lipschitz gradient; one step x+ = x - eta grad f(x), eta > 0.
 
@@ -227,18 +210,16 @@ eigenvector (*tight*, rtol 1e-9: round-off only).
 
 Derivation (general): a vector derivation for every L-smooth f in every dimension
 (smoothness interpolation inequality; theorykit.symbolic.vector); the numeric checks use quadratics.
-
-References:
-  [1] Y. Nesterov (2018). Lectures on Convex Optimization. doi:10.1007/978-3-319-91578-4
-  [2] B. T. Polyak (1987). Introduction to Optimization. Optimization Software.
 """,
 )
 
 # ============================================================== gd.best_step
 BS_ASSUME = (sympy.Gt(L, 0), sympy.Gt(eta, 0))
 BS_STATEMENT = sympy.Le(DECREASE, 1 / (2 * L))
-_argmax_pred = predictor(1 / L, L=_lmax)
-_max_pred = predictor(1 / (2 * L), L=_lmax)
+eta_best, dec_best = S("eta_best"), S("dec_best")
+# the maximizer of the guaranteed decrease and its value, computed from the statement
+BS_ARGMAX = sympy.Eq(eta_best, sympy.solve(sympy.diff(BS_STATEMENT.lhs, eta), eta)[0])
+BS_MAX = sympy.Eq(dec_best, BS_STATEMENT.rhs)
 
 
 def _derive_best_step():
@@ -287,8 +268,8 @@ GD_BEST_STEP = Claim(
             name="argmax_step",
             description="golden-section search over eta of the measured worst decrease per ||grad f||^2",
             measure=_bs_argmax,
-            predict=_argmax_pred,
-            compare="tight",
+            relation=BS_ARGMAX,
+            bind={L: _lmax},
             # the curve is flat at its maximum: value round-off 1e-16 moves the argmax by ~1e-8
             rtol=1e-6,
             examples=({"eigenvalues": (0.0, 1.0, 4.0)},),
@@ -297,27 +278,14 @@ GD_BEST_STEP = Claim(
             name="max_decrease",
             description="the maximal measured worst decrease per ||grad f||^2",
             measure=_bs_max,
-            predict=_max_pred,
-            compare="tight",
+            relation=BS_MAX,
+            bind={L: _lmax},
             rtol=1e-9,
             examples=({"eigenvalues": (0.0, 1.0, 4.0)},),
         ),
     ),
-    mutants=(
-        Mutant(
-            name="step_2_over_L",
-            description="eta = 2/L is the best step",
-            check="argmax_step",
-            predict=predictor(2 / L, L=_lmax),
-            statement=sympy.Le(DECREASE, DECREASE.subs(eta, 2 / L)),
-        ),
-        Mutant(
-            name="decrease_1_over_L",
-            description="the best guaranteed decrease is ||grad f||^2 / L",
-            check="max_decrease",
-            predict=predictor(1 / L, L=_lmax),
-        ),
-    ),
+    # eta = 2/L is the best step; the best guaranteed decrease is ||grad f||^2 / L
+    mutants=(sympy.Eq(eta_best, 2 / L), sympy.Eq(dec_best, 1 / L)),
     doc="""\
 Setting: f with L-Lipschitz gradient, GD step x+ = x - eta grad f(x); the descent lemma
 guarantees f(x) - f(x+) >= eta (1 - L eta / 2) ||grad f(x)||^2.
@@ -331,10 +299,6 @@ Checks: on a quadratic with lambda_max = L, the worst measured decrease per ||gr
 (min over starts on every principal axis and random starts, one GD step each) is
 maximized over eta by golden-section search; argmax vs 1/L (rtol 1e-6, the curve is
 flat at its top) and max vs 1/(2L) (rtol 1e-9).
-
-References:
-  [1] Y. Nesterov (2018). Lectures on Convex Optimization. doi:10.1007/978-3-319-91578-4
-  [2] S. Boyd, L. Vandenberghe (2004). Convex Optimization. doi:10.1017/CBO9780511804441
 """,
 )
 
@@ -401,10 +365,6 @@ factor -(1 + s), which grows.
 
 Check: the largest step for which GD stays bounded, by bisection on exact long runs
 (theorykit.probes.stability_threshold), equals 2/lambda_max within 1e-6.
-
-References:
-  [1] B. T. Polyak (1987). Introduction to Optimization. Optimization Software.
-  [2] Y. Nesterov (2018). Lectures on Convex Optimization. doi:10.1007/978-3-319-91578-4
 """,
 )
 
@@ -413,7 +373,8 @@ kappa, rho, n_ = S("kappa"), S("rho"), S("n")
 SC_RATE = (kappa - 1) / (kappa + 1)
 SC_ASSUME = (sympy.Gt(mu, 0), sympy.Gt(L, mu), sympy.Gt(eta, 0))
 SC_STATEMENT = sympy.Eq(rho, SC_RATE)
-_sc_step_pred = predictor(2 / (mu + L), mu=_lmin, L=_lmax)
+eta_opt = S("eta_opt")
+SC_STEP = sympy.Eq(eta_opt, 2 / (mu + L))  # the step at which both extreme modes contract by rho
 
 
 def _derive_sc_rate():
@@ -432,8 +393,8 @@ def _derive_sc_rate():
 def _sc_params():
     @st.composite
     def make(draw):
-        m = draw(st.floats(0.1, 1.0).map(lambda v: round(v, 4)))
-        k = draw(st.floats(1.2, 50.0).map(lambda v: round(v, 3)))
+        m = draw(rounded(0.1, 1.0))
+        k = draw(rounded(1.2, 50.0, 3))
         inner = draw(st.lists(st.floats(0.0, 1.0), min_size=0, max_size=4))
         big = round(m * k, 6)
         # mu and L are always in the spectrum: they are what the claim is about
@@ -491,21 +452,14 @@ GD_STRONGLY_CONVEX_RATE = Claim(
             name="optimal_step",
             description="golden-section minimizer over eta of the measured rate",
             measure=_sc_measured_step,
-            predict=_sc_step_pred,
-            compare="tight",
+            relation=SC_STEP,
+            bind={mu: _lmin, L: _lmax},
             rtol=1e-6,  # golden section to 1e-9; the rate has a kink (not flat) at its minimum
             examples=(SC_CANON,),
         ),
     ),
-    mutants=(
-        Mutant(name="rate_one_minus_inv_kappa", description="rate 1 - 1/kappa (the rate of eta = 1/L)",
-               check="rate_at_optimal_step", predict=predictor(1 - 1 / kappa, kappa=lambda p: _lmax(p) / _lmin(p)),
-               statement=sympy.Eq(1 - 2 * mu / (mu + L), 1 - mu / L)),
-        Mutant(name="rate_squared", description="rate ((kappa-1)/(kappa+1))^2 (the squared-distance rate)",
-               check="rate_at_optimal_step", predict=predictor(SC_RATE**2, kappa=lambda p: _lmax(p) / _lmin(p))),
-        Mutant(name="step_one_over_L", description="the best constant step is 1/L", check="optimal_step",
-               predict=predictor(1 / L, L=_lmax)),
-    ),
+    # rate 1 - 1/kappa (that of eta = 1/L); the squared-distance rate; the best step 1/L
+    mutants=(sympy.Eq(rho, 1 - 1 / kappa), sympy.Eq(rho, SC_RATE**2), sympy.Eq(eta_opt, 1 / L)),
     oracle=PepOracle(
         # PEP over all 0.1-strongly convex 1-smooth f: worst ||x_n - x*||^2 with ||x0 - x*|| <= 1.
         worst_case=lambda n: _pep_sc(n),
@@ -534,13 +488,6 @@ rate^(2n), n = 1..8.
 
 Derivation (general): the contraction ||x1 - x*|| <= (L - mu)/(L + mu) ||x0 - x*|| for every f in
 F_{mu,L} (vector derivation), plus the rate algebra in kappa.
-
-References:
-  [1] B. T. Polyak (1987). Introduction to Optimization. Optimization Software.
-  [2] Y. Nesterov (2018). Lectures on Convex Optimization. doi:10.1007/978-3-319-91578-4
-  [3] A. B. Taylor, J. M. Hendrickx, F. Glineur (2017). Smooth strongly convex interpolation and
-      exact worst-case performance of first-order methods. arXiv:1502.05666
-  [4] B. Goujaud et al. (2024). PEPit. arXiv:2201.04040
 """,
 )
 

@@ -9,7 +9,7 @@ import numpy as np
 import sympy
 from hypothesis import strategies as st
 
-from theorykit.claims.claim import Claim, Kind, Mutant, NumericCheck, PepOracle
+from theorykit.claims.claim import Claim, Kind, NumericCheck, PepOracle
 
 from . import _vector_derivations
 
@@ -22,8 +22,8 @@ from ._util import (
     TAYLOR_HENDRICKX_GLINEUR,
     S,
     oracle_predictor,
-    predictor,
     rotated_quadratic,
+    rounded,
     spectrum,
 )
 from .gd import logistic_problem
@@ -119,7 +119,7 @@ def _quadratic_params(h=st.just(1.0)):
         {
             "eigenvalues": spectrum(dim=(1, 6), lo=0.01, hi=10.0, zeros=True),
             "N": _steps(),
-            "R": st.floats(0.1, 10.0).map(lambda v: round(v, 4)),
+            "R": rounded(0.1, 10.0),
             "h": h,
         }
     )
@@ -128,9 +128,9 @@ def _quadratic_params(h=st.just(1.0)):
 def _huber_params():
     return st.fixed_dictionaries(
         {
-            "L": st.floats(0.1, 10.0).map(lambda v: round(v, 4)),
+            "L": rounded(0.1, 10.0),
             "N": _steps(),
-            "R": st.floats(0.1, 10.0).map(lambda v: round(v, 4)),
+            "R": rounded(0.1, 10.0),
             "h": st.just(1.0),
         }
     )
@@ -154,30 +154,32 @@ HUBER_CANON = {"L": 1.0, "N": 10, "R": 1.0, "h": 1.0}
 LOGI_CANON = {"n": 20, "dim": 3, "scale": 1.0, "reg": 0.01, "N": 10, "h": 1.0}
 
 
-def _checks(bound, *, tight_huber: bool):
-    """Checks shared by the two convex-rate claims (same measures, different bounds)."""
-    quad = predictor(bound, L=_lmax, R="R", N="N")
-    huber = predictor(bound, L="L", R="R", N="N")
-    logi = predictor(bound, L=1.0, R=1.0, N="N")  # the logistic measure is normalized by L R^2
+gap = S("gap")  # f(x_N) - f*, the statement's left side as one measured quantity
+
+
+def _checks(statement, *, tight_huber: bool):
+    """Checks shared by the two convex-rate claims (same measures, each claim's own bound)."""
+    bound = sympy.Le(gap, statement.rhs)
     return (
-        NumericCheck(
-            name="quadratic_upper",
-            description="max over 8 starts of f(x_N) - f* on PSD quadratics (singular ones included)",
-            measure=_quadratic_gap, predict=quad, compare="upper", rtol=1e-9, atol=1e-12,
-            examples=(QUAD_CANON,),
-        ),
         NumericCheck(
             name="huber_worst_case",
             description="f(x_N) - f* on the Drori-Teboulle Huber function, x0 = R",
-            measure=_huber_gap, predict=huber, compare="tight" if tight_huber else "upper",
+            measure=_huber_gap, relation=sympy.Eq(gap, bound.rhs) if tight_huber else bound,
             rtol=1e-9,  # N steps of exact clipping: round-off only
             strategy=_huber_params, examples=(HUBER_CANON,),
         ),
         NumericCheck(
+            name="quadratic_upper",
+            description="max over 8 starts of f(x_N) - f* on PSD quadratics (singular ones included)",
+            measure=_quadratic_gap, relation=bound, bind={L: _lmax}, rtol=1e-9, atol=1e-12,
+            examples=(QUAD_CANON,),
+        ),
+        NumericCheck(
             name="logistic_upper",
             description="(f(x_N) - f*) / (L R^2) on ridge logistic regression",
-            measure=_logistic_gap, predict=logi, compare="upper", rtol=1e-9, atol=1e-12,
-            strategy=_logistic_params, examples=(LOGI_CANON,),
+            measure=_logistic_gap, relation=bound,
+            bind={L: 1.0, R: 1.0},  # the logistic measure is normalized by L R^2
+            rtol=1e-9, atol=1e-12, strategy=_logistic_params, examples=(LOGI_CANON,),
         ),
     )
 
@@ -212,23 +214,26 @@ def _derive_convex_rate():
     return d.check()
 
 
+CR_STATEMENT = sympy.Le(f_N - f_star, CONVEX_BOUND)
+
 GD_CONVEX_RATE = Claim(
     id="gd.convex_rate",
     title="GD with eta = 1/L on convex L-smooth f: f(x_N) - f* <= L ||x0 - x*||^2 / (2N)",
-    statement=sympy.Le(f_N - f_star, CONVEX_BOUND),
+    statement=CR_STATEMENT,
     kind=Kind.UPPER_BOUND,
     sources=(BECK_TEBOULLE, NESTEROV, DRORI_TEBOULLE),
     derive=_vector_derivations.convex_rate,  # every smooth convex f and every N (_derive_convex_rate: N = 3)
     derivation_scope="general",
     assumptions=CR_ASSUME,
     strategy=_quadratic_params,
-    checks=_checks(CONVEX_BOUND, tight_huber=False),
-    mutants=(
-        Mutant(name="eight_N", description="bound L R^2 / (8N)", check="huber_worst_case",
-               predict=predictor(L * R**2 / (8 * N), L="L", R="R", N="N")),
-        Mutant(name="N_squared", description="bound L R^2 / (2 N^2) (an accelerated rate)", check="huber_worst_case",
-               predict=predictor(L * R**2 / (2 * N**2), L="L", R="R", N="N")),
-    ),
+    checks=_checks(CR_STATEMENT, tight_huber=False),
+    # bound L R^2/(8N); L R^2/(2 N^2) (an accelerated rate)
+    mutants=(sympy.Le(gap, L * R**2 / (8 * N)), sympy.Le(gap, L * R**2 / (2 * N**2))),
+    equivalent={
+        text: "a true bound: the exact worst case is L R^2/(4N+2) < L R^2/(4N) (gd.convex_rate_tight), "
+        "so no instance can exceed it; this claim's constant is not the tight one"
+        for text in ("gap <= L*R**2/(4*N)", "gap <= L*R**2/(3*N)")
+    },
     oracle=PepOracle(
         worst_case=_pep_gd,
         predict=oracle_predictor(CONVEX_BOUND, n="N", L=1.0, R=1.0),
@@ -254,13 +259,6 @@ regression (normalized by L R^2). Oracle: PEPit's worst case for n = 1..10 never
 
 Derivation (general): the per-step inequality and the potential t (f(x_t) - f*) + L/2 ||x_t - x*||^2
 for every smooth convex f (vector derivation, symbolic t), then the telescoping over N.
-
-References:
-  [1] A. Beck, M. Teboulle (2009). A fast iterative shrinkage-thresholding algorithm for linear
-      inverse problems. SIAM J. Imaging Sci. 2(1). doi:10.1137/080716542
-  [2] Y. Nesterov (2018). Lectures on Convex Optimization. doi:10.1007/978-3-319-91578-4
-  [3] Y. Drori, M. Teboulle (2014). Performance of first-order methods for smooth convex
-      minimization: a novel approach. Math. Program. 145. arXiv:1206.3209
 """,
 )
 
@@ -333,29 +331,20 @@ def _derive_convex_rate_tight():
     return d.check()
 
 
-def _large_step_params():
-    # eta = 1.9/L: outside the claim's range (eta <= 1/L)
-    return _quadratic_params(h=st.just(1.9))
-
+CT_STATEMENT = sympy.Le(f_N - f_star, TIGHT_BOUND)
 
 GD_CONVEX_RATE_TIGHT = Claim(
     id="gd.convex_rate_tight",
     title="Exact worst case of GD (eta = 1/L) on convex L-smooth f: L ||x0 - x*||^2 / (4N + 2)",
-    statement=sympy.Le(f_N - f_star, TIGHT_BOUND),
+    statement=CT_STATEMENT,
     kind=Kind.TIGHT_BOUND,
     sources=(DRORI_TEBOULLE, TAYLOR_HENDRICKX_GLINEUR, PEPIT),
     derive=_derive_convex_rate_tight,
     assumptions=CT_ASSUME,
     strategy=_quadratic_params,
-    checks=_checks(TIGHT_BOUND, tight_huber=True),
-    mutants=(
-        Mutant(name="drop_plus_two", description="worst case L R^2 / (4N) (a valid but not attained bound)",
-               check="huber_worst_case", predict=predictor(L * R**2 / (4 * N), L="L", R="R", N="N")),
-        Mutant(name="four_N_plus_four", description="worst case L R^2 / (4N + 4)", check="huber_worst_case",
-               predict=predictor(L * R**2 / (4 * N + 4), L="L", R="R", N="N")),
-        Mutant(name="step_1_9_over_L", description="the same bound for eta = 1.9/L (outside eta <= 1/L)",
-               check="quadratic_upper", strategy=_large_step_params),
-    ),
+    checks=_checks(CT_STATEMENT, tight_huber=True),
+    # the worst case is L R^2/(4N) (a valid bound, but not attained); L R^2/(4N + 4)
+    mutants=(sympy.Eq(gap, L * R**2 / (4 * N)), sympy.Le(gap, L * R**2 / (4 * N + 4))),
     oracle=PepOracle(
         worst_case=_pep_gd,
         predict=oracle_predictor(TIGHT_BOUND, n="N", L=1.0, R=1.0),
@@ -385,13 +374,6 @@ on the linear part.
 
 Checks: GD on the Huber instance equals the bound (rtol 1e-9); random PSD quadratics
 (singular included) and ridge logistic regression never exceed it (*upper*).
-
-References:
-  [1] Y. Drori, M. Teboulle (2014). Performance of first-order methods for smooth convex
-      minimization: a novel approach. Math. Program. 145. arXiv:1206.3209
-  [2] A. B. Taylor, J. M. Hendrickx, F. Glineur (2017). Smooth strongly convex interpolation and
-      exact worst-case performance of first-order methods. arXiv:1502.05666
-  [3] B. Goujaud et al. (2024). PEPit. arXiv:2201.04040
 """,
 )
 
@@ -450,7 +432,7 @@ def _nonconvex_ratio(params, ctx) -> float:
 def _nc_params():
     return st.fixed_dictionaries(
         {
-            "a": st.floats(1.1, 3.0).map(lambda v: round(v, 4)),
+            "a": rounded(1.1, 3.0),
             "dim": st.integers(1, 5),
             "T": st.integers(1, 50),
             "scale": st.sampled_from([0.5, 2.0, 10.0, 30.0]),
@@ -492,14 +474,12 @@ def _zigzag_min_grad_sq(params, ctx) -> float:
 
 
 def _zigzag_params():
-    r = lambda lo, hi: st.floats(lo, hi).map(lambda v: round(v, 4))  # noqa: E731
-    return st.fixed_dictionaries({"L": r(0.1, 10.0), "T": st.integers(1, 60), "gap": r(0.1, 100.0),
-                                  "f_inf": r(-100.0, 100.0)})
+    return st.fixed_dictionaries({"L": rounded(0.1, 10.0), "T": st.integers(1, 60), "gap": rounded(0.1, 100.0),
+                                  "f_inf": rounded(-100.0, 100.0)})
 
 
-_L_sin = lambda p: 1.0 + abs(p["a"])  # noqa: E731  (smoothness of x^2/2 + a sin x: |1 - a sin x| <= 1 + |a|)
-# The measure divides by f(x0) - f_inf, so the prediction is the bound with f0 - f_inf = 1.
-_nc_pred = predictor(NC_BOUND, L=_L_sin, f_0=1.0, f_inf=0.0, T="T")
+def _L_sin(p):
+    return 1.0 + abs(p["a"])  # smoothness of x^2/2 + a sin x: |1 - a sin x| <= 1 + |a|
 
 GD_NONCONVEX_GRADIENT_NORM = Claim(
     id="gd.nonconvex_gradient_norm",
@@ -516,11 +496,11 @@ GD_NONCONVEX_GRADIENT_NORM = Claim(
             name="sinusoidal_upper",
             description="min_{t<T} |grad f(x_t)|^2 / (f(x0) - f_inf) on sum(x^2/2 + a sin x), a in (1, 3]",
             measure=_nonconvex_ratio,
-            predict=_nc_pred,
-            compare="upper",
+            measures=m,
+            bind={L: _L_sin, f0: 1.0, f_inf: 0.0},  # the measure divides by f(x0) - f_inf
             rtol=1e-9,
-            # first = canonical (ratio measured/bound ~0.37: the table's tightness figure);
-            # the bound gets looser with T as GD settles into a local minimum
+            # the first is the canonical (table) example; the bound gets looser with T as GD settles
+            # into a local minimum (theorykit mutate reports the tightness over the searched samples)
             examples=({"a": 2.0, "dim": 3, "T": 2, "scale": 2.0}, {"a": 2.0, "dim": 3, "T": 10, "scale": 10.0}),
         ),
         NumericCheck(
@@ -539,10 +519,6 @@ GD_NONCONVEX_GRADIENT_NORM = Claim(
         sympy.Le(m, L * (f0 - f_inf) / (2 * T)),  # constant 1/2 instead of 2
         sympy.Le(m, 2 * L * (f0 - f_inf) / T**2),  # the 1/T^2 rate of a linearly converging test function
     ),
-    equivalent={
-        "m <= 4*L*(f_0 - f_inf)/(3*T)": "the zigzag instance reaches only T/(1.5T + 1) -> 2/3 of the bound; "
-        "a 2/3-constant bound is refuted only by the tight worst case, which this check does not reach",
-    },
     doc="""\
 Setting: f: R^d -> R with L-Lipschitz gradient (not necessarily convex), bounded below by
 f_inf; GD x_{t+1} = x_t - (1/L) grad f(x_t).
@@ -559,16 +535,12 @@ f_inf computed by the problem), the measured min_t |g_t|^2 / (f(x_0) - f_inf) st
 below 2L/T (loose there: GD reaches a local minimum at a linear rate, so a 1/T^2 bound
 would pass too). The worst-case-seeking 1-D instance (curvature +L then -L along each GD
 step, so |f'| stays constant while f drops by 3|f'|^2/(4L) per step) attains T/(1.5T + 1)
-of the bound, which refutes 1/T^2 rates and constants 1/2 and below; a constant 4/3 is
-not refuted (the tight PEP worst case is not reached).
+of the bound, which refutes 1/T^2 rates and constants 1/2 and below; at small T the
+sinusoidal instances come closer (the searched samples reach above 2/3 of the bound), which
+refutes a constant 4/3.
 
 Derivation (general): the sufficient decrease for every L-smooth f (vector derivation) and the
 potential f(x_t) + t m/(2L) with a symbolic t, then the telescoping over T.
-
-References:
-  [1] L. Bottou, F. E. Curtis, J. Nocedal (2018). Optimization methods for large-scale machine
-      learning. SIAM Review 60(2). arXiv:1606.04838
-  [2] Y. Nesterov (2018). Lectures on Convex Optimization. doi:10.1007/978-3-319-91578-4
 """,
 )
 

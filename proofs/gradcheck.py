@@ -7,10 +7,10 @@ import numpy as np
 import sympy
 from hypothesis import strategies as st
 
-from theorykit.claims.claim import Claim, Kind, Mutant, NumericCheck, Source
+from theorykit.claims.claim import Claim, Kind, NumericCheck, Source
 
 from ._sources import CS231N, GOODFELLOW, NOCEDAL_WRIGHT
-from ._util import rounded, derivation as _derivation, S, golden_section, predictor
+from ._util import rounded, derivation as _derivation, S, golden_section
 
 __all__ = ["CLAIMS", "difference_quotient"]
 
@@ -117,10 +117,7 @@ GRADCHECK_CENTERED = Claim(
     strategy=_slope_params,
     checks=(NumericCheck(name="loglog_slope", description="log-log slope of the centered difference error vs h",
                          measure=_centered_slope, measures=p_order, rtol=0.0, atol=0.1, examples=({"a": 1.0},)),),
-    mutants=(Mutant(name="first_order", description="the centered difference is only first order",
-                    check="loglog_slope", predict=lambda p: 1.0),
-             Mutant(name="fourth_order", description="the centered difference is fourth order",
-                    check="loglog_slope", predict=lambda p: 4.0)),
+    mutants=(sympy.Eq(p_order, 1), sympy.Eq(p_order, 4)),  # only first order; fourth order
     doc=f"""\
 Setting: f three times differentiable (here smooth), x in R, step h > 0.
 Algorithm: the centered difference D_c(h) = (f(x+h) - f(x-h))/(2h).
@@ -131,10 +128,6 @@ Derivation: Taylor expansion to degree 5; the even powers cancel in f(x+h) - f(x
 slope of c h^2 is 2.
 
 {_SLOPE_DOC.format(method="centered", lo="1e-3", hi="1e-1", p=2, q="1 or 4", atol=0.1)}
-
-References:
-  [1] J. Nocedal, S. J. Wright (2006). Numerical Optimization. doi:10.1007/978-0-387-40065-5
-  [2] N. J. Higham (2002). Accuracy and Stability of Numerical Algorithms. doi:10.1137/1.9780898718027
 """,
 )
 
@@ -149,8 +142,7 @@ GRADCHECK_FORWARD = Claim(
     strategy=_slope_params,
     checks=(NumericCheck(name="loglog_slope", description="log-log slope of the forward difference error vs h",
                          measure=_forward_slope, measures=p_order, rtol=0.0, atol=0.05, examples=({"a": 1.0},)),),
-    mutants=(Mutant(name="second_order", description="the forward difference is second order like the centered one",
-                    check="loglog_slope", predict=lambda p: 2.0),),
+    mutants=(sympy.Eq(p_order, 2),),  # second order like the centered difference
     doc=f"""\
 Setting: f twice differentiable (here smooth), x in R, step h > 0.
 Algorithm: the forward difference D_f(h) = (f(x+h) - f(x))/h.
@@ -160,10 +152,6 @@ Claim (*tight*): D_f(h) - f'(x) = f''(x) h/2 + O(h^2): order 1 [1, Sec. 8.1], [2
 Derivation: Taylor expansion to degree 5 divided by h; the log-log slope of c h is 1.
 
 {_SLOPE_DOC.format(method="forward", lo="1e-5", hi="1e-2", p=1, q="2", atol=0.05)}
-
-References:
-  [1] J. Nocedal, S. J. Wright (2006). Numerical Optimization. doi:10.1007/978-0-387-40065-5
-  [2] N. J. Higham (2002). Accuracy and Stability of Numerical Algorithms. doi:10.1137/1.9780898718027
 """,
 )
 
@@ -215,9 +203,11 @@ def _eps(p):
     return float(np.finfo(_DTYPES[p["dtype"]]).eps)
 
 
-def _log10_pred(expr):
-    inner = predictor(expr, eps=_eps, a="a", f0=1.0)
-    return lambda p: math.log10(inner(p))
+log_hs, log_hf = S("log10_hs"), S("log10_hf")
+# the order of magnitude of each conjunct, which real floating point resolves (average rounding is
+# smaller than the bound's worst case)
+OH_LOG10 = {rel.lhs: sympy.Eq({hs: log_hs, hf: log_hf}[rel.lhs], sympy.log(rel.rhs, 10)) for rel in OH_STATEMENT.args}
+_FP_BIND = {eps: _eps, f0: 1.0}
 
 
 def _worst_case_best_h(params, ctx, method: str) -> float:
@@ -270,11 +260,11 @@ GRADCHECK_OPTIMAL_H = Claim(
     strategy=_oh_params,
     checks=(
         NumericCheck(name="centered_best_h", description="log10 of the measured error-minimizing h, centered",
-                     measure=_best_centered, predict=_log10_pred(H_CENTERED), rtol=0.0, atol=1.0,
-                     examples=({"dtype": "float64", "a": 1.0}, {"dtype": "float32", "a": 1.0})),
+                     measure=_best_centered, relation=OH_LOG10[hs], bind=_FP_BIND, rtol=0.0, atol=1.0,
+                     near_misses=False, examples=({"dtype": "float64", "a": 1.0}, {"dtype": "float32", "a": 1.0})),
         NumericCheck(name="forward_best_h", description="log10 of the measured error-minimizing h, forward",
-                     measure=_best_forward, predict=_log10_pred(H_FORWARD), rtol=0.0, atol=1.0,
-                     examples=({"dtype": "float64", "a": 1.0}, {"dtype": "float32", "a": 1.0})),
+                     measure=_best_forward, relation=OH_LOG10[hf], bind=_FP_BIND, rtol=0.0, atol=1.0,
+                     near_misses=False, examples=({"dtype": "float64", "a": 1.0}, {"dtype": "float32", "a": 1.0})),
         NumericCheck(name="centered_worst_case", description="argmin over h of the worst-case-rounding error of the "
                      "centered difference (50-digit arithmetic, golden section on log h)",
                      measure=lambda p, ctx: _worst_case_best_h(p, ctx, "centered"), measures=hs, bind=_WC_BIND,
@@ -312,10 +302,6 @@ resolves: forgetting them, or counting B twice, moves h* by 15-44%). (2) Real fl
 mean absolute error over 256 base points x0 in [-0.1, 0.1], computed in float64 / float32 on a
 0.05-decade grid of h, has its argmin within a factor 10 of h* (average rounding is smaller than
 the bound's worst case, so only the order eps^(1/3) vs eps^(1/2) is resolved there).
-
-References:
-  [1] J. Nocedal, S. J. Wright (2006). Numerical Optimization. doi:10.1007/978-0-387-40065-5
-  [2] N. J. Higham (2002). Accuracy and Stability of Numerical Algorithms. doi:10.1137/1.9780898718027
 """,
 )
 
@@ -410,6 +396,7 @@ def _rk_params():
 
 
 _RK_EX = {"r": 0.3, "h": 1e-5, "w": (1.0, 2.0, 0.5)}
+flag, net_flag, err_far, tol_gc = S("flag"), S("net_flag"), S("err_far"), S("tol_gc")
 # the relative error is a ratio of differences of O(1) numbers divided by 2h: round-off
 # eps |f| / h <= 1e-16 * 100 / 1e-6 = 1e-8 relative
 _RK_RTOL = 1e-6
@@ -419,32 +406,31 @@ GRADCHECK_RELU_KINK = Claim(
     title="At a ReLU kink the centered gradient check reports a large error though the gradient is right",
     statement=RK_STATEMENT,
     kind=Kind.IDENTITY,
-    sources=(CS231N, GOODFELLOW),
+    sources=(CS231N, GOODFELLOW, NOCEDAL_WRIGHT),
     derive=_derive_relu_kink,
     assumptions=RK_ASSUME,
     strategy=_rk_params,
     checks=(
         NumericCheck(name="kink_relative_error", description="gradcheck's relative error at the coordinate r h from the kink",
-                     measure=_kink_rel_error, predict=predictor(REL_AT_KINK, r="r"), rtol=_RK_RTOL, examples=(_RK_EX,)),
+                     measure=_kink_rel_error, measures=err, rtol=_RK_RTOL, examples=(_RK_EX,)),
+        NumericCheck(name="net_kink_error", description="gradcheck's relative error at the bias of a ReLU unit of an "
+                     "MLP at z = r h (the rest of the net adds O(h))", measure=_net_kink_error, measures=err,
+                     rtol=1e-3, examples=(_RK_EX,)),
         NumericCheck(name="kink_flagged", description="1 if gradcheck flags that coordinate as a possible kink",
-                     measure=_kink_flagged, predict=lambda p: 1.0, examples=(_RK_EX,)),
-        NumericCheck(name="smooth_coordinates_pass", description="max relative error at coordinates > 10 h from a kink",
-                     measure=_others_max_error, predict=lambda p: 1e-7, compare="upper", examples=(_RK_EX,)),
+                     measure=_kink_flagged, relation=sympy.Eq(flag, 1), examples=(_RK_EX,)),
         NumericCheck(name="net_kink_flagged", description="1 if gradcheck flags the bias of a ReLU unit of an MLP at z = r h",
-                     measure=_net_kink_flagged, predict=lambda p: 1.0, examples=(_RK_EX,)),
-        NumericCheck(name="net_kink_error", description="gradcheck's relative error there (>= 1e-3 >> rtol 1e-7)",
-                     measure=_net_kink_error, predict=lambda p: 1e-3, compare="lower", examples=(_RK_EX,)),
+                     measure=_net_kink_flagged, relation=sympy.Eq(net_flag, 1), examples=(_RK_EX,)),
+        NumericCheck(name="smooth_coordinates_pass", description="max relative error at coordinates > 10 h from a kink "
+                     "<= gradcheck's pass threshold", measure=_others_max_error, relation=sympy.Le(err_far, tol_gc),
+                     bind={tol_gc: 1e-7}, examples=(_RK_EX,)),
     ),
-    mutants=(
-        Mutant(name="check_passes_at_kink", description="the centered check passes (rel. error <= 1e-7) at a kink",
-               check="kink_relative_error", predict=lambda p: 1e-7, compare="upper"),
-        Mutant(name="net_check_passes", description="on a ReLU MLP the centered check passes (<= 1e-7) at a kink",
-               check="net_kink_error", predict=lambda p: 1e-7, compare="upper"),
-        Mutant(name="kink_not_flagged", description="nothing in the check reveals the kink", check="kink_flagged",
-               predict=lambda p: 0.0),
-        Mutant(name="error_one_minus_r", description="the relative error is 1 - r (the full one-sided gap)",
-               check="kink_relative_error", predict=predictor(1 - r, r="r")),
-    ),
+    # the check passes at a kink (error <= 1e-7); the error is the full one-sided gap 1 - r; nothing flags it
+    mutants=(sympy.Le(err, sympy.Rational(1, 10**7)), sympy.Eq(err, 1 - r), sympy.Eq(flag, 0)),
+    equivalent={
+        text: "gradcheck's pass threshold 1e-7 is the tool's tolerance, not a derived constant: far from kinks the "
+        "error is round-off (~1e-15), under any threshold of this size"
+        for text in ("err_far <= tol_gc/2", "err_far <= 2*tol_gc/3")
+    },
     doc="""\
 Setting: f(x) = sum_i w_i relu(x_i), w_i > 0, with x_0 = r h (0 < r < 1) a distance r h to the right
 of the kink at 0 and every other coordinate more than 10 h from its kink.
@@ -459,14 +445,9 @@ Derivation: evaluate both sides of the kink; relative error |a - n|/max(|a|, |n|
 Checks: gradcheck's relative error at coordinate 0 equals (1 - r)/2 (rtol 1e-6, round-off <= 1e-8),
 its kink flag is set for coordinate 0, and the coordinates far from kinks pass (<= 1e-7). The same on
 the net engine (theorykit.numeric.nets): a one-hidden-layer ReLU MLP whose hidden unit 0 has
-pre-activation r h on its sample; the check on that unit's bias is flagged and its error is >= 1e-3
-(measured (1 - r)/2 + O(h)). Mutants: "the check passes at a kink" (plain and on the MLP), "nothing
-flags it", "the error is 1 - r".
-
-References:
-  [1] A. Karpathy (2016). CS231n course notes: gradient checks (kinks in the objective).
-  [2] I. Goodfellow, Y. Bengio, A. Courville (2016). Deep Learning. MIT Press, Sec. 11.5.
-  [3] J. Nocedal, S. J. Wright (2006). Numerical Optimization. doi:10.1007/978-0-387-40065-5
+pre-activation r h on its sample; the check on that unit's bias is flagged and its error
+equals (1 - r)/2 within 1e-3 (the rest of the net adds O(h)). Mutants: "the check passes at a kink",
+"nothing flags it", "the error is 1 - r".
 """,
 )
 
@@ -526,10 +507,6 @@ Derivation: a = c g_d + lam w, n = g_d + lam w; the derivative in lam is <= 0.
 Check: theorykit.gradcheck (centered) on the buggy gradient, lam in {0, 0.1, 1, 10, 1000}, c in
 {0, 0.5, 0.9}: the measured relative error vs the formula (rtol 1e-6). Mutant: the error is 1 - c
 whatever lam (weight decay hides nothing).
-
-References:
-  [1] A. Karpathy (2016). CS231n: gradient checks (course notes, Stanford). cs231n.github.io/neural-networks-3
-  [2] J. Nocedal, S. J. Wright (2006). Numerical Optimization. doi:10.1007/978-0-387-40065-5
 """,
 )
 

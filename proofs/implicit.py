@@ -13,9 +13,9 @@ import numpy as np
 import sympy
 from hypothesis import strategies as st
 
-from theorykit.claims.claim import Claim, Kind, Mutant, NumericCheck, Source
+from theorykit.claims.claim import Claim, Kind, NumericCheck, Source
 
-from ._util import thorough, S, predictor, seed_words
+from ._util import rounded, thorough, S, seed_words
 
 __all__ = ["CLAIMS"]
 
@@ -115,9 +115,11 @@ def _mn_null_drift(params, ctx) -> float:
     return _min_norm_run(params["n"], params["d"], params["r"], seed_words(ctx))[1]
 
 
-def _mn_pred(params) -> float:
-    # the limit is pinv(A) b + P_N x_0, and ||P_N x_0|| = r by construction
-    return float(params["r"])
+# measured: ||x_T - pinv(A) b|| and ||P_N (x_T - x_0)||. The statement (P_N x_t = P_N x_0 along GD) puts
+# the limit at pinv(A) b + P_N x_0, a distance ||P_N x_0|| = r (by construction) from pinv(A) b.
+dist, drift = S("dist"), S("drift")
+MN_LIMIT = sympy.Eq(dist, r_)
+MN_DRIFT = sympy.Eq(drift, MN_STATEMENT.lhs - MN_STATEMENT.rhs)  # 0 after expanding: nothing moves in null(A)
 
 
 IMPLICIT_MIN_NORM = Claim(
@@ -131,49 +133,25 @@ IMPLICIT_MIN_NORM = Claim(
     strategy=_mn_params,
     checks=(
         NumericCheck(
-            name="limit_from_zero",
-            description="distance of the GD limit from pinv(A) b (SVD pseudo-inverse), x_0 = 0",
-            measure=_mn_distance,
-            predict=lambda p: 0.0,
-            compare="tight",
-            atol=1e-9,  # GD runs to round-off (e^-40); pinv carries ~kappa * 1e-16
-            strategy=lambda: _mn_params(r=0.0),
-            examples=({"n": 3, "d": 8, "r": 0.0},),
-        ),
-        NumericCheck(
             name="limit_from_start",
             description="distance of the GD limit from pinv(A) b when x_0 has null-space part of norm r",
             measure=_mn_distance,
-            predict=_mn_pred,
-            compare="tight",
+            relation=MN_LIMIT,
             rtol=1e-9,
-            atol=1e-9,
-            examples=({"n": 3, "d": 8, "r": 3.0},),
+            atol=1e-9,  # GD runs to round-off (e^-40); pinv carries ~kappa * 1e-16
+            examples=({"n": 3, "d": 8, "r": 3.0}, {"n": 3, "d": 8, "r": 0.0}),
         ),
         NumericCheck(
             name="null_space_invariant",
             description="||P_N (x_T - x_0)||: GD never moves in null(A)",
             measure=_mn_null_drift,
-            predict=lambda p: 0.0,
-            compare="tight",
+            relation=sympy.Eq(drift, sympy.expand(MN_DRIFT.rhs)),
             atol=1e-12,
             examples=({"n": 3, "d": 8, "r": 3.0},),
         ),
     ),
-    mutants=(
-        Mutant(
-            name="any_start_min_norm",
-            description="GD from a nonzero start also converges to pinv(A) b",
-            check="limit_from_start",
-            predict=lambda p: 0.0,
-        ),
-        Mutant(
-            name="null_part_halved",
-            description="the null-space component of x_0 decays to half (the limit is pinv(A) b + P_N x_0 / 2)",
-            check="limit_from_start",
-            predict=lambda p: _mn_pred(p) / 2,
-        ),
-    ),
+    # GD from a nonzero start also converges to pinv(A) b; half the null-space part survives
+    mutants=(sympy.Eq(dist, 0), sympy.Eq(dist, r_ / 2)),
     doc="""\
 Setting: A in R^{n x d} with n < d (full row rank, Gaussian), b in R^n; f(x) = 1/2 ||A x - b||^2.
 Algorithm: GD x_{t+1} = x_t - eta A^T (A x_t - b), eta = 1/||A||_2^2, run until converged.
@@ -190,12 +168,6 @@ Checks: GD runs (step 1/||A||^2, length 40 ||A||^2 / s_min(A)^2 steps) from x_0 
 with z a unit null vector, d in [2n+1, 2n+6]; the distance of the limit from pinv(A) b equals r
 (measured against numpy's SVD pinv; rtol/atol 1e-9); ||P_N (x_T - x_0)|| = 0 (1e-12).
 Mutants: the limit is pinv(A) b from any start (refuted at r > 0); half the null part survives.
-
-References:
-  [1] S. Gunasekar, J. Lee, D. Soudry, N. Srebro (2018). Characterizing implicit bias in terms of
-      optimization geometry. ICML. arXiv:1802.08246
-  [2] C. Zhang, S. Bengio, M. Hardt, B. Recht, O. Vinyals (2017). Understanding deep learning requires
-      rethinking generalization. ICLR. arXiv:1611.03530
 """,
 )
 
@@ -241,7 +213,9 @@ def _derive_max_margin():
     return d.check()
 
 
-_mm_gap_log = predictor(MM_GAP * sympy.log(t_), g="g", h1="h1", h2="h2", eta="eta", t="t")
+# measured: the direction gap times ln t (and the QP's distance from (1/g, 0)), from the statement's limit form
+gap_log, qp_err = S("gap_log"), S("qp_err")
+MM_GAP_LOG = sympy.Eq(gap_log, MM_STATEMENT.lhs.args[0])
 
 
 @functools.lru_cache(maxsize=2048)
@@ -273,9 +247,8 @@ _H = (0.6, 0.9, 1.4, 2.0)  # a few values (each GD run is 1e4 steps); the thorou
 def _mm_params():
     
     if thorough():
-        r2 = lambda v: round(v, 2)
         return st.fixed_dictionaries({
-            "g": st.just(0.5), "h1": st.floats(0.6, 2.0).map(r2), "h2": st.floats(0.6, 2.0).map(r2),
+            "g": st.just(0.5), "h1": rounded(0.6, 2.0, 2), "h2": rounded(0.6, 2.0, 2),
             "eta": st.sampled_from([0.1, 0.2, 0.5]), "n_extra": st.integers(0, 4), "t": st.just(10_000)})
     return st.fixed_dictionaries({
         "g": st.just(0.5), "h1": st.sampled_from(_H), "h2": st.sampled_from(_H),
@@ -305,23 +278,29 @@ IMPLICIT_MAX_MARGIN = Claim(
     assumptions=MM_ASSUME,
     strategy=_mm_params,
     checks=(
-        NumericCheck(name="qp_max_margin", description="||w_hat(QP, SciPy SLSQP + KKT polish) - (1/g, 0)||",
-                     measure=_mm_qp, predict=lambda p: 0.0, compare="tight", atol=1e-9, examples=(_MM_EX,)),
         NumericCheck(name="gap_times_log_t",
                      description="||w_t/||w_t|| - w_hat/||w_hat|| || * ln t after t = 1e4 GD steps, w_hat from the QP",
-                     measure=_mm_gap_times_log, predict=_mm_gap_log, compare="tight", rtol=0.02, atol=5e-4,
-                     examples=(_MM_EX,)),
+                     measure=_mm_gap_times_log, relation=MM_GAP_LOG, rtol=0.02, atol=5e-4, examples=(_MM_EX,)),
+        NumericCheck(name="qp_max_margin", description="||w_hat(QP, SciPy SLSQP + KKT polish) - (1/g, 0)||",
+                     measure=_mm_qp, relation=sympy.Eq(qp_err, 0), atol=1e-9, examples=(_MM_EX,)),
     ),
-    mutants=(
-        Mutant(name="faster_than_log", description="the direction gap is o(1/log t) (gap * ln t -> 0)",
-               check="gap_times_log_t", predict=lambda p: 0.0),
-        Mutant(name="offset_without_eta",
-               description="w(t) - w_hat ln t -> w_tilde with exp(-z_n^T w_tilde) = alpha_n (step size dropped)",
-               check="gap_times_log_t", predict=predictor((MM_GAP * sympy.log(t_)).subs(eta, 1), g="g", h1="h1",
-                                                          h2="h2", t="t")),
-        Mutant(name="rate_one_over_sqrt_t", description="the gap decays like 1/sqrt(t) (as for a strongly convex loss)",
-               check="gap_times_log_t", predict=lambda p: 2.0 * math.log(p["t"]) / math.sqrt(p["t"])),
-    ),
+    # the gap is o(1/log t); w_tilde without the step size; the gap decays like 1/sqrt(t)
+    mutants=(sympy.Eq(gap_log, 0), sympy.Eq(gap_log, MM_GAP_LOG.rhs.subs(eta, 1)),
+             sympy.Eq(gap_log, 2 * sympy.log(t_) / sympy.sqrt(t_))),
+    # rewrites inside the offset w_tilde_1 (mostly its term -h1 w_tilde_2), which is added to
+    # ln t/g ~ 18.4 at t = 1e4: the check cannot reach them (they move the prediction by < 10%)
+    equivalent={text: "changes only the offset w_tilde_1 next to ln t/g = 18.4 (t = 1e4, g = 0.5) by O(0.1-1): the "
+                "prediction moves by less than the 10% kill margin; resolving it needs a much smaller t, where "
+                "the o(1) remainder is not negligible (the check cannot reach it)" for text in (
+            "gap_log = 2*log(t)*sin(atan(Abs(log(h1/h2)/(h1 + h2))/((log(eta*g**2*(h1 + h2)/h2) - log(h1/h2)/(h1 + h2))/g + log(t)/g))/2)",
+            "gap_log = 2*log(t)*sin(atan(Abs(log(h1/h2)/(h1 + h2))/((-h1/(h1 + h2) + log(eta*g**2*(h1 + h2)/h2))/g + log(t)/g))/2)",
+            "gap_log = 2*log(t)*sin(atan(Abs(log(h1/h2)/(h1 + h2))/((-h1*log(h1/h2)/(h1 + h2)**2 + log(eta*g**2*(h1 + h2)/h2))/g + log(t)/g))/2)",
+            "gap_log = 2*log(t)*sin(atan(Abs(log(h1/h2)/(h1 + h2))/((-log(h1/h2) + log(eta*g**2*(h1 + h2)/h2))/g + log(t)/g))/2)",
+            "gap_log = 2*log(t)*sin(atan(Abs(log(h1/h2)/(h1 + h2))/((-h1*log(1/h2)/(h1 + h2) + log(eta*g**2*(h1 + h2)/h2))/g + log(t)/g))/2)",
+            "gap_log = 2*log(t)*sin(atan(Abs(log(h1/h2)/(h1 + h2))/((-h1*log(h1)/(h1 + h2) + log(eta*g**2*(h1 + h2)/h2))/g + log(t)/g))/2)",
+            "gap_log = 2*log(t)*sin(atan(Abs(log(h1/h2)/(h1 + h2))/((-h1*log(h1/h2**2)/(h1 + h2) + log(eta*g**2*(h1 + h2)/h2))/g + log(t)/g))/2)",
+            "gap_log = 2*log(t)*sin(atan(Abs(log(h1/h2)/(h1 + h2))/((-h1*log(h1/h2)/(h1 + h2) + log(eta*g**2*(h1 + h2)/h2**2))/g + log(t)/g))/2)",
+    )},
     doc="""\
 Setting: linearly separable data {(x_n, y_n)}, z_n = y_n x_n; L(w) = sum_n log(1 + exp(-z_n^T w));
 GD w_{t+1} = w_t - eta grad L(w_t) from w_0 = 0. w_hat = argmin ||w|| s.t. z_n^T w >= 1 (hard-margin SVM).
@@ -341,12 +320,8 @@ Derivation: KKT of the SVM for the two support vectors; the equations for w_tild
 gradient weight along w_hat ln t + w_tilde is alpha_n/t, so GD's increment is w_hat/t.
 
 Checks: the QP (SciPy SLSQP, polished on its active set) returns (1/g, 0) (1e-9); GD for 1e4 steps:
-gap * ln t vs the prediction within 2% (+5e-4), measured worst 0.5% on a grid. Mutants: gap * ln t -> 0;
+gap * ln t vs the prediction within 2% (+5e-4). Mutants: gap * ln t -> 0;
 w_tilde without eta; gap ~ 1/sqrt(t).
-
-References:
-  [1] D. Soudry, E. Hoffer, M. S. Nacson, S. Gunasekar, N. Srebro (2018). The implicit bias of gradient descent
-      on separable data. JMLR 19(70). arXiv:1710.10345
 """,
 )
 

@@ -117,9 +117,6 @@ Checks: on random convex functions (log-sum-exp of 6 affine maps plus a PSD quad
 largest normalized violation over 200 random chords is <= 0 (atol 1e-12); on a z^2/2 the gap over
 a (x - y)^2 is theta (1 - theta)/2 (rtol 1e-9). Mutant: the same chord test on the nonconvex
 sin(3 w.z) + 0.1 |z|^2 fails.
-
-References:
-  [1] S. Boyd, L. Vandenberghe (2004). Convex Optimization. doi:10.1017/CBO9780511804441
 """,
 )
 
@@ -171,10 +168,6 @@ Check: x_s by BFGS (gtol 1e-9) from a random start on random convex functions (l
 affine maps plus a PSD quadratic, d <= 5); no y among 2000 random points at distances 0.01..10
 has f(y) < f(x_s) beyond 1e-9. Mutant: on sin(3 w.z) + 0.1 |z|^2 (nonconvex) BFGS stops at a
 local minimum and lower points are found.
-
-References:
-  [1] S. Boyd, L. Vandenberghe (2004). Convex Optimization. doi:10.1017/CBO9780511804441
-  [2] Y. Nesterov (2018). Lectures on Convex Optimization. doi:10.1007/978-3-319-91578-4
 """,
 )
 
@@ -232,9 +225,6 @@ w = 0, whose determinant -(x y)^2 < 0: indefinite.
 
 Check: the exact Hessian (theorykit.numeric.nets, Pearlmutter HVPs) at random inits: its
 eigenvalue ratio lambda_min / lambda_max is < 0. Mutant: ratio >= 0 (locally convex).
-
-References:
-  [1] I. Goodfellow, Y. Bengio, A. Courville (2016). Deep Learning. MIT Press.
 """,
 )
 

@@ -110,10 +110,6 @@ Checks: the smallest accepted step over 150 log-spaced eta0 in [2/L, 2e3/L] (all
 so min(eta0, .) is the bound) and 4 starts (one on the top eigenvector, where the test fails for
 every eta > 2(1-c)/L, so the sweep comes within its spacing, a factor 1.05, of the bound);
 the decrease ratio (f(x) - f(x+)) / (c eta |g|^2) >= 1 over 20 eta0 and 9 starts.
-
-References:
-  [1] J. Nocedal, S. J. Wright (2006). Numerical Optimization. doi:10.1007/978-0-387-40065-5
-  [2] S. Boyd, L. Vandenberghe (2004). Convex Optimization. doi:10.1017/CBO9780511804441
 """,
 )
 

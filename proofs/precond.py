@@ -73,9 +73,6 @@ Derivation: (c P)^-1 = P^-1 / c.
 
 Check: one step with c P (a linear solve with c P, random SPD P and quadratic f, dim <= 6)
 measured along P^-1 grad f is eta / c (rtol 1e-9).
-
-References:
-  [1] J. Nocedal, S. J. Wright (2006). Numerical Optimization. doi:10.1007/978-0-387-40065-5
 """,
 )
 
@@ -129,10 +126,6 @@ Derivation: its eigenvalues are lambda_i^(1/2), so sqrt(L)/sqrt(mu) = sqrt(kappa
 Check: random rotated H (dim <= 8, kappa up to 1e4, both extremes in the spectrum), P^-1/2 from
 H's numerical eigendecomposition, eigvalsh of the product: lambda_max/lambda_min vs sqrt(kappa)
 (rtol 1e-6).
-
-References:
-  [1] J. Nocedal, S. J. Wright (2006). Numerical Optimization. doi:10.1007/978-0-387-40065-5
-  [2] D. P. Kingma, J. Ba (2015). Adam: a method for stochastic optimization. arXiv:1412.6980
 """,
 )
 
@@ -205,11 +198,6 @@ same with an eigenvalue f of F and lambda), so the relative gap is at most s/eps
 Checks: Adam's first step (theorykit.numeric.adaptive.adam_step, bias-corrected) with gradients
 of size ~10^-k eps (k in 6..9), per unit gradient; K-FAC's step
 by a linear solve with ||F|| = 10^-k lambda: both equal eta/eps (eta/lambda) within rtol 1e-5.
-
-References:
-  [1] D. P. Kingma, J. Ba (2015). Adam: a method for stochastic optimization. arXiv:1412.6980
-  [2] J. Martens, R. Grosse (2015). Optimizing neural networks with Kronecker-factored approximate
-      curvature. ICML. arXiv:1503.05671
 """,
 )
 

@@ -119,12 +119,6 @@ Derivation: softmax of equal logits is uniform, 1/C; -log(1/C) = log C; the mean
 Checks: the loss of MLPs from theorykit.numeric.nets (random widths, tanh/relu/gelu, random data and
 labels) at zero weights, and with random hidden layers but a zero output layer, equals ln C
 (rtol 1e-12: one log-sum-exp in float64). Mutants: log10 C, ln 2, 1/C.
-
-References:
-  [1] A. Karpathy (2016). CS231n course notes: babysitting the learning process (expected initial loss).
-  [2] I. Goodfellow, Y. Bengio, A. Courville (2016). Deep Learning. MIT Press. Sec. 6.2.2.3.
-  [3] C. M. Bishop (2006). Pattern Recognition and Machine Learning. Springer, Sec. 4.3.4.
-      doi:10.1007/978-0-387-45528-0
 """,
 )
 
@@ -211,12 +205,6 @@ Derivation: the residual w0 - w = w0 lam/(Sxx + lam); d loss / d lam = 2 Sxx^2 w
 
 Checks: the training loss of the fitted ridge model (linear solve) vs the formula (rtol 1e-9), and
 its finite-difference slope in lam >= 0. Mutants: the loss falls with lam; the 1/n and Sxx factors dropped.
-
-References:
-  [1] A. E. Hoerl, R. W. Kennard (1970). Ridge regression: biased estimation for nonorthogonal problems.
-      Technometrics 12(1). doi:10.1080/00401706.1970.10488634
-  [2] C. M. Bishop (2006). Pattern Recognition and Machine Learning. Springer.
-  [3] I. Goodfellow, Y. Bengio, A. Courville (2016). Deep Learning. MIT Press.
 """,
 )
 

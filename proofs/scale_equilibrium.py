@@ -11,10 +11,11 @@ import numpy as np
 import sympy
 from hypothesis import strategies as st
 
-from theorykit.claims.claim import Claim, Kind, Mutant, NumericCheck
+from theorykit.claims.claim import Claim, Kind, NumericCheck
 
-from ._util import thorough, predictor
+from ._util import S, seed_words
 from .scale import (
+    _nl_problem,
     ARORA_LI_LYU,
     LI_LYU_ARORA,
     VAN_LAARHOVEN,
@@ -75,18 +76,27 @@ def _relaxation(params, ctx) -> float:
     return decay_rate(_eq(params, ctx).norm4) / (params["eta"] * params["lam"])
 
 
-def _eq_params():
-    
-    if thorough():  # ~1 s per run: fresh configurations
-        # eta <= 1, d <= 16, eta lam >= 1e-3 keep eta G/(2 lam) < ||w_0||^4 = 1e4, so the norm relaxes from above
-        return st.builds(lambda d, eta, el: {"d": d, "eta": eta, "lam": round(el / eta, 8)}, st.integers(3, 16),
-                         st.sampled_from([0.05, 0.1, 0.5, 1.0]), st.sampled_from([1e-3, 2e-3, 4e-3]))
-    return st.sampled_from([{"d": 8, "eta": 0.1, "lam": 0.02}, {"d": 4, "eta": 0.05, "lam": 0.05},
-                            {"d": 16, "eta": 0.5, "lam": 0.004}])
+def _eq_params(products=(1e-3, 2e-3, 4e-3)):
+    """The region searched: d in [3, 16], eta in [0.05, 1], eta lam in ``products`` (~1 s per run).
+    eta <= 1, d <= 16, eta lam >= 1e-3 keep eta G/(2 lam) < ||w_0||^4 = 1e4, so the norm relaxes from above."""
+    return st.builds(lambda d, eta, el: {"d": d, "eta": eta, "lam": round(el / eta, 8)}, st.integers(3, 16),
+                     st.sampled_from([0.05, 0.1, 0.2, 0.5, 1.0]), st.sampled_from(products))
 
 
-_G = lambda p: float(p["d"] - 1)
+def _G(p):
+    return float(p["d"] - 1)  # E||g||^2 at unit norm for the sphere-noise loss
+
+
 _EQ_EX = {"d": 8, "eta": 0.1, "lam": 0.02}
+# measured: ||w||^4, the RMS angular step, eta/||w||^2, the relaxation rate over eta lam; each
+# to first order in eta lam, from the statement and the derivation's fixed point and slope
+norm4, angle, eff_lr, relax, x_ = S("norm4"), S("angle"), S("eff_lr"), S("relax"), S("x")
+EQ_NORM4 = sympy.Eq(norm4, EQ_STATEMENT.lhs)
+EQ_ANGLE = sympy.Eq(angle, sympy.sqrt(sympy.limit((eta**2 * G / (_alpha**2 * XSTAR)) / (eta * lam), eta, 0)) *
+                    sympy.sqrt(eta * lam))
+EQ_EFF_LR = sympy.Eq(eff_lr, sympy.sqrt(sympy.simplify(eta**2 / EQ_STATEMENT.lhs)))
+_SLOPE = (2 * _alpha**2 - 1).subs(eta * lam, x_).subs(eta, x_ / lam)  # the map's slope at the fixed point
+EQ_RELAX = sympy.Eq(relax, -sympy.diff(sympy.expand(_SLOPE), x_).subs(x_, 0))  # -log(slope)/(eta lam) -> 4
 
 SCALE_EQUILIBRIUM = Claim(
     id="scale.equilibrium",
@@ -99,29 +109,21 @@ SCALE_EQUILIBRIUM = Claim(
     strategy=_eq_params,
     checks=(
         NumericCheck(name="equilibrium_norm4", description="mean ||w||^4 over 32 chains, second half of 8/(eta lam) steps",
-                     measure=lambda p, ctx: _second_half(_eq(p, ctx).norm4),
-                     predict=predictor(eta * G / (2 * lam), G=_G), compare="tight", rtol=0.02, examples=(_EQ_EX,)),
+                     measure=lambda p, ctx: _second_half(_eq(p, ctx).norm4), relation=EQ_NORM4, bind={G: _G},
+                     rtol=0.02, examples=(_EQ_EX,), max_draws=3),
         NumericCheck(name="angular_update", description="RMS angle between consecutive iterates at equilibrium",
-                     measure=lambda p, ctx: math.sqrt(_second_half(_eq(p, ctx).angle2)),
-                     predict=predictor(sympy.sqrt(2 * eta * lam)), compare="tight", rtol=0.02, examples=(_EQ_EX,)),
+                     measure=lambda p, ctx: math.sqrt(_second_half(_eq(p, ctx).angle2)), relation=EQ_ANGLE,
+                     rtol=0.02, examples=(_EQ_EX,), max_draws=3),
         NumericCheck(name="effective_lr", description="mean eta/||w||^2 at equilibrium",
-                     measure=lambda p, ctx: _second_half(_eq(p, ctx).eff_lr),
-                     predict=predictor(sympy.sqrt(2 * eta * lam / G), G=_G), compare="tight", rtol=0.02,
-                     examples=(_EQ_EX,)),
+                     measure=lambda p, ctx: _second_half(_eq(p, ctx).eff_lr), relation=EQ_EFF_LR, bind={G: _G},
+                     rtol=0.02, examples=(_EQ_EX,), max_draws=3),
         NumericCheck(name="relaxation_rate", description="fitted per-step decay rate of E||w||^4 - x_inf, over eta lam",
-                     measure=_relaxation, predict=predictor(-sympy.log(2 * (1 - eta * lam) ** 2 - 1) / (eta * lam)),
-                     compare="tight", rtol=0.05, examples=(_EQ_EX,)),
+                     measure=_relaxation, relation=EQ_RELAX, rtol=0.05, examples=(_EQ_EX,), max_draws=3),
     ),
-    mutants=(
-        Mutant(name="norm4_eta_G_over_lam", description="||w||^4 -> eta G / lam", check="equilibrium_norm4",
-               predict=predictor(eta * G / lam, G=_G)),
-        Mutant(name="norm2_not_norm4", description="||w||^2 -> eta G/(2 lam)", check="equilibrium_norm4",
-               predict=predictor((eta * G / (2 * lam)) ** 2, G=_G)),
-        Mutant(name="angle_sqrt_eta_lam", description="RMS angular update sqrt(eta lam)", check="angular_update",
-               predict=predictor(sympy.sqrt(eta * lam))),
-        Mutant(name="relaxation_2_eta_lam", description="the norm relaxes at rate 2 eta lam (weight decay alone)",
-               check="relaxation_rate", predict=lambda p: 2.0),
-    ),
+    # ||w||^4 -> eta G/lam; ||w||^2 (not ^4) -> eta G/(2 lam); angle sqrt(eta lam); relaxation at
+    # rate 2 eta lam (weight decay alone)
+    mutants=(sympy.Eq(norm4, eta * G / lam), sympy.Eq(norm4, (eta * G / (2 * lam)) ** 2),
+             sympy.Eq(angle, sympy.sqrt(eta * lam)), sympy.Eq(relax, 2)),
     doc="""\
 Setting: L_t scale invariant; SGD with weight decay w_{t+1} = (1 - eta lam) w_t - eta g_t; G = E||g_t||^2
 at unit norm (so E||g_t||^2 = G/||w_t||^2). Tested on the stochastic loss L_t(w) = <xi_t, w/||w||>,
@@ -135,17 +137,12 @@ norm relaxes with per-step factor 2(1 - eta lam)^2 - 1 ~ 1 - 4 eta lam, i.e. in 
 Derivation: the fixed point of y -> (1 - eta lam)^2 y + eta^2 G/y (the norm identity of
 scale.norm_dynamics with ||g||^2 = G/y); first-order comparison; angle and slope at the fixed point.
 
-Checks (32 chains from ||w_0|| = 10, 8/(eta lam) steps, eta lam in [2e-3, 2.5e-3]): mean ||w||^4,
+Checks (32 chains from ||w_0|| = 10, 8/(eta lam) steps; searched over d in [3, 16], eta in [0.05, 1],
+eta lam in {1e-3, 2e-3, 4e-3}; CI draws 3, the thorough profile the full budget): mean ||w||^4,
 RMS angle and eta/||w||^2 over the second half within 2% (first-order error eta lam/2 ~ 0.1%,
-sampling error ~0.5%); the fitted decay rate of E||w||^4 within 5% of -log(2 alpha^2 - 1)/(eta lam) ~ 4.
+sampling error ~0.5%); the fitted decay rate of E||w||^4 over eta lam within 5% of 4 (the first-order
+slope of -log(2 alpha^2 - 1)).
 Mutants: eta G/lam; ||w||^2 (not ^4) = eta G/(2 lam); angle sqrt(eta lam); relaxation at 2 eta lam.
-
-References:
-  [1] Z. Li, K. Lyu, S. Arora (2020). Reconciling modern deep learning with traditional optimization
-      analyses: the intrinsic learning rate. NeurIPS. arXiv:2010.02916
-  [2] T. van Laarhoven (2017). L2 regularization versus batch and weight normalization. arXiv:1706.05350
-  [3] S. Arora, Z. Li, K. Lyu (2019). Theoretical analysis of auto rate-tuning by batch normalization.
-      ICLR. arXiv:1812.03981
 """,
 )
 
@@ -164,6 +161,11 @@ def _derive_lr_decay():
     return d.check()
 
 
+ratio = S("ratio")
+# the equilibrium effective lr at eta over that at eta/10, from the statement
+LD_RATIO = sympy.Eq(ratio, sympy.simplify(LD_STATEMENT.rhs / LD_STATEMENT.rhs.subs(eta, eta / 10)))
+
+
 def _lr_ratio(params, ctx) -> float:
     tr = _eq_run(params["d"], params["eta"], params["lam"], ctx.seed, lr_after=params["eta"] / 10)
     eff, first = tr.eff_lr, tr.switch
@@ -178,19 +180,15 @@ SCALE_LR_DECAY = Claim(
     sources=(LI_LYU_ARORA,),
     derive=_derive_lr_decay,
     assumptions=EQ_ASSUME,
-    strategy=lambda: st.sampled_from([{"d": 8, "eta": 0.5, "lam": 0.02}, {"d": 4, "eta": 0.2, "lam": 0.05}]),
+    strategy=lambda: _eq_params(products=(5e-3, 1e-2)),
     checks=(
         NumericCheck(name="effective_lr_ratio",
                      description="mean eta/||w||^2 at equilibrium before / after eta -> eta/10 (each 8/(eta lam) steps)",
-                     measure=_lr_ratio, predict=lambda p: math.sqrt(10), compare="tight", rtol=0.03,
-                     examples=({"d": 8, "eta": 0.5, "lam": 0.02},)),
+                     measure=_lr_ratio, relation=LD_RATIO, rtol=0.03,
+                     examples=({"d": 8, "eta": 0.5, "lam": 0.02},), max_draws=2),
     ),
-    mutants=(
-        Mutant(name="ratio_10", description="the effective lr drops tenfold with eta", check="effective_lr_ratio",
-               predict=lambda p: 10.0),
-        Mutant(name="ratio_1", description="the effective lr is unchanged (the norm adapts fully)",
-               check="effective_lr_ratio", predict=lambda p: 1.0),
-    ),
+    # the effective lr drops tenfold with eta; it is unchanged (the norm adapts fully)
+    mutants=(sympy.Eq(ratio, 10), sympy.Eq(ratio, 1)),
     doc="""\
 Setting: as scale.equilibrium (SGD + weight decay on a scale-invariant loss, sphere-noise model).
 
@@ -200,13 +198,10 @@ by sqrt(10) only, not 10.
 
 Derivation: the ratio of sqrt(2 eta lam/G) at eta and eta/10.
 
-Checks: eta lam = 0.01, 8/(eta lam) steps, then eta/10 for 8/(eta lam/10) steps, 32 chains; the ratio
+Checks: searched over d in [3, 16], eta in [0.05, 1], eta lam in {5e-3, 1e-2} (CI draws 2): 8/(eta lam)
+steps, then eta/10 for 8/(eta lam/10) steps, 32 chains; the ratio
 of the mean effective lr over the second half of each phase within 3% of sqrt(10) (first-order error
 ~0.3%, sampling ~1%). Mutants: ratio 10; ratio 1.
-
-References:
-  [1] Z. Li, K. Lyu, S. Arora (2020). Reconciling modern deep learning with traditional optimization
-      analyses: the intrinsic learning rate. NeurIPS. arXiv:2010.02916
 """,
 )
 
@@ -247,13 +242,47 @@ def _il_t(params, ctx) -> float:
                        _il_chain_means(params["eta_b"], params["lam_b"], ctx.seed)))
 
 
-def _il_pairs(kind="same_product"):
-    pairs = {
-        "same_product": [(0.1, 0.01, 0.4, 0.0025), (0.1, 0.01, 0.025, 0.04)],
-        "same_eta": [(0.1, 0.01, 0.1, 0.04)],
-        "same_lam": [(0.1, 0.01, 0.4, 0.01)],
-    }[kind]
-    return st.sampled_from([{"eta_a": a, "lam_a": b, "eta_b": c_, "lam_b": d} for a, b, c_, d in pairs])
+def _il_pairs():
+    """Two (eta, lam) with the same product eta lam in [5e-4, 2e-3]: eta_b = r eta_a, lam_b = lam_a / r."""
+    def make(eta_a, product, r):
+        return {"eta_a": eta_a, "lam_a": round(product / eta_a, 10), "eta_b": round(r * eta_a, 10),
+                "lam_b": round(product / (r * eta_a), 10)}
+
+    return st.builds(make, st.sampled_from([0.05, 0.1, 0.2]), st.sampled_from([5e-4, 1e-3, 2e-3]),
+                     st.sampled_from([0.25, 0.5, 2.0, 4.0]))
+
+
+@functools.lru_cache(maxsize=256)
+def _il_coupled(eta_a, lam_a, eta_b, lam_b, seed_words_):
+    """The step identity on coupled runs: SGD + WD with (eta_a, lam_a) from w_0 and (eta_b, lam_b) from
+    c w_0, c = sqrt(eta_b/eta_a), on the same minibatches of a normalized linear model (4 chains, 200
+    steps); the largest relative deviation of ||w_B|| / ||w_A|| from its mean, and that mean."""
+    from theorykit.numeric.scale_invariant import gd_weight_decay
+
+    rng = np.random.default_rng(list(seed_words_))
+    n, steps = 12, 200
+    prob = _nl_problem(5, n, rng)
+    batches = [rng.choice(n, size=3, replace=False) for _ in range(steps)]
+    W0 = rng.standard_normal((4, 5))
+    c_ = math.sqrt(eta_b / eta_a)  # the scale at which B starts: part of the setting, not the prediction
+    A = gd_weight_decay(prob, W0, eta_a, lam_a, steps, batches=batches)
+    B = gd_weight_decay(prob, c_ * W0, eta_b, lam_b, steps, batches=batches)
+    r = np.sqrt(np.asarray(B.sq_norm) / np.asarray(A.sq_norm))  # every step, every chain
+    return float(np.max(r)), float(np.min(r))
+
+
+def _il_ratio(pick):
+    def measure(params, ctx):
+        hi, lo = _il_coupled(params["eta_a"], params["lam_a"], params["eta_b"], params["lam_b"], seed_words(ctx))
+        return hi if pick == "max" else lo
+
+    return measure
+
+
+eta_a, eta_b, norm_ratio, t_abs = S("eta_a"), S("eta_b"), S("norm_ratio"), S("t_abs")
+# the scale between the coupled runs: c with c^2 eta_a = eta_b (the statement's rescaling)
+_c2 = S("c2")
+IL_RATIO = sympy.Eq(norm_ratio, sympy.sqrt(sympy.solve(sympy.Eq((c**2 * eta).subs({c**2: _c2, eta: eta_a}), eta_b), _c2)[0]))
 
 
 SCALE_INTRINSIC_LR = Claim(
@@ -266,17 +295,26 @@ SCALE_INTRINSIC_LR = Claim(
     assumptions=IL_ASSUME,
     strategy=_il_pairs,
     checks=(
+        NumericCheck(name="coupled_norm_ratio_max", description="max over steps and chains of ||w_B|| / ||w_A||, "
+                     "coupled runs with the same minibatches, B started at c w_0", measure=_il_ratio("max"),
+                     relation=IL_RATIO, rtol=1e-9, examples=({"eta_a": 0.1, "lam_a": 0.01, "eta_b": 0.4,
+                                                              "lam_b": 0.0025},)),
+        NumericCheck(name="coupled_norm_ratio_min", description="min over steps and chains of the same ratio",
+                     measure=_il_ratio("min"), relation=IL_RATIO, rtol=1e-9,
+                     examples=({"eta_a": 0.1, "lam_a": 0.01, "eta_b": 0.025, "lam_b": 0.04},)),
         NumericCheck(name="welch_t_same_product",
-                     description="|Welch t| of held-out loss (time-averaged per chain, 32 chains each) between two runs",
-                     measure=_il_t, predict=lambda p: 4.0, compare="upper",
-                     examples=({"eta_a": 0.1, "lam_a": 0.01, "eta_b": 0.4, "lam_b": 0.0025},)),
+                     description="|Welch t| of held-out loss (time-averaged per chain, 32 chains each) between two "
+                     "runs with independent noise", measure=_il_t, relation=sympy.Le(t_abs, 4),
+                     examples=({"eta_a": 0.1, "lam_a": 0.01, "eta_b": 0.4, "lam_b": 0.0025},), max_draws=1),
     ),
-    mutants=(
-        Mutant(name="eta_alone_sets_equilibrium", description="runs with equal eta (any lam) reach the same equilibrium",
-               check="welch_t_same_product", strategy=lambda: _il_pairs("same_eta")),
-        Mutant(name="lam_alone_sets_equilibrium", description="runs with equal lam (any eta) reach the same equilibrium",
-               check="welch_t_same_product", strategy=lambda: _il_pairs("same_lam")),
-    ),
+    # the runs coincide without rescaling (||w|| set by eta lam alone); the scale is c^2
+    mutants=(sympy.Eq(norm_ratio, 1), sympy.Eq(norm_ratio, eta_b / eta_a)),
+    equivalent={
+        text: "4 is a false-alarm threshold, not a derived constant: under the claim |t| is about |N(0, 1)|, so a "
+        "smaller threshold (2, 8/3) is exceeded by chance (~5%, ~1% of pairs); that would refute nothing, and "
+        "no measurement can refute it as a formula either"
+        for text in ("t_abs <= 2", "t_abs <= 8/3")
+    },
     doc="""\
 Setting: SGD with weight decay on a scale-invariant loss; here the normalized linear model
 L(w) = 1/(2n) sum (y_i - x_i^T w/||w||)^2 (d = 6, n = 24, minibatch 4 per chain), one fixed task.
@@ -288,14 +326,13 @@ w_0) depends on eta lam only.
 
 Derivation: the step identity, using grad L(c w) = grad L(w)/c.
 
-Checks: two runs (32 chains each, independent noise, 6/(eta lam) steps, averages over the second half)
-with equal eta lam = 1e-3; the statistic is |Welch t| of the per-chain mean held-out loss; the claim
-is |t| <= 4 (a false alarm has probability ~1e-4 under the claim). Mutants: equal eta with lam 4x apart,
-and equal lam with eta 4x apart, measured |t| >> 4.
-
-References:
-  [1] Z. Li, K. Lyu, S. Arora (2020). Reconciling modern deep learning with traditional optimization
-      analyses: the intrinsic learning rate. NeurIPS. arXiv:2010.02916
+Checks: (a) the step identity on coupled runs (the same minibatches, 200 steps, 4 chains): B with
+(eta_b, lam_b), eta_b lam_b = eta_a lam_a, started at c w_0, stays at exactly c times A's norm,
+c = sqrt(eta_b/eta_a) (rtol 1e-9, round-off), searched over eta_a in [0.05, 0.2], eta lam in
+[5e-4, 2e-3] and eta_b/eta_a in {1/4, 1/2, 2, 4}; (b) two runs with independent noise (32 chains each,
+6/(eta lam) steps, averages over the second half): |Welch t| of the per-chain mean held-out loss <= 4
+(a false alarm has probability ~1e-4 under the claim; one searched pair in CI, as each costs minutes).
+Mutants: no rescaling (ratio 1); scale c^2.
 """,
 )
 

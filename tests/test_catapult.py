@@ -87,7 +87,7 @@ def test_claim_verifies_and_refutes_every_mutant():
     assert res.status == "verified", res.message
     assert all(c.passed for c in res.checks)
     assert all(m.refuted for m in res.mutants)
-    assert {m.name for m in res.mutants} >= {"spike_at_3", "divergence_at_3", "always_lazy_below_4"}
+    assert {m.name for m in res.mutants} >= {"h_spike = 3", "h_div = 3", "h_final = h"}
 
 
 def test_catapult_figure(tmp_path):

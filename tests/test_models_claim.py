@@ -13,7 +13,7 @@ def test_registered_in_the_eos_family():
     claim = registry.get_claim("eos.digits_gd")
     assert claim.family == "eos"
     assert {c.id for c in registry.claims("eos.*")} >= {"eos.gd_sharpness", "eos.digits_gd"}
-    assert {m.name for m in claim.mutants} >= {"threshold_1_over_eta", "no_progressive_sharpening"}
+    assert {m.name for m in claim.mutants} >= {"S_eos = 1/eta", "S_low >= 19/(10*eta)"}
     archs = {e["arch"] for e in claim.checks[0].examples}
     assert archs == {"mlp", "cnn"}
 

@@ -7,6 +7,8 @@ independently of the runner's Hypothesis search).
 """
 from __future__ import annotations
 
+import dataclasses
+
 import math
 
 import pytest
@@ -43,9 +45,9 @@ def test_catalog_shape():
         assert c.mutants, c.id
         assert c.checks and all(chk.examples for chk in c.checks), c.id
         # PEPit-style doc: setting, tight/upper marker, numbered references with identifiers
-        assert "Setting" in c.doc and "References" in c.doc and "[1]" in c.doc, c.id
+        assert "Setting" in c.doc and c.sources and "[1" in c.doc, c.id  # [n] cites sources[n-1]
         assert ("*tight*" in c.doc) or ("*upper*" in c.doc) or ("*lower*" in c.doc), c.id
-        assert ("arXiv:" in c.doc) or ("doi:" in c.doc), c.id
+        assert ("arXiv:" in c.doc) or ("doi:" in c.doc) or any(s.arxiv or s.doi for s in c.sources), c.id
         assert all(s.arxiv or s.doi or s.venue for s in c.sources), c.id
         assert isinstance(c.statement, sympy.Basic)
 
@@ -76,24 +78,22 @@ MUTANT_EXAMPLES = {
     ("smoothness.quadratic", "half_lambda_max"): {"eigenvalues": (1.0, 3.0)},
     ("smoothness.quadratic", "mean_eigenvalue"): {"eigenvalues": (0.0, 1.0, 5.0)},
     ("smoothness.quadratic", "frobenius_norm"): {"eigenvalues": (1.0, 2.0)},
-    ("convexity.first_order", "indefinite_hessian"): {"eigenvalues": (-0.5, 2.0, 3.0)},
-    ("convexity.first_order", "reversed_inequality"): {"eigenvalues": (0.5, 2.0)},
-    ("gd.descent_lemma", "quarter_instead_of_half"): {"eigenvalues": (1.0, 2.0), "h": 0.5},
-    ("gd.descent_lemma", "no_curvature_term"): {"eigenvalues": (1.0, 2.0), "h": 1.5},
-    ("gd.best_step", "step_2_over_L"): {"eigenvalues": (0.5, 2.0)},
-    ("gd.best_step", "decrease_1_over_L"): {"eigenvalues": (0.5, 2.0)},
+    ("convexity.first_order", "gap_n >= mu"): {"eigenvalues": (0.5, 2.0)},
+    ("convexity.first_order", "gap_n >= L/2"): {"eigenvalues": (0.5, 2.0)},
+    ("gd.descent_lemma", "dec >= h*(1 - h/4)"): {"eigenvalues": (1.0, 2.0), "h": 0.5},
+    ("gd.descent_lemma", "dec >= h"): {"eigenvalues": (1.0, 2.0), "h": 1.5},
+    ("gd.best_step", "eta_best = 2/L"): {"eigenvalues": (0.5, 2.0)},
+    ("gd.best_step", "dec_best = 1/L"): {"eigenvalues": (0.5, 2.0)},
     ("gd.stability", "eta_c = 1/L"): {"eigenvalues": (0.5, 2.0)},
     ("gd.stability", "eta_c = 3/L"): {"eigenvalues": (0.5, 2.0)},
     ("gd.stability", "eta_c = 2/mu"): {"eigenvalues": (0.5, 2.0)},
-    ("gd.strongly_convex_rate", "rate_one_minus_inv_kappa"): {"eigenvalues": (0.5, 1.0, 5.0)},
-    ("gd.strongly_convex_rate", "rate_squared"): {"eigenvalues": (0.5, 1.0, 5.0)},
-    ("gd.strongly_convex_rate", "step_one_over_L"): {"eigenvalues": (0.5, 1.0, 5.0)},
-    ("gd.convex_rate", "eight_N"): {"L": 2.0, "N": 5, "R": 1.5, "h": 1.0},
-    ("gd.convex_rate", "N_squared"): {"L": 2.0, "N": 5, "R": 1.5, "h": 1.0},
-    ("gd.convex_rate_tight", "drop_plus_two"): {"L": 2.0, "N": 5, "R": 1.5, "h": 1.0},
-    ("gd.convex_rate_tight", "four_N_plus_four"): {"L": 2.0, "N": 5, "R": 1.5, "h": 1.0},
-    # eta = 1.9/L on a 1-D quadratic: f(x_1) = L R^2 0.81 / 2 > L R^2 / 6
-    ("gd.convex_rate_tight", "step_1_9_over_L"): {"eigenvalues": (2.0,), "N": 1, "R": 1.0, "h": 1.9},
+    ("gd.strongly_convex_rate", "rho = 1 - 1/kappa"): {"eigenvalues": (0.5, 1.0, 5.0)},
+    ("gd.strongly_convex_rate", "rho = (kappa - 1)**2/(kappa + 1)**2"): {"eigenvalues": (0.5, 1.0, 5.0)},
+    ("gd.strongly_convex_rate", "eta_opt = 1/L"): {"eigenvalues": (0.5, 1.0, 5.0)},
+    ("gd.convex_rate", "gap <= L*R**2/(8*N)"): {"L": 2.0, "N": 5, "R": 1.5, "h": 1.0},
+    ("gd.convex_rate", "gap <= L*R**2/(2*N**2)"): {"L": 2.0, "N": 5, "R": 1.5, "h": 1.0},
+    ("gd.convex_rate_tight", "gap = L*R**2/(4*N)"): {"L": 2.0, "N": 5, "R": 1.5, "h": 1.0},
+    ("gd.convex_rate_tight", "gap <= L*R**2/(4*N + 4)"): {"L": 2.0, "N": 5, "R": 1.5, "h": 1.0},
     # the zigzag worst case keeps |f'| constant: min_t |f'|^2 = L gap/(0.75 T + 0.5)
     ("gd.nonconvex_gradient_norm", "m <= (f_0 - f_inf)/(2*L*T)"): {"L": 1.0, "T": 4, "gap": 1.0, "f_inf": 0.0},
     ("gd.nonconvex_gradient_norm", "m <= L*(f_0 - f_inf)/(2*T)"): {"L": 1.0, "T": 4, "gap": 1.0, "f_inf": 0.0},
@@ -111,6 +111,9 @@ def test_mutant_violated_on_constructed_example(claim_id, mutant_name):
     mutant = next(m for m in claim.mutants if m.name == mutant_name)
     chk = claim.check_named(mutant.check)
     params = MUTANT_EXAMPLES[(claim_id, mutant_name)]
+    if claim_id == "gd.nonconvex_gradient_norm":  # an alternative statement is tried on every check
+        chk = claim.check_named("zigzag_worst_case")  # measuring m; these examples are the zigzag's
+        mutant = dataclasses.replace(mutant, predict=chk.predictor_for(mutant.relation))
     m = chk.measure(params, ctx())
     # the true claim holds on this very example ...
     if mutant.strategy is None:
@@ -119,20 +122,6 @@ def test_mutant_violated_on_constructed_example(claim_id, mutant_name):
     predict = mutant.predict or chk.predict
     compare = mutant.compare or chk.compare
     assert not compare_values(m, predict(params), compare, chk.rtol, chk.atol), (m, predict(params))
-
-
-def test_mutant_strategies_stay_in_their_regime():
-    # the large-step mutant only draws h = 1.9; the indefinite one always has a negative eigenvalue
-    big = next(m for m in BY_ID["gd.convex_rate_tight"].mutants if m.name == "step_1_9_over_L")
-    neg = next(m for m in BY_ID["convexity.first_order"].mutants if m.name == "indefinite_hessian")
-
-    @settings(max_examples=20)
-    @given(p=big.strategy(), q=neg.strategy())
-    def inner(p, q):
-        assert p["h"] == 1.9
-        assert min(q["eigenvalues"]) < 0
-
-    inner()
 
 
 @settings(max_examples=15)

@@ -30,7 +30,7 @@ from typing import Any
 
 from ..errors import InputError
 
-__all__ = ["ResultCache", "default_cache_dir", "code_hash", "claim_code_hash", "cache_key"]
+__all__ = ["ResultCache", "default_cache_dir", "code_hash", "claim_code_hash", "cache_key", "cached_run"]
 
 _SCHEMA = 1  # bump when the stored value layout changes
 
@@ -162,3 +162,68 @@ class ResultCache:
 
     def __setstate__(self, state):
         self.__init__(state["directory"])
+
+
+# --------------------------------------------------------------------------- expensive runs
+def _function_code_hash(fn) -> str:
+    """theorykit's code hash plus that of the package (or module file) defining ``fn``."""
+    h = hashlib.sha256(code_hash().encode())
+    mod = sys.modules.get(getattr(fn, "__module__", "") or "")
+    file = getattr(mod, "__file__", None)
+    if file:
+        top = sys.modules.get(mod.__name__.split(".")[0])
+        top_file = getattr(top, "__file__", None)
+        if top_file and Path(top_file).name == "__init__.py":
+            h.update(_package_hash(str(Path(top_file).resolve().parent)).encode())
+        else:
+            h.update(Path(file).read_bytes())
+    return h.hexdigest()
+
+
+_RUN_CACHE: dict = {}
+
+
+def _run_store():
+    if os.environ.get("THEORYKIT_RUN_CACHE", "1") == "0":
+        return None
+    if "store" not in _RUN_CACHE:
+        try:
+            _RUN_CACHE["store"] = ResultCache()
+        except InputError:
+            _RUN_CACHE["store"] = None
+    return _RUN_CACHE["store"]
+
+
+def cached_run(name: str):
+    """Cache an expensive run on disk: ``fn(params) -> dict`` of JSON-able numbers (the scalars a
+    claim's measures read), keyed by ``name``, the parameters and the code hash of theorykit plus
+    the package defining ``fn`` (an edit invalidates every entry; a stale hit would be a wrong
+    verdict, a miss only costs time). ``THEORYKIT_RUN_CACHE=0`` turns it off; an unusable cache
+    directory is a miss, never an error. In-process repeats are served from memory."""
+
+    def decorate(fn):
+        memo: dict = {}
+
+        @functools.wraps(fn)
+        def wrapper(params):
+            fields = json.dumps(dict(params), sort_keys=True, default=repr)
+            if fields in memo:
+                return memo[fields]
+            store = _run_store()
+            key = cache_key("run", name=name, params=fields, code=_function_code_hash(fn)) if store is not None else None
+            hit = store.get(key) if store is not None else None
+            if hit is not None and isinstance(hit.get("value"), dict):
+                value = hit["value"]
+            else:
+                value = fn(params)
+                if store is not None:
+                    try:
+                        store.set(key, {"value": value})
+                    except Exception:  # a full or read-only disk: the run is still good
+                        pass
+            memo[fields] = value
+            return value
+
+        return wrapper
+
+    return decorate

@@ -147,8 +147,18 @@ class NumericCheck:
     measures: "sympy.Symbol | None" = None
     bind: Mapping[Any, Any] = field(default_factory=dict)
     relation: "sympy.Basic | None" = None
+    # drawn examples per search for an expensive measure (a network trained per draw): the
+    # strategy still spans the whole region, CI draws this many from it; the thorough
+    # profile draws the runner's full budget
+    max_draws: int | None = None
+    # False for a check whose relation is a coarser view (e.g. the order of magnitude) of a conjunct
+    # that another check of the claim measures: near misses are generated from that check's relation
+    # only, and still run through this one
+    near_misses: bool = True
 
     def __post_init__(self):
+        if self.max_draws is not None and not (isinstance(self.max_draws, int) and self.max_draws >= 1):
+            raise ValueError(f"NumericCheck {self.name!r}: max_draws must be a positive integer or None")
         if self.measures is None and self.relation is None:
             if self.predict is None:
                 raise ValueError(f"NumericCheck {self.name!r}: give predict, or measures= (statement-driven)")
@@ -158,6 +168,17 @@ class NumericCheck:
             raise ValueError(f"NumericCheck {self.name!r}: compare must be tight, upper or lower")
         if not (self.rtol >= 0 and self.atol >= 0):
             raise ValueError(f"NumericCheck {self.name!r}: rtol and atol must be >= 0")
+
+    def draws(self, max_examples: int) -> int:
+        """Examples to draw from the strategy: ``max_examples``, capped by ``max_draws`` except
+        under the thorough Hypothesis profile (read at run time, never at import)."""
+        if self.max_draws is None:
+            return max_examples
+        from hypothesis import settings
+
+        if settings.get_current_profile_name() == "thorough":
+            return max_examples
+        return min(max_examples, self.max_draws)
 
     @property
     def statement_driven(self) -> bool:
@@ -257,6 +278,10 @@ class Claim:
         mutant_names = [m.name for m in self.mutants]
         if len(set(mutant_names)) != len(mutant_names):  # results and tests are keyed by mutant name
             raise ValueError(f"claim {self.id}: duplicate mutant names {mutant_names}")
+        if any(not c.near_misses for c in self.checks) and not any(
+                c.near_misses and c.statement_driven for c in self.checks):
+            raise ValueError(f"claim {self.id}: near_misses=False needs another statement-driven check that "
+                             "generates the near misses")
         for m in self.mutants:
             if m.check not in names:
                 raise ValueError(f"claim {self.id}: mutant {m.name!r} targets unknown check {m.check!r}")

@@ -24,6 +24,8 @@ The score is killed / (generated - implied - documented equivalent):
   ``tightness`` (largest measured/bound for upper bounds, smallest for lower ones).
 * *equivalent*: ``Claim.equivalent`` documents survivors that cannot be told apart
   on the checked domain (or that a check cannot reach), each with its reason.
+* *undefined*: a rewrite whose prediction is not a finite real number at any measured
+  sample (e.g. the log of a negative number) is no formula at all; it is listed, not counted.
 """
 from __future__ import annotations
 
@@ -83,10 +85,11 @@ class MutationReport(NamedTuple):
     note: str
     implied: tuple[dict, ...] = ()  # looser bounds than the claim at every sample (true; not counted)
     tightness: dict = {}  # check name -> max measured/bound (upper) or min (lower) over the samples
+    undefined: tuple[dict, ...] = ()  # predictions never a finite real number at the samples (not counted)
 
     @property
     def counted(self) -> int:
-        return self.generated - self.equivalent - len(self.implied)
+        return self.generated - self.equivalent - len(self.implied) - len(self.undefined)
 
     def to_dict(self) -> dict:
         from .result import jsonable
@@ -99,7 +102,8 @@ class MutationReport(NamedTuple):
         lines = [f"{self.claim_id}: mutation score {100 * self.score:.0f}% "
                  f"({self.killed}/{self.counted} killed"
                  + (f", {self.equivalent} documented equivalent" if self.equivalent else "")
-                 + (f", {len(self.implied)} implied (looser bounds)" if self.implied else "") + ")"]
+                 + (f", {len(self.implied)} implied (looser bounds)" if self.implied else "")
+                 + (f", {len(self.undefined)} undefined (not real anywhere sampled)" if self.undefined else "") + ")"]
         for name, t in self.tightness.items():
             lines.append(f"  tightness of {name}: {t:.4g} (measured/bound, extreme over the samples)")
         for s in self.survivors:
@@ -195,7 +199,7 @@ def measured_relations(claim: Claim) -> list[sympy.Basic]:
     """The distinct relations the claim's statement-driven checks measure (one per left side)."""
     rels, seen = [], set()
     for c in claim.checks:
-        if not c.statement_driven:
+        if not c.statement_driven or not c.near_misses:
             continue
         rel = check_relation(claim, c)
         key = (getattr(rel.lhs, "name", str(rel.lhs)), sympy.srepr(rel))
@@ -238,7 +242,7 @@ def measure_samples(claim: Claim, check: NumericCheck, measurer, *, seed: int, m
     from .runner import _params_key
 
     strategy = (check.strategy or claim.strategy)()
-    candidates = list(check.examples) + draw_samples(strategy, max_examples, seed)
+    candidates = list(check.examples) + draw_samples(strategy, check.draws(max_examples), seed)
     samples, seen = [], set()
     for params in candidates:
         key = _params_key(params)
@@ -282,7 +286,7 @@ def analyse(claim: Claim, *, seed: int = 0, max_examples: int | None = None, bac
                               "no statement-driven check (old-form claim): nothing to generate from")
     measurer = measurer or _Measurer(_namespace(backend), backend, seed)
     samples: dict[str, list[Sample]] = {}
-    kills, survivors, implied = [], [], []
+    kills, survivors, implied, undefined = [], [], [], []
     for nm in mutants:
         found = None
         checks = claim.checks_measuring(nm.relation.lhs)
@@ -294,12 +298,14 @@ def analyse(claim: Claim, *, seed: int = 0, max_examples: int | None = None, bac
                 break
         if found:
             kills.append({"relation": nm.text, "rule": nm.rule, **found})
-        elif all(looser(c, nm.relation, samples[c.name]) for c in checks):
+        elif _undefined(checks, nm.relation, samples):
+            undefined.append({"relation": nm.text, "rule": nm.rule})
+        elif _implied(checks, nm.relation, samples):
             implied.append({"relation": nm.text, "rule": nm.rule})
         else:
             survivors.append({"relation": nm.text, "rule": nm.rule, "reason": claim.equivalent.get(nm.text, "")})
     equivalent = sum(bool(s["reason"]) for s in survivors)
-    denominator = len(mutants) - equivalent - len(implied)
+    denominator = len(mutants) - equivalent - len(implied) - len(undefined)
     score = (len(kills) / denominator if denominator else 1.0) if mutants else None
     note = "" if mutants else "the measured relations have nothing to rewrite"
     stale = sorted(set(claim.equivalent) - {nm.text for nm in mutants})
@@ -307,14 +313,50 @@ def analyse(claim: Claim, *, seed: int = 0, max_examples: int | None = None, bac
         note = "; ".join(filter(None, [note, f"Claim.equivalent names mutants not generated: {stale}"]))
     return MutationReport(claim.id, len(mutants), len(kills), equivalent, score, tuple(kills), tuple(survivors),
                           {k: len(v) for k, v in samples.items()}, note, tuple(implied),
-                          tightness(claim, samples))
+                          tightness(claim, samples), tuple(undefined))
+
+
+def _undefined(checks, relation, samples: dict) -> bool:
+    """True when the mutant's prediction is not a finite real number (it raises, is complex, NaN or
+    inf) at every measured sample of every check: not a formula anyone could hold, so it is listed
+    and not counted (it could never be killed, and it could never be true either)."""
+    seen = False
+    for c in checks:
+        predict = c.predictor_for(relation)
+        for s in samples[c.name]:
+            seen = True
+            try:
+                if math.isfinite(float(predict(s.params))):
+                    return False
+            except Exception:
+                continue
+    return seen
+
+
+def _implied(checks, relation, samples: dict) -> bool:
+    """Looser than the claim on every check where the mutant can be evaluated (a check whose
+    bindings do not cover the mutant's symbols, e.g. another instance family, says nothing)."""
+    verdicts = [looser(c, relation, samples[c.name]) for c in checks if _applicable(c, relation, samples[c.name])]
+    return bool(verdicts) and all(verdicts)
+
+
+def _applicable(check: NumericCheck, relation, samples: list[Sample]) -> bool:
+    predict = check.predictor_for(relation)
+    for s in samples:
+        try:
+            predict(s.params)
+            return True
+        except Exception:
+            continue
+    return not samples
 
 
 def looser(check: NumericCheck, relation, samples: list[Sample]) -> bool:
     """True when ``relation`` is an upper (lower) bound at least as loose as the check's own
-    bound at every sample: implied by the claim, so no measurement can refute it."""
+    bound (or own tight value) at every sample: implied by the claim, so no measurement can refute it."""
     compare = relation_compare(relation)
-    if compare == "tight" or compare != check.compare or not samples:
+    # a tight check (measured = own prediction) implies every bound on the right side of it too
+    if compare == "tight" or check.compare not in (compare, "tight") or not samples:
         return False
     predict = check.predictor_for(relation)
     for s in samples:

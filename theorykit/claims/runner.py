@@ -239,6 +239,7 @@ def _search(measurer, check, predict, compare, strategy, *, seed, max_examples, 
 
     out = _Outcome()
     state = {"last": None, "shrink_calls": 0}
+    max_examples = check.draws(max_examples)
 
     def probe(params):
         key = _params_key(params)
@@ -384,6 +385,25 @@ def _symbolic(claim: Claim, mutant: Mutant, seed: int) -> tuple[str, str, dict |
 
 
 def _run_mutant(claim: Claim, mutant: Mutant, measurer: _Measurer, *, seed, max_examples) -> MutantResult:
+    """A relation mutant (an alternative statement) is tried on every check that measures its left
+    side, in order, until one refutes it; any other mutant on its own check."""
+    import dataclasses
+
+    t0 = time.perf_counter()
+    result = _run_mutant_on(claim, mutant, measurer, seed=seed, max_examples=max_examples)
+    if mutant.relation is not None and not result.refuted:
+        for other in claim.checks_measuring(mutant.relation.lhs):
+            if other.name == mutant.check:
+                continue
+            alt = dataclasses.replace(mutant, check=other.name, predict=other.predictor_for(mutant.relation))
+            again = _run_mutant_on(claim, alt, measurer, seed=seed, max_examples=max_examples)
+            if again.refuted:
+                result = again
+                break
+    return dataclasses.replace(result, seconds=time.perf_counter() - t0)
+
+
+def _run_mutant_on(claim: Claim, mutant: Mutant, measurer: _Measurer, *, seed, max_examples) -> MutantResult:
     t0 = time.perf_counter()
     check = claim.check_named(mutant.check)
     predict = mutant.predict or check.predict

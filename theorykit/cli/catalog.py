@@ -375,12 +375,33 @@ def run_verify(args) -> int:
     try:
         # a pipe or log file gets a fixed, wide table instead of rich's 80-column default
         print_summary(results, Console(file=stream, width=None if stream.isatty() else 140))
+        if getattr(args, "mutation", False):
+            print(_mutation_summary(results), file=stream)
         stream.flush()
     except BrokenPipeError:
         from . import silence_stdout
 
         silence_stdout()
     return code
+
+
+def _mutation_summary(results) -> str:
+    """One line: the near-miss mutation score over the verified claims (as ``theorykit mutate`` prints)."""
+    killed = counted = 0
+    low, unscored = [], []
+    for r in results:
+        m = r.mutation or {}
+        if m.get("score") is None:
+            unscored.append(r.claim_id)
+            continue
+        n = m["generated"] - m["equivalent"] - len(m.get("implied") or ()) - len(m.get("undefined") or ())
+        killed, counted = killed + m["killed"], counted + n
+        if m["score"] < 0.75:
+            low.append(r.claim_id)
+    score = f"{100 * killed / counted:.1f}%" if counted else "n/a"
+    return (f"mutation score: {killed}/{counted} near-miss mutants killed ({score}); "
+            f"{len(low)} claim(s) below 75%" + (f": {', '.join(low)}" if low else "")
+            + (f"; not scored: {', '.join(unscored)}" if unscored else ""))
 
 
 def _check_outputs(outputs) -> None:

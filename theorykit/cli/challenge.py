@@ -35,9 +35,12 @@ exponents +-1, factors and terms dropped, L<->mu and beta1<->beta2 swapped, T ->
 runs them through the claim's checks and reports the score killed/generated and the
 survivors. Claims whose checks are not statement-driven yet report "no near-miss mutants".
 
-exit codes: 0 every claim scores >= --min-score, 1 otherwise, 2 bad input.
+exit codes: 0 every claim scores >= --min-score and all of them together >= --min-catalog-score,
+1 otherwise, 2 bad input. The summary (stderr) names the claims below --min-score and those
+not scored.
 
 examples:
+  theorykit mutate                      # the whole catalog: score per claim and overall
   theorykit mutate 'gd.*'
   theorykit mutate gd.stability --json
 """
@@ -66,6 +69,8 @@ def register(subparsers) -> None:
     p.add_argument("--backend", default="numpy", metavar="NAME", help="array backend (default numpy)")
     p.add_argument("--min-score", type=_score, default=0.75, metavar="S",
                    help="per-claim score below which the exit code is 1 (default 0.75)")
+    p.add_argument("--min-catalog-score", type=_score, default=0.9, metavar="S",
+                   help="score over all chosen claims below which the exit code is 1 (default 0.9)")
     p.add_argument("--json", action="store_true", help="print the reports as JSON")
     p.set_defaults(func=run_mutate)
 
@@ -96,12 +101,17 @@ def run_mutate(args) -> int:
         if not args.json:
             print(r, flush=True)
     killed, counted, score = catalog_score(reports)
+    unscored = [r.claim_id for r in reports if r.score is None]
+    low = [r.claim_id for r in reports if r.score is not None and r.score < args.min_score]
     if args.json:
-        print(json.dumps({"claims": [r.to_dict() for r in reports],
-                          "killed": killed, "counted": counted, "score": score}, indent=2))
+        print(json.dumps({"claims": [r.to_dict() for r in reports], "killed": killed, "counted": counted,
+                          "score": score, "unscored": unscored, "below_min_score": low}, indent=2))
     else:
         total = f"{100 * score:.1f}%" if score is not None else "n/a"
-        print(f"overall: {killed}/{counted} near-miss mutants killed ({total}); "
-              f"{sum(r.score is None for r in reports)} claim(s) without near-miss mutants (no statement-driven check, or nothing to rewrite)", file=sys.stderr)
-    low = [r for r in reports if r.score is not None and r.score < args.min_score]
-    return 1 if low else 0
+        print(f"overall: {killed}/{counted} near-miss mutants killed ({total}) over {len(reports) - len(unscored)} "
+              f"claim(s); {len(low)} below {100 * args.min_score:.0f}%"
+              + (f": {', '.join(low)}" if low else ""), file=sys.stderr)
+        if unscored:
+            print(f"not scored ({len(unscored)}: no statement-driven check, or nothing to rewrite): "
+                  + ", ".join(unscored), file=sys.stderr)
+    return 1 if low or (score is not None and score < args.min_catalog_score) else 0

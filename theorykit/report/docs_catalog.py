@@ -53,14 +53,15 @@ def _statement(claim) -> tuple[str, list[tuple[str, str]]]:
     return tex, [(symbol_latex(n), define(claim.id, n)) for n in names]
 
 
-def _source_line(s) -> str:
+def _source_line(s, number: int | None = None) -> str:
     links = []
     if getattr(s, "arxiv", None):
         links.append(f"[arXiv:{s.arxiv}](https://arxiv.org/abs/{s.arxiv})")
     if getattr(s, "doi", None):
         links.append(f"[doi:{s.doi}](https://doi.org/{s.doi})")
     cite = s.cite() if callable(getattr(s, "cite", None)) else str(s)
-    return f"- **{_md(s.key)}**: {_md(cite)}" + (f" ({', '.join(links)})" if links else "")
+    bullet = f"{number}." if number is not None else "-"
+    return f"{bullet} **{_md(s.key)}**: {_md(cite)}" + (f" ({', '.join(links)})" if links else "")
 
 
 def _step_math(lhs: str, relation: str, rhs: str) -> str:
@@ -148,7 +149,8 @@ def claim_page(claim, result=None, *, figure: str | None = None) -> str:
     elif claim.figures:
         lines += ["## Figure", "", f"Draw it with `theorykit figure {claim.id} figure.png` (needs the `plot` extra).", ""]
     if claim.sources:
-        lines += ["## References", "", *(_source_line(s) for s in claim.sources), ""]
+        # numbered in the order of ``sources=``: the doc's [n] cites sources[n-1] (never re-typed in the doc)
+        lines += ["## References", "", *(_source_line(s, i) for i, s in enumerate(claim.sources, 1)), ""]
     return "\n".join(lines)
 
 

@@ -44,7 +44,7 @@ def claim_html(claim) -> str:
         f"{escape(claim.title)} <i>({escape(claim.kind.value)})</i></p>"
         f"<p>{_math(sympy.latex(claim.statement))}</p>{doc}"
         f"<p>Checks:</p><ul>{checks}</ul><p>Mutants:</p><ul>{mutants or '<li>none</li>'}</ul>"
-        f"<p>Sources:</p><ul>{sources}</ul></div>"
+        f"<p>References:</p><ol>{sources}</ol></div>"  # numbered: the doc's [n] is sources[n-1]
     )
 
 
