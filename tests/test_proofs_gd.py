@@ -73,9 +73,9 @@ def test_canonical_example_agrees(claim_id, check_name):
 
 # (claim, mutant) -> parameters constructed by hand where the mutant is false.
 MUTANT_EXAMPLES = {
-    ("smoothness.quadratic", "half_lambda_max"): {"eigenvalues": (1.0, 3.0)},
-    ("smoothness.quadratic", "mean_eigenvalue"): {"eigenvalues": (0.0, 1.0, 5.0)},
-    ("smoothness.quadratic", "frobenius_norm"): {"eigenvalues": (1.0, 2.0)},
+    ("smoothness.quadratic", "ratio_max = L/2"): {"eigenvalues": (1.0, 3.0)},
+    ("smoothness.quadratic", "ratio_max = l_mean"): {"eigenvalues": (0.0, 1.0, 5.0)},
+    ("smoothness.quadratic", "ratio_max = A_F"): {"eigenvalues": (1.0, 2.0)},
     ("convexity.first_order", "indefinite_hessian"): {"eigenvalues": (-0.5, 2.0, 3.0)},
     ("convexity.first_order", "reversed_inequality"): {"eigenvalues": (0.5, 2.0)},
     ("gd.descent_lemma", "quarter_instead_of_half"): {"eigenvalues": (1.0, 2.0), "h": 0.5},
