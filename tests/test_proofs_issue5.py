@@ -66,15 +66,15 @@ def _u(rule, units_):
 _GRAD_EPS = [-1.0, 1.0]
 # (claim, mutant) -> parameters where the mutant is false
 MUTANT_EXAMPLES = {
-    ("newton.one_step_quadratic", "gd_one_step"): {"eigenvalues": (0.1, 1.0, 10.0)},
-    ("newton.one_step_quadratic", "newton_halves_gradient"): {"eigenvalues": (0.1, 1.0, 10.0)},
-    ("newton.quadratic_convergence", "quarter_constant"): {"mu": 1.0, "M": 2.0, "rho": 0.01},
-    ("newton.quadratic_convergence", "mu_squared"): {"mu": 0.5, "M": 1.0, "rho": 0.01},
-    ("newton.quadratic_convergence", "linear_convergence"): {"mu": 0.2, "a": 1.0, "w": 1.5, "c": 0.7, "side": 1.0},
-    ("newton.quadratic_convergence", "cubic_convergence"): {"mu": 0.2, "a": 1.0, "w": -2.0, "c": 1.5, "side": -1.0},
+    ("newton.one_step_quadratic", "g_gd = 0"): {"eigenvalues": (0.1, 1.0, 10.0)},
+    ("newton.one_step_quadratic", "g_newton = 1/2"): {"eigenvalues": (0.1, 1.0, 10.0)},
+    ("newton.quadratic_convergence", "K_cubic <= M/(4*mu)"): {"mu": 1.0, "M": 2.0, "rho": 0.01},
+    ("newton.quadratic_convergence", "K_cubic <= M/2"): {"mu": 0.5, "M": 1.0, "rho": 0.01},
+    ("newton.quadratic_convergence", "order = 1"): {"mu": 0.2, "a": 1.0, "w": 1.5, "c": 0.7, "side": 1.0},
+    ("newton.quadratic_convergence", "order = 3"): {"mu": 0.2, "a": 1.0, "w": -2.0, "c": 1.5, "side": -1.0},
     # f = x^3 from x0 = -1: Newton goes to -1/2 and f rises from -1 to -1/8
     ("newton.nonconvex_ascent", "newton_always_descends"): {"coef": (0.0, 0.0, 0.0, 1.0, 0.0), "x0": -1.0},
-    ("newton.nonconvex_ascent", "lands_on_local_max"): {"a": 2.0, "t": 0.15},
+    ("newton.nonconvex_ascent", "df = -t**2/4 + t/2"): {"a": 2.0, "t": 0.15},
     ("units.newton", "r_lr = c**2/s"): _u("newton", units.DERIVED_UNITS["newton"]),
     ("units.newton", "r_lr = c"): _u("newton", units.DERIVED_UNITS["newton"]),
     ("units.gd", "r_lr = 1"): _u("gd", units.DERIVED_UNITS["gd"]),
