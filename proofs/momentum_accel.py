@@ -52,7 +52,9 @@ KAPPA = L_ / MU
 
 # =========================================================================== Nesterov stability
 NAG_H_MAX = 2 * (1 + beta) / (1 + 2 * beta)
-NAG_STAB_STATEMENT = sympy.Equivalent(sympy.And(*NAG_CONDITIONS), sympy.And(h > 0, h < NAG_H_MAX))
+_h_max = sympy.Symbol("h_max", real=True)  # measured: the largest stable eta times lambda_max
+NAG_STAB_STATEMENT = sympy.And(sympy.Equivalent(sympy.And(*NAG_CONDITIONS), sympy.And(h > 0, h < NAG_H_MAX)),
+                               sympy.Eq(_h_max, NAG_H_MAX))
 
 
 def _nag_threshold(params, ctx):
@@ -97,16 +99,11 @@ NESTEROV_STABILITY = Claim(
     derive=_derive_nag_stability,
     checks=(
         NumericCheck("threshold", "largest stable η·L by bisection on runs of Nesterov's method",
-                     measure=_nag_threshold, predict=predictor(NAG_H_MAX), rtol=1e-5,
+                     measure=_nag_threshold, measures=_h_max, rtol=1e-5,
                      examples=({"eigenvalues": (1.0,), "beta": 0.5}, {"eigenvalues": (0.2, 3.0), "beta": 0.9})),
     ),
     strategy=_nag_stab_params,
-    mutants=(
-        Mutant("heavy_ball_threshold", "threshold 2(1 + β), as for heavy ball", check="threshold",
-               predict=predictor(2 * (1 + beta))),
-        Mutant("gd_threshold", "threshold 2, as for GD (momentum does not change it)", check="threshold",
-               predict=lambda p: 2.0),
-    ),
+    mutants=(sympy.Eq(_h_max, 2 * (1 + beta)), sympy.Eq(_h_max, 2)),  # heavy ball's threshold; GD's
     assumptions=(beta >= 0, beta < 1),
     doc="""Setting: f(x) = ½ xᵀAx, eigenvalues in (0, L]; Nesterov's method with constant momentum β ∈ [0, 1):
 y = x + β(x − x_prev), x⁺ = y − η∇f(y). Eigen-recurrence p(z) = z² − (1+β)(1−h)z + β(1−h), h = ηλ.
@@ -124,8 +121,8 @@ SK = sympy.sqrt(KAPPA)
 NAG_BETA = (SK - 1) / (SK + 1)
 NAG_RATE = 1 - 1 / SK
 CONVEX_BOUND = 2 * L_ * R_**2 / (N_ + 1) ** 2
-NAG_RATE_STATEMENT = sympy.And(sympy.Eq(sympy.Symbol("rho", real=True), NAG_RATE),
-                               sympy.Le(sympy.Symbol("gap", real=True), CONVEX_BOUND))
+_rho, _gap = sympy.Symbol("rho", real=True), sympy.Symbol("gap", real=True)
+NAG_RATE_STATEMENT = sympy.And(sympy.Eq(_rho, NAG_RATE), sympy.Le(_gap, CONVEX_BOUND))
 _nag_beta = predictor(NAG_BETA)
 _bound = predictor(CONVEX_BOUND)
 
@@ -245,27 +242,24 @@ NESTEROV_RATE = Claim(
     derive=_derive_nag_rate,
     checks=(
         NumericCheck("rate", "linear_rate at η = 1/L, β = (√κ−1)/(√κ+1) on eigenvalues spread over [μ, L]",
-                     measure=_nag_rate, predict=predictor(NAG_RATE), rtol=1e-5,
+                     measure=_nag_rate, measures=_rho, rtol=1e-5,
                      examples=({"mu": 1.0, "L": 100.0, "n": 5},)),
         NumericCheck("rate_at_mu", "the same rate measured with the single eigenvalue μ: it is attained there",
-                     measure=_nag_rate, predict=predictor(NAG_RATE), rtol=1e-5, strategy=_nag_rate_params(True),
+                     measure=_nag_rate, measures=_rho, rtol=1e-5, strategy=_nag_rate_params(True),
                      examples=({"mu": 1.0, "L": 100.0, "n": 1},)),
+        # the Huber search first: relation mutants of the bound are tried on the first check measuring gap
+        NumericCheck("convex_huber", "max over δ of f(x_N) − f* of FISTA on 1-D Huber functions (hard instances)",
+                     measure=_convex_gap_huber, measures=_gap, rtol=1e-9,
+                     strategy=_convex_params("huber"), examples=({"L": 1.0, "R": 1.0, "N": 10},)),
         NumericCheck("convex_quadratic", "f(x_N) − f* of FISTA (t_k momentum) on random convex quadratics",
-                     measure=_convex_gap_quadratic, predict=_bound, compare="upper", rtol=1e-9,
+                     measure=_convex_gap_quadratic, measures=_gap, rtol=1e-9,
                      strategy=_convex_params("quadratic"),
                      examples=({"L": 1.0, "R": 1.0, "N": 10, "eigenvalues": (0.0, 0.01, 1.0)},)),
-        NumericCheck("convex_huber", "max over δ of f(x_N) − f* of FISTA on 1-D Huber functions (hard instances)",
-                     measure=_convex_gap_huber, predict=_bound, compare="upper", rtol=1e-9,
-                     strategy=_convex_params("huber"), examples=({"L": 1.0, "R": 1.0, "N": 10},)),
     ),
     strategy=_nag_rate_params(),
-    mutants=(
-        Mutant("gd_rate", "rate 1 − 1/κ", check="rate", predict=predictor(1 - 1 / KAPPA)),
-        Mutant("half_bound", "bound L‖x0−x*‖²/(N+1)²", check="convex_huber",
-               predict=predictor(L_ * R_**2 / (N_ + 1) ** 2)),
-        Mutant("sqrt_beta_rate", "rate √β (as for heavy ball's complex regime)", check="rate_at_mu",
-               predict=predictor(sympy.sqrt(NAG_BETA))),
-    ),
+    # GD's rate 1 - 1/kappa; half the bound; the rate sqrt(beta) of heavy ball's complex regime
+    mutants=(sympy.Eq(_rho, 1 - 1 / KAPPA), sympy.Le(_gap, L_ * R_**2 / (N_ + 1) ** 2),
+             sympy.Eq(_rho, sympy.sqrt(NAG_BETA))),
     assumptions=(MU > 0, L_ > MU, N_ >= 1, R_ > 0),
     oracle=PepOracle(worst_case=_pep_worst, predict=_pep_predict, ns=(1, 2, 3, 5, 8), compare="upper", rtol=1e-6),
     doc="""Setting (a): f(x) = ½ xᵀAx with spectrum in [μ, L], κ = L/μ; Nesterov's method with η = 1/L and
@@ -290,8 +284,14 @@ RHO_HB = (sympy.sqrt(K_) - 1) / (sympy.sqrt(K_) + 1)
 RHO_GD = (K_ - 1) / (K_ + 1)
 ITER_RATIO = sympy.log(RHO_HB) / sympy.log(RHO_GD)  # N_GD / N_HB = log(rho_HB) / log(rho_GD)
 ITER_LIMIT = sympy.limit(ITER_RATIO / sympy.sqrt(K_), K_, sympy.oo)
+# measured: both tuned rates, their difference, and N_GD/N_HB = log rho_HB / log rho_GD (at kappa >= 1e3
+# against its limit: n_ratio_inf)
+rho_hb, rho_gd, rate_gap, n_ratio, n_ratio_inf = (sympy.Symbol(n, real=True) for n in (
+    "rho_hb", "rho_gd", "rate_gap", "n_ratio", "n_ratio_inf"))
 HB_GD_STATEMENT = sympy.And(sympy.Le(RHO_HB, RHO_GD),
-                            sympy.Eq(sympy.Limit(ITER_RATIO / sympy.sqrt(K_), K_, sympy.oo), ITER_LIMIT))
+                            sympy.Eq(sympy.Limit(ITER_RATIO / sympy.sqrt(K_), K_, sympy.oo), ITER_LIMIT),
+                            sympy.Eq(rho_hb, RHO_HB), sympy.Eq(rho_gd, RHO_GD), sympy.Le(rate_gap, 0),
+                            sympy.Eq(n_ratio, ITER_RATIO), sympy.Eq(n_ratio_inf, ITER_LIMIT * sympy.sqrt(K_)))
 
 
 def _measured_rates(params, ctx):
@@ -346,29 +346,31 @@ HB_BEATS_GD = Claim(
     derive=_derive_hb_gd,
     checks=(
         NumericCheck("hb_rate", "measured optimal heavy-ball rate", measure=lambda p, c: _measured_rates(p, c)[0],
-                     predict=predictor(RHO_HB, kappa="kappa"), rtol=1e-5, strategy=_kappa_params(1.01, 1e5),
+                     measures=rho_hb, rtol=1e-5, strategy=_kappa_params(1.01, 1e5),
                      examples=({"kappa": 100.0, "n": 3},)),
         NumericCheck("gd_rate", "measured GD rate at step 2/(L+μ)", measure=lambda p, c: _measured_rates(p, c)[1],
-                     predict=predictor(RHO_GD, kappa="kappa"), rtol=1e-8, strategy=_kappa_params(1.01, 1e5),
+                     measures=rho_gd, rtol=1e-8, strategy=_kappa_params(1.01, 1e5),
                      examples=({"kappa": 100.0, "n": 3},)),
         NumericCheck("rate_gap", "measured ρ_HB − ρ_GD at the optimal tunings (≤ 0)", measure=_rate_gap,
-                     predict=lambda p: 0.0, compare="upper", atol=1e-9, strategy=_kappa_params(1.01, 1e5),
+                     measures=rate_gap, atol=1e-9, strategy=_kappa_params(1.01, 1e5),
                      examples=({"kappa": 100.0, "n": 3},)),
         NumericCheck("iteration_ratio", "log ρ_HB / log ρ_GD from measured rates (= N_GD/N_HB)",
-                     measure=_iter_ratio, predict=predictor(ITER_RATIO, kappa="kappa"), rtol=1e-4,
+                     measure=_iter_ratio, measures=n_ratio, rtol=1e-4,
                      strategy=_kappa_params(2.0, 1e5), examples=({"kappa": 100.0, "n": 3},)),
         NumericCheck("asymptotic_ratio", "the same ratio at κ ∈ [1e3, 1e5] against its limit √κ "
                      "(the exact ratio is √κ(1 + 1/(3κ) + ...), within 3.4e-4 of it there)",
-                     measure=_iter_ratio, predict=predictor(ITER_LIMIT * sympy.sqrt(K_), kappa="kappa"), rtol=1e-3,
+                     measure=_iter_ratio, measures=n_ratio_inf, rtol=1e-3,
                      strategy=_kappa_params(1e3, 1e5), examples=({"kappa": 1e4, "n": 3},)),
     ),
     strategy=_kappa_params(1.01, 1e5),
-    mutants=(
-        Mutant("ratio_kappa", "N_GD/N_HB tends to κ", check="asymptotic_ratio", predict=lambda p: float(p["kappa"])),
-        Mutant("ratio_half_sqrt", "N_GD/N_HB tends to √κ/2", check="asymptotic_ratio",
-               predict=lambda p: math.sqrt(p["kappa"]) / 2),
-        Mutant("gd_wins", "tuned GD is faster than tuned heavy ball", check="rate_gap", compare="lower"),
-    ),
+    # N_GD/N_HB tends to kappa; to sqrt(kappa)/2; tuned GD is faster than tuned heavy ball
+    mutants=(sympy.Eq(n_ratio_inf, K_), sympy.Eq(n_ratio_inf, sympy.sqrt(K_) / 2), sympy.Ge(rate_gap, 0)),
+    equivalent=dict.fromkeys(
+        ("n_ratio = log((sqrt(kappa) - 1)/(sqrt(kappa) + 1))/log(-1/(kappa + 1))",
+         "n_ratio = log(-1/(sqrt(kappa) + 1))/log((kappa - 1)/(kappa + 1))",
+         "n_ratio = log((-1 + 1/sqrt(kappa))/(sqrt(kappa) + 1))/log((kappa - 1)/(kappa + 1))"),
+        "not a real number anywhere in the region kappa > 1 (the log of a negative argument), so it "
+        "predicts nothing a measurement could refute; it is no competing formula"),
     assumptions=(K_ >= 1,),
     doc="""Setting: f(x) = ½ xᵀAx with spectrum in [μ, L], κ = L/μ; GD with its best step 2/(L+μ) (rate
 (κ−1)/(κ+1)) and heavy ball with (η*, β*) of momentum.heavy_ball_optimal (rate (√κ−1)/(√κ+1)).
