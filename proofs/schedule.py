@@ -13,7 +13,7 @@ import numpy as np
 import sympy
 from hypothesis import strategies as st
 
-from theorykit.claims.claim import Claim, Kind, Mutant, NumericCheck
+from theorykit.claims.claim import Claim, Kind, NumericCheck
 from theorykit.symbolic import schedules as sch
 
 from ._stochastic import GOYAL, LOSHCHILOV, WU
@@ -135,8 +135,11 @@ References:
 POLY_DERIV = -bt * a0 / (Kc * (1 + k / Kc) ** (bt + 1))
 EXP_DERIV = a0 * g**k * sympy.log(g)
 MO_ASSUME = (sympy.Gt(a0, 0), sympy.Gt(Kc, 0), sympy.Ge(bt, 0), sympy.Gt(g, 0), sympy.Le(g, 1), sympy.Ge(k, 0))
-rise = S("rise")  # max_k (alpha(k+1) - alpha(k))/alpha0 over the horizon (cosine: one cycle)
-MO_STATEMENT = sympy.And(sympy.Le(POLY_DERIV, 0), sympy.Le(EXP_DERIV, 0), sympy.Le(rise, 0))
+# max_k (alpha(k+1) - alpha(k))/alpha0 over the horizon: for the decaying schedules (cosine: one
+# cycle), for linear warmup over W steps, and for the cosine over [0, 2T] (past its cycle it rises again)
+rise, rise_warmup, rise_beyond = S("rise"), S("rise_warmup"), S("rise_beyond")
+MO_STATEMENT = sympy.And(sympy.Le(POLY_DERIV, 0), sympy.Le(EXP_DERIV, 0), sympy.Le(rise, 0),
+                         sympy.Eq(rise_warmup, 1 / S("W")), sympy.Le(rise_beyond, sympy.sin(sympy.pi / (2 * T))))
 
 
 def _derive_monotone():
@@ -209,13 +212,25 @@ SCHEDULE_MONOTONE = Claim(
             examples=({"kind": "polynomial", "alpha0": 1.0, "K": 10.0, "beta": 1.0, "horizon": 100},
                       {"kind": "cosine", "alpha0": 1.0, "T": 100, "horizon": 100}),
         ),
+        NumericCheck(
+            name="warmup_rise",
+            description="max_k (alpha(k+1) - alpha(k)) / alpha0 of linear warmup over W steps (and beyond)",
+            measure=_max_increase, measures=rise_warmup,
+            rtol=1e-10,  # a difference of floats <= alpha0, relative to alpha0/W >= alpha0/2000
+            strategy=lambda: _mo_params(kinds=("linear_warmup",)),
+            examples=({"kind": "linear_warmup", "alpha0": 1.0, "W": 100, "horizon": 150},),
+        ),
+        NumericCheck(
+            name="cosine_beyond_cycle",
+            description="max_k (alpha(k+1) - alpha(k)) / alpha0 of the cosine schedule over [0, 2T]",
+            measure=_max_increase, measures=rise_beyond,
+            rtol=1e-10,  # as above, relative to sin(pi/(2T)) >= 7.8e-4
+            strategy=lambda: _mo_params(kinds=("cosine",), beyond=True),
+            examples=({"kind": "cosine", "alpha0": 1.0, "T": 101, "horizon": 202},),
+        ),
     ),
-    mutants=(
-        Mutant(name="cosine_beyond_cycle", description="the cosine schedule keeps decreasing past k = T",
-               check="max_increase", strategy=lambda: _mo_params(kinds=("cosine",), beyond=True)),
-        Mutant(name="warmup_nonincreasing", description="linear warmup never increases the lr",
-               check="max_increase", strategy=lambda: _mo_params(kinds=("linear_warmup",))),
-    ),
+    # the cosine keeps decreasing past k = T; linear warmup never increases the lr
+    mutants=(sympy.Le(rise_beyond, 0), sympy.Le(rise_warmup, 0)),
     doc="""\
 Setting: the schedules of theorykit.symbolic.schedules at steps k = 0, 1, ...: polynomial
 alpha0/(1 + k/K)^beta [1] (beta >= 0), exponential alpha0 gamma^k and step alpha0 gamma^floor(k/S)
@@ -229,8 +244,10 @@ factors); each drop of the step schedule is alpha0 g^j (1 - g) >= 0. The cosine 
 covered by the numeric check only (the step checker cannot show sin >= 0 on [0, pi]).
 
 Checks: the largest increase between consecutive steps over horizons up to 2000, relative to
-alpha0, is <= 1e-15 (round-off). Mutants: cosine past its cycle (horizon 2T) and warmup
-"nonincreasing", both refuted by a positive increase.
+alpha0, is <= 1e-15 (round-off); for linear warmup it is exactly 1/W; past its cycle the cosine
+rises again, by at most sin(pi/(2T)) alpha0 per step (cos(A + d) - cos A = -2 sin(A + d/2) sin(d/2),
+equality for odd T). Mutants: cosine still nonincreasing past its cycle (horizon 2T) and warmup
+"nonincreasing", both refuted by the measured rise.
 
 References:
   [1] Y. Wu, M. Ren, R. Liao, R. Grosse (2018). Understanding short-horizon bias in stochastic
