@@ -379,7 +379,8 @@ def _measured_argmin_beta(params, ctx):
 
 
 def _search(params, ctx):
-    """(rate, beta): min over (η, β) of the measured heavy-ball rate and the β where it was seen, found without the claimed formulas:
+    """(rate, beta): min over (η, β) of the measured heavy-ball rate and the β where it was seen,
+    found without the claimed formulas:
     golden section over s = √β ∈ [0, 0.999]; for each s, the best η ∈ (0, 4/L] by six
     rounds of a 64-point batched grid, each zoomed onto the best point's neighbours
     (ρ(η) is quasi-convex for fixed β: every root modulus is >= √β, with equality on
@@ -472,8 +473,9 @@ SH = sympy.sqrt(h)
 CRIT_BETA = (1 - SH) ** 2
 CRIT_RATE = 1 - SH
 rho_crit = S("rho_crit")  # measured: heavy ball's linear rate at beta = (1 - sqrt h)^2
-CRIT_STATEMENT = sympy.And(sympy.Implies(sympy.Eq(beta, CRIT_BETA), sympy.Eq(sympy.Symbol("rho", real=True), CRIT_RATE)),
-                           sympy.Eq(rho_crit, CRIT_RATE))
+CRIT_STATEMENT = sympy.And(
+    sympy.Implies(sympy.Eq(beta, CRIT_BETA), sympy.Eq(sympy.Symbol("rho", real=True), CRIT_RATE)),
+    sympy.Eq(rho_crit, CRIT_RATE))
 _crit_beta = predictor(CRIT_BETA, h="h")
 
 
