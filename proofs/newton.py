@@ -510,7 +510,7 @@ NEWTON_GLOBAL = Claim(
     derive=_derive_global_phase,
     assumptions=(cg > 0,),
     strategy=lambda: st.fixed_dictionaries({"c": rounded(0.1, 5.0, 3), "x": rounded(-3.0, 3.0, 3),
-                                            "far": st.sampled_from([1.0, 10.0, 100.0])}),
+                                            "far": rounded(0.0, 2.0, 3).map(lambda e: round(10.0**e, 3))}),
     checks=(
         NumericCheck("pure_newton_step", "one step of theorykit.numeric.newton.newton_step", _pure_step,
                      measures=x_next, rtol=1e-9, atol=1e-12,

@@ -178,11 +178,11 @@ def _mo_params(kinds=("polynomial", "exponential", "step", "cosine"), beyond=Fal
     def make(draw):
         kind = draw(st.sampled_from(kinds))
         T_ = draw(st.integers(2, 2000))
-        p = {"kind": kind, "alpha0": draw(st.sampled_from([0.01, 1.0])), "horizon": T_}
-        if kind == "polynomial":
-            p.update(K=draw(st.sampled_from([1.0, 10.0, 1000.0])), beta=draw(st.sampled_from([0.5, 1.0, 2.0])))
-        elif kind in ("exponential", "step"):
-            p.update(gamma=draw(st.sampled_from([0.5, 0.9, 0.999])), every=draw(st.integers(1, 50)))
+        p = {"kind": kind, "alpha0": draw(rounded(0.001, 3.0, 6)), "horizon": T_}
+        if kind == "polynomial":  # K in [1, 1000] log-uniform, beta >= 0
+            p.update(K=draw(rounded(0.0, 3.0, 3).map(lambda e: round(10.0**e, 3))), beta=draw(rounded(0.0, 4.0, 3)))
+        elif kind in ("exponential", "step"):  # 0 < gamma <= 1
+            p.update(gamma=draw(rounded(0.3, 1.0, 4)), every=draw(st.integers(1, 50)))
         elif kind == "cosine":
             p.update(T=T_, horizon=2 * T_ if beyond else T_)
         else:
@@ -302,7 +302,7 @@ def _ep_params(kinds=("polynomial", "exponential", "cosine", "linear_warmup")):
     @st.composite
     def make(draw):
         kind = draw(st.sampled_from(kinds))
-        p = {"kind": kind, "alpha0": draw(st.sampled_from([0.01, 1.0, 3.0]))}
+        p = {"kind": kind, "alpha0": draw(rounded(0.001, 3.0, 6))}
         if kind == "polynomial":
             p.update(K=draw(rounded(1.0, 250.0, 2)), beta=draw(rounded(0.25, 4.0, 2)))
             p["horizon"] = int(p["K"] * 2 ** (1 / p["beta"])) + 2  # past the crossing, whatever it is
