@@ -335,8 +335,11 @@ NQM_SHORT_HORIZON = Claim(
             measure=_measured_greedy_lr,
             measures=alpha_g,
             bind=_G_BIND,
-            rtol=1e-6,  # golden section to 1e-12 relative on a parabola: the argmin is good to ~1e-8
-            atol=1e-9,
+            # float values of a parabola resolve its argmin only to ~sqrt(eps f/curvature): with h down to
+            # 0.01 and B up to 64 that is ~1e-7 absolute or ~2e-6 relative (at most 0.16 of this tolerance
+            # over 300 draws of the strategy)
+            rtol=1e-5,
+            atol=1e-8,
             strategy=_greedy_params,
             examples=({"h": (1.0, 0.1), "s": (1.0, 1.0), "B": 4.0},),
         ),
