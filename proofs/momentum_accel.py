@@ -16,7 +16,7 @@ import numpy as np
 import sympy
 from hypothesis import strategies as st
 
-from theorykit.claims.claim import Claim, Kind, Mutant, NumericCheck, PepOracle
+from theorykit.claims.claim import Claim, Kind, NumericCheck, PepOracle
 
 from ._momentum_common import (
     BECK_TEBOULLE,
@@ -40,6 +40,7 @@ from ._momentum_common import derivation as _derivation
 from ._momentum_common import probes as _probes
 from ._momentum_common import seed_of as _seed
 from ._momentum_common import unit_floats as _unit
+from ._sources import NOCEDAL_WRIGHT
 from ._util import predictor, rotated_quadratic
 
 __all__ = ["CLAIMS"]
@@ -392,7 +393,10 @@ def _cg_instance(params, ctx):
     A = (q * np.linspace(1.0, kap, d)) @ q.T
     A = (A + A.T) / 2
     b_vec, x0 = ctx.rng.standard_normal(d), ctx.rng.standard_normal(d)
-    return A, b_vec, x0, np.linalg.solve(A, b_vec)
+    x_star = np.linalg.solve(A, b_vec)
+    if params.get("worst"):  # x0 - x* = kappa q_1 + q_d: steepest descent's zigzag, exactly (kappa-1)/(kappa+1)
+        x0 = x_star + kap * q[:, 0] + q[:, -1]  # per step in the A-norm (the Kantorovich bound attained)
+    return A, b_vec, x0, x_star
 
 
 def _greedy_vs_cg(params, ctx):
@@ -421,21 +425,23 @@ def _cg_params(method="greedy_heavy_ball", d_lo=1, kappa_lo=1.0):
 
 
 def _a_error_ratio(params, ctx):
-    """||x_t - x*||_A / ||x_0 - x*||_A after t steps of greedy heavy ball (run, not the CG bound)."""
-    from theorykit.numeric.krylov import greedy_heavy_ball
+    """||x_t - x*||_A / ||x_0 - x*||_A after t steps of params["method"] (run, not a bound)."""
+    from theorykit.numeric import krylov
 
     A, b_vec, x0, x_star = _cg_instance(params, ctx)
-    xs = greedy_heavy_ball(A, b_vec, x0, params["t"])
+    xs = getattr(krylov, params["method"])(A, b_vec, x0, params["t"])
     a_norm = lambda e: float(np.sqrt(e @ A @ e))  # noqa: E731
     return a_norm(xs[-1] - x_star) / a_norm(x0 - x_star)
 
 
-def _cg_rate_params():
+def _cg_rate_params(method="greedy_heavy_ball", t_max=-1, worst=False):
     @st.composite
     def draw(data):
         d = data(st.integers(2, 20))
-        return {"d": d, "kappa": data(_unit(1.5, 100.0)), "t": data(st.integers(1, d - 1)),
-                "method": "greedy_heavy_ball"}
+        p = {"d": d, "kappa": data(_unit(1.5, 100.0)), "t": data(st.integers(1, d + t_max)), "method": method}
+        if worst:
+            p["worst"] = data(st.booleans())  # the worst-case start among the random ones
+        return p
 
     return draw
 
@@ -455,18 +461,20 @@ def _derive_greedy():
 
 # gap = max_{t<=d} ||x_t(greedy HB) - x_t(CG)|| / ||x0 - x*||, final = ||x_d - x*|| / ||x0 - x*||,
 # e_t = ||x_t - x*||_A / ||x0 - x*||_A for greedy HB (CG's bound, since the iterates are CG's)
-_gap, _final, _e_t = (sympy.Symbol(n, real=True) for n in ("gap", "final", "e_t"))
+# e_sd: the same ratio for steepest descent (greedy GD: momentum 0, exact line search), t <= d steps
+_gap, _final, _e_t, _e_sd = (sympy.Symbol(n, real=True) for n in ("gap", "final", "e_t", "e_sd"))
 _kap, _t = sympy.Symbol("kappa", positive=True), sympy.Symbol("t", positive=True)
 GREEDY_STATEMENT = sympy.And(
     sympy.Eq(_gap, 0), sympy.Eq(_final, 0),
-    sympy.Le(_e_t, 2 * ((sympy.sqrt(_kap) - 1) / (sympy.sqrt(_kap) + 1)) ** _t))
+    sympy.Le(_e_t, 2 * ((sympy.sqrt(_kap) - 1) / (sympy.sqrt(_kap) + 1)) ** _t),
+    sympy.Le(_e_sd, ((_kap - 1) / (_kap + 1)) ** _t))  # Kantorovich: greedy GD only contracts
 
 GREEDY_IS_CG = Claim(
     id="momentum.greedy_is_cg",
     title="Heavy ball with exactly line-searched (η_t, β_t) is conjugate gradient",
     statement=GREEDY_STATEMENT,
     kind=Kind.IDENTITY,
-    sources=(HESTENES_STIEFEL, POLYAK),
+    sources=(HESTENES_STIEFEL, POLYAK, NOCEDAL_WRIGHT),
     derive=_derive_greedy,
     checks=(
         NumericCheck("matches_cg", "max_t ‖x_t(greedy HB) − x_t(CG)‖ / ‖x0 − x*‖ over t ≤ d",
@@ -478,12 +486,15 @@ GREEDY_IS_CG = Claim(
         NumericCheck("cg_rate", "‖x_t − x*‖_A / ‖x0 − x*‖_A after t < d steps of greedy heavy ball",
                      measure=_a_error_ratio, measures=_e_t, rtol=1e-9, strategy=_cg_rate_params(),
                      examples=({"d": 10, "kappa": 10.0, "t": 3, "method": "greedy_heavy_ball"},)),
+        NumericCheck("gd_rate", "‖x_t − x*‖_A / ‖x0 − x*‖_A after t <= d steps of steepest descent (exact line search)",
+                     # atol: x_t - x* is a difference of O(|x*|) vectors, so the ratio carries an absolute
+                     # round-off of ~eps |x*|/|x0 - x*|_A (<= 1.6e-15 seen; the worst-case start meets the bound)
+                     measure=_a_error_ratio, measures=_e_sd, rtol=1e-9, atol=1e-13,
+                     strategy=_cg_rate_params("steepest_descent", t_max=0, worst=True),
+                     examples=({"d": 10, "kappa": 10.0, "t": 10, "method": "steepest_descent"},)),
     ),
     strategy=_cg_params(),
-    mutants=(
-        Mutant("greedy_gd_terminates", "greedy GD (momentum 0, exact line search) reaches x* in d steps",
-               check="terminates", strategy=_cg_params("steepest_descent", d_lo=2, kappa_lo=2.0)),
-    ),
+    mutants=(sympy.Le(_e_sd, 0),),  # greedy GD (momentum 0, exact line search) also reaches x* (in t <= d steps)
     assumptions=(),
     equivalent={"e_t <= 4*((sqrt(kappa) - 1)/(sqrt(kappa) + 1))**t/3": "CG's bound is not attained on evenly "
                 "spaced spectra (measured/bound <= 0.65 here); the Chebyshev-extremal instance that attains "
@@ -497,9 +508,12 @@ Derivation: the 2×2 normal equations solved by Cramer's rule (the formulas in k
 make both partial derivatives vanish; the system is positive definite.
 Measured: both methods run (krylov.py); iterates agree to 1e-10·‖x0 − x*‖ and x_d is within 1e-10 of x*
 (with clustered or geometric spectra rounding grows to ~1e-9 in the last steps, for CG itself too);
-the A-norm error ratio of greedy heavy ball after t < d steps (κ up to 100) is below CG's bound.
-Mutant: steepest descent (no momentum) does not terminate.
-References: [1] Hestenes & Stiefel (1952) doi:10.6028/jres.049.044; [2] Polyak (1987) Sec. 3.2.""",
+the A-norm error ratio of greedy heavy ball after t < d steps (κ up to 100) is below CG's bound; without
+momentum (steepest descent, exact line search) it only contracts, by at most ((κ − 1)/(κ + 1))^t in the A-norm
+[3, Thm 3.3] (t <= d).
+Mutant: steepest descent (no momentum) also terminates (A-norm error 0), refuted by its measured error.
+References: [1] Hestenes & Stiefel (1952) doi:10.6028/jres.049.044; [2] Polyak (1987) Sec. 3.2;
+[3] Nocedal & Wright (2006) doi:10.1007/978-0-387-40065-5, Thm 3.3.""",
 )
 
 

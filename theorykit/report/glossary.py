@@ -242,3 +242,4 @@ for _claim_id, _names in {
 }.items():
     register(_claim_id, _names)
 register("units.adadelta", {"r_eps_dx": "factor eps_dx must take under the change of units"})
+register("momentum.greedy_is_cg", {"e_sd": "A-norm error ratio after t steps of steepest descent (exact line search)"})
