@@ -15,7 +15,7 @@ import numpy as np
 import sympy
 from hypothesis import strategies as st
 
-from theorykit.claims.claim import Claim, Kind, NumericCheck
+from theorykit.claims.claim import Claim, Kind, Mutant, NumericCheck
 from theorykit.numeric.montecarlo import mean_interval, runs_for_halfwidth
 
 from ._stochastic import (
