@@ -12,9 +12,10 @@ from ..report import ChainResult, DerivationReport, StepResult
 from .certificate import find_certificate
 from .classes import parameter_conditions
 from .document import VectorDerivation, parse_vector_derivation
-from .problem import boundary_points, build_problem, sample_parameters
+from .problem import boundary_points, build_problem, sample_parameters, stretched_points
 from .refute import find_counterexample
 from .render import WrittenExpr, certificate_dict
+from .signs import positive_atoms, quick_sign
 
 __all__ = ["check_vector_text", "check_vector_document", "decide_vector_step", "MAX_BASIS", "MAX_POINTS"]
 
@@ -31,6 +32,7 @@ class _Positivity:
         self.assumptions = assumptions
         self.deadline = deadline_getter
         self.cache = {}
+        self.atoms = positive_atoms(assumptions)
 
     def __call__(self, expr, strict: bool) -> bool:
         expr = sympy.cancel(sympy.sympify(expr))
@@ -47,6 +49,13 @@ class _Positivity:
                 ok = sign is not None and (sign > 0 if strict else sign >= 0)
             self.cache[key] = ok
             return ok
+        atoms = self.atoms
+        defined = {k.name for k in getattr(self.assumptions, "definitions", {}) or {}}
+        if atoms and not any(s.name in defined for s in expr.free_symbols):
+            quick = quick_sign(expr, atoms)  # exact: products/sums of assumed-positive factors
+            if quick == "pos" or (quick == "nonneg" and not strict):
+                self.cache[key] = True
+                return True
         left = self.deadline() - time.monotonic()
         if left < 0.2:
             return False
@@ -123,6 +132,7 @@ def decide_vector_step(doc: VectorDerivation, lhs, op, rhs, assumptions, timeout
     generic = sample_parameters(names, assumptions, count=2, seed=1, generic=True)
     if not generic:
         generic = sample_parameters(names, assumptions, count=2, seed=1)
+    generic += stretched_points(generic[0], names, assumptions) if generic else []
     positivity.deadline = lambda: deadline
     reason = "no parameter values satisfy assume:" if not generic else ""
     if generic:

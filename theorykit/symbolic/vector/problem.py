@@ -73,8 +73,11 @@ def _all_inequalities(ctx: VectorContext, *, convex_variant: bool) -> list[Inequ
     out = []
     for name, cls in ctx.functions.items():
         points = [p for p in ctx.points if p.function == name]
-        mins = [i for i, p in enumerate(points) if p.grad is None]
-        out += interpolation_inequalities(cls, points, mins, convex_variant=convex_variant and bool(mins))
+        mins = [i for i, p in enumerate(points) if p.grad is None and not p.stationary]
+        # refutations: smooth(L) with a global minimizer, and classes without an interpolation theorem,
+        # are searched among convex members (see classes.py)
+        variant = convex_variant and (bool(mins) or cls.refutes_with_convex_members)
+        out += interpolation_inequalities(cls, points, mins, convex_variant=variant)
     return out
 
 
@@ -176,6 +179,25 @@ def _satisfies(assumptions, values: dict) -> dict | None:
     if done is None or not assumptions.satisfied_exactly(done):
         return None
     return done
+
+
+def stretched_points(point: dict, names: list[str], assumptions, *, factor: int = 16) -> list[dict]:
+    """``point`` with one parameter at a time multiplied (then divided) by ``factor``, where assume: allows.
+
+    A certificate found at one point may use a relation that holds only there
+    (L*eta <= 2, say); the hints at stretched points expose the inequalities a
+    certificate for every admissible value needs.
+    """
+    out = []
+    for name in names:
+        start = point.get(name)
+        if start is None or start == 0:
+            continue
+        for value in (start * factor, start / factor):
+            done = _satisfies(assumptions, {**point, name: value})
+            if done is not None and done not in out and done != point:
+                out.append(done)
+    return out
 
 
 def boundary_points(point: dict, names: list[str], assumptions, *, steps: int = 8) -> list[dict]:

@@ -265,7 +265,7 @@ def _quadratic_note(name, cls, data, scal):
                 break
         if h is not None:
             break
-    if h is None or cls.kind == "lipschitz_convex":
+    if h is None or cls.M is not None:  # a quadratic (other than affine) is not Lipschitz on R^d
         return None
     lo = -_value(cls.L, scal) if cls.kind == "smooth" else (_value(cls.mu, scal) if cls.mu is not None else 0)
     hi = _value(cls.L, scal)
@@ -319,7 +319,7 @@ def _huber_note(name, cls, data, scal):
 
             a = fi - huber(xi[0] - c)
             ok = all(g[0] == k * max(-delta, min(delta, x[0] - c)) and f == a + huber(x[0] - c) for x, g, f in data)
-            if ok and cls.kind == "lipschitz_convex" and k * delta > _value(cls.M, scal):
+            if ok and cls.M is not None and k * delta > _value(cls.M, scal):
                 ok = False
             if ok:
                 return f"the Huber function {name}(x) = {a} + {k}*huber_{delta}(x - {c})"

@@ -1,0 +1,121 @@
+"""A quick, exact sign test for certificate entries: products and sums of assumed-positive factors.
+
+Most multipliers and pivots of interpolation certificates are products of the
+file's own positivity assumptions (``L``, ``mu``, ``L - mu``, ``2/L - eta`` ...),
+their powers and positive rationals. Recognising those exactly here saves a
+forked call to the scalar prover per entry (seconds on a loaded machine); any
+other expression goes to the prover as before. Sound by construction: a factor
+counts as positive (nonnegative) only when it is literally +-(an assumed
+``g > 0`` (``g >= 0``)), up to exact expansion; even powers are >= 0; a product's
+sign is the product of the signs; a sum of nonnegative terms is nonnegative.
+"""
+from __future__ import annotations
+
+import sympy
+
+__all__ = ["quick_sign", "positive_atoms"]
+
+_MAX_OPS = 400  # beyond this, leave it to the prover (factoring cost)
+
+
+def quick_sign(expr: sympy.Expr, atoms) -> str | None:
+    """'pos' (> 0 proved), 'nonneg' (>= 0 proved) or None (not decided here).
+
+    ``atoms``: (g, strict) pairs meaning g > 0 (strict) or g >= 0, as
+    :attr:`Assumptions.forms` gives them.
+    """
+    if sympy.count_ops(expr) > _MAX_OPS:
+        return None
+    expr = _plain(expr)
+    num, den = sympy.fraction(sympy.together(expr))
+    s_den = _sign_of_sum(sympy.expand(den), atoms)
+    if s_den != "pos":
+        s_den = _sign_of_sum(sympy.expand(-den), atoms)
+        if s_den != "pos":
+            return None
+        num = -num
+    return _sign_of_sum(sympy.expand(num), atoms)
+
+
+def _sign_of_sum(expr, atoms) -> str | None:
+    if expr == 0:
+        return "nonneg"
+    whole = _sign_of_product(expr, atoms)
+    if whole is not None:
+        return whole
+    result = "nonneg"
+    for term in sympy.Add.make_args(expr):
+        s = _sign_of_product(term, atoms)
+        if s is None:
+            return None
+        if s == "pos":
+            result = "pos"
+    return result
+
+
+def _sign_of_product(expr, atoms, depth=0) -> str | None:
+    try:
+        coeff, factors = sympy.factor_list(expr)
+    except (sympy.PolynomialError, NotImplementedError, ValueError):
+        return None
+    if not coeff.is_Rational or coeff == 0:
+        return None
+    negative = coeff < 0
+    strict = True
+    for factor, power in factors:
+        sign = _atom_sign(factor, atoms, depth)
+        if power % 2 == 0:
+            if sign is None or not sign[1]:
+                strict = False
+            continue
+        if sign is None:
+            return None
+        if sign[0] < 0:
+            negative = not negative
+        strict = strict and sign[1]
+    if negative:
+        return None
+    return "pos" if strict else "nonneg"
+
+
+def _atom_sign(factor, atoms, depth=0):
+    """(+1 or -1, strict) when factor is +-(an assumed positive/nonnegative form), else None."""
+    if factor.is_Rational:
+        return (1 if factor > 0 else -1, factor != 0) if factor != 0 else None
+    for g, strict in atoms:
+        if sympy.expand(factor - g) == 0:
+            return (1, strict)
+        if sympy.expand(factor + g) == 0:
+            return (-1, strict)
+    if depth < 2 and factor.is_Add:  # L + mu: a sum of signed products (one level down)
+        for sign, expr in ((1, factor), (-1, -factor)):
+            result = "nonneg"
+            for term in sympy.Add.make_args(sympy.expand(expr)):
+                s = _sign_of_product(term, atoms, depth + 1)
+                if s is None:
+                    break
+                if s == "pos":
+                    result = "pos"
+            else:
+                return (sign, result == "pos")
+    return None
+
+
+def positive_atoms(assumptions) -> tuple:
+    """(g, strict) for every assumed g > 0 / g >= 0: the constraint forms and the symbols' bounds."""
+    atoms = list(getattr(assumptions, "forms", ()) or ())
+    symbols = getattr(assumptions, "symbols", {}) or {}
+    for name, interval in (getattr(assumptions, "_bounds", {}) or {}).items():
+        sym = symbols.get(name, sympy.Symbol(name, real=True))
+        if not isinstance(interval, sympy.Interval):
+            continue
+        if interval.inf.is_finite:
+            atoms.append((sympy.expand(sym - interval.inf), bool(interval.left_open)))
+        if interval.sup.is_finite:
+            atoms.append((sympy.expand(interval.sup - sym), bool(interval.right_open)))
+    return tuple((_plain(g), bool(strict)) for g, strict in atoms)
+
+
+def _plain(expr):
+    """Symbols by name only (the assumptions refine theirs, e.g. positive=True)."""
+    return expr.xreplace({s: sympy.Symbol(s.name, real=True) for s in expr.free_symbols})
