@@ -188,6 +188,11 @@ def verify_counterexample(text: str, lhs: str, op: str, rhs: str, cex: dict) -> 
     # interpolation conditions of each class (pairs), and consistency at coinciding points
     for fname, data in functions.items():
         kind, params_text = _class_of(decl[fname], any(fun == fname for _, fun in minimizers))
+        if cex.get("members", {}).get(fname) == "concave":
+            # f = -h with h a convex member: h's data are the negated ones (only for classes
+            # without convexity, and never with a global minimizer)
+            assert "convex" not in decl[fname] and not any(fun == fname for _, fun in minimizers)
+            data = [(x, -v, tuple(-g for g in grad)) for x, v, grad in data]
         params = {}
         for key, sym in (("smooth", "L"), ("strongly_convex", "mu"), ("lipschitz", "M")):
             if params_text.get(key):

@@ -12,7 +12,7 @@ from ..report import ChainResult, DerivationReport, StepResult
 from .certificate import find_certificate
 from .classes import parameter_conditions
 from .document import VectorDerivation, parse_vector_derivation
-from .problem import boundary_points, build_problem, sample_parameters, stretched_points
+from .problem import boundary_points, build_problem, concave_variant, sample_parameters, stretched_points
 from .refute import find_counterexample
 from .render import WrittenExpr, certificate_dict
 from .signs import positive_atoms, quick_sign
@@ -124,6 +124,9 @@ def decide_vector_step(doc: VectorDerivation, lhs, op, rhs, assumptions, timeout
         # so the squared step has the same verdict and the same counterexamples
         problem = build_problem(doc.ctx, sympy.expand(lhs**2), op, sympy.expand(rhs**2), rewrite)
         squared = " (both sides >= 0, squared)"
+    divided = None
+    if problem is not None:
+        problem, divided = _divide_positive_power(problem, positivity)
     if problem is None:
         return ("unknown", "not affine in the Gram matrix and the function values "
                 "(e.g. a sum of norms that are not squared, or a product of two function values)",
@@ -150,23 +153,70 @@ def decide_vector_step(doc: VectorDerivation, lhs, op, rhs, assumptions, timeout
                 data["latex"] = data["latex"].replace(r"\mathrm{RHS}", r"\mathrm{RHS}^2").replace(
                     r"\mathrm{LHS}", r"\mathrm{LHS}^2")
                 data["text"] = data["text"].replace("RHS - LHS", "RHS² - LHS²").replace("LHS - RHS", "LHS² - RHS²")
+            if divided is not None:
+                data["divided_by"] = str(divided)
+                for key in ("identity", "text"):
+                    data[key] = data[key].replace("RHS - LHS", f"(RHS - LHS)/({divided})").replace(
+                        "LHS - RHS", f"(LHS - RHS)/({divided})")
             return "proved", "interpolation certificate" + squared, None, data, time.monotonic() - start
     simple = sample_parameters(names, assumptions, count=14, seed=0)
     points = simple[:2]
     if simple:
         points += boundary_points(simple[0], names, assumptions)
     points += [p for p in simple[2:] if p not in points]
-    try:
-        cex = find_counterexample(problem, points, assumptions, deadline, lambda: deadline - time.monotonic())
-    except (KeyboardInterrupt, SystemExit):
-        raise
-    except Exception as exc:  # noqa: BLE001
-        cex, reason = None, f"{reason}; counterexample search failed ({type(exc).__name__})"
+    cex = None
+    variants = [v for v in (problem, concave_variant(problem)) if v is not None]  # concave members too
+    for number, variant in enumerate(variants):
+        if cex is not None:
+            continue
+        # the time left, shared between the member families still to search
+        stop = time.monotonic() + (deadline - time.monotonic()) / (len(variants) - number)
+        try:
+            cex = find_counterexample(variant, points, assumptions, stop, lambda stop=stop: stop - time.monotonic())
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except Exception as exc:  # noqa: BLE001
+            cex, reason = None, f"{reason}; counterexample search failed ({type(exc).__name__})"
     if cex is not None:
         return "refuted", "exact counterexample (worst case of the Gram SDP, rounded)" + squared, cex, None, \
             time.monotonic() - start
     return "unknown", reason or "neither a certificate nor a counterexample was found", None, None, \
         time.monotonic() - start
+
+
+def _divide_positive_power(problem, positivity):
+    """Divide the step by a power b**e with a symbolic exponent common to all its coefficients
+    (a Lyapunov weight such as (L/(L - mu))**k), once b > 0 is proved: the sign of the step is
+    unchanged, and the certificate no longer carries the power. Returns (problem, b**e or None)."""
+    from dataclasses import replace
+
+    from .problem import LinearForm
+
+    target = problem.target
+    coeffs = [c for c in list(target.coeffs.values()) + [target.const] if c != 0]
+    if not coeffs:
+        return problem, None
+    candidates = []
+    for factor in sympy.preorder_traversal(coeffs[0]):
+        if isinstance(factor, sympy.Pow) and not factor.exp.is_number:
+            exp = factor.exp
+            symbolic = sympy.Add(*[t for t in sympy.Add.make_args(sympy.expand(exp)) if not t.is_number])
+            if factor.base ** symbolic not in candidates:
+                candidates.append(factor.base ** symbolic)
+    for power in candidates:
+        divided = [_over(c, power) for c in coeffs]
+        if any(d.has(power.base) and any(isinstance(a, sympy.Pow) and a.base == power.base and not a.exp.is_number
+                                         for a in sympy.preorder_traversal(d)) for d in divided):
+            continue
+        if not positivity(power.base, strict=True):
+            continue
+        new = LinearForm({v: _over(c, power) for v, c in target.coeffs.items()}, _over(target.const, power))
+        return replace(problem, target=new), power
+    return problem, None
+
+
+def _over(coefficient, power):
+    return sympy.cancel(sympy.powsimp(sympy.expand(coefficient / power)))
 
 
 def _warm_up() -> None:

@@ -206,12 +206,18 @@ def _grad(point: Point) -> Vector:
     return Vector(()) if point.grad is None else Vector(((point.grad, sympy.Integer(1)),))
 
 
-def pair_inequality(cls: FunctionClass, pi: Point, pj: Point, *, convex_variant: bool = False) -> sympy.Expr:
-    """The class's (scaled) interpolation inequality from j to i, as ``expr >= 0``."""
+def pair_inequality(cls: FunctionClass, pi: Point, pj: Point, *, convex_variant: bool = False,
+                    negate: bool = False) -> sympy.Expr:
+    """The class's (scaled) interpolation inequality from j to i, as ``expr >= 0``.
+
+    ``negate=True``: the inequality of -f (values and gradients negated, locations not).
+    """
     dx = pi.location - pj.location
     gi, gj = _grad(pi), _grad(pj)
-    dg = gi - gj
     df = pi.value - pj.value
+    if negate:
+        gi, gj, df = gi.scale(-1), gj.scale(-1), -df
+    dg = gi - gj
     kind = _pair_kind(cls, convex_variant)
     if kind in ("convex", "lipschitz_convex"):
         return df - inner(gj, dx)
@@ -247,7 +253,7 @@ def _pair_kind(cls: FunctionClass, convex_variant: bool) -> str:
 
 
 def interpolation_inequalities(cls: FunctionClass, points: list, minimizer_points: list, *,
-                               convex_variant: bool = False) -> list[Inequality]:
+                               convex_variant: bool = False, negate: bool = False) -> list[Inequality]:
     """Every interpolation inequality of ``cls`` at ``points`` (of one function).
 
     ``convex_variant=True`` (for smooth(L) and lipschitz(M) without convex)
@@ -264,9 +270,9 @@ def interpolation_inequalities(cls: FunctionClass, points: list, minimizer_point
         for j, pj in enumerate(points):
             if i == j or name is None:  # lipschitz(M) alone: no pairwise inequality is affine
                 continue
-            expr = sympy.expand(pair_inequality(cls, pi, pj, convex_variant=convex_variant))
+            expr = sympy.expand(pair_inequality(cls, pi, pj, convex_variant=convex_variant, negate=negate))
             arrow = f"{pj.label}->{pi.label}"
-            out.append(Inequality(expr, f"{name} inequality {arrow}", "pair", i, j,
+            out.append(Inequality(expr, f"{name} inequality {arrow}" + (" (of -f)" if negate else ""), "pair", i, j,
                                   pair_scale(cls, convex_variant=convex_variant)))
     if cls.M is not None:
         for i, pi in enumerate(points):

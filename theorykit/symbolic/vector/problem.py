@@ -9,7 +9,7 @@ from the interpolation inequalities (also affine in them) and G being PSD.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 
 import sympy
@@ -63,6 +63,7 @@ class StepProblem:
     parameters: list  # scalar symbols
     refutation_inequalities: list  # Inequality used to validate refutations
     refutation_forms: list
+    members: dict = field(default_factory=dict)  # function -> "concave" when refuting with -h, h convex
 
     @property
     def variables(self) -> list:
@@ -118,6 +119,37 @@ def build_problem(ctx: VectorContext, lhs, op: str, rhs, rewrite=None) -> StepPr
     params -= placeholders
     return StepProblem(ctx, basis, values, gram, form, op in ("<", ">"), inequalities, forms,
                        sorted(params, key=lambda s: s.name), refutation, refutation_forms)
+
+
+def concave_variant(problem: StepProblem) -> StepProblem | None:
+    """The problem with refutations among *concave* members for the classes that have no
+    interpolation theorem (lipschitz(M) alone, smooth(L) with lipschitz(M)): f = -h with h a
+    convex member (convex M-Lipschitz, or convex L-smooth M-Lipschitz), which is M-Lipschitz
+    (and L-smooth) itself, its Clarke subgradients being the negated subgradients of h.
+    The inequalities of h are those of the convex member with every value and gradient of f
+    negated. None when no function qualifies (one with a global minimizer does not: a concave
+    function with a global minimizer is constant)."""
+    ctx = problem.ctx
+    chosen = []
+    for name, cls in ctx.functions.items():
+        points = [p for p in ctx.points if p.function == name]
+        has_min = any(p.grad is None and not p.stationary for p in points)
+        if cls.refutes_with_convex_members and not has_min:
+            chosen.append(name)
+    if not chosen:
+        return None
+    inequalities = []
+    for name, cls in ctx.functions.items():
+        points = [p for p in ctx.points if p.function == name]
+        mins = [i for i, p in enumerate(points) if p.grad is None and not p.stationary]
+        variant = bool(mins) or cls.refutes_with_convex_members
+        inequalities += interpolation_inequalities(cls, points, mins, convex_variant=variant,
+                                                   negate=name in chosen)
+    forms = [linear_form(q.expr, problem.variables) for q in inequalities]
+    if any(f is None for f in forms):  # pragma: no cover - affine by construction
+        return None
+    return replace(problem, refutation_inequalities=inequalities, refutation_forms=forms,
+                   members={name: "concave" for name in chosen})
 
 
 # ---------------------------------------------------------------- parameter values

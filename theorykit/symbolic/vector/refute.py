@@ -232,6 +232,11 @@ def _as_json(problem, point, vec, located, dim):
             {"at": at, "value": str(value), "grad": [str(x) for x in grad]})
     out = {"scalars": scalars, "vectors": vectors, "functions": functions}
     note = _simple_member(problem, located, point)
+    if problem.members:  # refuted with concave members: f = -h, h convex (see problem.concave_variant)
+        out["members"] = dict(problem.members)
+        concave = "; ".join(f"{name} is concave: -{name} takes the negated data, which the convex members' "
+                            "interpolation conditions certify" for name in sorted(problem.members))
+        note = f"{note}; {concave}" if note else concave
     if note:
         out["realized_by"] = note
     return out

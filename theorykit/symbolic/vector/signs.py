@@ -113,7 +113,15 @@ def positive_atoms(assumptions) -> tuple:
             atoms.append((sympy.expand(sym - interval.inf), bool(interval.left_open)))
         if interval.sup.is_finite:
             atoms.append((sympy.expand(interval.sup - sym), bool(interval.right_open)))
-    return tuple((_plain(g), bool(strict)) for g, strict in atoms)
+    atoms = [(_plain(g), bool(strict)) for g, strict in atoms]
+    # 2/L - eta >= 0 with L > 0 gives 2 - L eta >= 0 too (factors come out of factor_list polynomial)
+    for g, strict in list(atoms):
+        num, den = sympy.fraction(sympy.together(g))
+        if den.is_number:
+            continue
+        if _sign_of_sum(sympy.expand(den), atoms) == "pos":
+            atoms.append((sympy.expand(num), strict))
+    return tuple(atoms)
 
 
 def _plain(expr):
