@@ -355,6 +355,10 @@ HOSTILE = [
     (HEADER + "function x: convex\nclaim: f(x) <= 0\n", 3, "already declared"),
     (HEADER + "minimizer: x of f, x of f\nclaim: f(x) <= f(y)\n", 3, "already a minimizer"),
     (HEADER + "let: z = grad(f, z)\nclaim: f(x) <= 0\n", 3, "not a declared vector"),
+    (HEADER + "stationary: x of g\nclaim: f(x) <= f(y)\n", 3, "stationary of an undeclared function 'g'"),
+    (HEADER + "stationary: z of f\nclaim: f(x) <= f(y)\n", 3, "not a declared vector"),
+    (HEADER + "stationary: x f\nclaim: f(x) <= f(y)\n", 3, "expected 'stationary: xs of f'"),
+    (HEADER + "minimizer: x of f\nstationary: x of f\nclaim: f(x) <= f(y)\n", 4, "already a minimizer of f"),
 ]
 
 
@@ -598,3 +602,15 @@ def test_huber_functions_are_recognised():
     # the same data with one value off is not a Huber function
     bad = [data[0], ((q(1, 2),), (q(1, 2),), q(1, 4))]
     assert _huber_note("f", cls, bad, {sympy.Symbol("L", real=True): q(1)}) is None
+
+
+def test_stationary_point_from_the_builder_is_not_a_minimizer():
+    from theorykit.symbolic.derivation import Derivation
+
+    d = Derivation(functions={"f": "smooth(L)"}, vectors=["xs", "y"], stationary={"xs": "f"}, assume=["L > 0"])
+    d.claim("f(y)", ">=", "f(xs) - L/2*norm(y - xs)**2")
+    d.claim("f(y)", ">=", "f(xs)")
+    report = d.check()
+    assert [s.status for s in report.steps] == ["proved", "refuted"]
+    cex = report.steps[1].counterexample
+    verify_counterexample(d.to_text(), "f(y)", ">=", "f(xs)", cex)

@@ -495,5 +495,18 @@ def _identity_holds(problem: StepProblem, cert: Certificate) -> bool:
     for w, comb in cert.squares:
         vec = Vector.of(comb)
         quad += w * inner(vec, vec)
-    difference = sympy.together(sympy.expand(target - combo - quad - cert.constant))
-    return sympy.expand(sympy.numer(difference)) == 0
+    difference = sympy.expand(target - combo - quad - cert.constant)
+    # the difference is affine in the placeholders: each coefficient (a rational function of the
+    # parameters) must vanish identically; checked one at a time, which is much cheaper than
+    # bringing the whole expression over one denominator
+    placeholders = sorted((s for s in difference.free_symbols if s.name.startswith(("F__", "G__"))), key=str)
+    try:
+        poly = sympy.Poly(difference, *placeholders) if placeholders else None
+    except sympy.PolynomialError:
+        poly = None
+    if poly is None:
+        together = sympy.together(difference)
+        return sympy.expand(sympy.numer(together)) == 0
+    if poly.total_degree() > 1:
+        return False
+    return all(sympy.expand(sympy.numer(sympy.together(c))) == 0 for c in poly.coeffs())
