@@ -614,3 +614,15 @@ def test_stationary_point_from_the_builder_is_not_a_minimizer():
     assert [s.status for s in report.steps] == ["proved", "refuted"]
     cex = report.steps[1].counterexample
     verify_counterexample(d.to_text(), "f(y)", ">=", "f(xs)", cex)
+
+
+def test_declaration_words_are_not_single_use_names():
+    from theorykit.symbolic.lint import single_use_names
+
+    text = (EXAMPLES / "pl_from_strong_convexity.deriv").read_text()
+    names = {w.name for w in single_use_names(text)}
+    assert not names & {"function", "vectors", "minimizer", "of", "smooth", "strongly_convex", "grad", "norm"}
+    # a real typo in a vector file is still caught
+    typo = "function f: convex\nvectors: x, y\nassume: eta > 0\nclaim: f(x) <= f(y) + eta*norm(x - y)**2\n" \
+           "claim: f(x) <= f(y) + etta*norm(x - y)**2\n"
+    assert "etta" in {w.name for w in single_use_names(typo)}
