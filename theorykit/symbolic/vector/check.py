@@ -124,6 +124,11 @@ def decide_vector_step(doc: VectorDerivation, lhs, op, rhs, assumptions, timeout
         # so the squared step has the same verdict and the same counterexamples
         problem = build_problem(doc.ctx, sympy.expand(lhs**2), op, sympy.expand(rhs**2), rewrite)
         squared = " (both sides >= 0, squared)"
+    norm_bound = None
+    if problem is None and op in ("<=", ">="):
+        norm_bound = _norm_bound(doc, lhs, op, rhs, rewrite, positivity)
+        if norm_bound is not None:
+            problem, assumptions, positivity = norm_bound
     divided = None
     if problem is not None:
         problem, divided = _divide_positive_power(problem, positivity)
@@ -146,7 +151,14 @@ def decide_vector_step(doc: VectorDerivation, lhs, op, rhs, assumptions, timeout
         except Exception as exc:  # noqa: BLE001 - a failed search is an honest unknown
             cert, reason = None, f"certificate search failed ({type(exc).__name__})"
         if cert is not None:
-            data = certificate_dict(cert, op, doc.ctx.basis_label)
+            data = certificate_dict(cert, "<=" if norm_bound else op, doc.ctx.basis_label)
+            if norm_bound:
+                via = "for every tau > 0: c*norm(v) <= c/(2*tau)*norm(v)**2 + c*tau/2 (AM-GM), and"
+                data["via"] = via
+                for key in ("identity", "text"):
+                    data[key] = via + " " + data[key].replace("RHS - LHS", "c/(2*tau)*norm(v)**2 + c*tau/2 - A")
+                return "proved", "interpolation certificate (norm bound, for every tau > 0)", None, data, \
+                    time.monotonic() - start
             if squared:
                 data["squared"] = True
                 data["identity"] = data["identity"].replace("RHS", "RHS²").replace("LHS", "LHS²")
@@ -177,11 +189,63 @@ def decide_vector_step(doc: VectorDerivation, lhs, op, rhs, assumptions, timeout
             raise
         except Exception as exc:  # noqa: BLE001
             cex, reason = None, f"{reason}; counterexample search failed ({type(exc).__name__})"
+    if cex is not None and norm_bound:
+        cex["scalars"].pop(TAU.name, None)  # the AM-GM parameter is not a scalar of the file
     if cex is not None:
         return "refuted", "exact counterexample (worst case of the Gram SDP, rounded)" + squared, cex, None, \
             time.monotonic() - start
     return "unknown", reason or "neither a certificate nor a counterexample was found", None, None, \
         time.monotonic() - start
+
+
+TAU = sympy.Symbol("tau__", real=True)  # no name of a file can contain a double underscore
+
+
+def _norm_bound(doc, lhs, op, rhs, rewrite, positivity):
+    """A <= c*norm(v) (A affine in the Gram matrix and the values, c >= 0 a scalar) as an affine step.
+
+    By AM-GM, c||v|| <= c/(2 tau) ||v||^2 + c tau/2 for tau > 0 with equality at tau = ||v||, so
+    A <= c||v|| for all data iff A <= c/(2 tau) ||v||^2 + c tau/2 for all data and all tau > 0
+    (when ||v|| = 0, tau -> 0 gives A <= 0). tau becomes a parameter with tau > 0; a counterexample
+    to the tau-step counts only when the written step fails on it exactly (A > 0, A^2 > c^2 ||v||^2).
+    Returns (problem, assumptions with tau > 0, positivity for them) or None."""
+    small, big = (lhs, rhs) if op == "<=" else (rhs, lhs)
+    roots = [f for f in sympy.Mul.make_args(big) if _placeholders(f)]
+    if len(roots) != 1 or not (isinstance(roots[0], sympy.Pow) and roots[0].exp == sympy.Rational(1, 2)):
+        return None
+    square = roots[0].base
+    c = sympy.Mul(*[f for f in sympy.Mul.make_args(big) if not _placeholders(f)])
+    if not positivity(c, strict=False):
+        return None
+    from ..derivation import _make_assumptions
+
+    try:
+        assumptions = _make_assumptions([r for r, _, _ in doc.assumptions] + [TAU > 0], False)
+    except Exception:  # noqa: BLE001 - then no such reduction
+        return None
+    problem = build_problem(doc.ctx, small, "<=", c / (2 * TAU) * square + c * TAU / 2, rewrite)
+    if problem is None:
+        return None
+    a_form = build_problem(doc.ctx, small, "<=", sympy.Integer(0), rewrite)
+    q_form = build_problem(doc.ctx, sympy.Integer(0), "<=", square, rewrite)
+    if a_form is None or q_form is None:
+        return None
+    a_expr = -(sum((k * v for v, k in a_form.target.coeffs.items()), sympy.Integer(0)) + a_form.target.const)
+    q_expr = sum((k * v for v, k in q_form.target.coeffs.items()), sympy.Integer(0)) + q_form.target.const
+    c_expr = rewrite(c) if rewrite else c
+
+    def violated(subs, scal, a_expr=a_expr, q_expr=q_expr, c_expr=c_expr):
+        a = a_expr.xreplace(subs).xreplace(scal)
+        q = q_expr.xreplace(subs).xreplace(scal)
+        cc = c_expr.xreplace(scal)
+        if not (a.is_Rational and q.is_Rational and cc.is_Rational):
+            return False
+        return bool(a > 0 and a * a > cc * cc * q)
+
+    from dataclasses import replace
+
+    new_positivity = _Positivity(assumptions, positivity.deadline)
+    return replace(problem, violated=violated), assumptions, new_positivity
 
 
 def _divide_positive_power(problem, positivity):

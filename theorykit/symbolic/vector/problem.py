@@ -64,6 +64,7 @@ class StepProblem:
     refutation_inequalities: list  # Inequality used to validate refutations
     refutation_forms: list
     members: dict = field(default_factory=dict)  # function -> "concave" when refuting with -h, h convex
+    violated: object = None  # optional exact test (placeholder values, scalars) -> the written step fails
 
     @property
     def variables(self) -> list:

@@ -178,6 +178,8 @@ def exact_check(problem: StepProblem, point: dict, coords: dict, fvals: list, as
         return None
     if (problem.strict and t > 0) or (not problem.strict and t >= 0):
         return None
+    if problem.violated is not None and not problem.violated(subs, scal):
+        return None  # the step as written must fail too (see check._norm_bound)
     # assumptions
     if assumptions is not None and hasattr(assumptions, "satisfied_exactly"):
         if not assumptions.satisfied_exactly({k: v for k, v in point.items()}):
