@@ -126,9 +126,14 @@ def decide_vector_step(doc: VectorDerivation, lhs, op, rhs, assumptions, timeout
         squared = " (both sides >= 0, squared)"
     norm_bound = None
     if problem is None and op in ("<=", ">="):
-        norm_bound = _norm_bound(doc, lhs, op, rhs, rewrite, positivity)
+        norm_bound = _guarded(_norm_bound, doc, lhs, op, rhs, rewrite, positivity)
         if norm_bound is not None:
             problem, assumptions, positivity = norm_bound
+    perspective = None
+    if problem is None and op in ("<=", ">="):
+        perspective = _guarded(_perspective, doc, lhs, op, rhs, rewrite, positivity)
+        if perspective is not None:
+            problem, assumptions, positivity = perspective
     divided = None
     if problem is not None:
         problem, divided = _divide_positive_power(problem, positivity)
@@ -152,6 +157,13 @@ def decide_vector_step(doc: VectorDerivation, lhs, op, rhs, assumptions, timeout
             cert, reason = None, f"certificate search failed ({type(exc).__name__})"
         if cert is not None:
             data = certificate_dict(cert, "<=" if norm_bound else op, doc.ctx.basis_label)
+            if perspective:
+                via = "for every real tau: a**2/b >= 2*tau*a - tau**2*b (b > 0), and"
+                data["via"] = via
+                for key in ("identity", "text"):
+                    data[key] = via + " " + data[key].replace("RHS - LHS", "(the step with a**2/b so bounded)")
+                return "proved", "interpolation certificate (quadratic-over-norm terms, for every tau)", None, \
+                    data, time.monotonic() - start
             if norm_bound:
                 via = "for every tau > 0: c*norm(v) <= c/(2*tau)*norm(v)**2 + c*tau/2 (AM-GM), and"
                 data["via"] = via
@@ -176,6 +188,19 @@ def decide_vector_step(doc: VectorDerivation, lhs, op, rhs, assumptions, timeout
     if simple:
         points += boundary_points(simple[0], names, assumptions)
     points += [p for p in simple[2:] if p not in points]
+    if perspective:
+        # the violation of a tau-step needs tau near its optimum a/b, a ratio of the data: sweep a
+        # scale of tau values (both signs unless assume: fixed one) at the first simple points
+        taus = [n for n in names if n.startswith("tau__")]
+        sweep = []
+        for base in simple[:3]:
+            for magnitude in ("1/4", "1/8", "1/2", "1/16", "3/4", "1/32", "2", "4"):
+                for sign in (-1, 1):
+                    value = sympy.Rational(magnitude) * sign
+                    trial = _satisfies_all(assumptions, {**base, **{t: value for t in taus}})
+                    if trial is not None and trial not in sweep:
+                        sweep.append(trial)
+        points = sweep + [p for p in points if p not in sweep]
     cex = None
     variants = [v for v in (problem, concave_variant(problem)) if v is not None]  # concave members too
     for number, variant in enumerate(variants):
@@ -189,8 +214,10 @@ def decide_vector_step(doc: VectorDerivation, lhs, op, rhs, assumptions, timeout
             raise
         except Exception as exc:  # noqa: BLE001
             cex, reason = None, f"{reason}; counterexample search failed ({type(exc).__name__})"
-    if cex is not None and norm_bound:
-        cex["scalars"].pop(TAU.name, None)  # the AM-GM parameter is not a scalar of the file
+    if cex is not None and (norm_bound or perspective):
+        for name in list(cex["scalars"]):
+            if name.startswith("tau__"):  # the variational parameters are not scalars of the file
+                cex["scalars"].pop(name)
     if cex is not None:
         return "refuted", "exact counterexample (worst case of the Gram SDP, rounded)" + squared, cex, None, \
             time.monotonic() - start
@@ -246,6 +273,149 @@ def _norm_bound(doc, lhs, op, rhs, rewrite, positivity):
 
     new_positivity = _Positivity(assumptions, positivity.deadline)
     return replace(problem, violated=violated), assumptions, new_positivity
+
+
+def _satisfies_all(assumptions, values):
+    done = assumptions.complete(values) if hasattr(assumptions, "complete") else values
+    if done is None or (hasattr(assumptions, "satisfied_exactly") and not assumptions.satisfied_exactly(done)):
+        return None
+    return done
+
+
+def _guarded(reduction, *args):
+    """A reduction that fails (an unexpected expression shape) is only not applied."""
+    try:
+        return reduction(*args)
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except Exception:  # noqa: BLE001 - the step stays out of scope: an honest unknown
+        return None
+
+
+def _perspective(doc, lhs, op, rhs, rewrite, positivity):
+    """A step whose non-affine part is a sum of -k a^2/b (k >= 0 a scalar, a affine, b = ||v||^2 a Gram
+    form proved PSD), e.g. f(x1) - f* <= d - d^2/(2 L ||x0 - x*||^2) with d = f(x0) - f*.
+
+    For b > 0, a^2/b = max over real tau of 2 tau a - tau^2 b, so T = A - sum k a^2/b >= 0 iff
+    A - sum k (2 tau_j a - tau_j^2 b) >= 0 for every real tau_j: an affine step with new parameters.
+    The step is meaningful only where every b > 0; a counterexample to the tau-step counts only when
+    the written step fails on it exactly (with b != 0). Returns (problem, assumptions, positivity) or None."""
+    from dataclasses import replace
+
+    from .certificate import _psd_squares
+    from .problem import linear_form
+
+    rewrite_fn = rewrite or (lambda e: e)
+    target = rewrite_fn(rhs - lhs) if op == "<=" else rewrite_fn(lhs - rhs)
+    groups: dict = {}
+    rest = sympy.Integer(0)
+    for term in sympy.Add.make_args(sympy.expand(target)):
+        num, den = sympy.fraction(sympy.together(term))
+        if _placeholders(den):
+            scalar = sympy.Mul(*[f for f in sympy.Mul.make_args(sympy.factor(den)) if not _placeholders(f)])
+            key = sympy.expand(den / scalar)
+            groups[key] = groups.get(key, sympy.Integer(0)) + num / scalar
+        else:
+            rest += term
+    if not groups or len(groups) > 3:
+        return None
+    new_target = rest
+    taus = []
+    originals = []
+    relations = [r for r, _, _ in doc.assumptions]
+    for b, num in groups.items():
+        # b: a Gram form without function values (the scalar factors of the denominator are in num)
+        s_factor = sympy.Integer(1)
+        if any(sym.name.startswith("F__") for sym in b.free_symbols):
+            return None
+        numer, denom = sympy.fraction(sympy.together(sympy.expand(num)))
+        if _placeholders(denom):
+            return None
+        coeff, factors = sympy.factor_list(sympy.expand(numer))
+        placeholder_factors = [(f, m) for f, m in factors if _placeholders(f)]
+        if len(placeholder_factors) != 1 or placeholder_factors[0][1] != 2:
+            return None
+        a = placeholder_factors[0][0]
+        scalar = coeff * sympy.Mul(*[f**m for f, m in factors if not _placeholders(f)]) / denom
+        k = sympy.cancel(-scalar / s_factor)  # the group is -k a^2/b
+        if not positivity(k, strict=False):
+            return None
+        if not _is_psd_gram(doc, b, positivity, _psd_squares):
+            return None
+        tau = sympy.Symbol(f"tau__{len(taus)}", real=True)
+        taus.append(tau)
+        # the maximum over tau sits at tau = a/b: when a >= 0 (or <= 0) for every member, tau >= 0
+        # (or <= 0) suffices, which certificates need (a multiplier 2 k tau must be >= 0)
+        sign = _sign_of_affine(doc, a, positivity)
+        if sign is not None:
+            relations.append(tau >= 0 if sign > 0 else tau <= 0)
+        new_target -= k * (2 * tau * a - tau**2 * b)
+        originals.append(b)
+    problem = build_problem(doc.ctx, sympy.Integer(0), "<=", new_target)
+    if problem is None:
+        return None
+    from ..derivation import _make_assumptions
+
+    try:
+        assumptions = _make_assumptions(relations, False)
+    except Exception:  # noqa: BLE001 - then no such reduction
+        return None
+    positivity = _Positivity(assumptions, positivity.deadline)
+
+    def violated(subs, scal, target=target, dens=originals):
+        if any(d.xreplace(subs).xreplace(scal) == 0 for d in dens):
+            return False
+        value = sympy.cancel(target.xreplace(subs).xreplace(scal))
+        return bool(value.is_Rational and value < 0)
+
+    return replace(problem, violated=violated), assumptions, positivity
+
+
+def _sign_of_affine(doc, a, positivity):
+    """+1 when a >= 0 for every member (a certificate), -1 when a <= 0, else None."""
+    from .certificate import find_certificate
+    from .problem import sample_parameters
+
+    for sign in (1, -1):
+        problem = build_problem(doc.ctx, sympy.Integer(0), "<=", sign * a)
+        if problem is None:
+            return None
+        names = [s.name for s in problem.parameters]
+        points = sample_parameters(names, positivity.assumptions, count=2, seed=1, generic=True) or \
+            sample_parameters(names, positivity.assumptions, count=2, seed=1)
+        if not points:
+            return None
+        try:
+            cert, _ = find_certificate(problem, points, positivity, time.monotonic() + 2.0)
+        except Exception:  # noqa: BLE001 - no sign known
+            cert = None
+        if cert is not None:
+            return sign
+    return None
+
+
+def _is_psd_gram(doc, b, positivity, psd_squares) -> bool:
+    """b (affine in the Gram entries only) is v^T S v with S proved positive semidefinite."""
+    from .syntax import gram_symbol
+
+    basis = list(doc.ctx.basis)
+    S = sympy.zeros(len(basis), len(basis))
+    form = sympy.expand(b)
+    used = set()
+    for i, u in enumerate(basis):
+        for j in range(i, len(basis)):
+            g = gram_symbol(u, basis[j])
+            c = form.coeff(g)
+            if c != 0:
+                used.add(g)
+                if i == j:
+                    S[i, i] = c
+                else:
+                    S[i, j] = S[j, i] = c / 2
+    remainder = sympy.expand(form - sum((form.coeff(g) * g for g in used), sympy.Integer(0)))
+    if remainder != 0:
+        return False
+    return psd_squares(S, basis, positivity) is not None
 
 
 def _divide_positive_power(problem, positivity):
