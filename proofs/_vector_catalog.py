@@ -25,10 +25,13 @@ def merged_report(name: str, *reports):
 
     steps, chains, assumptions = [], [], []
     for report in reports:
+        offset = len(steps)
         for step in report.steps:
             step.index = len(steps)
             steps.append(step)
-        chains += list(report.chains)
+        for chain in report.chains:
+            chain.step_indices = [k + offset for k in chain.step_indices]
+            chains.append(chain)
         assumptions += [a for a in report.assumptions if a not in assumptions]
     statuses = {s.status for s in steps} | {c.status for c in chains}
     if "refuted" in statuses:

@@ -49,3 +49,17 @@ def test_a_general_class_theorem_has_certificates_and_no_fixed_dimension(claim_i
     certified = [s for s in report.steps if str(s.method).startswith(("interpolation certificate",
                                                                        "identity in the Gram", "two certificates"))]
     assert certified, f"{claim_id}: no vector step, so the class part is not derived in general"
+
+
+def test_merged_reports_keep_their_chains_pointing_at_their_steps():
+    from proofs._vector_catalog import merged_report
+    from theorykit.symbolic.derivation import Derivation
+
+    first = Derivation(assume=["a > 0"])
+    first.start("a + 1").gt("a")
+    second = Derivation(assume=["b > 0"])
+    second.start("b + 2").gt("b + 1").gt("b")
+    merged = merged_report("m", first.check(), second.check())
+    assert [s.index for s in merged.steps] == [0, 1, 2]
+    assert merged.status == "proved"
+    assert [c.step_indices for c in merged.chains][-1] == [1, 2]
