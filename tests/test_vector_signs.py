@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from theorykit.symbolic.derivation import _make_assumptions
-from theorykit.symbolic.vector.signs import positive_atoms, quick_sign
+from theorykit.symbolic.vector.signs import handelman_sign, positive_atoms, quick_sign
 
 L, mu, eta, c = (sympy.Symbol(n, real=True) for n in ("L", "mu", "eta", "c"))
 ASSUME = _make_assumptions([mu > 0, L > mu, eta > 0, eta <= 2 / L, c >= 0], False)
@@ -50,12 +50,23 @@ def test_never_claims_a_sign_that_fails_at_an_admissible_point(product, extra_te
         expr *= factor**power
     for factor, power in extra_terms:
         expr += factor**power
-    verdict = quick_sign(expr, ATOMS)
-    if verdict is None:
-        return
+    for verdict in (quick_sign(expr, ATOMS), handelman_sign(expr, ATOMS)):
+        if verdict is not None:
+            _holds_at_admissible_points(expr, verdict, data)
+
+
+def _holds_at_admissible_points(expr, verdict, data):
     for _ in range(5):
         point = _admissible(data.draw)
         value = expr.xreplace(point)
         if value.has(sympy.zoo, sympy.nan):
             continue
         assert value > 0 if verdict == "pos" else value >= 0, (expr, verdict, point, value)
+
+
+def test_handelman_certificates_for_step_size_conditions():
+    assert handelman_sign(2 - eta * mu, ATOMS) == "pos"  # = L (2/L - eta) + eta (L - mu)
+    assert handelman_sign(1 - eta * mu, ATOMS) is None  # eta <= 2/L allows eta*mu > 1
+    assert handelman_sign(2 - eta * L, ATOMS) == "nonneg"
+    assert handelman_sign(eta * mu - 1, ATOMS) is None
+    assert handelman_sign(L - 2 * mu, ATOMS) is None

@@ -16,7 +16,7 @@ from .problem import boundary_points, build_problem, concave_variant, sample_par
 from .refute import find_counterexample
 from .render import WrittenExpr, certificate_dict
 from .reductions import divide_positive_power, guarded, norm_bound_step, perspective_step, satisfies_all
-from .signs import positive_atoms, quick_sign
+from .signs import handelman_sign, positive_atoms, quick_sign
 
 __all__ = ["check_vector_text", "check_vector_document", "decide_vector_step", "MAX_BASIS", "MAX_POINTS"]
 
@@ -54,6 +54,8 @@ class _Positivity:
         defined = {k.name for k in getattr(self.assumptions, "definitions", {}) or {}}
         if atoms and not any(s.name in defined for s in expr.free_symbols):
             quick = quick_sign(expr, atoms)  # exact: products/sums of assumed-positive factors
+            if quick is None:
+                quick = handelman_sign(expr, atoms)  # exact: weights from an LP, checked symbolically
             if quick == "pos" or (quick == "nonneg" and not strict):
                 self.cache[key] = True
                 return True

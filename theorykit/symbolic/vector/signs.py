@@ -127,3 +127,65 @@ def positive_atoms(assumptions) -> tuple:
 def _plain(expr):
     """Symbols by name only (the assumptions refine theirs, e.g. positive=True)."""
     return expr.xreplace({s: sympy.Symbol(s.name, real=True) for s in expr.free_symbols})
+
+
+def handelman_sign(expr: sympy.Expr, atoms, *, max_products: int = 80) -> str | None:
+    """'pos' / 'nonneg' / None: ``expr``'s numerator as a nonnegative combination of products of at
+    most two assumed-nonnegative polynomial forms (a Handelman-type certificate), its denominator
+    positive by :func:`quick_sign`.
+
+    A linear program (scipy HiGHS) only suggests the weights; they are rounded to rationals and
+    the identity and the signs are checked exactly here, so the answer never rests on floats.
+    For example 1 - eta*mu = L*(1/L - eta) + eta*(L - mu) under eta <= 1/L, mu < L.
+    """
+    import numpy as np
+    from fractions import Fraction
+
+    if sympy.count_ops(expr) > _MAX_OPS:
+        return None
+    expr = _plain(expr)
+    num, den = sympy.fraction(sympy.together(expr))
+    if not den.is_number:
+        s_den = _sign_of_sum(sympy.expand(den), atoms)
+        if s_den != "pos":
+            if _sign_of_sum(sympy.expand(-den), atoms) != "pos":
+                return None
+            num = -num
+    elif den < 0:
+        num = -num
+    num = sympy.expand(num)
+    polys = [(g, strict) for g, strict in atoms if sympy.fraction(sympy.together(g))[1].is_number]
+    symbols = sorted(num.free_symbols.union(*[g.free_symbols for g, _ in polys]), key=str)
+    if not symbols or any(not num.is_polynomial(s) for s in symbols):
+        return None
+    products = [(sympy.Integer(1), True)] + list(polys)
+    for i in range(len(polys)):
+        for j in range(i, len(polys)):
+            products.append((sympy.expand(polys[i][0] * polys[j][0]), polys[i][1] and polys[j][1]))
+    products = products[:max_products]
+    try:
+        target = sympy.Poly(num, *symbols).as_dict()
+        columns = [sympy.Poly(p, *symbols).as_dict() for p, _ in products]
+    except sympy.PolynomialError:
+        return None
+    monomials = sorted(set(target).union(*[set(c) for c in columns]))
+    A = np.array([[float(c.get(m, 0)) for c in columns] for m in monomials])
+    b = np.array([float(target.get(m, 0)) for m in monomials])
+    from scipy.optimize import linprog
+
+    try:
+        found = linprog(np.ones(len(products)), A_eq=A, b_eq=b, bounds=[(0, None)] * len(products),
+                        method="highs")
+    except (ValueError, np.linalg.LinAlgError):
+        return None
+    if found.status != 0:
+        return None
+    weights = [sympy.Rational(Fraction(float(w)).limit_denominator(10**6)) if w > 1e-9 else sympy.Integer(0)
+               for w in found.x]
+    if any(w < 0 for w in weights):
+        return None
+    combination = sum((w * p for w, (p, _) in zip(weights, products)), sympy.Integer(0))
+    if sympy.expand(num - combination) != 0:
+        return None
+    strict = any(w > 0 and s for w, (_, s) in zip(weights, products))
+    return "pos" if strict else "nonneg"
