@@ -6,6 +6,7 @@ from hypothesis import strategies as st
 
 from theorykit.claims.claim import Claim, Kind, NumericCheck
 
+from . import _vector_catalog
 from ._util import (
     BOYD,
     NESTEROV,
@@ -119,7 +120,8 @@ CONVEXITY_FIRST_ORDER = Claim(
     statement=STATEMENT,
     kind=Kind.TIGHT_BOUND,
     sources=(BOYD, NESTEROV),
-    derive=_derive,
+    derive=_vector_catalog.convexity_first_order,  # every convex f (_derive: the 2-D quadratic)
+    derivation_scope="general",
     assumptions=ASSUMPTIONS,
     strategy=_params,
     checks=(

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from theorykit.claims.claim import Claim, Kind, NumericCheck, PepOracle
 
+from . import _vector_catalog
 from . import _vector_derivations
 
 from ._util import (
@@ -339,7 +340,7 @@ GD_CONVEX_RATE_TIGHT = Claim(
     statement=CT_STATEMENT,
     kind=Kind.TIGHT_BOUND,
     sources=(DRORI_TEBOULLE, TAYLOR_HENDRICKX_GLINEUR, PEPIT),
-    derive=_derive_convex_rate_tight,
+    derive=_vector_catalog.convex_rate_tight,  # N = 1 in general + the lower bound; general N not derived
     assumptions=CT_ASSUME,
     strategy=_quadratic_params,
     checks=_checks(CT_STATEMENT, tight_huber=True),

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from theorykit.claims.claim import Claim, Kind, Mutant, NumericCheck
 
 from ._sources import GOODFELLOW
+from . import _vector_catalog
 from ._util import BOYD, NESTEROV, S, derivation, rounded
 
 __all__ = ["CLAIMS"]
@@ -89,7 +90,8 @@ CHORD = Claim(
     statement=sympy.And(sympy.Le(gap, 0), sympy.Eq(r_q, th * (1 - th) / 2)),
     kind=Kind.TIGHT_BOUND,
     sources=(BOYD,),
-    derive=_derive_chord,
+    derive=_vector_catalog.chord_convexity,  # every convex f (_derive_chord: a z^2/2)
+    derivation_scope="general",
     assumptions=(th >= 0, th <= 1),
     strategy=_chord_params,
     checks=(
@@ -149,7 +151,8 @@ STATIONARY = Claim(
     statement=sympy.Ge(gmin, 0),
     kind=Kind.IDENTITY,
     sources=(BOYD, NESTEROV),
-    derive=_derive_stationary,
+    derive=_vector_catalog.stationary_is_global,  # every convex f, a zero-gradient point
+    derivation_scope="general",
     strategy=lambda: st.fixed_dictionaries({"dim": st.integers(1, 5), "curv": st.sampled_from([0.0, 0.3, 1.0])}),
     checks=(NumericCheck("no_lower_point", "min over 2000 random y of (f(y) - f(x_s)) / (1 + |y - x_s|^2)",
                          _min_gap_to_stationary, measures=gmin, atol=1e-9,

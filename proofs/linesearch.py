@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from theorykit.claims.claim import Claim, Kind, NumericCheck
 
 from ._sources import NOCEDAL_WRIGHT
+from . import _vector_catalog
 from ._util import BOYD, S, derivation, rotated_quadratic, rounded
 
 __all__ = ["CLAIMS"]
@@ -82,7 +83,8 @@ ARMIJO = Claim(
     statement=sympy.And(sympy.Ge(eta_min, ARMIJO_STEP), sympy.Ge(dec, 1)),
     kind=Kind.TIGHT_BOUND,
     sources=(NOCEDAL_WRIGHT, BOYD),
-    derive=_derive,
+    derive=_vector_catalog.armijo,  # every L-smooth f (_derive: the scalar factor only)
+    derivation_scope="general",
     assumptions=(L > 0, c > 0, c < 1, rho > 0, rho < 1),
     strategy=_params,
     checks=(

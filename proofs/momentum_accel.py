@@ -40,6 +40,7 @@ from ._momentum_common import derivation as _derivation
 from ._momentum_common import probes as _probes
 from ._momentum_common import seed_of as _seed
 from ._momentum_common import unit_floats as _unit
+from . import _vector_catalog
 from ._sources import NOCEDAL_WRIGHT
 from ._util import predictor, rotated_quadratic
 
@@ -240,7 +241,8 @@ NESTEROV_RATE = Claim(
     statement=NAG_RATE_STATEMENT,
     kind=Kind.RATE,
     sources=(NESTEROV_1983, NESTEROV, BECK_TEBOULLE, LESSARD),
-    derive=_derive_nag_rate,
+    derive=_vector_catalog.nesterov_rate,  # spectral part + FISTA potential decrease for every smooth convex f
+    derivation_scope="general",
     checks=(
         NumericCheck("rate", "linear_rate at η = 1/L, β = (√κ−1)/(√κ+1) on eigenvalues spread over [μ, L]",
                      measure=_nag_rate, measures=_rho, rtol=1e-5,
@@ -551,6 +553,7 @@ EFFECTIVE_STEP = Claim(
     kind=Kind.IDENTITY,
     sources=(POLYAK_1964, POLYAK),
     derive=_derive_effective_step,
+    derivation_scope="general",  # a symbolic proof of the statement for every parameter value
     assumptions=(_eta_s > 0, beta >= 0, beta < 1),
     strategy=lambda: st.fixed_dictionaries({"beta": _unit(0.0, 0.95), "eta": _unit(0.001, 1.0),
                                             "dim": st.integers(1, 5)}),

@@ -103,6 +103,7 @@ NEWTON_ONE_STEP = Claim(
     kind=Kind.IDENTITY,
     sources=(NOCEDAL_WRIGHT, BOYD),
     derive=_derive_one_step,
+    derivation_scope="general",  # a symbolic proof of the statement for every parameter value
     assumptions=OS_ASSUME,
     strategy=lambda: spectrum_params(dim=(1, 6), lo=0.1, hi=10.0),
     checks=(

@@ -79,6 +79,7 @@ RMSPROP_EWMA = Claim(
     kind=Kind.IDENTITY,
     sources=(TIELEMAN_HINTON, KINGMA_BA),
     derive=_derive,
+    derivation_scope="general",  # a symbolic proof of the statement for every parameter value
     assumptions=EW_ASSUME,
     strategy=_params,
     checks=(

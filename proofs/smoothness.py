@@ -6,6 +6,7 @@ import sympy
 
 from theorykit.claims.claim import Claim, Kind, NumericCheck
 
+from . import _vector_catalog
 from ._util import (
     HORN_JOHNSON,
     NESTEROV,
@@ -105,7 +106,8 @@ SMOOTHNESS_QUADRATIC = Claim(
     statement=STATEMENT,
     kind=Kind.TIGHT_BOUND,
     sources=(NESTEROV, HORN_JOHNSON),
-    derive=_derive,
+    derive=_vector_catalog.smoothness_quadratic,  # every smooth convex f (_derive: the 2-D quadratic)
+    derivation_scope="general",
     assumptions=ASSUMPTIONS,
     strategy=_params,
     checks=(
