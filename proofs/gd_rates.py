@@ -364,7 +364,8 @@ Claim (*tight*): f(x_N) - f* <= L R^2 / (4N + 2), attained by a 1-D Huber functi
 It fails for larger steps: at eta = 1.9/L the quadratic L/2 x^2 already gives
 L R^2 (0.9)^(2N) / 2 > L R^2/(4N+2) for small N.
 
-Derivation: (a) the upper bound for N = 1 as a PEP certificate [2]: with x* = 0, f* = 0,
+Derivation (reduced: N = 1 for the whole class, the lower bound for every N): (a) the upper bound for
+N = 1 as a PEP certificate [2]: with x* = 0, f* = 0,
 one half of each of the interpolation inequalities (x*, x0), (x*, x1), (x0, x1) added to
 f(x1) leaves L |x0|^2/6 minus two squares; the multipliers come from PEPit's dual and are
 checked as exact algebra. For general N the certificate is [1, Thm 3.1]'s, checked here

@@ -113,7 +113,8 @@ Claim (*tight*): f(theta x + (1 - theta) y) <= theta f(x) + (1 - theta) f(y) (th
 convexity [1, Sec. 3.1.1]); for f = a z^2/2 the chord exceeds the graph by exactly
 a theta (1 - theta) (x - y)^2 / 2, so the inequality is an equality only at theta in {0, 1} or x = y.
 
-Derivation: expand the quadratic's gap.
+Derivation (general): theta [convexity z -> x] + (1 - theta) [convexity z -> y] at z = theta x + (1 - theta) y,
+for every convex f in every dimension; the quadratic's gap as a symbolic identity.
 
 Checks: on random convex functions (log-sum-exp of 6 affine maps plus a PSD quadratic, d <= 5) the
 largest normalized violation over 200 random chords is <= 0 (atol 1e-12); on a z^2/2 the gap over
@@ -165,7 +166,8 @@ STATIONARY = Claim(
 
 Claim (*identity*): f(y) >= f(x_s) for every y [1, Sec. 4.2.3], [2, Thm 2.1.2].
 
-Derivation: first-order convexity f(y) >= f(x) + <grad f(x), y - x> with grad f(x_s) = 0.
+Derivation (general): first-order convexity f(y) >= f(x_s) + <grad f(x_s), y - x_s> with grad f(x_s) = 0,
+for every convex f in every dimension (vector derivation with `stationary: xs of f`).
 
 Check: x_s by BFGS (gtol 1e-9) from a random start on random convex functions (log-sum-exp of
 affine maps plus a PSD quadratic, d <= 5); no y among 2000 random points at distances 0.01..10

