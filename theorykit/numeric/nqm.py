@@ -301,6 +301,21 @@ VARIANTS = {"sgd": {}, "momentum": {"betas": (0.0, 0.5, 0.9)}, "precond": {"powe
 def tuned_steps(h, batch_size, *, target, betas=(0.0,), power=0.0, max_steps=200_000, xp=None) -> float:
     """min over the lr grid (and over ``betas``) of the steps the exact recurrence needs to reach ``target``."""
     h_np = to_numpy(h)
+    if USE_JUMP and (xp is None or xp is np or getattr(xp, "__name__", "").endswith("numpy")):
+        # one search over every (beta, lr) row: the first hit found caps all the others
+        from .nqm_fast import first_hits
+
+        h_np = np.asarray(_curvatures(h_np, np), dtype=np.float64)
+        B = check_positive_scalar(batch_size, "batch_size")
+        target = check_positive_scalar(target, "target")
+        p = _power(power)
+        bs = [_momentum(b) for b in betas]
+        rows = [2.0 * (1.0 + b) / float(np.max(h_np ** (1.0 - p))) * np.geomspace(1e-4, 0.99, LR_GRID)
+                for b in bs]
+        lrs = np.concatenate(rows)
+        hit = first_hits(h_np, lrs[:, None] * h_np ** (-p), h_np / B, np.repeat(bs, LR_GRID), 1.0, target,
+                         max_steps, True)
+        return float(np.min(hit))
     best = math.inf
     for b in betas:
         top = 2.0 * (1.0 + b) / float(np.max(h_np ** (1.0 - power)))  # heavy-ball stability limit
