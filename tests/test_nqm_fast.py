@@ -79,3 +79,15 @@ def test_first_only_minimum_with_mixed_momenta_and_noise_rows():
     assert np.array_equal(got, want) and np.isfinite(want).sum() >= 4
     first = first_hits(h, lrs[:, None] * np.ones_like(h), noise, betas, 1.0, target, 3000, True)
     assert np.min(first) == np.min(want)
+
+
+def test_one_step_losses_are_expected_losss_first_step():
+    from theorykit.numeric.nqm import one_step_losses
+
+    rng = np.random.default_rng(5)
+    for _ in range(200):
+        d = int(rng.integers(1, 6))
+        h, s = rng.choice([0.01, 0.1, 0.5, 1.0, 2.0], d), rng.choice([0.0, 0.01, 0.1, 1.0, 4.0], d)
+        B, a = float(rng.choice([1.0, 4.0, 64.0])), float(rng.uniform(0.0, 150.0))
+        want = float(expected_loss(h, np.array([a]), batch_size=B, theta0_sq=s)[-1])
+        assert float(one_step_losses(h, s, np.array([a]), B)[0]) == want

@@ -42,6 +42,7 @@ __all__ = [
     "greedy_schedule",
     "harmonic_spectrum",
     "moment_step",
+    "one_step_losses",
     "optimal_schedule",
     "polynomial_grid",
     "simulate",
@@ -228,6 +229,18 @@ def simulate(h, schedule, *, batch_size, n_runs, rng, momentum=0.0, precond_powe
     if ema is None:
         return Runs(xp.stack(losses, axis=1), theta, v)
     return Runs(xp.stack(losses, axis=1), theta, v, avg, xp.stack(avg_losses, axis=1))
+
+
+def one_step_losses(h, theta0_sq, lrs, batch_size) -> np.ndarray:
+    """Expected loss after one plain-SGD step from E theta^2 = ``theta0_sq`` (v = 0), for each lr in ``lrs``.
+
+    ``expected_loss``'s first step (``moment_step``, bit for bit) on NumPy inputs the caller has
+    validated: a search that evaluates it thousands of times skips the per-call validation."""
+    h = np.asarray(h, dtype=np.float64)
+    zeros = np.zeros((len(lrs), h.shape[0]))
+    m = Moments(zeros + theta0_sq * np.ones_like(h), zeros, zeros)
+    m = moment_step(m, np.asarray(lrs, dtype=np.float64)[:, None] * h ** (-0.0), h, h / batch_size, 0.0)
+    return np.sum(0.5 * h * m.theta2, axis=1)
 
 
 #: steps_to_target on NumPy jumps over blocks that provably hold no hit (``nqm_fast``);
