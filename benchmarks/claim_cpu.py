@@ -1,6 +1,11 @@
 """CPU seconds per claim (this process plus its waited-for children: the prover's forks), one claim at a time.
 
     python benchmarks/claim_cpu.py [PATTERN ...] [--out times.json] [--before times.json] [--profile ID]
+    python benchmarks/claim_cpu.py --compare BEFORE.json AFTER.json
+
+``benchmarks/data/claim_cpu_{before,after}_perf2.json`` hold the per-claim CPU seconds measured
+before and after the issue-16 slow-path work (serially, same loaded 2-core machine);
+``--compare`` prints their ratios without rerunning anything.
 
 The two cores of a shared machine make wall time meaningless, so this measures
 CPU time: ``verify_claim`` on each claim, serially, without the result cache.
@@ -30,7 +35,12 @@ def main(argv=None) -> None:
     ap.add_argument("--before")
     ap.add_argument("--profile")
     ap.add_argument("--top", type=int, default=25)
+    ap.add_argument("--compare", nargs=2, metavar=("BEFORE", "AFTER"))
     args = ap.parse_args(argv)
+    if args.compare:
+        with open(args.compare[0]) as fb, open(args.compare[1]) as fa:
+            _ratios(json.load(fb), json.load(fa))
+        return
     if args.profile:
         import cProfile
         import pstats
@@ -55,15 +65,17 @@ def main(argv=None) -> None:
             json.dump(times, fh, indent=1, sort_keys=True)
     if args.before:
         with open(args.before) as fh:
-            before = json.load(fh)
-        print(f"\n{'claim':<44} {'before':>8} {'after':>8} {'after/before':>12}")
-        for cid in sorted(times, key=lambda c: -before.get(c, 0.0)):
-            if cid in before:
-                print(f"{cid:<44} {before[cid]:8.2f} {times[cid]:8.2f} {times[cid] / max(before[cid], 1e-9):12.3f}")
-        common = [c for c in times if c in before]
-        tb, ta = sum(before[c] for c in common), sum(times[c] for c in common)
-        print(f"{'total (' + str(len(common)) + ' claims)':<44} {tb:8.2f} {ta:8.2f} {ta / max(tb, 1e-9):12.3f}")
+            _ratios(json.load(fh), times)
     print(f"catalog: {len(times)} claims, {sum(times.values()):.1f} CPU-s")
+
+
+def _ratios(before: dict, after: dict, top: int | None = None) -> None:
+    print(f"\n{'claim':<44} {'before':>8} {'after':>8} {'after/before':>12}")
+    common = sorted((c for c in after if c in before), key=lambda c: -before[c])
+    for cid in common[:top]:
+        print(f"{cid:<44} {before[cid]:8.2f} {after[cid]:8.2f} {after[cid] / max(before[cid], 1e-9):12.3f}")
+    tb, ta = sum(before[c] for c in common), sum(after[c] for c in common)
+    print(f"{'total (' + str(len(common)) + ' claims)':<44} {tb:8.2f} {ta:8.2f} {ta / max(tb, 1e-9):12.3f}")
 
 
 if __name__ == "__main__":
