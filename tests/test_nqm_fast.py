@@ -69,15 +69,18 @@ def test_first_only_minimum_with_mixed_momenta_and_noise_rows():
     lrs = np.geomspace(0.05, 2.5, 12)
     betas = np.tile([0.0, 0.3, 0.8], 4)
     noise = np.stack([h / B for B in np.repeat([2.0, 32.0], 6)])
-    got = first_hits(h, lrs[:, None] * np.ones_like(h), noise, betas, 1.0, target, 3000, False)
-    want = []
-    for lr, b, n in zip(lrs, betas, noise):
+    got = first_hits(h, lrs[:, None] * np.ones_like(h), noise, betas, 1.0, target, 1000, False)
+    want = np.full(lrs.size, math.inf)
+    Bs = h[0] / noise[:, 0]
+    for b, B in {(float(b), float(B)) for b, B in zip(betas, Bs)}:  # stepped per (beta, B), lrs batched
+        rows = np.flatnonzero((betas == b) & (Bs == B))
         with np.errstate(all="ignore"):
-            loss = expected_loss(h, np.full(3000, lr), batch_size=float(h[0] / n[0]), momentum=b)
-        below = np.flatnonzero(loss <= target)
-        want.append(float(below[0]) if below.size else math.inf)
+            loss = expected_loss(h, np.repeat(lrs[rows, None], 1000, axis=1), batch_size=B, momentum=b)
+        for r, row in zip(rows, loss):
+            below = np.flatnonzero(row <= target)
+            want[r] = float(below[0]) if below.size else math.inf
     assert np.array_equal(got, want) and np.isfinite(want).sum() >= 4
-    first = first_hits(h, lrs[:, None] * np.ones_like(h), noise, betas, 1.0, target, 3000, True)
+    first = first_hits(h, lrs[:, None] * np.ones_like(h), noise, betas, 1.0, target, 1000, True)
     assert np.min(first) == np.min(want)
 
 

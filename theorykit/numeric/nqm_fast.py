@@ -5,7 +5,8 @@ E v^2, E theta v) follow an affine map m+ = M m + c (``nqm.moment_step`` written
 as a 3x3 matrix), so with the fixed point m* and e = m - m*, 2^l steps are one
 product: e_{k+2^l} = M^(2^l) e_k. Between k and k + 2^l the loss can only dip to
 
-    loss(k) - sum_i h_i/2 * sum_c G_l[c, i] |e_c,i(k)|,   G_l[c] >= max_{j<=2^l} |row_theta(M^j - I)[c]|,
+    sum_i h_i/2 * max(0, E theta_i^2(k) - sum_c G_l[c, i] |e_c,i(k)|),
+    G_l[c] >= max_{j<=2^l} |row_theta(M^j - I)[c]|   (E theta_i^2 >= 0 clips each term),
 
 so when that lower bound stays above the target the next 2^l steps hold no hit
 and are skipped with one product. Each row takes the longest jump its bound
@@ -113,8 +114,12 @@ def _search(h, M, c, mstar, m, target, limit, n_levels, best):
         ms = m[idx]
         loss = np.sum(hh * ms[:, 0], axis=-1)
         e = ms - mstar[idx]
-        slack = np.einsum("lscd,scd->ls", G[:, idx], hh * np.abs(e), optimize=False)
-        ok = (loss - slack - _SLACK * np.abs(loss)) > target  # NaN (no fixed point): not ok
+        # each coordinate's E theta^2 stays >= 0, so its bound is clipped at 0: a diverging (or
+        # fully decaying) coordinate can at most vanish, whatever G says
+        drop = np.einsum("lscd,scd->lsd", G[:, idx], hh * np.abs(e), optimize=False)
+        lower = np.sum(np.maximum(hh * ms[:, 0] - drop, 0.0), axis=-1)
+        lower = np.where(np.isnan(drop).any(axis=-1), -np.inf, lower)  # NaN (no fixed point): no bound
+        ok = (lower - _SLACK * np.abs(loss)) > target
         lvl = np.sum(np.cumprod(ok, axis=0), axis=0) - 1  # the longest jump the bound allows; -1: none
         # never jump past the cap: a jump of 2^l >= left proves no hit up to the cap
         done = (lvl >= 0) & (pow2[np.maximum(lvl, 0)] >= left)
