@@ -7,6 +7,13 @@ so where a unit runs and in which order units finish cannot change its result.
 That is what makes ``-j N`` and ``--dask`` give the serial run's results
 (``tests/test_parallel.py`` compares them).
 
+Within a claim: when fewer claims than workers are left, or a claim's last measured
+time (result cache) exceeds 1/(2N) of the run's, the claim is split into parts
+(``runner.run_claim_part``: the derivation and the PEP oracle; each check with the
+mutants that use it) that run on different workers and are joined by
+``runner.assemble_parts`` into verify_claim's result. The measurement cache is per
+check, so each part sees exactly what the serial stages see (``tests/test_parallel.py``).
+
 Local processes: on platforms with ``fork`` the workers inherit the claim objects
 (claims hold lambdas, so they are not pickled); elsewhere the workers look the
 claims up by id in the registry. Each worker limits its BLAS/OpenMP pools to one
