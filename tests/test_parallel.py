@@ -179,3 +179,14 @@ def test_dask_sweep_equals_serial_and_draws_the_phase_diagram(local_cluster, tmp
     assert res.rows == serial_rows  # each unit is one measurement; the same value wherever it ran
     png = plot_sweep(res, tmp_path / "hb.png")
     assert png.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_split_policy_fewer_claims_than_workers_or_long_claims(serial):
+    from theorykit.claims.parallel import _to_split
+
+    claims, _ = serial
+    unknown = lambda i: float("inf")  # noqa: E731 (no timings: a fresh cache)
+    assert _to_split(claims, [0, 1, 2], 4, unknown) == {i for i in (0, 1, 2) if len(claims[i].checks) > 0}
+    assert _to_split(claims, [0, 1, 2], 2, unknown) == set()
+    times = {0: 1.0, 1: 10.0, 2: 1.0}  # claim 1 is most of the run: it alone is split
+    assert _to_split(claims, [0, 1, 2], 2, times.get) == {1}
