@@ -369,6 +369,37 @@ def backward(mlp: MLP, fw: Forward, g_out: Any, xp: Any) -> Any:
     return flatten(grads, mlp.spec)
 
 
+def _plain_loss_and_grad(mlp: MLP, w: np.ndarray, X: Any, T: Any, xp: Any) -> tuple[Any, Any]:
+    """``forward`` + ``output_loss`` + ``backward`` op for op (the same products and sums in the
+    same order, so bit for bit the same) for a NumPy MLP without normalization, without their
+    per-layer NamedTuples and views: a training step of a small net is mostly that overhead."""
+    layers = mlp.spec.layers
+    a, saved = X, []
+    for layer in layers[:-1]:
+        (fo, fi), o = layer.weight_shape, layer.offset
+        W = w[o : o + fo * fi].reshape((fo, fi))
+        z = a @ W.T
+        if layer.bias_size:
+            z = z + w[o + fo * fi : o + fo * fi + layer.bias_size]
+        act, d1, _ = act_and_derivs(mlp.activation, z, xp)
+        saved.append((a, W, d1))
+        a = act
+    last = layers[-1]
+    (fo, fi), o = last.weight_shape, last.offset
+    W_next = w[o : o + fo * fi].reshape((fo, fi))
+    out = a @ W_next.T + w[o + fo * fi : o + fo * fi + last.bias_size]
+    loss, delta = output_loss(mlp.loss, out, T, xp)
+    parts = [np.add.reduce(delta, axis=0), (delta.T @ a).reshape(-1)]  # reversed: last layer first
+    for l in range(len(layers) - 2, -1, -1):
+        a_in, W, d1 = saved[l]
+        delta = (delta @ W_next) * d1
+        if layers[l].bias_size:
+            parts.append(np.add.reduce(delta, axis=0))
+        parts.append((delta.T @ a_in).reshape(-1))
+        W_next = W
+    return loss, np.concatenate(parts[::-1])
+
+
 # ---------------------------------------------------------------------------
 
 
@@ -463,6 +494,8 @@ class NetProblem:
     def _loss_and_grad_trusted(self, w: Any) -> tuple[Any, Any]:
         """``loss_and_grad`` for a w (P,) of this namespace that the caller produced (a training loop):
         no re-validation per step; a non-finite w gives a non-finite loss instead of an InputError."""
+        if isinstance(w, np.ndarray) and self.mlp.norm is None and self.mlp.spec.layers[-1].bias_size:
+            return _plain_loss_and_grad(self.mlp, w, self.X, self.T, self.xp)
         fw = forward(self.mlp, w, self.X, self.xp)
         loss, g_out = output_loss(self.mlp.loss, fw.out, self.T, self.xp)
         return loss, backward(self.mlp, fw, g_out, self.xp)
