@@ -80,7 +80,7 @@ def test_parallel_results_equal_serial(serial):
 def test_claim_parts_assemble_to_verify_claim(serial):
     """The parts of a claim (derivation + oracle; each check with its mutants), run in any order in
     this process, assemble to verify_claim's result."""
-    from theorykit.claims.runner import assemble_parts, claim_groups, run_claim_part
+    from theorykit.claims.parts import assemble_parts, claim_groups, run_claim_part
 
     claims, expected = serial
     for claim, want in zip(claims, expected):

@@ -9,9 +9,9 @@ That is what makes ``-j N`` and ``--dask`` give the serial run's results
 
 Within a claim: when fewer claims than workers are left, or a claim's last measured
 time (result cache) exceeds 1/(2N) of the run's, the claim is split into parts
-(``runner.run_claim_part``: the derivation and the PEP oracle; each check with the
+(``parts.run_claim_part``: the derivation and the PEP oracle; each check with the
 mutants that use it) that run on different workers and are joined by
-``runner.assemble_parts`` into verify_claim's result. The measurement cache is per
+``parts.assemble_parts`` into verify_claim's result. The measurement cache is per
 check, so each part sees exactly what the serial stages see (``tests/test_parallel.py``).
 
 Local processes: on platforms with ``fork`` the workers inherit the claim objects
@@ -82,7 +82,8 @@ def _send(event) -> None:
 
 
 def _worker_task(index: int, claim_id: str | None, group: int | None = None):
-    from .runner import run_claim_part, verify_claim
+    from .parts import run_claim_part
+    from .runner import verify_claim
 
     w = _WORK
     claim = w["claims"][index] if claim_id is None else _registry_claim(claim_id)
@@ -105,7 +106,7 @@ def _spawn_task(index: int, claim_id: str, backend: str, seed: int, max_examples
 
 
 def splittable(claim: Claim) -> bool:
-    """A claim with more than one part (``runner.claim_groups``) whose mutants each name one of its checks."""
+    """A claim with more than one part (``parts.claim_groups``) whose mutants each name one of its checks."""
     names = {c.name for c in claim.checks}
     return len(claim.checks) > 0 and all(m.check in names for m in claim.mutants)
 
@@ -142,7 +143,8 @@ def _run_pool(chosen, pending, *, jobs, backend, seed, max_examples, progress, d
     _WORK.clear()
     _WORK.update(claims=chosen, backend=backend, seed=seed, max_examples=max_examples, count=len(chosen))
 
-    from .runner import ProgressEvent, assemble_parts, claim_groups, claim_steps
+    from .parts import assemble_parts, claim_groups
+    from .runner import ProgressEvent, claim_steps
 
     started: dict[int, int] = {}  # split claims: stages started so far, over all their parts
     parts: dict[int, list] = {i: [] for i in split}
