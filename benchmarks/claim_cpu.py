@@ -4,8 +4,10 @@
     python benchmarks/claim_cpu.py --compare BEFORE.json AFTER.json
 
 ``benchmarks/data/claim_cpu_{before,after}_perf2.json`` hold the per-claim CPU seconds measured
-before and after the issue-16 slow-path work (serially, same loaded 2-core machine);
-``--compare`` prints their ratios without rerunning anything.
+before and after the issue-16 slow-path work (serially, on the same 2-core machine under a load
+of ~10 from other jobs, so absolute values run high; eos.digits_gd is there because JAX was
+installed). Before: commit 5e9fdd8. After: the whole catalog at 60092ac, then the ten claims
+changed after it re-measured at the final commit. ``--compare`` prints their ratios.
 
 The two cores of a shared machine make wall time meaningless, so this measures
 CPU time: ``verify_claim`` on each claim, serially, without the result cache.
