@@ -231,13 +231,16 @@ def _sh_data(params, ctx):
 
 def _measured_greedy_lr(params, ctx) -> float:
     """argmin over alpha of the one-step expected loss, by golden section on the exact recurrence."""
-    from theorykit.numeric.nqm import expected_loss
+    from theorykit.numeric.nqm import expected_loss, one_step_losses
 
     hs = np.asarray(params["h"], dtype=np.float64)
     s_ = np.asarray(params["s"], dtype=np.float64)
+    B_ = float(params["B"])
+    expected_loss(hs, np.array([0.0]), batch_size=B_, theta0_sq=s_)  # validates the inputs once
 
     def loss(a):
-        return float(expected_loss(hs, np.array([a]), batch_size=float(params["B"]), theta0_sq=s_)[-1])
+        # the same exact step as expected_loss (moment_step), without re-validating per evaluation
+        return float(one_step_losses(hs, s_, np.array([a]), B_)[0])
 
     # the greedy lr is a weighted average of 1/h_i (coordinates with s_i > 0) shrunk by the noise, so <= 1/min h
     return golden_section(loss, 0.0, 1.5 / float(np.min(hs)), tol=1e-12)[0]

@@ -43,8 +43,11 @@ def _instance(params, ctx):
     prob, q = rotated_quadratic(params["eigenvalues"], ctx.rng, np)
     top = q[:, int(np.argmax(params["eigenvalues"]))]
     starts = [top * 2.0] + list(ctx.rng.standard_normal((8, prob.dim)))
-    f = lambda x: float(prob.loss(x))  # noqa: E731
-    grad = lambda x: np.asarray(prob.grad(x))  # noqa: E731
+    # prob.loss / prob.grad's arithmetic, without re-validating x on each of the ~10^4 calls
+    # of a backtracking sweep (np.add.reduce is np.sum's reduction; x @ A as problems._matvec)
+    A, b, add = np.asarray(prob.A), np.asarray(prob.b), np.add.reduce
+    f = lambda x: float(0.5 * add(x * np.matmul(x, A), axis=-1) - add(x * b, axis=-1))  # noqa: E731
+    grad = lambda x: np.matmul(x, A) - b  # noqa: E731
     return f, grad, starts
 
 
