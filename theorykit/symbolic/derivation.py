@@ -336,7 +336,8 @@ def _counterexample_contradicted(step: _Step, counterexample, assumptions, domai
         return False
     values = {name: _exact(value) for name, value in counterexample.items()}
     if any(value is None for value in values.values()):
-        return False
+        # a closed-form point (x = pi/2): re-read with the safe parser, confirm exactly
+        return not _closed_form_confirmed(step, counterexample, assumptions, domain)
     checker = getattr(assumptions, "satisfied_exactly", None)
     if checker is not None:
         try:
@@ -361,6 +362,23 @@ def _counterexample_contradicted(step: _Step, counterexample, assumptions, domai
     except Exception:  # noqa: BLE001
         return False
     return sign is not None and _HOLDS[step.op](sign)
+
+
+def _closed_form_confirmed(step: _Step, counterexample, assumptions, domain) -> bool:
+    """The step fails at this closed-form point (``prove_closed_form``'s exact test)."""
+    from .parse import parse_expression
+    from .prove_closed_form import closed_form_violation
+
+    try:
+        point = {name: parse_expression(str(value)) for name, value in counterexample.items()}
+        if any(v.free_symbols for v in point.values()):
+            return False
+        lhs, rhs, op = step.lhs, step.rhs, step.op
+        if op in ("<", "<="):
+            lhs, rhs, op = rhs, lhs, {"<": ">", "<=": ">="}[op]
+        return closed_form_violation(lhs - rhs, op, assumptions, tuple(domain), (lhs, rhs), point)
+    except Exception:  # noqa: BLE001 - a point that cannot be re-read is not confirmed
+        return False
 
 
 def _recheck_bounded(step, counterexample, assumptions, domain, seconds: float) -> bool:

@@ -46,6 +46,7 @@ from .prove_polynomial import (
 )
 from .prove_derivative import derivative_sign
 from .prove_exponent import exponent_sign
+from .prove_known import generalized_sign, has_large_power
 from .prove_sos import sos_sign
 
 __all__ = ["SignProver", "Timeout"]
@@ -99,6 +100,9 @@ class SignProver:
 
     # -- strategies ------------------------------------------------------------
     def _prove(self, expr, want, depth):
+        if has_large_power(expr):
+            # (1 + x)**999: SymPy's sign facts and factoring expand it; generalise instead
+            return generalized_sign(self, expr, want, depth)
         if self._sympy_sign(expr, want):
             return "sympy assumptions"
         if depth > self.max_depth:

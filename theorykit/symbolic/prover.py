@@ -41,6 +41,8 @@ from .domain import Condition, as_relation, simplify_conditions, tree_conditions
 from .exact import rationalize_floats, sign_of_number, to_rational
 from .isolate import MEMORY_LIMIT_BYTES, fork_call
 from .prove_plans import apply_case, substitution_plans
+from .prove_closed_form import closed_form_candidates, closed_form_violation
+from .prove_known import amgm_goals, has_large_power
 from .prove_polynomial import NONNEG, POS, univariate_sign
 from .prove_sign import SignProver, Timeout
 
@@ -270,6 +272,13 @@ def _decide_equality(d, a, names, deadline, seed, parts=(), domain=()):
     r = _refuted(check, a, deadline, seed, "counterexample search", grid_only=True)
     if r:
         return r
+    if d.has(sympy.Abs, sympy.Max, sympy.Min) and len(parts) == 2:
+        # lhs >= rhs and rhs >= lhs, each by the inequality arguments (Max/Min bounds
+        # first): Max(|1 - eta*mu|, |1 - eta*L|) = 1 - eta*mu on 0 < eta <= 2/(L + mu)
+        lhs, rhs = parts
+        m1 = _goal_proof(lhs, rhs, NONNEG, prover)
+        if m1 and _goal_proof(rhs, lhs, NONNEG, prover):
+            return "proved", "two inequalities", None
     method = _zero_deep(d, a, prover)
     if method:
         return "proved", method, None
@@ -370,9 +379,12 @@ def _goal_sets(big, small, want):
         sets.extend(_Labelled("Max/Min bound", [(p - small, want)]) for p in big.args)
     if isinstance(small, sympy.Min):
         sets.extend(_Labelled("Max/Min bound", [(big - p, want)]) for p in small.args)
+    large = has_large_power(big) or has_large_power(small)
     # with roots: big >= 0 and big**2 - small**2 >= 0 (> 0) give big >= |small| >= small
-    if _has_root(big) or _has_root(small):
+    if (_has_root(big) or _has_root(small)) and not large:
         sets.append(_Labelled("squared sides", [(big, NONNEG), (sympy.expand(big**2 - small**2), want)]))
+    # weighted AM-GM / Young: big = sum c_i*z_i, small = prod z_i**c_i
+    sets.extend(_Labelled("weighted AM-GM", goals) for goals in amgm_goals(big, small, want))
     # the plain difference last: the rewritten goals are simpler when they exist
     sets.append([(big - small, want)])
     return sets
@@ -418,17 +430,35 @@ def _decide_inequality(big, small, strict, a, names, deadline, seed, domain=()):
                 return "proved", "exact evaluation", None
             r = _refuted(check, a, deadline, seed, "exact evaluation")
             return r if r else _unknown(deadline)
-    if prover._sympy_sign(d, want):
+    # SymPy's own sign facts expand (1 + x)**999: large powers go to the generalisation
+    large = has_large_power(d)
+    if not large and prover._sympy_sign(d, want):
         return "proved", "factored sign", None
     r = _refuted(check, a, deadline, seed, "counterexample search", grid_only=True)
     if r:
         return r
-    extra = _univariate_witness(d, a, want)
+    extra = None if large else _univariate_witness(d, a, want)
     if extra:
         r = _refuted(check, a, deadline, seed, "univariate interval", extra=extra, grid_only=True)
         if r:
             return r
+    m = _goal_proof(big, small, want, prover)
+    if m:
+        return "proved", m, None
+    r = _closed_form_refuted(check, a, names, deadline)
+    if r:
+        return r
+    r = _refuted(check, a, deadline, seed, "counterexample search")
+    if r:
+        return r
+    return _unknown(deadline)
+
+
+def _goal_proof(big, small, want, prover: SignProver) -> str | None:
+    """Name of the argument proving big > small (want 'pos') or >= (want 'nonneg'), or None."""
     for goals in _goal_sets(big, small, want):
+        if getattr(goals, "label", "") == "Max/Min bound" and len(goals) == 1 and _fails_on_grid(goals[0][0], prover):
+            continue  # Max(p, q) >= s through p >= s: a p that is not a bound costs the budget
         methods = []
         for g, w in goals:
             m = prover.prove(g, w)
@@ -437,12 +467,51 @@ def _decide_inequality(big, small, strict, a, names, deadline, seed, domain=()):
             methods.append(m)
         else:
             if isinstance(goals, _Labelled):
-                return "proved", goals.label, None
-            return "proved", methods[0] if len(set(methods)) == 1 else "factored sign", None
-    r = _refuted(check, a, deadline, seed, "counterexample search")
-    if r:
-        return r
-    return _unknown(deadline)
+                return goals.label
+            return methods[0] if len(set(methods)) == 1 else "factored sign"
+    return None
+
+
+def _closed_form_refuted(check: StepCheck, a: Assumptions, names, deadline):
+    """A counterexample at a closed-form zero or critical point of the difference
+    (x = pi/2 for sin(x) < 1), confirmed exactly by ``closed_form_violation``."""
+    if len(names) != 1 or deadline - time.monotonic() < 0.5 or has_large_power(check.diff):
+        return None
+    name = names[0]
+    x = check.symbols.get(name)
+    if x is None or check.diff.free_symbols - {x}:
+        return None
+    for c in closed_form_candidates(check.diff, x, deadline):
+        if time.monotonic() > deadline:
+            return None
+        point = {name: c}
+        if closed_form_violation(check.diff, check.op, a, check.domain, check.parts, point):
+            values = dict(point)
+            for k, expr in a.definitions.items():
+                values.setdefault(k.name, expr.xreplace({s: c for s in expr.free_symbols if s.name == name}))
+            return "refuted", "closed-form counterexample", {n: closed_form_str(v) for n, v in sorted(values.items())}
+    return None
+
+
+def closed_form_str(v) -> str:
+    """A rational as rational_str prints it; any other closed form as SymPy prints it."""
+    from .exact import rational_str
+
+    return rational_str(v) if isinstance(v, sympy.Rational) else str(v)
+
+
+def _fails_on_grid(g, prover: SignProver) -> bool:
+    """g < 0 at a simple rational point of the region (exact; a short grid only)."""
+    a = prover.a
+    names = sorted({s.name for s in g.free_symbols} - {k.name for k in a.definitions} | set(a.free_names))
+    if any(a.symbols.get(s.name) != s for s in g.free_symbols if s.name in a.symbols):
+        return False
+    try:
+        check = StepCheck(g, ">=", a, names, (g,), ())
+        deadline = min(prover.deadline, time.monotonic() + 0.5)
+        return search_counterexample(check, deadline=deadline, seed=0, grid_only=True) is not None
+    except Exception:  # noqa: BLE001 - a filter only: when in doubt, try the goal
+        return False
 
 
 def _univariate_witness(d, a: Assumptions, want):
