@@ -26,13 +26,20 @@ def verdict(assume: str, lhs: str, op: str, rhs: str, timeout: float = 10):
 
 TRUE = [
     # large integer exponents: generalised to N >= n, then Bernoulli / monotonicity in N
-    ("x >= 0", "(1 + x)**999", ">=", "1 + 999*x", "symbolic exponent"),
+    ("x >= 0", "(1 + x)**999", ">=", "1 + 999*x", "positive substitution"),  # Poly coefficients, no expansion
+    ("x >= 0", "(1 + x)**50", ">=", "1 + 50*x + 1225*x**2", "positive substitution"),
     ("x >= -1", "(1 + x)**999", ">=", "1 + 999*x", "symbolic exponent"),
     ("beta > 0, beta < 1", "beta**1000", "<=", "beta", "symbolic exponent"),
     ("x >= 0, x <= 1", "(1 - x)**100", "<=", "1", "symbolic exponent"),
     # weighted AM-GM / Young with symbolic weights
     ("a > 0, b > 0, p > 1, q = p/(p - 1)", "a*b", "<=", "a**p/p + b**q/q", "weighted AM-GM"),
     ("a > 0, b > 0, t >= 0, t <= 1", "a**t*b**(1 - t)", "<=", "t*a + (1 - t)*b", "weighted AM-GM"),
+    # rationalising by squared sides inside the sign prover (telescoping sums, AdaGrad)
+    ("k >= 0", "1/sqrt(k + 1)", "<=", "2*(sqrt(k + 1) - sqrt(k))", "squared sides"),
+    ("k >= 1", "1/sqrt(k)", ">=", "2*(sqrt(k + 1) - sqrt(k))", "squared sides"),
+    ("a > 0, b >= 0", "a/sqrt(a + b)", "<=", "2*(sqrt(a + b) - sqrt(b))", "squared sides"),
+    # R + c*|u| by its two linear branches (inside the sign prover; the top level has goal sets)
+    ("mu > 0, L >= mu, eta > 0, eta <= 2/(L + mu)", "1 - eta*mu - Abs(1 - eta*L)", ">=", "0", "case split"),
     # an equality with Max/Abs as two inequalities (both branches of the Max needed)
     ("mu > 0, L >= mu, eta > 0, eta <= 2/(L + mu)", "Max(Abs(1 - eta*mu), Abs(1 - eta*L))", "=", "1 - eta*mu",
      "two inequalities"),
@@ -58,6 +65,12 @@ FALSE = [
     ("a > 0, b > 0, p > 1, q = p/(p - 1)", "a*b", "<=", "a**p/q + b**q/p", True),
     ("a > 0, b > 0, p > 0, q = p/(p - 1)", "a*b", "<=", "a**p/p + b**q/q", True),
     ("mu > 0, L > mu, eta > 0, eta <= 2/L", "Max(Abs(1 - eta*mu), Abs(1 - eta*L))", "=", "1 - eta*mu", True),
+    ("x >= 0", "(1 + x)**50", ">=", "1 + 50*x + 1226*x**2", True),
+    ("k >= 1", "1/sqrt(k)", "<=", "2*(sqrt(k + 1) - sqrt(k))", True),
+    ("k >= 0", "3/(2*sqrt(k + 1))", "<=", "2*(sqrt(k + 1) - sqrt(k))", True),
+    ("a > 0, b >= 0", "a/sqrt(a + b)", "<=", "sqrt(a + b) - sqrt(b)", True),
+    ("mu > 0, L >= mu, eta > 0, eta <= 2/(L + mu)", "2*Abs(1 - eta*L)", "<=", "1 - eta*mu", True),
+    ("mu > 0, L >= mu, eta > 0, eta <= 2/L", "Abs(1 - eta*L)", "<=", "1 - eta*mu", True),
     # only irrational counterexamples
     ("", "sin(x)", "<", "1", True),
     ("", "cos(x)", ">", "-1", True),

@@ -48,6 +48,9 @@ def generalized_sign(prover, f, want, depth: int) -> str | None:
     pows = _large_pows(f)
     if not pows:
         return None
+    m = _poly_coefficients(f, want)
+    if m:
+        return m
     a: Assumptions = prover.a
     for s in f.free_symbols:
         if a.symbols.get(s.name, sympy.Symbol(s.name, real=True)) != s:
@@ -90,6 +93,30 @@ def generalized_sign(prover, f, want, depth: int) -> str | None:
 
     if exponent_sign(sub, g, want, depth):
         return "symbolic exponent"
+    return None
+
+
+def _poly_coefficients(f, want) -> str | None:
+    """(1 + x)**50 - 1 - 50*x - 1225*x**2 on x >= 0: a polynomial in nonnegative symbols
+    with coefficients of one sign, built by the sparse polynomial arithmetic of
+    ``Poly`` (never SymPy's expression expansion, which is what hangs)."""
+    gens = sorted(f.free_symbols, key=lambda s: s.name)
+    if not gens or len(gens) > 2 or any(g.is_nonnegative is not True for g in gens):
+        return None
+    if any(int(p.exp) > 4 * LARGE_EXPONENT * 10 for p in _large_pows(f)):
+        return None  # keep the dense expansion small: degree <= 1200
+    try:
+        poly = sympy.Poly(f, *gens)
+    except (sympy.PolynomialError, ValueError, TypeError):
+        return None
+    if any(not c.is_Rational for c in poly.coeffs()):
+        return None
+    coeffs = poly.coeffs()
+    if not coeffs or any(c < 0 for c in coeffs):
+        return None
+    strict = poly.coeff_monomial(1) > 0 or all(g.is_positive for g in gens)
+    if want == NONNEG or strict:
+        return "positive substitution"
     return None
 
 

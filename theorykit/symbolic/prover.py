@@ -346,6 +346,9 @@ def _goal_sets(big, small, want):
     if isinstance(small, sympy.Abs):
         (u,) = small.args
         sets.append([(big - u, want), (big + u, want)])
+    if isinstance(big, sympy.Abs) and isinstance(small, sympy.Abs):
+        # |B| >= |A| iff B**2 >= A**2 (reals): |sin(x)| <= |x|
+        sets.append(_Labelled("squared sides", [(big.args[0] ** 2 - small.args[0] ** 2, want)]))
     if isinstance(big, sympy.Abs):
         (u,) = big.args
         sets.append([(u - small, want)])
@@ -381,12 +384,19 @@ def _goal_sets(big, small, want):
         sets.extend(_Labelled("Max/Min bound", [(big - p, want)]) for p in small.args)
     large = has_large_power(big) or has_large_power(small)
     # with roots: big >= 0 and big**2 - small**2 >= 0 (> 0) give big >= |small| >= small
+    squared = None
     if (_has_root(big) or _has_root(small)) and not large:
-        sets.append(_Labelled("squared sides", [(big, NONNEG), (sympy.expand(big**2 - small**2), want)]))
+        squared = _Labelled("squared sides", [(big, NONNEG), (sympy.expand(big**2 - small**2), want)])
+    transcendental = (big - small).has(sympy.exp, sympy.log, sympy.sin, sympy.cos)
+    if squared is not None and not transcendental:
+        sets.append(squared)
     # weighted AM-GM / Young: big = sum c_i*z_i, small = prod z_i**c_i
     sets.extend(_Labelled("weighted AM-GM", goals) for goals in amgm_goals(big, small, want))
     # the plain difference last: the rewritten goals are simpler when they exist
     sets.append([(big - small, want)])
+    if squared is not None and transcendental:
+        # 1 - sqrt(u) <= exp(-sqrt(u)): the exp/log bounds work on the plain difference
+        sets.append(squared)
     return sets
 
 
