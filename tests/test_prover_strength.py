@@ -38,6 +38,9 @@ TRUE = [
     ("k >= 0", "1/sqrt(k + 1)", "<=", "2*(sqrt(k + 1) - sqrt(k))", "squared sides"),
     ("k >= 1", "1/sqrt(k)", ">=", "2*(sqrt(k + 1) - sqrt(k))", "squared sides"),
     ("a > 0, b >= 0", "a/sqrt(a + b)", "<=", "2*(sqrt(a + b) - sqrt(b))", "squared sides"),
+    # the derivative argument on a numerator after clearing a positive denominator
+    ("x > 0", "sin(x)/x", ">=", "1 - x**2/6", "factored sign"),
+    ("x > 0", "log(1 + x)/x", ">=", "1 - x/2", "factored sign"),
     # R + c*|u| by its two linear branches (inside the sign prover; the top level has goal sets)
     ("mu > 0, L >= mu, eta > 0, eta <= 2/(L + mu)", "1 - eta*mu - Abs(1 - eta*L)", ">=", "0", "case split"),
     # an equality with Max/Abs as two inequalities (both branches of the Max needed)
@@ -71,6 +74,8 @@ FALSE = [
     ("a > 0, b >= 0", "a/sqrt(a + b)", "<=", "sqrt(a + b) - sqrt(b)", True),
     ("mu > 0, L >= mu, eta > 0, eta <= 2/(L + mu)", "2*Abs(1 - eta*L)", "<=", "1 - eta*mu", True),
     ("mu > 0, L >= mu, eta > 0, eta <= 2/L", "Abs(1 - eta*L)", "<=", "1 - eta*mu", True),
+    ("x > 0", "sin(x)/x", ">=", "1 - x**2/7", True),
+    ("x > 0", "log(1 + x)/x", ">=", "1 - x/3", True),
     # only irrational counterexamples
     ("", "sin(x)", "<", "1", True),
     ("", "cos(x)", ">", "-1", True),

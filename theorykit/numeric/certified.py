@@ -46,7 +46,8 @@ import numpy as np
 from ..errors import TheorykitError
 from .methods import eigen_iteration, quiet
 
-__all__ = ["DPS", "Rate", "RateReport", "InconclusiveMeasurement", "certified_rates", "trajectory_tolerance"]
+__all__ = ["DPS", "Rate", "RateReport", "InconclusiveMeasurement", "ThresholdCheck", "certified_rates",
+           "certify_thresholds", "trajectory_tolerance"]
 
 DPS = 60  # decimal digits of the extended-precision evaluation
 _EPS = float(np.finfo(np.float64).eps)
@@ -228,3 +229,52 @@ def certified_rates(method: str, lam: Any, lr: Any, mom: Any, trajectory: Any, s
     agree |= ~finite
     status = np.where(agree & decided, "certified", "inconclusive").astype(object)
     return RateReport(rate, error, margin, traj, sens, status)
+
+
+# -- certified stability thresholds ---------------------------------------------------
+
+class ThresholdCheck(NamedTuple):
+    """Per problem: ``certified`` (bool), and the certified spectral radii just below and
+    just above the reported threshold (``rho_below`` < 1 < ``rho_above`` when certified)."""
+
+    certified: Any
+    rho_below: Any
+    rho_above: Any
+
+
+def certify_thresholds(method: str, lam: Any, mom: Any, eta: Any, rtol: float) -> ThresholdCheck:
+    """Check a measured stability threshold ``eta`` (batch,) against the exact 2x2 blocks.
+
+    The bisection decides boundedness from float64 runs; near the float64 resolution
+    (momentum close to 1, a rate within 1e-12 of 1) a run can decide wrongly, and the
+    threshold would be a bare number off by more than ``rtol``. Here the spectral radius
+    max_i rho(T_i) of the method's transition is evaluated, with a certified error
+    bound (``certified_rates``: float64 where its rounding bound decides, else mpmath at
+    ``DPS`` digits), at eta/(1 + rtol) and at eta*(1 + rtol). rho < 1 below (beyond its
+    error) means every run there is bounded; rho > 1 above means the runs there grow.
+    With the stable set an interval (0, eta*], the true threshold then lies within
+    ``rtol`` of ``eta``. ``inf`` and ``0`` (the bracket never closed) keep the probe's
+    documented meaning and are not checked here.
+    """
+    lam = np.asarray(lam, dtype=np.float64)
+    batch = lam.shape[0]
+    eta = np.asarray(eta, dtype=np.float64).reshape(batch)
+    mom = np.broadcast_to(np.asarray(mom, dtype=np.float64).reshape(batch, -1), (batch, 1))
+    finite = np.isfinite(eta) & (eta > 0)
+    certified = ~finite  # inf / 0: the probe's documented bracket ends
+    below = np.full(batch, np.nan)
+    above = np.full(batch, np.nan)
+    rows = np.flatnonzero(finite)
+    if rows.size:
+        lo = (eta[rows] / (1 + rtol))[:, None]
+        hi = (eta[rows] * (1 + rtol))[:, None]
+        sub_lam, sub_mom = lam[rows], mom[rows]
+        r_lo = certified_rates(method, sub_lam, lo, sub_mom, np.zeros(rows.size), 2)
+        r_hi = certified_rates(method, sub_lam, hi, sub_mom, np.zeros(rows.size), 2)
+        with quiet():
+            stable = np.asarray(r_lo.margin, dtype=np.float64) > np.asarray(r_lo.error, dtype=np.float64)
+            unstable = -np.asarray(r_hi.margin, dtype=np.float64) > np.asarray(r_hi.error, dtype=np.float64)
+        certified[rows] = stable & unstable
+        below[rows] = np.asarray(r_lo.rate, dtype=np.float64)
+        above[rows] = np.asarray(r_hi.rate, dtype=np.float64)
+    return ThresholdCheck(certified, below, above)

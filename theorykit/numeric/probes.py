@@ -257,7 +257,25 @@ def stability_threshold(
     # from the matrix (Frobenius norm), so both forms bisect identically.
     fro = xp.sqrt(xp.sum(lam * lam, axis=-1))
     scale = 1.0 / xp.where(fro > 0, fro, xp.ones_like(fro))
-    return _output(_resolved(_bisect(stable, scale, tol, xp, rows_stable), scale, tol, xp), single)
+    eta = _resolved(_bisect(stable, scale, tol, xp, rows_stable), scale, tol, xp)
+    _certify_threshold(method, lam, mom, eta, rtol)
+    return _output(eta, single)
+
+
+def _certify_threshold(method, lam, mom, eta, rtol) -> None:
+    """Raise InconclusiveMeasurement unless the exact 2x2 blocks confirm the threshold
+    to ``rtol`` (``certified.certify_thresholds``): never a bare wrong number."""
+    from .certified import certify_thresholds
+
+    check = certify_thresholds(method, to_numpy(lam), to_numpy(mom), to_numpy(eta), rtol)
+    bad = np.flatnonzero(~np.asarray(check.certified, dtype=bool))
+    if bad.size:
+        i = int(bad[0])
+        raise InconclusiveMeasurement(
+            f"stability_threshold is inconclusive for problem {i} ({bad.size} of {len(check.certified)}): "
+            f"the runs put the threshold at {float(to_numpy(eta)[i])!r}, but the spectral radius is "
+            f"{check.rho_below[i]!r} just below and {check.rho_above[i]!r} just above it (rtol {rtol:g})"
+        )
 
 
 def _resolved(eta: Any, scale: Any, tol: float, xp: Any) -> Any:

@@ -262,6 +262,13 @@ class SignProver:
             m = self._squared_split(f, want, depth)
             if m:
                 return m
+        if depth <= 1 and len(f.free_symbols) == 1 and f.has(sympy.sin, sympy.cos, sympy.tanh, sympy.atan,
+                                                              sympy.exp, sympy.log):
+            # a numerator after clearing a denominator of known sign: sin(x)/x >= 1 - x**2/6
+            # is sin(x) - x + x**3/6 >= 0 over 6*x > 0
+            m = derivative_sign(self, f, want)
+            if m:
+                return m
         if depth <= 1:
             # exact SOS / Positivstellensatz certificates for multivariate polynomials
             m = sos_sign(self, f, want)
