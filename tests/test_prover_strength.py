@@ -84,6 +84,8 @@ FALSE = [
     ("", "sin(x) + cos(x)", "<", "sqrt(2)", True),
     ("x > 0", "x*log(x)", ">", "-exp(-1)", True),
     ("", "sqrt(x**2 - 2)", ">", "0", True),
+    ("", "(x - sqrt(2))**2 + y**2", ">", "0", True),            # two variables: y fixed at 0
+    ("y > 0", "(x**2 - 2)**2 + (y - 1)**2", ">", "0", True),     # y fixed at 1
 ]
 
 
@@ -124,6 +126,8 @@ def test_false_variants_are_never_proved(case):
     ("", "sin(x)", "<=", "1"),                    # touching is allowed
     ("x > 0", "x + 2/x", ">=", "2*sqrt(2)"),
     ("x > 0", "x*log(x)", ">=", "-exp(-1)"),
+    ("y > 0", "(x**2 - 2)**2 + y", ">", "0"),
+    ("y >= 1", "(x**2 - 2)**2 + y - 1", ">=", "0"),
 ])
 def test_closed_form_search_never_refutes_a_true_step(assume, lhs, op, rhs):
     assert verdict(assume, lhs, op, rhs, timeout=6).status != "refuted"

@@ -485,21 +485,31 @@ def _goal_proof(big, small, want, prover: SignProver) -> str | None:
 def _closed_form_refuted(check: StepCheck, a: Assumptions, names, deadline):
     """A counterexample at a closed-form zero or critical point of the difference
     (x = pi/2 for sin(x) < 1), confirmed exactly by ``closed_form_violation``."""
-    if len(names) != 1 or deadline - time.monotonic() < 0.5 or has_large_power(check.diff):
+    if not 1 <= len(names) <= 3 or deadline - time.monotonic() < 0.5 or has_large_power(check.diff):
         return None
-    name = names[0]
-    x = check.symbols.get(name)
-    if x is None or check.diff.free_symbols - {x}:
+    syms = {n: check.symbols.get(n) for n in names}
+    if any(s is None for s in syms.values()) or {s.name for s in check.diff.free_symbols} - set(names):
         return None
-    for c in closed_form_candidates(check.diff, x, deadline):
+    # one variable free, the others at 0 or 1 ((x - sqrt(2))**2 + y**2 > 0 at y = 0)
+    slices = [(name, {}) for name in names] if len(names) == 1 else \
+        [(name, {o: sympy.Integer(v) for o in names if o != name}) for v in (0, 1) for name in names]
+    for name, fixed in slices:
         if time.monotonic() > deadline:
             return None
-        point = {name: c}
-        if closed_form_violation(check.diff, check.op, a, check.domain, check.parts, point):
-            values = dict(point)
-            for k, expr in a.definitions.items():
-                values.setdefault(k.name, expr.xreplace({s: c for s in expr.free_symbols if s.name == name}))
-            return "refuted", "closed-form counterexample", {n: closed_form_str(v) for n, v in sorted(values.items())}
+        x = syms[name]
+        d = check.diff.xreplace({syms[o]: v for o, v in fixed.items()})
+        if not d.free_symbols <= {x}:
+            continue
+        for c in closed_form_candidates(d, x, deadline):
+            if time.monotonic() > deadline:
+                return None
+            point = {**fixed, name: c}
+            if closed_form_violation(check.diff, check.op, a, check.domain, check.parts, point):
+                values = dict(point)
+                for k, expr in a.definitions.items():
+                    values.setdefault(k.name, expr.xreplace({s: values[s.name] for s in expr.free_symbols
+                                                             if s.name in values}))
+                return "refuted", "closed-form counterexample", {n: closed_form_str(v) for n, v in sorted(values.items())}
     return None
 
 
