@@ -155,3 +155,21 @@ def test_strength_corpus():
     assert not bad, "\n".join(bad)
     assert summary["proved_true"] >= 0.85
     assert summary["refuted_false"] >= 0.90
+
+
+def test_max_min_of_an_unsignable_constant_is_read_not_rejected():
+    """redteam2: Max/Min with a secretly-zero constant argument made the whole file an input
+    error. It now reads as (a + b +- |a - b|)/2; verdicts stay sound (the constant is 0)."""
+    from theorykit.symbolic.derivation import check
+
+    report = check("claim: Max(x, log(4) - 2*log(2)) >= x\n"
+                   "claim: Max(x, log(4) - 2*log(2)) > x\n"
+                   "claim: Min(x**2, atan(1/2) + atan(1/3) - pi/4) >= 0\n"
+                   "claim: Min(x**2, atan(1/2) + atan(1/3) - pi/4) < 0\n", timeout=4)
+    statuses = [s.status for s in report.steps]
+    assert statuses[0] == "proved"
+    assert statuses[1] in ("refuted", "unknown")   # false at x = 2 (the constant is 0)
+    assert statuses[2] in ("proved", "unknown")    # true: Min(x**2, 0) = 0
+    assert statuses[3] in ("refuted", "unknown")   # false
+    if statuses[1] == "refuted":
+        assert report.steps[1].counterexample is not None
