@@ -46,3 +46,24 @@ def test_probe_raises_instead_of_returning_an_unconfirmed_number(monkeypatch):
 def test_infinite_and_zero_thresholds_keep_their_meaning():
     check = certify_thresholds("gd", np.array([[0.0], [1.0]]), np.zeros(2), np.array([np.inf, 0.0]), 1e-6)
     assert check.certified.tolist() == [True, True]
+
+
+def test_spectral_bounded_decides_the_clear_cases():
+    from theorykit.numeric.certified import spectral_bounded
+
+    lam, zero = np.array([[1.0, 4.0]]), np.zeros((1, 1))
+    level = probes.GROWTH_TOL
+    assert spectral_bounded("gd", lam, np.array([[0.49]]), zero, 2**38, level).tolist() == [1]
+    assert spectral_bounded("gd", lam, np.array([[0.51]]), zero, 2**38, level).tolist() == [-1]
+    # exactly at 2/lam_max (rho = 1) and near-one momentum: the spectrum alone cannot tell
+    assert spectral_bounded("gd", lam, np.array([[0.5]]), zero, 2**38, level).tolist() == [0]
+    assert spectral_bounded("heavy_ball", lam, np.array([[0.1]]), np.full((1, 1), 0.999999), 2**38,
+                            level).tolist() == [0]
+
+
+def test_bounded_raises_when_the_run_contradicts_the_spectrum(monkeypatch):
+    assert probes.bounded("gd", np.array([1.0, 4.0]), 0.49) is True
+    assert probes.bounded("gd", np.array([1.0, 4.0]), 0.51) is False
+    monkeypatch.setattr(probes, "growth", lambda *a, **k: 100.0)  # a run that says "grew"
+    with pytest.raises(InconclusiveMeasurement, match="bounded is inconclusive"):
+        probes.bounded("gd", np.array([1.0, 4.0]), 0.49)

@@ -47,7 +47,7 @@ from ..errors import TheorykitError
 from .methods import eigen_iteration, quiet
 
 __all__ = ["DPS", "Rate", "RateReport", "InconclusiveMeasurement", "ThresholdCheck", "certified_rates",
-           "certify_thresholds", "trajectory_tolerance"]
+           "certify_thresholds", "spectral_bounded", "trajectory_tolerance"]
 
 DPS = 60  # decimal digits of the extended-precision evaluation
 _EPS = float(np.finfo(np.float64).eps)
@@ -278,3 +278,42 @@ def certify_thresholds(method: str, lam: Any, mom: Any, eta: Any, rtol: float) -
         below[rows] = np.asarray(r_lo.rate, dtype=np.float64)
         above[rows] = np.asarray(r_hi.rate, dtype=np.float64)
     return ThresholdCheck(certified, below, above)
+
+
+# -- boundedness cross-check ----------------------------------------------------------
+
+def spectral_bounded(method: str, lam: Any, lr: Any, mom: Any, steps: int, growth_tol: float) -> np.ndarray:
+    """Per problem: +1 when the exact iteration certainly stays below ``growth_tol`` (a log)
+    for every number of steps, -1 when it certainly exceeds it within ``steps`` steps from
+    any start with a non-negligible dominant component, 0 when the spectrum cannot tell.
+
+    For a 2x2 block with eigenvalues of modulus <= rho (Sylvester / Cayley-Hamilton:
+    T^k = a_k T + b_k I with |a_k| <= k rho^(k-1), |b_k| <= k rho^k),
+    ||T^k|| <= k rho^(k-1) (||T||_F + rho), and sup_k k rho^(k-1) is 1 for rho <= 1/2
+    and at most 1/(e rho ln(1/rho)) otherwise; blocks act on orthogonal coordinates, so
+    the state's growth is at most the largest block bound. rho comes with its certified
+    error from :func:`certified_rates`. The -1 side asks for steps*log(rho) to exceed the
+    level by 100 (a start component down to e^-100 still grows past it)."""
+    lam = np.asarray(lam, dtype=np.float64)
+    batch, d = lam.shape
+    lr_b = np.broadcast_to(np.asarray(lr, dtype=np.float64).reshape(batch, -1), (batch, d))
+    mom_b = np.broadcast_to(np.asarray(mom, dtype=np.float64).reshape(batch, -1), (batch, d))
+    report = certified_rates(method, lam, lr_b[:, :1], mom_b[:, :1], np.zeros(batch), 2)
+    rate = np.asarray(report.rate, dtype=np.float64)
+    err = np.asarray(report.error, dtype=np.float64)
+    T = eigen_iteration(method, lam, lr_b, momentum=mom_b)
+    with quiet():
+        fro = np.sqrt(T[0] ** 2 + T[1] ** 2 + T[2] ** 2 + T[3] ** 2)
+        # a 1 ulp-per-entry allowance for the float64 entries of T
+        fro = np.max(fro, axis=-1) * (1 + 8 * _EPS)
+        hi = rate + err
+        sup = np.where(hi <= 0.5, 1.0, 1.0 / (math.e * hi * np.log(1.0 / np.minimum(hi, 1 - 1e-300))))
+        sup = np.maximum(sup, 1.0)
+        log_bound = np.log(sup) + np.log(fro + hi)
+        lo = rate - err
+        grows = steps * np.log(np.maximum(lo, 1.0)) > growth_tol + 100.0
+    out = np.zeros(batch, dtype=int)
+    out[(hi < 1) & np.isfinite(log_bound) & (log_bound < growth_tol)] = 1
+    out[np.isfinite(rate) & grows] = -1
+    out[~np.isfinite(rate)] = -1
+    return out

@@ -147,7 +147,28 @@ def bounded(
     from a random start is below a factor 1e6. 1-D eigenvalues -> bool, 2-D -> (batch,) bool."""
     steps = _check_steps(steps, 2 ** (24 + _STEPS_MARGIN_BITS))
     g = growth(method, eigenvalues, lr, momentum=momentum, steps=steps, seed=seed, backend=backend)
-    return bool(g <= GROWTH_TOL) if isinstance(g, float) else g <= GROWTH_TOL
+    out = bool(g <= GROWTH_TOL) if isinstance(g, float) else g <= GROWTH_TOL
+    _cross_check_bounded(method, eigenvalues, lr, momentum, steps, out)
+    return out
+
+
+def _cross_check_bounded(method, eigenvalues, lr, momentum, steps, out) -> None:
+    """Raise InconclusiveMeasurement where the run's answer contradicts what the exact
+    spectrum certainly implies (``certified.spectral_bounded``); elsewhere the run decides."""
+    from .certified import spectral_bounded
+
+    lam = np.asarray(to_numpy(eigenvalues), dtype=np.float64)
+    lam = lam[None, :] if lam.ndim == 1 else lam
+    batch = lam.shape[0]
+    col = lambda v: np.broadcast_to(np.asarray(to_numpy(v), dtype=np.float64).reshape(-1, 1), (batch, 1))  # noqa: E731
+    verdict = spectral_bounded(method, lam, col(lr), col(momentum), steps, GROWTH_TOL)
+    run = np.atleast_1d(np.asarray(to_numpy(out), dtype=bool))
+    wrong = ((verdict == 1) & ~run) | ((verdict == -1) & run)
+    if wrong.any():
+        i = int(np.flatnonzero(wrong)[0])
+        raise InconclusiveMeasurement(
+            f"bounded is inconclusive for problem {i}: the run says {'bounded' if run[i] else 'unbounded'}, "
+            f"but the exact spectrum says {'bounded' if verdict[i] == 1 else 'unbounded'}")
 
 
 def _check_rtol(rtol: Any) -> float:
