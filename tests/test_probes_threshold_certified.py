@@ -67,3 +67,21 @@ def test_bounded_raises_when_the_run_contradicts_the_spectrum(monkeypatch):
     monkeypatch.setattr(probes, "growth", lambda *a, **k: 100.0)  # a run that says "grew"
     with pytest.raises(InconclusiveMeasurement, match="bounded is inconclusive"):
         probes.bounded("gd", np.array([1.0, 4.0]), 0.49)
+
+
+@pytest.mark.parametrize("lr, steps", [(0.49, 2**20), (0.4999999, 2**40), (0.5, 2**38)])
+def test_growth_matches_the_exact_power_of_gd(lr, steps):
+    """One direction of GD: T = [[r, 0], [1, 0]], r = 1 - lr*lam, so from (e, e) the state after
+    N steps is e*r^(N-1)*(r, 1); the probe's value must be within its stated accuracy."""
+    import mpmath
+
+    lam = 4.0
+    with mpmath.workdps(80):
+        r = mpmath.mpf(1.0 - lr * lam)  # the float64 entry the method's update produces
+        exact = (steps - 1) * mpmath.log(abs(r)) + mpmath.log(mpmath.sqrt(r * r + 1)) - mpmath.log(mpmath.sqrt(2))
+    g = probes.growth("gd", [lam], lr, steps=steps)
+    assert abs(g - float(exact)) <= probes.GROWTH_RTOL * (1 + abs(g)), (g, exact)
+
+
+def test_growth_of_a_nilpotent_iteration_is_minus_infinity():
+    assert probes.growth("gd", [2.0], 0.5) == -np.inf  # 1 - lr*lam = 0: the state is exactly 0

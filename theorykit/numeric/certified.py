@@ -47,7 +47,7 @@ from ..errors import TheorykitError
 from .methods import eigen_iteration, quiet
 
 __all__ = ["DPS", "Rate", "RateReport", "InconclusiveMeasurement", "ThresholdCheck", "certified_rates",
-           "certify_thresholds", "spectral_bounded", "trajectory_tolerance"]
+           "certified_growth", "certify_thresholds", "spectral_bounded", "trajectory_tolerance"]
 
 DPS = 60  # decimal digits of the extended-precision evaluation
 _EPS = float(np.finfo(np.float64).eps)
@@ -317,3 +317,88 @@ def spectral_bounded(method: str, lam: Any, lr: Any, mom: Any, steps: int, growt
     out[np.isfinite(rate) & grows] = -1
     out[~np.isfinite(rate)] = -1
     return out
+
+
+# -- certified growth -----------------------------------------------------------------
+
+_GROWTH_SLACK = 60.0  # blocks whose float64 log-norm is this far below the largest are negligible
+
+
+def _mp_block_log_norm(m11, m12, m21, m22, e, steps, dps):
+    """log |T^steps (e, e)| for one 2x2 block, in mpmath at ``dps`` digits, by
+    Cayley-Hamilton: T^n = a_n T + b_n I, a_n = (l1^n - l2^n)/(l1 - l2), b_n = -det a_(n-1)
+    (a_n = n l^(n-1) at a double root). Returns an mpf (or -inf for a zero state)."""
+    import mpmath
+
+    with mpmath.workdps(dps):
+        m11, m12, m21, m22, e = (mpmath.mpf(float(v)) for v in (m11, m12, m21, m22, e))
+        t = (m11 + m22) / 2
+        det = m11 * m22 - m12 * m21
+        root = mpmath.sqrt(mpmath.mpc(t * t - det))
+        l1, l2 = t + root, t - root
+
+        def a(n):
+            if n == 0:
+                return mpmath.mpf(0)
+            if root == 0:
+                return n * t ** (n - 1)
+            return (l1**n - l2**n) / (l1 - l2)
+
+        an, an1 = a(steps), a(steps - 1)
+        bn = -det * an1
+        v1 = an * (m11 * e + m12 * e) + bn * e
+        v2 = an * (m21 * e + m22 * e) + bn * e
+        sq = mpmath.re(v1) ** 2 + mpmath.re(v2) ** 2
+        return mpmath.log(sq) / 2 if sq > 0 else mpmath.mpf("-inf")
+
+
+def certified_growth(method: str, lam: Any, lr: Any, mom: Any, steps: int, e0: Any, float_end: Any):
+    """log(|s_N| / |s_0|) per problem with an error bound: the blocks that can matter (float64
+    log-norm within ``_GROWTH_SLACK`` of the largest) are recomputed in mpmath at 60 and at
+    90 digits (+ digits lost to a near double root); the error is twice their difference
+    plus the neglected blocks' share (d e^-60). Returns (value, error) arrays (batch,)."""
+    import mpmath
+
+    lam = np.asarray(lam, dtype=np.float64)
+    batch, d = lam.shape
+    lr_b = np.broadcast_to(np.asarray(lr, dtype=np.float64).reshape(batch, -1), (batch, d))
+    mom_b = np.broadcast_to(np.asarray(mom, dtype=np.float64).reshape(batch, -1), (batch, d))
+    e0 = np.asarray(e0, dtype=np.float64).reshape(batch, d)
+    end = np.asarray(float_end, dtype=np.float64).reshape(batch, d)
+    T = [np.asarray(x, dtype=np.float64) for x in eigen_iteration(method, lam, lr_b, momentum=mom_b)]
+    value = np.empty(batch)
+    error = np.empty(batch)
+    for b in range(batch):
+        with quiet():
+            top = np.max(np.where(np.isfinite(end[b]), end[b], -np.inf))
+        if not all(np.all(np.isfinite(m[b])) for m in T):
+            value[b], error[b] = math.nan, math.inf
+            continue
+        # a run that ended at exactly 0 (a nilpotent block) or overflowed: every block exactly
+        cand = np.flatnonzero(end[b] >= top - _GROWTH_SLACK) if np.isfinite(top) else np.arange(d)
+        results = []
+        for dps in (60, 90):
+            logs = []
+            for i in cand.tolist():
+                gap = abs((T[0][b, i] - T[3][b, i]) ** 2 / 4 + T[1][b, i] * T[2][b, i])
+                extra = 0 if gap == 0 else max(0, int(-math.log10(gap)) // 2)
+                logs.append(_mp_block_log_norm(T[0][b, i], T[1][b, i], T[2][b, i], T[3][b, i], e0[b, i],
+                                               steps, dps + extra))
+            with mpmath.workdps(dps):
+                # the probe's norm: the sum over blocks of each block's 2-norm (probes._eigen_growth)
+                start = mpmath.log(mpmath.fsum(mpmath.sqrt(2 * mpmath.mpf(float(x)) ** 2) for x in e0[b]))
+                finite_logs = [x for x in logs if x != mpmath.mpf("-inf")]
+                if not finite_logs:
+                    results.append(mpmath.mpf("-inf"))
+                    continue
+                m = max(finite_logs)
+                total = m + mpmath.log(mpmath.fsum(mpmath.exp(x - m) for x in finite_logs))
+                results.append(total - start)
+        lo, hi = results
+        if hi == mpmath.mpf("-inf") and lo == hi:
+            value[b], error[b] = -math.inf, 0.0  # the exact state is 0
+            continue
+        value[b] = float(hi)
+        neglected = d * math.exp(-_GROWTH_SLACK)
+        error[b] = float(2 * abs(hi - lo)) + neglected + abs(float(hi)) * _EPS
+    return value, error
