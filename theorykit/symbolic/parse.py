@@ -457,7 +457,7 @@ class _Builder:
         try:
             return builder(*args) if evaluate else builder(*args, evaluate=False)
         except ValueError as exc:
-            if name in ("Max", "Min"):
+            if name in ("Max", "Min") and all(a.is_real is not False and not a.has(sympy.I) for a in args):
                 # an argument SymPy cannot compare (log(4) - 2*log(2), secretly 0): the
                 # identities Max(a, b) = (a + b + |a - b|)/2, Min(a, b) = (a + b - |a - b|)/2
                 # keep the value and never assume an order
