@@ -26,7 +26,8 @@ def verdict(assume: str, lhs: str, op: str, rhs: str, timeout: float = 10):
 
 TRUE = [
     # large integer exponents: generalised to N >= n, then Bernoulli / monotonicity in N
-    ("x >= 0", "(1 + x)**999", ">=", "1 + 999*x", "positive substitution"),  # Poly coefficients, no expansion
+    ("x >= 0", "(1 + x)**999", ">=", "1 + 999*x", "symbolic exponent"),
+    ("", "(x - 1)**1000 + 1", ">", "0", "sympy assumptions"),  # term by term, never the expanded sum
     ("x >= 0", "(1 + x)**50", ">=", "1 + 50*x + 1225*x**2", "positive substitution"),
     ("x >= -1", "(1 + x)**999", ">=", "1 + 999*x", "symbolic exponent"),
     ("beta > 0, beta < 1", "beta**1000", "<=", "beta", "symbolic exponent"),
@@ -61,6 +62,8 @@ FALSE = [
     # (assumptions, lhs, op, rhs, must be refuted?)
     ("x >= 0", "(1 + x)**999", "<=", "1 + 999*x", True),
     ("x >= 0", "(1 + x)**999", ">=", "1 + 1000*x", False),  # fails near 0 only: never proved
+    ("x >= -3", "(1 + x)**999", ">=", "1 + 999*x", True),   # a negative base: no generalisation
+    ("", "(x - 1)**1000", ">", "0", True),
     ("x >= 0, x <= 1", "(1 - x)**100", "<=", "1 - 100*x", True),
     ("beta > 0, beta < 1", "beta**1000", ">=", "beta", True),
     ("a > 0, b > 0, t >= 0, t <= 1", "a**t*b**(1 - t)", "<=", "t*a + (1 - t)*b/2", True),

@@ -24,7 +24,7 @@ import sympy
 from .assumptions import Assumptions, Contradiction
 from .prove_polynomial import NONNEG, POS
 
-__all__ = ["LARGE_EXPONENT", "amgm_goals", "generalized_sign", "has_large_power"]
+__all__ = ["LARGE_EXPONENT", "amgm_goals", "generalized_or_coefficients", "generalized_sign", "has_large_power"]
 
 # integer exponents above this are generalised instead of expanded
 LARGE_EXPONENT = 30
@@ -48,9 +48,6 @@ def generalized_sign(prover, f, want, depth: int) -> str | None:
     pows = _large_pows(f)
     if not pows:
         return None
-    m = _poly_coefficients(f, want)
-    if m:
-        return m
     a: Assumptions = prover.a
     for s in f.free_symbols:
         if a.symbols.get(s.name, sympy.Symbol(s.name, real=True)) != s:
@@ -94,6 +91,11 @@ def generalized_sign(prover, f, want, depth: int) -> str | None:
     if exponent_sign(sub, g, want, depth):
         return "symbolic exponent"
     return None
+
+
+def generalized_or_coefficients(prover, f, want, depth: int) -> str | None:
+    """The generalisation first (cheap), then exact Poly coefficients ((1 + x)**50 binomials)."""
+    return generalized_sign(prover, f, want, depth) or _poly_coefficients(f, want)
 
 
 def _poly_coefficients(f, want) -> str | None:

@@ -46,7 +46,7 @@ from .prove_polynomial import (
 )
 from .prove_derivative import derivative_sign
 from .prove_exponent import exponent_sign
-from .prove_known import generalized_sign, has_large_power
+from .prove_known import generalized_or_coefficients, has_large_power
 from .prove_sos import sos_sign
 
 __all__ = ["SignProver", "Timeout"]
@@ -101,8 +101,11 @@ class SignProver:
     # -- strategies ------------------------------------------------------------
     def _prove(self, expr, want, depth):
         if has_large_power(expr):
-            # (1 + x)**999: SymPy's sign facts and factoring expand it; generalise instead
-            return generalized_sign(self, expr, want, depth)
+            # (1 + x)**999: SymPy's sign facts on a sum and factoring expand it; the signs of
+            # the single terms are cheap ((x - 1)**1000 + 1 > 0), else generalise
+            if _termwise_sign(expr, want):
+                return "sympy assumptions"
+            return generalized_or_coefficients(self, expr, want, depth)
         if self._sympy_sign(expr, want):
             return "sympy assumptions"
         if depth > self.max_depth:
@@ -633,6 +636,15 @@ class SignProver:
             elif s in ("neg", "nonpos"):
                 repl[t] = -u
         return expr.xreplace(repl) if repl else expr
+
+
+def _termwise_sign(expr, want) -> bool:
+    """Every term of the sum >= 0 by SymPy's sign facts on the term alone (never on the
+    sum, which expands large powers); > 0 also needs one term > 0."""
+    terms = sympy.Add.make_args(expr)
+    if not all(t.is_nonnegative is True for t in terms):
+        return False
+    return want == NONNEG or any(t.is_positive is True for t in terms)
 
 
 def _has_variable_root(e) -> bool:
