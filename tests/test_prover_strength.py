@@ -178,3 +178,13 @@ def test_max_min_of_an_unsignable_constant_is_read_not_rejected():
     assert statuses[3] in ("refuted", "unknown")   # false
     if statuses[1] == "refuted":
         assert report.steps[1].counterexample is not None
+
+
+def test_closed_form_candidates_solve_the_factors_of_a_product():
+    import time
+
+    from theorykit.symbolic.prove_closed_form import closed_form_candidates
+
+    x = sympy.Symbol("x", positive=True)
+    found = closed_form_candidates(x**x - sympy.exp(-sympy.exp(-1)), x, time.monotonic() + 20)
+    assert sympy.exp(-1) in found  # d' = x**x*(log(x) + 1): the factor log(x) + 1 = 0

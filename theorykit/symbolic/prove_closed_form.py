@@ -96,7 +96,10 @@ def closed_form_candidates(d, x, deadline: float) -> list:
     from .isolate import fork_call
 
     found = []
-    for target in (d, sympy.diff(d, x)):
+    targets = [d, sympy.diff(d, x)]
+    # a product's zeros are its factors' zeros: x**x*(log(x) + 1) = 0 at x = exp(-1)
+    targets += [f for f in sympy.Mul.make_args(targets[1]) if f.has(x) and len(sympy.Mul.make_args(targets[1])) > 1]
+    for target in targets[:5]:
         left = deadline - time.monotonic()
         if left <= 0.2:
             break
