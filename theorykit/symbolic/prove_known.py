@@ -22,9 +22,11 @@ import itertools
 import sympy
 
 from .assumptions import Assumptions, Contradiction
+from .exact import sign_of_number
 from .prove_polynomial import NONNEG, POS
 
-__all__ = ["LARGE_EXPONENT", "amgm_goals", "generalized_or_coefficients", "generalized_sign", "has_large_power"]
+__all__ = ["LARGE_EXPONENT", "abs_linear", "amgm_goals", "generalized_or_coefficients", "generalized_sign",
+           "has_large_power", "has_variable_root", "squared_split", "termwise_sign"]
 
 # integer exponents above this are generalised instead of expanded
 LARGE_EXPONENT = 30
@@ -119,6 +121,75 @@ def _poly_coefficients(f, want) -> str | None:
     strict = poly.coeff_monomial(1) > 0 or all(g.is_positive for g in gens)
     if want == NONNEG or strict:
         return "positive substitution"
+    return None
+
+
+# -- sign arguments used by SignProver (kept here to keep prove_sign.py small) -----------
+
+def termwise_sign(expr, want) -> bool:
+    """Every term of the sum >= 0 by SymPy's sign facts on the term alone (never on the
+    sum, which expands large powers); > 0 also needs one term > 0."""
+    terms = sympy.Add.make_args(expr)
+    if not all(t.is_nonnegative is True for t in terms):
+        return False
+    return want == NONNEG or any(t.is_positive is True for t in terms)
+
+
+def has_variable_root(e) -> bool:
+    return any(p.exp.is_Rational and not p.exp.is_Integer and p.base.free_symbols for p in e.atoms(sympy.Pow))
+
+
+def abs_linear(prover, f, want, depth):
+    """f = R + c*|u| with a number c: |u| = max(u, -u), so for c < 0 both R + c*u and
+    R - c*u must have the sign (no case regions needed), for c > 0 either one.
+    1 - eta*mu - |1 - eta*L| >= 0 from eta*(L - mu) >= 0 and 2 - eta*(L + mu) >= 0."""
+    atoms = f.atoms(sympy.Abs)
+    if len(atoms) != 1:
+        return None
+    (t,) = atoms
+    g = sympy.expand(f)
+    c = g.coeff(t)
+    rest = sympy.expand(g - c * t)
+    if c == 0 or c.free_symbols or rest.has(t) or c.has(sympy.Abs):
+        return None
+    sc = sign_of_number(c)
+    (u,) = t.args
+    if sc is None or sc == 0:
+        return None
+    plus, minus = rest + c * u, rest - c * u
+    if sc < 0:
+        if prover.prove(plus, want, depth + 1) and prover.prove(minus, want, depth + 1):
+            return "case split"
+        return None
+    if prover.prove(plus, want, depth + 1) or prover.prove(minus, want, depth + 1):
+        return "case split"
+    return None
+
+def squared_split(prover, f, want, depth):
+    """Rationalising: f = u - v with u >= 0 and u**2 - v**2 >= 0 (> 0) gives
+    u >= |v| >= v. The terms with roots of the variables form one part, the others
+    the second; either part may play u. 2*k + 1 - 2*sqrt(k)*sqrt(k + 1) >= 0 as
+    (2*k + 1)**2 - 4*k*(k + 1) = 1 (the telescoping 1/sqrt(k+1) <= 2*(sqrt(k+1) - sqrt(k)))."""
+    if not has_variable_root(f):
+        return None
+    try:
+        terms = sympy.Add.make_args(sympy.expand(f))
+    except (RecursionError, ValueError, TypeError):
+        return None
+    rooted = sympy.Add(*[t for t in terms if has_variable_root(t)])
+    plain = sympy.Add(*[t for t in terms if not has_variable_root(t)])
+    if rooted == 0 or plain == 0:
+        return None
+    for u, v in ((plain, -rooted), (rooted, -plain)):
+        prover.check_time()
+        try:
+            gap = sympy.expand(u**2 - v**2)
+        except (RecursionError, ValueError, TypeError):
+            continue
+        if has_variable_root(gap) and sympy.count_ops(gap) > sympy.count_ops(f):
+            continue  # no simpler: squaring did not remove the roots
+        if prover.prove(u, NONNEG, depth + 1) and prover.prove(gap, want, depth + 1):
+            return "squared sides"
     return None
 
 

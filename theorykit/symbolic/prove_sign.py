@@ -46,7 +46,7 @@ from .prove_polynomial import (
 )
 from .prove_derivative import derivative_sign
 from .prove_exponent import exponent_sign
-from .prove_known import generalized_or_coefficients, has_large_power
+from .prove_known import abs_linear, generalized_or_coefficients, has_large_power, squared_split, termwise_sign
 from .prove_sos import sos_sign
 
 __all__ = ["SignProver", "Timeout"]
@@ -103,7 +103,7 @@ class SignProver:
         if has_large_power(expr):
             # (1 + x)**999: SymPy's sign facts on a sum and factoring expand it; the signs of
             # the single terms are cheap ((x - 1)**1000 + 1 > 0), else generalise
-            if _termwise_sign(expr, want):
+            if termwise_sign(expr, want):
                 return "sympy assumptions"
             return generalized_or_coefficients(self, expr, want, depth)
         if self._sympy_sign(expr, want):
@@ -112,7 +112,7 @@ class SignProver:
             return None
         if depth < self.max_depth and expr.has(sympy.Abs):
             # R + c*|u| as the two linear branches, before factoring drags the Abs along
-            m = self._abs_linear(expr, want, depth)
+            m = abs_linear(self, expr, want, depth)
             if m:
                 return m
         m = self._factored(expr, want, depth)
@@ -262,7 +262,7 @@ class SignProver:
             if m:
                 return m
         if depth < self.max_depth:
-            m = self._squared_split(f, want, depth)
+            m = squared_split(self, f, want, depth)
             if m:
                 return m
         if depth <= 1 and len(f.free_symbols) == 1 and f.has(sympy.sin, sympy.cos, sympy.tanh, sympy.atan,
@@ -277,59 +277,6 @@ class SignProver:
             m = sos_sign(self, f, want)
             if m:
                 return m
-        return None
-
-    def _abs_linear(self, f, want, depth):
-        """f = R + c*|u| with a number c: |u| = max(u, -u), so for c < 0 both R + c*u and
-        R - c*u must have the sign (no case regions needed), for c > 0 either one.
-        1 - eta*mu - |1 - eta*L| >= 0 from eta*(L - mu) >= 0 and 2 - eta*(L + mu) >= 0."""
-        atoms = f.atoms(sympy.Abs)
-        if len(atoms) != 1:
-            return None
-        (t,) = atoms
-        g = sympy.expand(f)
-        c = g.coeff(t)
-        rest = sympy.expand(g - c * t)
-        if c == 0 or c.free_symbols or rest.has(t) or c.has(sympy.Abs):
-            return None
-        sc = sign_of_number(c)
-        (u,) = t.args
-        if sc is None or sc == 0:
-            return None
-        plus, minus = rest + c * u, rest - c * u
-        if sc < 0:
-            if self.prove(plus, want, depth + 1) and self.prove(minus, want, depth + 1):
-                return "case split"
-            return None
-        if self.prove(plus, want, depth + 1) or self.prove(minus, want, depth + 1):
-            return "case split"
-        return None
-
-    def _squared_split(self, f, want, depth):
-        """Rationalising: f = u - v with u >= 0 and u**2 - v**2 >= 0 (> 0) gives
-        u >= |v| >= v. The terms with roots of the variables form one part, the others
-        the second; either part may play u. 2*k + 1 - 2*sqrt(k)*sqrt(k + 1) >= 0 as
-        (2*k + 1)**2 - 4*k*(k + 1) = 1 (the telescoping 1/sqrt(k+1) <= 2*(sqrt(k+1) - sqrt(k)))."""
-        if not _has_variable_root(f):
-            return None
-        try:
-            terms = sympy.Add.make_args(sympy.expand(f))
-        except (RecursionError, ValueError, TypeError):
-            return None
-        rooted = sympy.Add(*[t for t in terms if _has_variable_root(t)])
-        plain = sympy.Add(*[t for t in terms if not _has_variable_root(t)])
-        if rooted == 0 or plain == 0:
-            return None
-        for u, v in ((plain, -rooted), (rooted, -plain)):
-            self.check_time()
-            try:
-                gap = sympy.expand(u**2 - v**2)
-            except (RecursionError, ValueError, TypeError):
-                continue
-            if _has_variable_root(gap) and sympy.count_ops(gap) > sympy.count_ops(f):
-                continue  # no simpler: squaring did not remove the roots
-            if self.prove(u, NONNEG, depth + 1) and self.prove(gap, want, depth + 1):
-                return "squared sides"
         return None
 
     def _plans_for(self, syms):
@@ -636,19 +583,6 @@ class SignProver:
             elif s in ("neg", "nonpos"):
                 repl[t] = -u
         return expr.xreplace(repl) if repl else expr
-
-
-def _termwise_sign(expr, want) -> bool:
-    """Every term of the sum >= 0 by SymPy's sign facts on the term alone (never on the
-    sum, which expands large powers); > 0 also needs one term > 0."""
-    terms = sympy.Add.make_args(expr)
-    if not all(t.is_nonnegative is True for t in terms):
-        return False
-    return want == NONNEG or any(t.is_positive is True for t in terms)
-
-
-def _has_variable_root(e) -> bool:
-    return any(p.exp.is_Rational and not p.exp.is_Integer and p.base.free_symbols for p in e.atoms(sympy.Pow))
 
 
 def _fractional_powers(expr) -> dict:
