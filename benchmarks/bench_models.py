@@ -46,10 +46,26 @@ from bench_hvp_cost import keep_freed_memory, width_for  # same sizing and alloc
 D_IN, D_OUT = 32, 10
 
 
-def numpy_problem(w, X, Y):
+def numpy_problem(w, X, Y, device="cpu"):
+    """theorykit's R-operator engine: NumPy on the CPU, CuPy (the ``cupy`` backend) on CUDA."""
+    from theorykit.numeric.backend import get_namespace
     from theorykit.numeric.nets import MLP, NetProblem
 
-    return NetProblem(MLP((D_IN, w, w, D_OUT), "tanh", "mse"), X, Y)
+    xp = get_namespace("cupy" if device == "cuda" else "numpy")
+    return NetProblem(MLP((D_IN, w, w, D_OUT), "tanh", "mse"), xp.asarray(X), xp.asarray(Y))
+
+
+class _Host:
+    """A NetProblem whose HVP returns host NumPy (so a CuPy HVP is timed to completion)."""
+
+    def __init__(self, pr):
+        self.pr, self.dim = pr, pr.dim
+
+    def hvp(self, w, v):
+        from theorykit.numeric.backend import to_numpy
+
+        xp = self.pr.xp
+        return to_numpy(self.pr.hvp(xp.asarray(w), xp.asarray(v)))
 
 
 def _unflat_layers(flat, layers):
@@ -94,7 +110,7 @@ def jax_setup(layers, X, Y):
     return from_jax(loss, params, (X, Y)), at
 
 
-def torch_setup(layers, X, Y, threads):
+def torch_setup(layers, X, Y, threads, device="cpu"):
     """(adapter Problem, raw matvec factory: point -> (v -> H v), PyHessian style)."""
     import torch
 
@@ -112,28 +128,29 @@ def torch_setup(layers, X, Y, threads):
             for m, (W, c) in zip(lin, _unflat_layers(flat, layers)):
                 m.weight.copy_(torch.from_numpy(W))
                 m.bias.copy_(torch.from_numpy(c))
+        net.to(device)
 
     load(np.concatenate([np.concatenate([W.ravel(), c]) for W, c in layers]))
 
     def mse(o, t):
         return 0.5 * ((o - t) ** 2).sum(dim=1).mean()
 
-    Xt, Yt = torch.from_numpy(X), torch.from_numpy(Y)
+    Xt, Yt = torch.from_numpy(X).to(device), torch.from_numpy(Y).to(device)
     params = list(net.parameters())
-    adapter = from_torch(net, mse, (X, Y), num_threads=threads)
+    adapter = from_torch(net, mse, (X, Y), num_threads=threads, device=device)
 
     def at(flat):
         load(flat)
         g = torch.autograd.grad(mse(net(Xt), Yt), params, create_graph=True)  # once per point
 
         def matvec(v):
-            vt = torch.from_numpy(np.asarray(v, dtype=np.float64))
+            vt = torch.from_numpy(np.asarray(v, dtype=np.float64)).to(device)
             vlist, i = [], 0
             for p in params:
                 vlist.append(vt[i:i + p.numel()].view_as(p))
                 i += p.numel()
             hv = torch.autograd.grad(g, params, grad_outputs=vlist, retain_graph=True)
-            return torch.cat([h.reshape(-1) for h in hv]).numpy()
+            return torch.cat([h.reshape(-1) for h in hv]).cpu().numpy()
         return matvec
 
     return adapter, at
@@ -188,7 +205,7 @@ def fmt_ratio(times, a, b):
     return f"{m:.2f} [{lo:.2f}-{hi:.2f}]"
 
 
-def bench_size(P, n, rounds, lz_rounds, threads, have, rng):
+def bench_size(P, n, rounds, lz_rounds, threads, have, rng, device="cpu"):
     from theorykit.numeric.sharpness import sharpness
 
     w = width_for(P)
@@ -199,11 +216,11 @@ def bench_size(P, n, rounds, lz_rounds, threads, have, rng):
     flat = np.concatenate([np.concatenate([W.ravel(), c]) for W, c in layers])
     pts = [flat, flat + 1e-3 * g.standard_normal(flat.size)]
     v = g.standard_normal(flat.size)
-    probs, raw_at = {"numpy": numpy_problem(w, X, Y)}, {}
-    if "jax" in have:
+    probs, raw_at = {"numpy": _Host(numpy_problem(w, X, Y, device))}, {}
+    if "jax" in have:  # JAX runs on its default device: the GPU where jax[cuda12] is installed
         probs["jax"], raw_at["raw-jax"] = jax_setup(layers, X, Y)
     if "torch" in have:
-        probs["torch"], raw_at["raw-torch"] = torch_setup(layers, X, Y, threads)
+        probs["torch"], raw_at["raw-torch"] = torch_setup(layers, X, Y, threads, device)
 
     flip = {"i": 0}
 
@@ -397,6 +414,9 @@ def main():
     ap.add_argument("--eos-rounds", type=int, default=2)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--frameworks", nargs="*", default=None, help="default: every one installed (jax, torch)")
+    ap.add_argument("--device", default="cpu", choices=["cpu", "cuda"],
+                    help="cuda: theorykit's engine on CuPy, PyTorch on cuda, JAX on its default device (the GPU "
+                         "with jax[cuda12]); the EoS part stays on the CPU")
     a = ap.parse_args()
     import importlib.util
     import os
@@ -413,14 +433,14 @@ def main():
     threadpool_limits(limits=a.threads, user_api="blas")
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"# {keep_freed_memory()}; frameworks: {', '.join(have) or 'none'}; n = {a.samples}, float64; "
-          f"{a.threads} thread(s); load average {load:.1f} on {os.cpu_count()} CPUs")
+          f"device {a.device}; {a.threads} thread(s); load average {load:.1f} on {os.cpu_count()} CPUs")
     print("# ratios: median [min-max] over interleaved rounds of same-round pairs; times: medians")
     cols = ["numpy", *have, *[f"raw-{f}" for f in have]]
     pairs = [(f, f"raw-{f}") for f in have] + ([("numpy", "raw-torch")] if "torch" in have else [])
     for size in a.sizes:
         big = size >= a.big
         P, cold, warm, lz, err, lam = bench_size(size, a.samples, a.big_rounds if big else a.rounds,
-                                                 1 if big else a.lanczos_rounds, a.threads, have, rng)
+                                                 1 if big else a.lanczos_rounds, a.threads, have, rng, a.device)
         print(f"\nP = {P} (width {width_for(size)}), {len(cold['numpy'])} rounds; max rel. HVP diff vs numpy: "
               + ", ".join(f"{k} {v:.1e}" for k, v in err.items())
               + "; sharpness " + ", ".join(f"{k} {v:.10g}" for k, v in lam.items()))
