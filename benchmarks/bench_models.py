@@ -167,17 +167,19 @@ class _Raw:
 
 
 def _clock(fn, min_s=0.02):
-    """Seconds per call of fn, from enough calls to last ~min_s (tiny HVPs are timed in bulk)."""
-    t0 = time.perf_counter()
+    """(wall, CPU) seconds per call of fn, from enough calls to last ~min_s (tiny HVPs are timed in
+    bulk). CPU time is the process's (all its threads): on a loaded machine it moves far less than
+    the wall clock, which also counts the time other processes held the cores."""
+    t0, c0 = time.perf_counter(), time.process_time()
     fn()
-    dt = time.perf_counter() - t0
+    dt, dc = time.perf_counter() - t0, time.process_time() - c0
     k = max(1, min(200, int(min_s / max(dt, 1e-7))))
     if k == 1:
-        return dt
-    t0 = time.perf_counter()
+        return dt, dc
+    t0, c0 = time.perf_counter(), time.process_time()
     for _ in range(k):
         fn()
-    return (time.perf_counter() - t0) / k
+    return (time.perf_counter() - t0) / k, (time.process_time() - c0) / k
 
 
 def interleaved(fns: dict, rounds: int, rng, clock=_clock) -> dict:
@@ -192,17 +194,21 @@ def interleaved(fns: dict, rounds: int, rng, clock=_clock) -> dict:
     return out
 
 
-def ratio(times, a, b):
-    """(median, min, max) over rounds of times[a] / times[b] (same-round pairs)."""
-    r = [x / y for x, y in zip(times[a], times[b])]
+def ratio(times, a, b, which=0):
+    """(median, min, max) over rounds of times[a] / times[b] (same-round pairs); which: 0 wall, 1 CPU."""
+    r = [x[which] / max(y[which], 1e-12) for x, y in zip(times[a], times[b])]
     return statistics.median(r), min(r), max(r)
 
 
-def fmt_ratio(times, a, b):
+def fmt_ratio(times, a, b, which=0):
     if a not in times or b not in times:
         return "-"
-    m, lo, hi = ratio(times, a, b)
+    m, lo, hi = ratio(times, a, b, which)
     return f"{m:.2f} [{lo:.2f}-{hi:.2f}]"
+
+
+def med(ts, which=0):
+    return statistics.median(x[which] for x in ts)
 
 
 def bench_size(P, n, rounds, lz_rounds, threads, have, rng, device="cpu"):
@@ -392,12 +398,14 @@ def bench_eos(steps, rounds, have, rng):
     for _ in range(rounds):
         for i in rng.permutation(len(names)):
             k = names[i]
+            c0 = time.process_time()
             res = runs[k]()
+            cpu = time.process_time() - c0
             if hasattr(res, "seconds"):  # an EoSTrace from run_eos
                 sec, hv, last = res.seconds, res.hvps, float(res.sharpness[-1])
             else:
                 sec, hv, last = res
-            out[k].append(sec)
+            out[k].append((sec, cpu))
             info[k] = (hv, last)
     return out, info
 
@@ -434,7 +442,8 @@ def main():
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"# {keep_freed_memory()}; frameworks: {', '.join(have) or 'none'}; n = {a.samples}, float64; "
           f"device {a.device}; {a.threads} thread(s); load average {load:.1f} on {os.cpu_count()} CPUs")
-    print("# ratios: median [min-max] over interleaved rounds of same-round pairs; times: medians")
+    print("# ratios: median [min-max] over interleaved rounds of same-round pairs, by the wall clock and by "
+          "process CPU time; times: median wall")
     cols = ["numpy", *have, *[f"raw-{f}" for f in have]]
     pairs = [(f, f"raw-{f}") for f in have] + ([("numpy", "raw-torch")] if "torch" in have else [])
     for size in a.sizes:
@@ -445,9 +454,11 @@ def main():
               + ", ".join(f"{k} {v:.1e}" for k, v in err.items())
               + "; sharpness " + ", ".join(f"{k} {v:.10g}" for k, v in lam.items()))
         for label, t, unit in (("HVP cold", cold, 1e3), ("HVP warm", warm, 1e3), ("Lanczos", lz, 1.0)):
-            times = "  ".join(f"{c} {statistics.median(t[c]) * unit:.3f}" for c in cols if c in t)
+            times = "  ".join(f"{c} {med(t[c]) * unit:.3f}" for c in cols if c in t)
             rs = "  ".join(f"{x}/{y} {fmt_ratio(t, x, y)}" for x, y in pairs)
-            print(f"  {label:9} {'ms' if unit == 1e3 else 's '}: {times}\n  {'':9}     ratios: {rs}")
+            rc = "  ".join(f"{x}/{y} {fmt_ratio(t, x, y, 1)}" for x, y in pairs)
+            print(f"  {label:9} {'ms' if unit == 1e3 else 's '}: {times}\n  {'':9}     ratios (wall): {rs}"
+                  f"\n  {'':9}     ratios (CPU):  {rc}")
         print(flush=True)
     if a.eos_steps:
         print(f"\nEoS run: digits MLP 64-32-32-10 (P = 3466), n = 256, GD lr 0.05, {a.eos_steps} steps, "
@@ -455,8 +466,10 @@ def main():
         t, info = bench_eos(a.eos_steps, a.eos_rounds, have, rng)
         for k in t:
             hv, last = info[k]
-            print(f"  {k:>9}: {statistics.median(t[k]):8.2f} s  ({hv} HVPs for sharpness; final sharpness {last:.6g})")
-        print("  ratios: " + "  ".join(f"{x}/{y} {fmt_ratio(t, x, y)}" for x, y in pairs))
+            print(f"  {k:>9}: {med(t[k]):8.2f} s wall, {med(t[k], 1):8.2f} s CPU  ({hv} HVPs for sharpness; "
+                  f"final sharpness {last:.6g})")
+        print("  ratios (wall): " + "  ".join(f"{x}/{y} {fmt_ratio(t, x, y)}" for x, y in pairs))
+        print("  ratios (CPU):  " + "  ".join(f"{x}/{y} {fmt_ratio(t, x, y, 1)}" for x, y in pairs))
 
 
 if __name__ == "__main__":
