@@ -348,7 +348,16 @@ def stability_threshold_matrix(
     the same bisection, each decision running the method on the stacked state
     (x_k, x_{k-1}) in the original coordinates, 2^k steps by k squarings of the
     (2d, 2d) transition matrix. Costs O(d^3) per squaring; the eigenvalue form
-    is the fast one."""
+    is the fast one.
+
+    A is taken as its symmetric part (A + A^T)/2 (the Hessian of x^T A x / 2; the input
+    check allows asymmetry up to 1e-10 relative, e.g. round-off from building A; an exactly
+    symmetric A is used as is). Certified like ``stability_threshold``: A's eigenvalues are
+    enclosed rigorously (``certified_matrix.eigenvalue_enclosure``: eigh plus a bounded
+    residual, Bauer-Fike) and the exact 2x2 blocks must confirm the threshold to ``rtol``
+    for every eigenvalue in the enclosure (``certified_matrix.certify_matrix_thresholds``);
+    otherwise ``InconclusiveMeasurement`` is raised (e.g. an eigenvalue whose sign float64
+    cannot fix, as for the eigenvalue form at a zero eigenvalue)."""
     method = check_method(method)
     rtol = _check_rtol(rtol)
     _reject_low_precision(A, "A")
@@ -360,6 +369,8 @@ def stability_threshold_matrix(
     At = xp.matrix_transpose(A)
     if float(xp.max(xp.abs(A - At))) > 1e-10 * max(float(xp.max(xp.abs(A))), 1.0):
         raise InputError("A", "must be symmetric (a Hessian)")
+    # the symmetric part; where A is already symmetric, A itself (exactly)
+    A = xp.where(A == At, A, 0.5 * A + 0.5 * At)
     single = A.ndim == 2
     A = A[None] if single else A
     batch, d = A.shape[0], A.shape[-1]
@@ -376,7 +387,26 @@ def stability_threshold_matrix(
 
     fro = xp.sqrt(xp.sum(A * A, axis=(-2, -1)))
     scale = 1.0 / xp.where(fro > 0, fro, xp.ones_like(fro))
-    return _output(_resolved(_bisect(stable, scale, tol, xp), scale, tol, xp), single)
+    eta = _resolved(_bisect(stable, scale, tol, xp), scale, tol, xp)
+    _certify_threshold_matrix(method, A, mom, eta, rtol)
+    return _output(eta, single)
+
+
+def _certify_threshold_matrix(method, A, mom, eta, rtol) -> None:
+    """Raise InconclusiveMeasurement unless the enclosure of A's spectrum and the exact 2x2
+    blocks confirm the threshold to ``rtol`` (``certified_matrix.certify_matrix_thresholds``)."""
+    from .certified_matrix import certify_matrix_thresholds
+
+    check = certify_matrix_thresholds(method, to_numpy(A), to_numpy(mom), to_numpy(eta), rtol)
+    bad = np.flatnonzero(~np.asarray(check.certified, dtype=bool))
+    if bad.size:
+        i = int(bad[0])
+        raise InconclusiveMeasurement(
+            f"stability_threshold_matrix is inconclusive for problem {i} ({bad.size} of {len(check.certified)}): "
+            f"the runs put the threshold at {float(to_numpy(eta)[i])!r}, but with A's eigenvalues enclosed to "
+            f"+-{float(check.radius[i]):.3g} the spectral radius is {check.rho_below[i]!r} just below and "
+            f"{check.rho_above[i]!r} just above it (rtol {rtol:g})"
+        )
 
 
 def linear_rate(
