@@ -136,3 +136,16 @@ def test_bad_input_errors_unchanged(A, kwargs, arg, fragment):
     with pytest.raises(InputError) as err:
         probes.stability_threshold_matrix("gd", A, **kwargs)
     assert err.value.argument == arg and fragment in str(err.value)
+
+
+@pytest.mark.parametrize("scale", [1e-300, 1e-200, 1e200, 1e300])
+def test_extreme_scales_give_the_scaled_threshold(scale):
+    # once a silently wrong inf / 0: the bracket start overflowed (1/inf) or the geometric
+    # bisection's lo*hi under/overflowed; the enclosure scales A by a power of 2
+    lam = np.array([0.5, 1.0, 3.0])
+    A = _rotated(lam, 1) * scale
+    assert eigenvalue_enclosure(A[None]).radius[0] < 1e-13 * 3 * scale
+    dense = probes.stability_threshold_matrix("heavy_ball", A, momentum=0.5)
+    fast = probes.stability_threshold("heavy_ball", lam * scale, momentum=0.5)
+    for eta in (dense, fast):
+        assert abs(eta / (3.0 / (3.0 * scale)) - 1) <= 1e-6 * (1 + 1e-9)

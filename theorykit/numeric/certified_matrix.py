@@ -79,7 +79,12 @@ def eigenvalue_enclosure(A: Any) -> EigenEnclosure:
     ok = np.all(np.isfinite(A), axis=(-2, -1))
     if not ok.any():
         return EigenEnclosure(w, radius)
-    Af = A[ok]
+    # scale each matrix by a power of 2 (exact) so that the squares in the norms neither
+    # overflow nor underflow; eigenvalues and radius scale back exactly
+    with quiet():
+        big = np.max(np.abs(A[ok]), axis=(-2, -1))
+    _, ex = np.frexp(np.where(big > 0, big, 1.0))
+    Af = np.ldexp(A[ok], -ex[:, None, None])
     wf, Q = np.linalg.eigh(Af)
     with quiet():
         absA, absQ = np.abs(Af), np.abs(Q)
@@ -95,7 +100,12 @@ def eigenvalue_enclosure(A: Any) -> EigenEnclosure:
         sig = np.nextafter(np.sqrt(np.where(one_minus > 0, one_minus, np.nan)), -np.inf)
         r = np.nextafter(normR / sig, np.inf) * (1 + 4 * _U)
     r = np.where(np.isfinite(r) & (normE < 0.5), r, np.inf)
-    w[ok], radius[ok] = wf, r
+    with quiet():
+        # 2^ex back: exact unless a value goes subnormal, where w and the radius each round by
+        # at most 2^-1075; one ulp of the radius (>= 2^-1074) up covers both
+        w[ok] = np.ldexp(wf, ex[:, None])
+        radius[ok] = np.nextafter(np.ldexp(r, ex), np.inf)
+    radius[~np.isfinite(radius)] = np.inf
     return EigenEnclosure(w, radius)
 
 
@@ -119,7 +129,7 @@ def certify_matrix_thresholds(method: str, A: Any, mom: Any, eta: Any, rtol: flo
     mom = np.broadcast_to(np.asarray(mom, dtype=np.float64).reshape(batch, -1)[:, :1], (batch, 1))
     enc = eigenvalue_enclosure(A)
     finite = np.isfinite(eta) & (eta > 0)
-    certified = ~finite
+    certified = (eta == np.inf) | (eta == 0)  # the bracket ends; NaN is never certified
     below = np.full(batch, np.nan)
     above = np.full(batch, np.nan)
     rows = np.flatnonzero(finite & np.isfinite(enc.radius))

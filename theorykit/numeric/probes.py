@@ -239,7 +239,8 @@ def _bisect(stable, scale: Any, tol: float, xp: Any, rows_stable=None) -> Any:
         open_ = width > tol
         if not bool(xp.any(open_)):
             break
-        mid = xp.where(up_or_down, lo, xp.sqrt(lo * xp.where(up_or_down, lo, hi)))
+        # sqrt(lo) sqrt(hi): lo*hi may under/overflow
+        mid = xp.where(up_or_down, lo, xp.sqrt(lo) * xp.sqrt(xp.where(up_or_down, lo, hi)))
         if rows_stable is not None and not bool(xp.all(open_)):
             # only the problems whose bracket is still wider than tol run (each row is independent)
             idx = xp.nonzero(open_)[0]
@@ -250,7 +251,7 @@ def _bisect(stable, scale: Any, tol: float, xp: Any, rows_stable=None) -> Any:
         lo = xp.where(ok & ~up_or_down & open_, mid, lo)
         hi = xp.where(~ok & ~up_or_down & open_, mid, hi)
     with quiet():
-        out = xp.where(hi == math.inf, hi, xp.where(lo == 0, lo, xp.sqrt(lo * hi)))
+        out = xp.where(hi == math.inf, hi, xp.where(lo == 0, lo, xp.sqrt(lo) * xp.sqrt(hi)))
     return out
 
 
@@ -304,11 +305,24 @@ def stability_threshold(
     # Where the bracket starts: only a scale (any positive start works, the
     # doubling/halving finds the bracket), computable alike from eigenvalues and
     # from the matrix (Frobenius norm), so both forms bisect identically.
-    fro = xp.sqrt(xp.sum(lam * lam, axis=-1))
-    scale = 1.0 / xp.where(fro > 0, fro, xp.ones_like(fro))
+    scale = _bracket_start(lam, (-1,), xp)
     eta = _resolved(_bisect(stable, scale, tol, xp, rows_stable), scale, tol, xp)
     _certify_threshold(method, lam, mom, eta, rtol)
     return _output(eta, single)
+
+
+def _bracket_start(x: Any, axes: tuple[int, ...], xp: Any) -> Any:
+    """1/||x||_F per problem (1 where x = 0), computed on x / max|x| so that the squares
+    neither overflow nor underflow: a start of 1/inf = 0 or 1/0 = inf would leave the
+    bracket stuck at a silently wrong inf."""
+    with quiet():
+        big = xp.max(xp.abs(x), axis=axes)
+        big_safe = xp.where(big > 0, big, xp.ones_like(big))
+        y = x / xp.reshape(big_safe, big.shape + (1,) * len(axes))
+        norm = xp.sqrt(xp.sum(y * y, axis=axes))  # in [1, sqrt(n)], or 0 for x = 0
+        scale = (1.0 / big_safe) / xp.where(norm > 0, norm, xp.ones_like(norm))
+        # 1/max|x| overflows only for subnormal x
+        return xp.where(xp.isfinite(scale), scale, xp.full_like(scale, 2.0**1000))
 
 
 def _certify_threshold(method, lam, mom, eta, rtol) -> None:
@@ -385,8 +399,7 @@ def stability_threshold_matrix(
         M = transition_matrix(method, A, eta[:, None, None], momentum=mom)
         return dense_power_run(M, s0, steps).log_norm - log_s0 <= GROWTH_TOL
 
-    fro = xp.sqrt(xp.sum(A * A, axis=(-2, -1)))
-    scale = 1.0 / xp.where(fro > 0, fro, xp.ones_like(fro))
+    scale = _bracket_start(A, (-2, -1), xp)
     eta = _resolved(_bisect(stable, scale, tol, xp), scale, tol, xp)
     _certify_threshold_matrix(method, A, mom, eta, rtol)
     return _output(eta, single)
