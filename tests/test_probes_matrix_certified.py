@@ -5,6 +5,8 @@ import math
 import mpmath
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from theorykit.errors import InputError
 from theorykit.numeric import probes
@@ -25,6 +27,26 @@ def test_enclosure_contains_the_exact_eigenvalues(seed):
     enc = eigenvalue_enclosure(A[None])
     r = float(enc.radius[0])
     assert 0 < r < 1e-12
+    with mpmath.workdps(60):
+        exact = mpmath.eigsy(mpmath.matrix(A.tolist()), eigvals_only=True)
+        for mu in exact:
+            assert min(abs(mu - mpmath.mpf(float(w))) for w in enc.w[0]) <= r
+        for w in enc.w[0]:
+            assert min(abs(mu - mpmath.mpf(float(w))) for mu in exact) <= r
+
+
+@given(st.integers(1, 6).flatmap(lambda d: st.tuples(
+    st.lists(st.floats(-1.0, 1.0), min_size=d * d, max_size=d * d),
+    st.lists(st.integers(-60, 60), min_size=d * d, max_size=d * d))))
+def test_enclosure_contains_the_exact_eigenvalues_of_any_symmetric_matrix(data):
+    # entries of mixed magnitudes (2^-60 .. 2^60): the exact spectrum (mpmath, 60 digits) is enclosed
+    vals, exps = data
+    d = math.isqrt(len(vals))
+    M = np.ldexp(np.array(vals).reshape(d, d), np.array(exps).reshape(d, d))
+    A = np.triu(M) + np.triu(M, 1).T
+    enc = eigenvalue_enclosure(A[None])
+    r = float(enc.radius[0])
+    assert math.isfinite(r)
     with mpmath.workdps(60):
         exact = mpmath.eigsy(mpmath.matrix(A.tolist()), eigvals_only=True)
         for mu in exact:
