@@ -52,7 +52,7 @@ SYMBOLS: dict[str, str] = {
 CLAIM_SYMBOLS: dict[str, dict[str, str]] = {
     "adagrad.constant_gradient": {"eff": "effective step size per unit gradient", "g": "gradient coordinate g_i"},
     "adam.bias_correction": {"E_m": "expected first-moment estimate E[m_t]", "mu_g": "mean gradient E[g]"},
-    "adam.nonconvergence": {"x_lim": "point where Adam's iterates end"},
+    "adam.nonconvergence": {"x_lim": "point where Adam's iterates end", "x_ams": "point where AMSGrad's iterates end"},
     "catapult.regimes": {"f": "network output", "f_next": "network output after one GD step",
                          "lam": "NTK eigenvalue (||u||^2 + ||v||^2) x^2/n", "lam_next": "NTK eigenvalue after one step",
                          "n": "network width", "x": "the input"},
