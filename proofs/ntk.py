@@ -128,12 +128,6 @@ Derivation: K_0 is an average over m i.i.d. neurons (variance V/m); the first-or
 Checks: widths 32 and 2048 (a factor 64): half the slope of the NTK's total variance over 512 inits
 (rtol 0.06) and the slope of the mean relative change over 8 trained inits (rtol 0.1; measured
 slopes lie within 0.1 of -1, varying with the data set). Mutant: slope -1/2 for the change (the seed's rate).
-
-References:
-  [1] A. Jacot, F. Gabriel, C. Hongler (2018). Neural tangent kernel. NeurIPS. arXiv:1806.07572
-  [2] J. Lee et al. (2019). Wide neural networks of any depth evolve as linear models under gradient
-      descent. NeurIPS. arXiv:1902.06720
-  [3] E. Dyer, G. Gur-Ari (2020). Asymptotics of wide networks from Feynman diagrams. ICLR. arXiv:1909.11304
 """,
 )
 
