@@ -9,12 +9,12 @@ import numpy as np
 import sympy
 from hypothesis import strategies as st
 
-from theorykit.claims.claim import Claim, Kind, Mutant, NumericCheck
+from theorykit.claims.claim import Claim, Kind, NumericCheck
 from theorykit.numeric.montecarlo import mean_interval
 
-from ._nqm_common import NQM_RTOL, NQM_RUNS, momentum_steps
+from ._nqm_common import NQM_RTOL, NQM_RUNS
 from ._stochastic import LEVEL, ZHANG, cached
-from ._util import S
+from ._util import S, rounded
 
 __all__ = ["NQM_MOMENTUM"]
 
@@ -54,69 +54,57 @@ def _derive_momentum():
     return d.check()
 
 
-def _moments_predict(drop_cross=False, effective_sgd=False, which="theta"):
-    """Iterate the claimed recurrence (the formula under test) k times from (theta0^2, 0, 0)."""
-    fA = sympy.lambdify((a, h, beta, c, A_, V_, C_), A_REC, modules="math")
-    fV = sympy.lambdify((a, h, beta, c, A_, V_, C_), V_REC, modules="math")
-    fC = sympy.lambdify((a, h, beta, c, A_, V_, C_), C_REC, modules="math")
-
-    def predict(params) -> float:
-        hs, av, b_ = momentum_steps(params)
-        if effective_sgd:  # mutant: plain SGD with the "effective" lr alpha / (1 - beta)
-            av, b_ = av / (1.0 - b_), 0.0
-        total = 0.0
-        for hi, ai in zip(hs, av):
-            A, V, C = float(params["theta0"]) ** 2, 0.0, 0.0
-            ci = hi / float(params["B"])
-            for _ in range(int(params["k"])):
-                A, V, C = fA(ai, hi, b_, ci, A, V, C), fV(ai, hi, b_, ci, A, V, C), fC(ai, hi, b_, ci, A, V, C)
-                if drop_cross:
-                    C = 0.0
-            total += 0.5 * hi * (A if which == "theta" else V)
-        return total
-
-    return predict
+# measured: after one heavy-ball step from a random state with second moments (A, V, C), E[theta+^2],
+# E[v+^2] and E[(theta+ + v+)^2] = A+ + V+ + 2 C+ (each a mean of squares of Gaussians, so the
+# coefficient-of-variation bound of proofs/nqm.py holds; E[theta+ v+] alone has no relative bound)
+U_next = S("U_next")
+SUM_RELATION = sympy.Eq(U_next, sum(r.rhs for r in MR_STATEMENT.args) + C_REC)  # A+ + V+ + 2 C+
+_BIND = {a: lambda p: _step(p), c: lambda p: p["h"] / p["B"],
+         C_: lambda p: p["rho"] * float(np.sqrt(p["A"] * p["V"]))}
 
 
-def _runs(params, ctx):
-    from theorykit.numeric.backend import to_numpy
-    from theorykit.numeric.nqm import simulate
+def _step(params) -> float:
+    """a = lr_frac * 2(1 + beta)/h: heavy ball on curvature h is stable iff a h < 2(1 + beta)."""
+    return float(params["lr_frac"]) * 2.0 * (1.0 + float(params["beta"])) / float(params["h"])
 
-    hs, av, b_ = momentum_steps(params)
-    power = float(params.get("power", 0.0))
-    alpha_ = float(av[0] * hs[0] ** power)
+
+def _one_step(params, ctx):
+    """(theta+, v+) over NQM_RUNS runs of one heavy-ball step v+ = beta v + h theta + eps,
+    theta+ = theta - a v+, eps ~ N(0, h/B), from (theta, v) Gaussian with moments (A, V, rho sqrt(AV))."""
+    A, V, rho = float(params["A"]), float(params["V"]), float(params["rho"])
+    h_, B_, b_ = float(params["h"]), float(params["B"]), float(params["beta"])
 
     def go():
-        r = simulate(hs, np.full(int(params["k"]), alpha_), batch_size=float(params["B"]), n_runs=NQM_RUNS,
-                     rng=ctx.rng, momentum=b_, precond_power=power, theta0=float(params["theta0"]), xp=ctx.xp)
-        th, v = to_numpy(r.theta), to_numpy(r.v)
-        return (mean_interval(0.5 * np.sum(hs * th * th, axis=1), LEVEL).value(),
-                mean_interval(0.5 * np.sum(hs * v * v, axis=1), LEVEL).value())
+        z1, z2, eps = ctx.rng.standard_normal((3, NQM_RUNS))
+        theta = np.sqrt(A) * z1
+        v = np.sqrt(V) * (rho * z1 + np.sqrt(1.0 - rho * rho) * z2)
+        v_next = b_ * v + h_ * theta + np.sqrt(h_ / B_) * eps
+        return theta - _step(params) * v_next, v_next
 
-    return cached("nqm.momentum", params, ctx, go)
-
-
-def _theta_loss(params, ctx) -> float:
-    return _runs(params, ctx)[0]
+    return cached("nqm.momentum.step", params, ctx, go)
 
 
-def _velocity_energy(params, ctx) -> float:
-    return _runs(params, ctx)[1]
+def _moment(which):
+    def measure(params, ctx) -> float:
+        th, v = _one_step(params, ctx)
+        x = {"theta": th * th, "v": v * v, "sum": (th + v) ** 2}[which]
+        return mean_interval(x, LEVEL).value()
+
+    return measure
 
 
 def _params():
     return st.fixed_dictionaries({
-        "h": st.lists(st.sampled_from([0.01, 0.1, 0.5, 1.0, 3.0]), min_size=1, max_size=3).map(tuple),
-        "lr_frac": st.sampled_from([0.05, 0.2, 0.5, 0.8]),
-        "beta": st.sampled_from([0.0, 0.5, 0.9, 0.95]),
-        "B": st.sampled_from([1.0, 8.0, 64.0]),
-        "power": st.sampled_from([0.0, 0.5]),
-        "k": st.integers(1, 60),
-        "theta0": st.sampled_from([0.0, 1.0, 2.0]),
+        "h": rounded(-2.0, 1.0, 3).map(lambda e: round(10.0**e, 6)),  # curvature in [0.01, 10]
+        "lr_frac": rounded(0.02, 0.98, 3),
+        "beta": rounded(0.0, 0.99, 3),
+        "B": st.integers(1, 256).map(float),
+        "A": rounded(0.0, 4.0, 3), "V": rounded(0.0, 4.0, 3),
+        "rho": rounded(-0.99, 0.99, 3),  # C = rho sqrt(A V): any valid covariance
     })
 
 
-_EX = {"h": (1.0, 0.1), "lr_frac": 0.5, "beta": 0.9, "B": 4.0, "power": 0.0, "k": 25, "theta0": 1.0}
+_EX = {"h": 1.0, "lr_frac": 0.5, "beta": 0.9, "B": 4.0, "A": 1.0, "V": 0.5, "rho": -0.5}
 
 
 NQM_MOMENTUM = Claim(
@@ -129,39 +117,16 @@ NQM_MOMENTUM = Claim(
     assumptions=MR_ASSUME,
     strategy=_params,
     checks=(
-        NumericCheck(
-            name="theta_loss",
-            description=f"Monte Carlo 1/2 sum h E[theta^2] after k heavy-ball steps ({NQM_RUNS} runs) vs the recurrence",
-            measure=_theta_loss,
-            predict=_moments_predict(),
-            compare="tight",
-            rtol=NQM_RTOL,
-            examples=(_EX,),
-        ),
-        NumericCheck(
-            name="velocity_energy",
-            description="Monte Carlo 1/2 sum h E[v^2] (momentum buffer) vs the recurrence",
-            measure=_velocity_energy,
-            predict=_moments_predict(which="v"),
-            compare="tight",
-            rtol=NQM_RTOL,
-            examples=(_EX,),
-        ),
+        NumericCheck("theta_moment", f"Monte Carlo E[theta+^2] after one heavy-ball step ({NQM_RUNS} runs)",
+                     _moment("theta"), measures=A_next, bind=_BIND, rtol=NQM_RTOL, examples=(_EX,)),
+        NumericCheck("velocity_moment", "Monte Carlo E[v+^2] (momentum buffer) after the same step",
+                     _moment("v"), measures=V_next, bind=_BIND, rtol=NQM_RTOL, examples=(_EX,)),
+        NumericCheck("sum_moment", "Monte Carlo E[(theta+ + v+)^2] = A+ + V+ + 2 C+ (carries the cross moment)",
+                     _moment("sum"), relation=SUM_RELATION, bind=_BIND, rtol=NQM_RTOL, examples=(_EX,)),
     ),
-    mutants=(
-        Mutant(
-            name="drop_cross_term",
-            description="the recurrence with E[theta v] set to 0 (cross term dropped)",
-            check="theta_loss",
-            predict=_moments_predict(drop_cross=True),
-        ),
-        Mutant(
-            name="effective_learning_rate",
-            description="heavy ball = SGD with lr alpha/(1 - beta)",
-            check="theta_loss",
-            predict=_moments_predict(effective_sgd=True),
-        ),
-    ),
+    # the cross term E[theta v] dropped; heavy ball as SGD with the "effective" step a/(1 - beta)
+    mutants=(sympy.Eq(A_next, A_REC.subs(C_, 0)),
+             sympy.Eq(A_next, (1 - a * h / (1 - beta)) ** 2 * A_ + (a / (1 - beta)) ** 2 * c)),
     doc="""\
 Setting: the NQM of nqm.sgd_recurrence (loss 1/2 h theta^2 per coordinate, noise variance
 c = h/B) with heavy-ball momentum in buffer form: v+ = beta v + (h theta + eps),
@@ -177,9 +142,11 @@ monomials with one eps factor have expectation 0 (fresh noise); the rest give A,
 At beta = 0 the A recurrence is nqm.sgd_recurrence's.
 
 Checks (Monte Carlo, 99.9%, rtol 0.04 from the Gaussian coefficient-of-variation bound,
-see proofs/nqm.py): 1/2 sum h E theta^2 and 1/2 sum h E v^2 after k <= 60 steps, beta up to 0.95,
-powers 0 and 1/2. Mutants: the recurrence with the cross term C dropped; SGD with the
-"effective" lr alpha/(1 - beta) (right only in the small-lr limit).
+see proofs/nqm.py): one heavy-ball step from a Gaussian state (theta, v) with any second moments
+(A, V in [0, 4], correlation in [-0.99, 0.99]), h in [0.01, 10], beta in [0, 0.99], a h up to
+2(1 + beta): E theta+^2, E v+^2 and E (theta+ + v+)^2 = A+ + V+ + 2C+ (the cross moment enters only
+through this square, which keeps the relative Monte Carlo bound). Mutants: the cross term C dropped;
+SGD with the "effective" step a/(1 - beta) (right only in the small-step limit).
 
 References:
   [1] G. Zhang et al. (2019). Which algorithmic choices matter at which batch sizes?

@@ -6,6 +6,7 @@ from hypothesis import strategies as st
 
 from theorykit.claims.claim import Claim, Kind, NumericCheck
 
+from . import _vector_catalog
 from ._util import (
     BOYD,
     NESTEROV,
@@ -119,7 +120,8 @@ CONVEXITY_FIRST_ORDER = Claim(
     statement=STATEMENT,
     kind=Kind.TIGHT_BOUND,
     sources=(BOYD, NESTEROV),
-    derive=_derive,
+    derive=_vector_catalog.convexity_first_order,  # every convex f (_derive: the 2-D quadratic)
+    derivation_scope="general",
     assumptions=ASSUMPTIONS,
     strategy=_params,
     checks=(
@@ -152,15 +154,14 @@ Setting: f: R^d -> R differentiable. Claim: f is convex iff for all x, y
 The lower bound 0 on the gap is *tight*: it is attained for y = x, and along the null
 space of a singular quadratic.
 
-Derivation (quadratic instance, f = 1/2 sum_i l_i z_i^2 in the Hessian's eigenbasis):
-the gap equals 1/2 sum_i l_i (y_i - x_i)^2 >= 0 when every l_i >= 0.
+Derivation (general): the first-order inequality for every convex f in every dimension, its
+strongly convex form, and gradient monotonicity, each certified from the class's interpolation
+inequalities (vector derivation).
 
 Checks: the gap divided by ||y - x||^2, minimized over 64 random pairs (plus, on
 quadratics, pairs displaced along the instance's principal axes), is >= 0 up to
 round-off on logistic regression, and >= l_min/2 (the derivation's exact form, attained
 along the bottom axis) on PSD quadratics, singular ones included.
-
-Derivation (reduced): on a PSD quadratic in two eigen-coordinates (the claim is about quadratics).
 """,
 )
 

@@ -261,6 +261,7 @@ GD_BEST_STEP = Claim(
     kind=Kind.TIGHT_BOUND,
     sources=(NESTEROV, BOYD),
     derive=_derive_best_step,
+    derivation_scope="general",  # a symbolic proof of the statement for every parameter value
     assumptions=BS_ASSUME,
     strategy=lambda: spectrum_params(dim=(1, 5), lo=0.05, hi=10.0, zeros=True),
     checks=(

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from theorykit.claims.claim import Claim, Kind, NumericCheck, PepOracle
 
+from . import _vector_catalog
 from . import _vector_derivations
 
 from ._util import (
@@ -339,7 +340,7 @@ GD_CONVEX_RATE_TIGHT = Claim(
     statement=CT_STATEMENT,
     kind=Kind.TIGHT_BOUND,
     sources=(DRORI_TEBOULLE, TAYLOR_HENDRICKX_GLINEUR, PEPIT),
-    derive=_derive_convex_rate_tight,
+    derive=_vector_catalog.convex_rate_tight,  # N = 1 in general + the lower bound; general N not derived
     assumptions=CT_ASSUME,
     strategy=_quadratic_params,
     checks=_checks(CT_STATEMENT, tight_huber=True),
@@ -363,7 +364,8 @@ Claim (*tight*): f(x_N) - f* <= L R^2 / (4N + 2), attained by a 1-D Huber functi
 It fails for larger steps: at eta = 1.9/L the quadratic L/2 x^2 already gives
 L R^2 (0.9)^(2N) / 2 > L R^2/(4N+2) for small N.
 
-Derivation: (a) the upper bound for N = 1 as a PEP certificate [2]: with x* = 0, f* = 0,
+Derivation (reduced: N = 1 for the whole class, the lower bound for every N): (a) the upper bound for
+N = 1 as a PEP certificate [2]: with x* = 0, f* = 0,
 one half of each of the interpolation inequalities (x*, x0), (x*, x1), (x0, x1) added to
 f(x1) leaves L |x0|^2/6 minus two squares; the multipliers come from PEPit's dual and are
 checked as exact algebra. For general N the certificate is [1, Thm 3.1]'s, checked here

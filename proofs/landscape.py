@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from theorykit.claims.claim import Claim, Kind, Mutant, NumericCheck
 
 from ._sources import GOODFELLOW
+from . import _vector_catalog
 from ._util import BOYD, NESTEROV, S, derivation, rounded
 
 __all__ = ["CLAIMS"]
@@ -89,7 +90,8 @@ CHORD = Claim(
     statement=sympy.And(sympy.Le(gap, 0), sympy.Eq(r_q, th * (1 - th) / 2)),
     kind=Kind.TIGHT_BOUND,
     sources=(BOYD,),
-    derive=_derive_chord,
+    derive=_vector_catalog.chord_convexity,  # every convex f (_derive_chord: a z^2/2)
+    derivation_scope="general",
     assumptions=(th >= 0, th <= 1),
     strategy=_chord_params,
     checks=(
@@ -112,7 +114,8 @@ Claim (*tight*): f(theta x + (1 - theta) y) <= theta f(x) + (1 - theta) f(y) (th
 convexity [1, Sec. 3.1.1]); for f = a z^2/2 the chord exceeds the graph by exactly
 a theta (1 - theta) (x - y)^2 / 2, so the inequality is an equality only at theta in {0, 1} or x = y.
 
-Derivation: expand the quadratic's gap.
+Derivation (general): theta [convexity z -> x] + (1 - theta) [convexity z -> y] at z = theta x + (1 - theta) y,
+for every convex f in every dimension; the quadratic's gap as a symbolic identity.
 
 Checks: on random convex functions (log-sum-exp of 6 affine maps plus a PSD quadratic, d <= 5) the
 largest normalized violation over 200 random chords is <= 0 (atol 1e-12); on a z^2/2 the gap over
@@ -150,7 +153,8 @@ STATIONARY = Claim(
     statement=sympy.Ge(gmin, 0),
     kind=Kind.IDENTITY,
     sources=(BOYD, NESTEROV),
-    derive=_derive_stationary,
+    derive=_vector_catalog.stationary_is_global,  # every convex f, a zero-gradient point
+    derivation_scope="general",
     strategy=lambda: st.fixed_dictionaries({"dim": st.integers(1, 5), "curv": st.sampled_from([0.0, 0.3, 1.0])}),
     checks=(NumericCheck("no_lower_point", "min over 2000 random y of (f(y) - f(x_s)) / (1 + |y - x_s|^2)",
                          _min_gap_to_stationary, measures=gmin, atol=1e-9,
@@ -163,7 +167,8 @@ STATIONARY = Claim(
 
 Claim (*identity*): f(y) >= f(x_s) for every y [1, Sec. 4.2.3], [2, Thm 2.1.2].
 
-Derivation: first-order convexity f(y) >= f(x) + <grad f(x), y - x> with grad f(x_s) = 0.
+Derivation (general): first-order convexity f(y) >= f(x_s) + <grad f(x_s), y - x_s> with grad f(x_s) = 0,
+for every convex f in every dimension (vector derivation with `stationary: xs of f`).
 
 Check: x_s by BFGS (gtol 1e-9) from a random start on random convex functions (log-sum-exp of
 affine maps plus a PSD quadratic, d <= 5); no y among 2000 random points at distances 0.01..10

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from theorykit.claims.claim import Claim, Kind, NumericCheck
 
 from ._sources import NOCEDAL_WRIGHT
+from . import _vector_catalog
 from ._util import BOYD, S, derivation, rotated_quadratic, rounded
 
 __all__ = ["CLAIMS"]
@@ -42,8 +43,11 @@ def _instance(params, ctx):
     prob, q = rotated_quadratic(params["eigenvalues"], ctx.rng, np)
     top = q[:, int(np.argmax(params["eigenvalues"]))]
     starts = [top * 2.0] + list(ctx.rng.standard_normal((8, prob.dim)))
-    f = lambda x: float(prob.loss(x))  # noqa: E731
-    grad = lambda x: np.asarray(prob.grad(x))  # noqa: E731
+    # prob.loss / prob.grad's arithmetic, without re-validating x on each of the ~10^4 calls
+    # of a backtracking sweep (np.add.reduce is np.sum's reduction; x @ A as problems._matvec)
+    A, b, add = np.asarray(prob.A), np.asarray(prob.b), np.add.reduce
+    f = lambda x: float(0.5 * add(x * np.matmul(x, A), axis=-1) - add(x * b, axis=-1))  # noqa: E731
+    grad = lambda x: np.matmul(x, A) - b  # noqa: E731
     return f, grad, starts
 
 
@@ -82,7 +86,8 @@ ARMIJO = Claim(
     statement=sympy.And(sympy.Ge(eta_min, ARMIJO_STEP), sympy.Ge(dec, 1)),
     kind=Kind.TIGHT_BOUND,
     sources=(NOCEDAL_WRIGHT, BOYD),
-    derive=_derive,
+    derive=_vector_catalog.armijo,  # every L-smooth f (_derive: the scalar factor only)
+    derivation_scope="general",
     assumptions=(L > 0, c > 0, c < 1, rho > 0, rho < 1),
     strategy=_params,
     checks=(
@@ -102,7 +107,7 @@ Claim (*tight*): the test passes for every eta <= 2(1 - c)/L, so backtracking st
 eta >= min(eta0, 2 rho (1 - c)/L), and every accepted step decreases f by at least c eta |g|^2
 [1, Sec. 3.1, 3.5], [2, Sec. 9.2].
 
-Derivation: the descent lemma gives f(x - eta g) <= f(x) - eta (1 - L eta/2)|g|^2, and
+Derivation (general, every L-smooth f in every dimension): the descent lemma gives f(x - eta g) <= f(x) - eta (1 - L eta/2)|g|^2, and
 1 - L eta/2 >= c iff eta <= 2(1-c)/L; the last rejected step exceeded that, so the accepted
 one is more than rho times it.
 

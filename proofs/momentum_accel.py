@@ -16,7 +16,7 @@ import numpy as np
 import sympy
 from hypothesis import strategies as st
 
-from theorykit.claims.claim import Claim, Kind, Mutant, NumericCheck, PepOracle
+from theorykit.claims.claim import Claim, Kind, NumericCheck, PepOracle
 
 from ._momentum_common import (
     BECK_TEBOULLE,
@@ -40,6 +40,8 @@ from ._momentum_common import derivation as _derivation
 from ._momentum_common import probes as _probes
 from ._momentum_common import seed_of as _seed
 from ._momentum_common import unit_floats as _unit
+from . import _vector_catalog
+from ._sources import NOCEDAL_WRIGHT
 from ._util import predictor, rotated_quadratic
 
 __all__ = ["CLAIMS"]
@@ -52,7 +54,9 @@ KAPPA = L_ / MU
 
 # =========================================================================== Nesterov stability
 NAG_H_MAX = 2 * (1 + beta) / (1 + 2 * beta)
-NAG_STAB_STATEMENT = sympy.Equivalent(sympy.And(*NAG_CONDITIONS), sympy.And(h > 0, h < NAG_H_MAX))
+_h_max = sympy.Symbol("h_max", real=True)  # measured: the largest stable eta times lambda_max
+NAG_STAB_STATEMENT = sympy.And(sympy.Equivalent(sympy.And(*NAG_CONDITIONS), sympy.And(h > 0, h < NAG_H_MAX)),
+                               sympy.Eq(_h_max, NAG_H_MAX))
 
 
 def _nag_threshold(params, ctx):
@@ -97,16 +101,11 @@ NESTEROV_STABILITY = Claim(
     derive=_derive_nag_stability,
     checks=(
         NumericCheck("threshold", "largest stable η·L by bisection on runs of Nesterov's method",
-                     measure=_nag_threshold, predict=predictor(NAG_H_MAX), rtol=1e-5,
+                     measure=_nag_threshold, measures=_h_max, rtol=1e-5,
                      examples=({"eigenvalues": (1.0,), "beta": 0.5}, {"eigenvalues": (0.2, 3.0), "beta": 0.9})),
     ),
     strategy=_nag_stab_params,
-    mutants=(
-        Mutant("heavy_ball_threshold", "threshold 2(1 + β), as for heavy ball", check="threshold",
-               predict=predictor(2 * (1 + beta))),
-        Mutant("gd_threshold", "threshold 2, as for GD (momentum does not change it)", check="threshold",
-               predict=lambda p: 2.0),
-    ),
+    mutants=(sympy.Eq(_h_max, 2 * (1 + beta)), sympy.Eq(_h_max, 2)),  # heavy ball's threshold; GD's
     assumptions=(beta >= 0, beta < 1),
     doc="""Setting: f(x) = ½ xᵀAx, eigenvalues in (0, L]; Nesterov's method with constant momentum β ∈ [0, 1):
 y = x + β(x − x_prev), x⁺ = y − η∇f(y). Eigen-recurrence p(z) = z² − (1+β)(1−h)z + β(1−h), h = ηλ.
@@ -124,8 +123,8 @@ SK = sympy.sqrt(KAPPA)
 NAG_BETA = (SK - 1) / (SK + 1)
 NAG_RATE = 1 - 1 / SK
 CONVEX_BOUND = 2 * L_ * R_**2 / (N_ + 1) ** 2
-NAG_RATE_STATEMENT = sympy.And(sympy.Eq(sympy.Symbol("rho", real=True), NAG_RATE),
-                               sympy.Le(sympy.Symbol("gap", real=True), CONVEX_BOUND))
+_rho, _gap = sympy.Symbol("rho", real=True), sympy.Symbol("gap", real=True)
+NAG_RATE_STATEMENT = sympy.And(sympy.Eq(_rho, NAG_RATE), sympy.Le(_gap, CONVEX_BOUND))
 _nag_beta = predictor(NAG_BETA)
 _bound = predictor(CONVEX_BOUND)
 
@@ -242,30 +241,28 @@ NESTEROV_RATE = Claim(
     statement=NAG_RATE_STATEMENT,
     kind=Kind.RATE,
     sources=(NESTEROV_1983, NESTEROV, BECK_TEBOULLE, LESSARD),
-    derive=_derive_nag_rate,
+    derive=_vector_catalog.nesterov_rate,  # spectral part + FISTA potential decrease for every smooth convex f
+    derivation_scope="general",
     checks=(
         NumericCheck("rate", "linear_rate at η = 1/L, β = (√κ−1)/(√κ+1) on eigenvalues spread over [μ, L]",
-                     measure=_nag_rate, predict=predictor(NAG_RATE), rtol=1e-5,
+                     measure=_nag_rate, measures=_rho, rtol=1e-5,
                      examples=({"mu": 1.0, "L": 100.0, "n": 5},)),
         NumericCheck("rate_at_mu", "the same rate measured with the single eigenvalue μ: it is attained there",
-                     measure=_nag_rate, predict=predictor(NAG_RATE), rtol=1e-5, strategy=_nag_rate_params(True),
+                     measure=_nag_rate, measures=_rho, rtol=1e-5, strategy=_nag_rate_params(True),
                      examples=({"mu": 1.0, "L": 100.0, "n": 1},)),
+        # the Huber search first: relation mutants of the bound are tried on the first check measuring gap
+        NumericCheck("convex_huber", "max over δ of f(x_N) − f* of FISTA on 1-D Huber functions (hard instances)",
+                     measure=_convex_gap_huber, measures=_gap, rtol=1e-9,
+                     strategy=_convex_params("huber"), examples=({"L": 1.0, "R": 1.0, "N": 10},)),
         NumericCheck("convex_quadratic", "f(x_N) − f* of FISTA (t_k momentum) on random convex quadratics",
-                     measure=_convex_gap_quadratic, predict=_bound, compare="upper", rtol=1e-9,
+                     measure=_convex_gap_quadratic, measures=_gap, rtol=1e-9,
                      strategy=_convex_params("quadratic"),
                      examples=({"L": 1.0, "R": 1.0, "N": 10, "eigenvalues": (0.0, 0.01, 1.0)},)),
-        NumericCheck("convex_huber", "max over δ of f(x_N) − f* of FISTA on 1-D Huber functions (hard instances)",
-                     measure=_convex_gap_huber, predict=_bound, compare="upper", rtol=1e-9,
-                     strategy=_convex_params("huber"), examples=({"L": 1.0, "R": 1.0, "N": 10},)),
     ),
     strategy=_nag_rate_params(),
-    mutants=(
-        Mutant("gd_rate", "rate 1 − 1/κ", check="rate", predict=predictor(1 - 1 / KAPPA)),
-        Mutant("half_bound", "bound L‖x0−x*‖²/(N+1)²", check="convex_huber",
-               predict=predictor(L_ * R_**2 / (N_ + 1) ** 2)),
-        Mutant("sqrt_beta_rate", "rate √β (as for heavy ball's complex regime)", check="rate_at_mu",
-               predict=predictor(sympy.sqrt(NAG_BETA))),
-    ),
+    # GD's rate 1 - 1/kappa; half the bound; the rate sqrt(beta) of heavy ball's complex regime
+    mutants=(sympy.Eq(_rho, 1 - 1 / KAPPA), sympy.Le(_gap, L_ * R_**2 / (N_ + 1) ** 2),
+             sympy.Eq(_rho, sympy.sqrt(NAG_BETA))),
     assumptions=(MU > 0, L_ > MU, N_ >= 1, R_ > 0),
     oracle=PepOracle(worst_case=_pep_worst, predict=_pep_predict, ns=(1, 2, 3, 5, 8), compare="upper", rtol=1e-6),
     doc="""Setting (a): f(x) = ½ xᵀAx with spectrum in [μ, L], κ = L/μ; Nesterov's method with η = 1/L and
@@ -274,8 +271,9 @@ p(z) = (z − (1 − 1/√κ))² has a double root; for λ ∈ (μ, L] the roots
 Setting (b): f convex and L-smooth; Nesterov's method with the t_k sequence (t_1 = 1,
 t_{k+1} = (1 + √(1 + 4t_k²))/2, momentum (t_k − 1)/t_{k+1}, step 1/L; FISTA without prox).
 Claim (upper): f(x_N) − f* ≤ 2L‖x_0 − x*‖²/(N + 1)² (not tight: PEP worst case ≈ 0.75 of it at N = 10).
-Derivation: the double root at λ = μ; the modulus ordering; t_N ≥ (N+1)/2 into L R²/(2t_N²) (the Lyapunov
-argument [3, Lemma 4.1] itself is cited, not re-derived).
+Derivation (general): the double root at λ = μ and the modulus ordering (every eigenvalue in [μ, L]); the
+one-step decrease of FISTA's potential t_k²(f(x_k) − f*) + L/2‖z_k − x*‖² for every smooth convex f, every
+dimension and every k (vector derivation, [3, Lemma 4.1]); t_N ≥ (N+1)/2 into L R²/(2t_N²).
 Measured: linear_rate (2^40 steps, rtol 1e-5 because of the Jordan block); FISTA run on random convex
 quadratics and on 1-D Huber functions with δ maximized by search; PEPit oracle on all convex L-smooth f.
 References: [1] Nesterov (1983) Soviet Math. Dokl. 27(2); [2] Nesterov (2018) Lectures on Convex
@@ -290,8 +288,14 @@ RHO_HB = (sympy.sqrt(K_) - 1) / (sympy.sqrt(K_) + 1)
 RHO_GD = (K_ - 1) / (K_ + 1)
 ITER_RATIO = sympy.log(RHO_HB) / sympy.log(RHO_GD)  # N_GD / N_HB = log(rho_HB) / log(rho_GD)
 ITER_LIMIT = sympy.limit(ITER_RATIO / sympy.sqrt(K_), K_, sympy.oo)
+# measured: both tuned rates, their difference, and N_GD/N_HB = log rho_HB / log rho_GD (at kappa >= 1e3
+# against its limit: n_ratio_inf)
+rho_hb, rho_gd, rate_gap, n_ratio, n_ratio_inf = (sympy.Symbol(n, real=True) for n in (
+    "rho_hb", "rho_gd", "rate_gap", "n_ratio", "n_ratio_inf"))
 HB_GD_STATEMENT = sympy.And(sympy.Le(RHO_HB, RHO_GD),
-                            sympy.Eq(sympy.Limit(ITER_RATIO / sympy.sqrt(K_), K_, sympy.oo), ITER_LIMIT))
+                            sympy.Eq(sympy.Limit(ITER_RATIO / sympy.sqrt(K_), K_, sympy.oo), ITER_LIMIT),
+                            sympy.Eq(rho_hb, RHO_HB), sympy.Eq(rho_gd, RHO_GD), sympy.Le(rate_gap, 0),
+                            sympy.Eq(n_ratio, ITER_RATIO), sympy.Eq(n_ratio_inf, ITER_LIMIT * sympy.sqrt(K_)))
 
 
 def _measured_rates(params, ctx):
@@ -346,29 +350,31 @@ HB_BEATS_GD = Claim(
     derive=_derive_hb_gd,
     checks=(
         NumericCheck("hb_rate", "measured optimal heavy-ball rate", measure=lambda p, c: _measured_rates(p, c)[0],
-                     predict=predictor(RHO_HB, kappa="kappa"), rtol=1e-5, strategy=_kappa_params(1.01, 1e5),
+                     measures=rho_hb, rtol=1e-5, strategy=_kappa_params(1.01, 1e5),
                      examples=({"kappa": 100.0, "n": 3},)),
         NumericCheck("gd_rate", "measured GD rate at step 2/(L+μ)", measure=lambda p, c: _measured_rates(p, c)[1],
-                     predict=predictor(RHO_GD, kappa="kappa"), rtol=1e-8, strategy=_kappa_params(1.01, 1e5),
+                     measures=rho_gd, rtol=1e-8, strategy=_kappa_params(1.01, 1e5),
                      examples=({"kappa": 100.0, "n": 3},)),
         NumericCheck("rate_gap", "measured ρ_HB − ρ_GD at the optimal tunings (≤ 0)", measure=_rate_gap,
-                     predict=lambda p: 0.0, compare="upper", atol=1e-9, strategy=_kappa_params(1.01, 1e5),
+                     measures=rate_gap, atol=1e-9, strategy=_kappa_params(1.01, 1e5),
                      examples=({"kappa": 100.0, "n": 3},)),
         NumericCheck("iteration_ratio", "log ρ_HB / log ρ_GD from measured rates (= N_GD/N_HB)",
-                     measure=_iter_ratio, predict=predictor(ITER_RATIO, kappa="kappa"), rtol=1e-4,
+                     measure=_iter_ratio, measures=n_ratio, rtol=1e-4,
                      strategy=_kappa_params(2.0, 1e5), examples=({"kappa": 100.0, "n": 3},)),
         NumericCheck("asymptotic_ratio", "the same ratio at κ ∈ [1e3, 1e5] against its limit √κ "
                      "(the exact ratio is √κ(1 + 1/(3κ) + ...), within 3.4e-4 of it there)",
-                     measure=_iter_ratio, predict=predictor(ITER_LIMIT * sympy.sqrt(K_), kappa="kappa"), rtol=1e-3,
+                     measure=_iter_ratio, measures=n_ratio_inf, rtol=1e-3,
                      strategy=_kappa_params(1e3, 1e5), examples=({"kappa": 1e4, "n": 3},)),
     ),
     strategy=_kappa_params(1.01, 1e5),
-    mutants=(
-        Mutant("ratio_kappa", "N_GD/N_HB tends to κ", check="asymptotic_ratio", predict=lambda p: float(p["kappa"])),
-        Mutant("ratio_half_sqrt", "N_GD/N_HB tends to √κ/2", check="asymptotic_ratio",
-               predict=lambda p: math.sqrt(p["kappa"]) / 2),
-        Mutant("gd_wins", "tuned GD is faster than tuned heavy ball", check="rate_gap", compare="lower"),
-    ),
+    # N_GD/N_HB tends to kappa; to sqrt(kappa)/2; tuned GD is faster than tuned heavy ball
+    mutants=(sympy.Eq(n_ratio_inf, K_), sympy.Eq(n_ratio_inf, sympy.sqrt(K_) / 2), sympy.Ge(rate_gap, 0)),
+    equivalent=dict.fromkeys(
+        ("n_ratio = log((sqrt(kappa) - 1)/(sqrt(kappa) + 1))/log(-1/(kappa + 1))",
+         "n_ratio = log(-1/(sqrt(kappa) + 1))/log((kappa - 1)/(kappa + 1))",
+         "n_ratio = log((-1 + 1/sqrt(kappa))/(sqrt(kappa) + 1))/log((kappa - 1)/(kappa + 1))"),
+        "not a real number anywhere in the region kappa > 1 (the log of a negative argument), so it "
+        "predicts nothing a measurement could refute; it is no competing formula"),
     assumptions=(K_ >= 1,),
     doc="""Setting: f(x) = ½ xᵀAx with spectrum in [μ, L], κ = L/μ; GD with its best step 2/(L+μ) (rate
 (κ−1)/(κ+1)) and heavy ball with (η*, β*) of momentum.heavy_ball_optimal (rate (√κ−1)/(√κ+1)).
@@ -390,7 +396,10 @@ def _cg_instance(params, ctx):
     A = (q * np.linspace(1.0, kap, d)) @ q.T
     A = (A + A.T) / 2
     b_vec, x0 = ctx.rng.standard_normal(d), ctx.rng.standard_normal(d)
-    return A, b_vec, x0, np.linalg.solve(A, b_vec)
+    x_star = np.linalg.solve(A, b_vec)
+    if params.get("worst"):  # x0 - x* = kappa q_1 + q_d: steepest descent's zigzag, exactly (kappa-1)/(kappa+1)
+        x0 = x_star + kap * q[:, 0] + q[:, -1]  # per step in the A-norm (the Kantorovich bound attained)
+    return A, b_vec, x0, x_star
 
 
 def _greedy_vs_cg(params, ctx):
@@ -419,21 +428,23 @@ def _cg_params(method="greedy_heavy_ball", d_lo=1, kappa_lo=1.0):
 
 
 def _a_error_ratio(params, ctx):
-    """||x_t - x*||_A / ||x_0 - x*||_A after t steps of greedy heavy ball (run, not the CG bound)."""
-    from theorykit.numeric.krylov import greedy_heavy_ball
+    """||x_t - x*||_A / ||x_0 - x*||_A after t steps of params["method"] (run, not a bound)."""
+    from theorykit.numeric import krylov
 
     A, b_vec, x0, x_star = _cg_instance(params, ctx)
-    xs = greedy_heavy_ball(A, b_vec, x0, params["t"])
+    xs = getattr(krylov, params["method"])(A, b_vec, x0, params["t"])
     a_norm = lambda e: float(np.sqrt(e @ A @ e))  # noqa: E731
     return a_norm(xs[-1] - x_star) / a_norm(x0 - x_star)
 
 
-def _cg_rate_params():
+def _cg_rate_params(method="greedy_heavy_ball", t_max=-1, worst=False):
     @st.composite
     def draw(data):
         d = data(st.integers(2, 20))
-        return {"d": d, "kappa": data(_unit(1.5, 100.0)), "t": data(st.integers(1, d - 1)),
-                "method": "greedy_heavy_ball"}
+        p = {"d": d, "kappa": data(_unit(1.5, 100.0)), "t": data(st.integers(1, d + t_max)), "method": method}
+        if worst:
+            p["worst"] = data(st.booleans())  # the worst-case start among the random ones
+        return p
 
     return draw
 
@@ -453,18 +464,20 @@ def _derive_greedy():
 
 # gap = max_{t<=d} ||x_t(greedy HB) - x_t(CG)|| / ||x0 - x*||, final = ||x_d - x*|| / ||x0 - x*||,
 # e_t = ||x_t - x*||_A / ||x0 - x*||_A for greedy HB (CG's bound, since the iterates are CG's)
-_gap, _final, _e_t = (sympy.Symbol(n, real=True) for n in ("gap", "final", "e_t"))
+# e_sd: the same ratio for steepest descent (greedy GD: momentum 0, exact line search), t <= d steps
+_gap, _final, _e_t, _e_sd = (sympy.Symbol(n, real=True) for n in ("gap", "final", "e_t", "e_sd"))
 _kap, _t = sympy.Symbol("kappa", positive=True), sympy.Symbol("t", positive=True)
 GREEDY_STATEMENT = sympy.And(
     sympy.Eq(_gap, 0), sympy.Eq(_final, 0),
-    sympy.Le(_e_t, 2 * ((sympy.sqrt(_kap) - 1) / (sympy.sqrt(_kap) + 1)) ** _t))
+    sympy.Le(_e_t, 2 * ((sympy.sqrt(_kap) - 1) / (sympy.sqrt(_kap) + 1)) ** _t),
+    sympy.Le(_e_sd, ((_kap - 1) / (_kap + 1)) ** _t))  # Kantorovich: greedy GD only contracts
 
 GREEDY_IS_CG = Claim(
     id="momentum.greedy_is_cg",
     title="Heavy ball with exactly line-searched (η_t, β_t) is conjugate gradient",
     statement=GREEDY_STATEMENT,
     kind=Kind.IDENTITY,
-    sources=(HESTENES_STIEFEL, POLYAK),
+    sources=(HESTENES_STIEFEL, POLYAK, NOCEDAL_WRIGHT),
     derive=_derive_greedy,
     checks=(
         NumericCheck("matches_cg", "max_t ‖x_t(greedy HB) − x_t(CG)‖ / ‖x0 − x*‖ over t ≤ d",
@@ -476,12 +489,15 @@ GREEDY_IS_CG = Claim(
         NumericCheck("cg_rate", "‖x_t − x*‖_A / ‖x0 − x*‖_A after t < d steps of greedy heavy ball",
                      measure=_a_error_ratio, measures=_e_t, rtol=1e-9, strategy=_cg_rate_params(),
                      examples=({"d": 10, "kappa": 10.0, "t": 3, "method": "greedy_heavy_ball"},)),
+        NumericCheck("gd_rate", "‖x_t − x*‖_A / ‖x0 − x*‖_A after t <= d steps of steepest descent (exact line search)",
+                     # atol: x_t - x* is a difference of O(|x*|) vectors, so the ratio carries an absolute
+                     # round-off of ~eps |x*|/|x0 - x*|_A (<= 1.6e-15 seen; the worst-case start meets the bound)
+                     measure=_a_error_ratio, measures=_e_sd, rtol=1e-9, atol=1e-13,
+                     strategy=_cg_rate_params("steepest_descent", t_max=0, worst=True),
+                     examples=({"d": 10, "kappa": 10.0, "t": 10, "method": "steepest_descent"},)),
     ),
     strategy=_cg_params(),
-    mutants=(
-        Mutant("greedy_gd_terminates", "greedy GD (momentum 0, exact line search) reaches x* in d steps",
-               check="terminates", strategy=_cg_params("steepest_descent", d_lo=2, kappa_lo=2.0)),
-    ),
+    mutants=(sympy.Le(_e_sd, 0),),  # greedy GD (momentum 0, exact line search) also reaches x* (in t <= d steps)
     assumptions=(),
     equivalent={"e_t <= 4*((sqrt(kappa) - 1)/(sqrt(kappa) + 1))**t/3": "CG's bound is not attained on evenly "
                 "spaced spectra (measured/bound <= 0.65 here); the Chebyshev-extremal instance that attains "
@@ -495,9 +511,12 @@ Derivation: the 2×2 normal equations solved by Cramer's rule (the formulas in k
 make both partial derivatives vanish; the system is positive definite.
 Measured: both methods run (krylov.py); iterates agree to 1e-10·‖x0 − x*‖ and x_d is within 1e-10 of x*
 (with clustered or geometric spectra rounding grows to ~1e-9 in the last steps, for CG itself too);
-the A-norm error ratio of greedy heavy ball after t < d steps (κ up to 100) is below CG's bound.
-Mutant: steepest descent (no momentum) does not terminate.
-References: [1] Hestenes & Stiefel (1952) doi:10.6028/jres.049.044; [2] Polyak (1987) Sec. 3.2.""",
+the A-norm error ratio of greedy heavy ball after t < d steps (κ up to 100) is below CG's bound; without
+momentum (steepest descent, exact line search) it only contracts, by at most ((κ − 1)/(κ + 1))^t in the A-norm
+[3, Thm 3.3] (t <= d).
+Mutant: steepest descent (no momentum) also terminates (A-norm error 0), refuted by its measured error.
+References: [1] Hestenes & Stiefel (1952) doi:10.6028/jres.049.044; [2] Polyak (1987) Sec. 3.2;
+[3] Nocedal & Wright (2006) doi:10.1007/978-0-387-40065-5, Thm 3.3.""",
 )
 
 
@@ -535,6 +554,7 @@ EFFECTIVE_STEP = Claim(
     kind=Kind.IDENTITY,
     sources=(POLYAK_1964, POLYAK),
     derive=_derive_effective_step,
+    derivation_scope="general",  # a symbolic proof of the statement for every parameter value
     assumptions=(_eta_s > 0, beta >= 0, beta < 1),
     strategy=lambda: st.fixed_dictionaries({"beta": _unit(0.0, 0.95), "eta": _unit(0.001, 1.0),
                                             "dim": st.integers(1, 5)}),

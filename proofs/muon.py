@@ -13,9 +13,9 @@ import numpy as np
 import sympy
 from hypothesis import strategies as st
 
-from theorykit.claims.claim import Claim, Kind, Mutant, NumericCheck, Source
+from theorykit.claims.claim import Claim, Kind, NumericCheck, Source
 
-from ._util import rounded, S, predictor
+from ._util import rounded, S
 
 __all__ = ["CLAIMS", "CUBIC_MAP", "HIGHAM", "JORDAN_MUON", "QUINTIC_BAND", "QUINTIC_MAP"]
 
@@ -77,8 +77,10 @@ t = S("t")
 NS_ASSUME = (sympy.Gt(s, 0), sympy.Lt(s, sympy.sqrt(3)), sympy.Gt(t, 0), sympy.Le(t, 1))
 # After one step every singular value in (0, sqrt 3) lies in (0, 1]; on (0, 1] the map
 # increases s and 1 - p(s) <= (1 - s) (1 - s)(s + 2)/2 (a contraction, quadratic near 1).
-NS_STATEMENT = sympy.And(sympy.Gt(CUBIC_MAP, 0), sympy.Le(CUBIC_MAP, 1))
-_cubic_pred = predictor(CUBIC_MAP, s="s")
+# measured: u^T X_1 v on the singular pair with value s (s_out); ||X_40 - U V^T||_2 (polar_dist)
+s_out, polar_dist = S("s_out"), S("polar_dist")
+NS_STATEMENT = sympy.And(sympy.Gt(CUBIC_MAP, 0), sympy.Le(CUBIC_MAP, 1), sympy.Eq(s_out, CUBIC_MAP),
+                         sympy.Eq(polar_dist, 0))
 
 
 def _derive_newton_schulz():
@@ -164,8 +166,7 @@ MUON_NEWTON_SCHULZ = Claim(
             name="singular_value_map",
             description="u^T X_1 v for the input singular pair (u, v) with value s, after one matrix step",
             measure=lambda p, ctx: _signed_pair_value(p, ctx, (1.5, -0.5)),
-            predict=_cubic_pred,
-            compare="tight",
+            measures=s_out,
             rtol=1e-12,
             atol=1e-12,  # one step of O(1) matrix products: round-off ~1e-15
             examples=({"s": 0.5, "m": 6, "n": 4}, {"s": 1.9, "m": 5, "n": 7}),
@@ -174,34 +175,16 @@ MUON_NEWTON_SCHULZ = Claim(
             name="converges_to_polar",
             description="||X_40 - U V^T||_2 with singular values of G in [s_min, s_max], s_max < sqrt(3)",
             measure=_polar_distance,
-            predict=lambda p: 0.0,
-            compare="tight",
+            measures=polar_dist,
             atol=1e-12,  # the SVD of G and the iteration each carry ~1e-15 error
             strategy=_ns_convergence_params,
             examples=({"s_max": 1.7, "s_min": 0.01, "m": 8, "n": 5, "steps": 40},),
         ),
     ),
     mutants=(
-        Mutant(
-            name="converges_below_2",
-            description="the iteration converges to U V^T for all singular values below 2",
-            check="converges_to_polar",
-            strategy=lambda: _ns_convergence_params(lo=1.75, hi=1.99),
-            statement=sympy.Gt(CUBIC_MAP.subs(s, R(19, 10)), 0),
-        ),
-        Mutant(
-            name="unsigned_map",
-            description="each singular value becomes |3s/2 - s^3/2| on the same singular pair (sign ignored)",
-            check="singular_value_map",
-            predict=predictor(sympy.Abs(CUBIC_MAP), s="s"),
-        ),
-        Mutant(
-            name="linear_term_only_halved",
-            description="s -> s - s^3/2 (the Newton-Schulz step written without the 3/2)",
-            check="singular_value_map",
-            predict=predictor(s - s**3 / 2, s="s"),
-            statement=sympy.Eq(CUBIC_MAP, s - s**3 / 2),
-        ),
+        sympy.Gt(s_out, 0),  # every singular value below 2.2 keeps its sign (so converges to U V^T)
+        sympy.Eq(s_out, sympy.Abs(CUBIC_MAP)),  # the sign of the singular pair ignored
+        sympy.Eq(s_out, s - s**3 / 2),  # the step written without the 3/2
     ),
     doc="""\
 Setting: G in R^{m x n} with thin SVD G = U diag(s_1..s_k) V^T; polar factor U V^T.
@@ -220,7 +203,7 @@ Checks: (a) one matrix step on G with a prescribed singular value s in (0, 2.2) 
 other singular values and vectors: u^T X_1 v measured vs p(s) (rtol 1e-12);
 (b) 40 steps with s in [s_min, s_max], s_max <= 1.73: ||X_40 - U V^T||_2 <= 1e-12, with
 U V^T from an SVD of G. Mutants: convergence for all s < 2 (refuted: the measured
-distance is ~2 when s_max in (1.75, 2)), the unsigned map |p(s)|, and s - s^3/2.
+image u^T X_1 v is negative for s > sqrt(3)), the unsigned map |p(s)|, and s - s^3/2.
 
 References:
   [1] N. J. Higham (2008). Functions of Matrices: Theory and Computation. SIAM. doi:10.1137/1.9780898717778
@@ -242,8 +225,14 @@ ENVELOPE = QUINTIC_MAP.subs(s, S_MAX_POINT)  # ~1.2024: max of q on [0, 1], reac
 QUINTIC_BAND = (float(BAND_LO), float(BAND_TOP))
 BAND_LO_F, BAND_TOP_F, ENVELOPE_F = float(BAND_LO), float(BAND_TOP), float(ENVELOPE)
 QB_ASSUME = (sympy.Gt(s, 0), sympy.Le(s, 1))
-QB_STATEMENT = sympy.Le(QUINTIC_MAP, ENVELOPE)  # every output from (0, 1] is <= q(s_m); and q(1) = 0.701 != 1
-_quintic_pred = predictor(QUINTIC_MAP, s="s")
+# measured: the singular-pair image s_out; after k steps from [lo, 1] the largest (s_top) and smallest
+# (s_bottom) singular value; Muon's top output (s_muon). q_lo, q_top, q_env name the exact constants above.
+s_top, s_bottom, s_muon = S("s_top"), S("s_bottom"), S("s_muon")
+q_lo, q_top, q_env = S("q_lo"), S("q_top"), S("q_env")
+QB_STATEMENT = sympy.And(sympy.Le(QUINTIC_MAP, ENVELOPE),  # every output from (0, 1] is <= q(s_m); q(1) = 0.701
+                         sympy.Eq(s_out, QUINTIC_MAP), sympy.Le(s_top, q_top), sympy.Ge(s_bottom, q_lo),
+                         sympy.Le(s_muon, q_env))
+_QB_BIND = {q_lo: BAND_LO_F, q_top: BAND_TOP_F, q_env: ENVELOPE_F}
 
 
 def _derive_quintic_band():
@@ -335,8 +324,7 @@ MUON_QUINTIC_BAND = Claim(
             name="singular_value_map",
             description="u^T X_1 v for the singular pair of G with value s, after one quintic step",
             measure=lambda p, ctx: _signed_pair_value(p, ctx, (3.4445, -4.7750, 2.0315)),
-            predict=_quintic_pred,
-            compare="tight",
+            measures=s_out,
             rtol=1e-12,
             atol=1e-12,
             strategy=lambda: st.fixed_dictionaries({"s": rounded(0.01, 1.25, 4),
@@ -347,8 +335,8 @@ MUON_QUINTIC_BAND = Claim(
             name="band_upper",
             description="largest singular value after k quintic steps, inputs in [lo, 1]",
             measure=lambda p, ctx: _band(p, ctx)[1],
-            predict=lambda p: BAND_TOP_F,
-            compare="upper",
+            measures=s_top,
+            bind=_QB_BIND,
             rtol=1e-12,
             examples=({"k": 1, "m": 16, "n": 12}, {"k": 5, "m": 16, "n": 12}),
         ),
@@ -356,8 +344,8 @@ MUON_QUINTIC_BAND = Claim(
             name="band_lower",
             description="smallest singular value after k quintic steps, inputs in [lo, 1]",
             measure=lambda p, ctx: _band(p, ctx)[0],
-            predict=lambda p: BAND_LO_F,
-            compare="lower",
+            measures=s_bottom,
+            bind=_QB_BIND,
             rtol=1e-12,
             examples=({"k": 5, "m": 16, "n": 12},),
         ),
@@ -365,23 +353,16 @@ MUON_QUINTIC_BAND = Claim(
             name="muon_envelope",
             description="top singular value after k steps on Gaussian G/||G||_F (64 x 67, 20 draws) is <= q(s_m)",
             measure=_muon_top_measure,
-            predict=lambda p: ENVELOPE_F,
-            compare="upper",
+            measures=s_muon,
+            bind=_QB_BIND,
             rtol=1e-12,
             strategy=lambda: st.fixed_dictionaries({"k": st.integers(4, 8)}),
             examples=({"k": 5},),
         ),
     ),
-    mutants=(
-        Mutant(name="converges_to_one", description="like the cubic, the quintic drives every singular value to 1",
-               check="band_upper", predict=lambda p: 1.0, statement=sympy.Eq(QUINTIC_MAP.subs(s, 1), 1)),
-        Mutant(name="band_is_envelope", description="the invariant band's top is max_[0,1] q = q(s_m) ~ 1.2024 (tight)",
-               check="band_upper", predict=lambda p: ENVELOPE_F, compare="tight"),
-        Mutant(name="band_bounds_muon_outputs", description="Muon's outputs stay below the invariant band's top q(lo)",
-               check="muon_envelope", predict=lambda p: BAND_TOP_F),
-        Mutant(name="cubic_map", description="the quintic acts on singular values like 3s/2 - s^3/2",
-               check="singular_value_map", predict=_cubic_pred),
-    ),
+    # like the cubic it drives singular values to 1; the band's top is the envelope q(s_m); Muon's outputs
+    # stay below the band's top; the quintic acts like the cubic map
+    mutants=(sympy.Le(s_top, 1), sympy.Eq(s_top, q_env), sympy.Le(s_muon, q_top), sympy.Eq(s_out, CUBIC_MAP)),
     doc="""\
 Setting: G in R^{m x n}, X_0 = G/||G||_F (so singular values s in (0, 1]); Muon's quintic step [1]
 X <- a X + b (X X^T) X + c (X X^T)^2 X with (a, b, c) = (3.4445, -4.7750, 2.0315), which maps each

@@ -56,6 +56,7 @@ RESCALE = Claim(
     kind=Kind.IDENTITY,
     sources=(NOCEDAL_WRIGHT,),
     derive=_derive_rescale,
+    derivation_scope="general",  # a symbolic proof of the statement for every parameter value
     assumptions=(eta > 0, c > 0),
     strategy=lambda: st.fixed_dictionaries({"dim": st.integers(1, 6), "eta": rounded(0.001, 1.0),
                                             "c": rounded(0.01, 100.0)}),

@@ -6,18 +6,19 @@ import math
 import sympy
 from hypothesis import strategies as st
 
-from theorykit.claims.claim import Claim, Kind, Mutant, NumericCheck
+from theorykit.claims.claim import Claim, Kind, NumericCheck
 
 from ._sources import KINGMA_BA
 from ._sources import TIELEMAN_HINTON
-from ._util import rounded, S, predictor
+from ._util import rounded, S
 
 __all__ = ["CLAIMS"]
 
 b, q, t, g, W = S("b"), S("q"), S("t"), S("g"), S("W")
+v_inf = S("v_inf")  # v_T after T steps of a constant gradient g, beta^T < 1e-17
 EW_ASSUME = (sympy.Gt(b, 0), sympy.Lt(b, 1), sympy.Gt(q, 0), sympy.Le(q, 1), sympy.Ge(t, 1))
 WEIGHT_SUM = 1 - b**t
-EW_STATEMENT = sympy.Eq(W, WEIGHT_SUM)  # W = sum_{s=1}^t (1 - b) b^(t-s)
+EW_STATEMENT = sympy.And(sympy.Eq(W, WEIGHT_SUM), sympy.Eq(v_inf, g**2))  # W = sum_{s=1}^t (1 - b) b^(t-s)
 
 
 def _derive():
@@ -52,14 +53,14 @@ def _weight_sum(params, ctx) -> float:
 
 
 def _steady(params, ctx) -> float:
-    """v_T / g^2 for a constant gradient g after T steps with beta^T < 1e-17 (stationary in float64)."""
+    """v_T for a constant gradient g after T steps with beta^T < 1e-17 (stationary in float64)."""
     from theorykit.numeric.adaptive import run_rule
 
     xp = ctx.xp
     T = math.ceil(math.log(1e-17) / math.log(params["beta"]))
     gv = xp.asarray([params["g"]])
     tr = run_rule("rmsprop", lambda z, k: gv, xp.zeros((1,), dtype=xp.float64), T, lr=0.0, beta=params["beta"])
-    return float(tr.state.v[0]) / params["g"] ** 2
+    return float(tr.state.v[0])
 
 
 def _params():
@@ -78,24 +79,20 @@ RMSPROP_EWMA = Claim(
     kind=Kind.IDENTITY,
     sources=(TIELEMAN_HINTON, KINGMA_BA),
     derive=_derive,
+    derivation_scope="general",  # a symbolic proof of the statement for every parameter value
     assumptions=EW_ASSUME,
     strategy=_params,
     checks=(
         NumericCheck(name="weight_sum", description="sum of the weights of g_1..g_t in v_t, from t impulse-response runs",
                      measure=_weight_sum, measures=W, bind={b: "beta"}, rtol=1e-12,
                      examples=({"beta": 0.9, "t": 10},)),
-        NumericCheck(name="steady_state", description="v_T / g^2 after T steps of a constant gradient (beta^T < 1e-17)",
-                     measure=_steady, predict=lambda p: 1.0, rtol=1e-12, strategy=_steady_params,
+        NumericCheck(name="steady_state", bind={b: "beta"},
+                     description="v_T after T steps of a constant gradient g (beta^T < 1e-17)",
+                     measure=_steady, measures=v_inf, rtol=1e-12, strategy=_steady_params,
                      examples=({"beta": 0.9, "g": 3.0},)),
     ),
-    mutants=(
-        Mutant(name="sum_is_one", description="the weights sum to 1 (a proper average from the first step)",
-               check="weight_sum", predict=lambda p: 1.0, statement=sympy.Eq(1 - b * q, 1)),
-        Mutant(name="off_by_one", description="the weights sum to 1 - beta^(t+1)", check="weight_sum",
-               predict=predictor(1 - b ** (t + 1), b="beta", t="t")),
-        Mutant(name="steady_state_abs_g", description="the steady state is |g| (an RMS, not a mean square)",
-               check="steady_state", predict=lambda p: 1.0 / abs(p["g"])),
-    ),
+    # a proper average from the first step; off by one step; an RMS |g| instead of the mean square
+    mutants=(sympy.Eq(W, 1), sympy.Eq(W, 1 - b ** (t + 1)), sympy.Eq(v_inf, sympy.Abs(g))),
     doc="""\
 Setting: gradients g_1, g_2, ...; RMSProp's second-moment estimate v_t = beta v_(t-1) + (1-beta) g_t^2
 with v_0 = 0 (the update is x -= lr g/(sqrt(v) + eps)).
@@ -108,7 +105,7 @@ Derivation: induction on the weight sum, W_t = beta W_(t-1) + (1 - beta) = 1 - b
 of the recursion for g_t = g is g^2.
 
 Checks: the weights are measured as impulse responses (t runs, run s fed 1 at step s and 0 otherwise)
-and summed: 1 - beta^t (rtol 1e-12); v_T/g^2 = 1 after T steps with beta^T < 1e-17. Mutants: the sum is 1,
+and summed: 1 - beta^t (rtol 1e-12); v_T = g^2 after T steps with beta^T < 1e-17. Mutants: the sum is 1,
 1 - beta^(t+1), steady state |g|.
 
 References:

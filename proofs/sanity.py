@@ -88,6 +88,7 @@ SANITY_SOFTMAX = Claim(
     kind=Kind.IDENTITY,
     sources=(CS231N, GOODFELLOW, BISHOP),
     derive=_derive,
+    derivation_scope="general",  # a symbolic proof of the statement for every parameter value
     assumptions=SM_ASSUME,
     strategy=_params,
     checks=(

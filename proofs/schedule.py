@@ -13,23 +13,23 @@ import numpy as np
 import sympy
 from hypothesis import strategies as st
 
-from theorykit.claims.claim import Claim, Kind, Mutant, NumericCheck
+from theorykit.claims.claim import Claim, Kind, NumericCheck
 from theorykit.symbolic import schedules as sch
 
 from ._stochastic import GOYAL, LOSHCHILOV, WU
-from ._util import S
+from ._util import S, rounded
 
 __all__ = ["CLAIMS"]
 
 k, T, a0, am, Kc, bt, g = (S(v) for v in ("k", "T", "alpha0", "alpha_min", "K", "beta", "gamma"))
-avg = S("avg")
+avg, avg_d = S("avg"), S("avg_steps")  # mean over [0, T]; mean over the steps k = 0..T-1
 
 # ============================================================== schedule.cosine_average
 COS = am + (a0 - am) * (1 + sympy.cos(sympy.pi * k / T)) / 2
 CONT_AVG = (a0 + am) / 2
 DISC_AVG = (a0 + am) / 2 + (a0 - am) / (2 * T)
 CA_ASSUME = (sympy.Gt(T, 0), sympy.Gt(a0, 0), sympy.Ge(am, 0), sympy.Le(am, a0))
-CA_STATEMENT = sympy.Eq(avg, CONT_AVG)
+CA_STATEMENT = sympy.And(sympy.Eq(avg, CONT_AVG), sympy.Eq(avg_d, DISC_AVG))
 
 
 def _derive_cosine_average():
@@ -67,15 +67,13 @@ def _measure_continuous(params, ctx) -> float:
     return val / Tn
 
 
-def _bind(expr):
-    fn = sympy.lambdify((a0, am, T), expr, modules="math")
-    return lambda p: float(fn(float(p["alpha0"]), float(p["alpha0"]) * float(p["min_frac"]), float(p["T"])))
+_CA_BIND = {am: lambda p: float(p["alpha0"]) * float(p["min_frac"])}
 
 
 def _ca_params():
     return st.fixed_dictionaries({
-        "alpha0": st.sampled_from([0.001, 0.1, 1.0, 3.0]),
-        "min_frac": st.sampled_from([0.0, 0.01, 0.1, 0.5]),
+        "alpha0": rounded(0.001, 3.0, 6),
+        "min_frac": st.one_of(st.just(0.0), rounded(0.0, 1.0)),  # 0 <= alpha_min <= alpha0
         "T": st.integers(1, 20000),
     })
 
@@ -95,7 +93,7 @@ SCHEDULE_COSINE_AVERAGE = Claim(
             description="adaptive quadrature of the cosine schedule over [0, T], divided by T",
             measure=_measure_continuous,
             measures=avg,
-            bind={am: lambda p: float(p["alpha0"]) * float(p["min_frac"])},
+            bind=_CA_BIND,
             rtol=1e-9,  # quad at epsrel 1e-12
             examples=({"alpha0": 1.0, "min_frac": 0.0, "T": 100},),
         ),
@@ -103,21 +101,14 @@ SCHEDULE_COSINE_AVERAGE = Claim(
             name="discrete_average",
             description="mean of the schedule over steps k = 0..T-1 (float sum)",
             measure=_measure_discrete,
-            predict=_bind(DISC_AVG),
-            compare="tight",
+            measures=avg_d,
+            bind=_CA_BIND,
             rtol=1e-10,  # a float sum of T <= 2e4 terms: relative round-off <= T eps ~ 4e-12
             examples=({"alpha0": 1.0, "min_frac": 0.0, "T": 100},),
         ),
     ),
-    mutants=(
-        Mutant(name="half_at_every_T", description="the mean over steps 0..T-1 is exactly (alpha0 + alpha_min)/2",
-               check="discrete_average", predict=_bind(CONT_AVG)),
-        Mutant(name="ignores_alpha_min", description="the average is alpha0/2 whatever alpha_min",
-               check="continuous_average", predict=_bind(a0 / 2), statement=sympy.Eq(CONT_AVG, a0 / 2)),
-        Mutant(name="two_over_pi", description="the average is alpha_min + 2(alpha0 - alpha_min)/pi",
-               check="continuous_average", predict=_bind(am + 2 * (a0 - am) / sympy.pi),
-               statement=sympy.Eq(CONT_AVG, am + 2 * (a0 - am) / sympy.pi)),
-    ),
+    mutants=(  # exactly the continuous average at every T; alpha_min ignored; 2/pi for 1/2
+        sympy.Eq(avg_d, CONT_AVG), sympy.Eq(avg, a0 / 2), sympy.Eq(avg, am + 2 * (a0 - am) / sympy.pi)),
     doc="""\
 Setting: cosine annealing [1] over one cycle of T steps,
 alpha(k) = alpha_min + (alpha0 - alpha_min)(1 + cos(pi k/T))/2, 0 <= alpha_min <= alpha0.
@@ -144,7 +135,11 @@ References:
 POLY_DERIV = -bt * a0 / (Kc * (1 + k / Kc) ** (bt + 1))
 EXP_DERIV = a0 * g**k * sympy.log(g)
 MO_ASSUME = (sympy.Gt(a0, 0), sympy.Gt(Kc, 0), sympy.Ge(bt, 0), sympy.Gt(g, 0), sympy.Le(g, 1), sympy.Ge(k, 0))
-MO_STATEMENT = sympy.And(sympy.Le(POLY_DERIV, 0), sympy.Le(EXP_DERIV, 0))
+# max_k (alpha(k+1) - alpha(k))/alpha0 over the horizon: for the decaying schedules (cosine: one
+# cycle), for linear warmup over W steps, and for the cosine over [0, 2T] (past its cycle it rises again)
+rise, rise_warmup, rise_beyond = S("rise"), S("rise_warmup"), S("rise_beyond")
+MO_STATEMENT = sympy.And(sympy.Le(POLY_DERIV, 0), sympy.Le(EXP_DERIV, 0), sympy.Le(rise, 0),
+                         sympy.Eq(rise_warmup, 1 / S("W")), sympy.Le(rise_beyond, sympy.sin(sympy.pi / (2 * T))))
 
 
 def _derive_monotone():
@@ -183,11 +178,11 @@ def _mo_params(kinds=("polynomial", "exponential", "step", "cosine"), beyond=Fal
     def make(draw):
         kind = draw(st.sampled_from(kinds))
         T_ = draw(st.integers(2, 2000))
-        p = {"kind": kind, "alpha0": draw(st.sampled_from([0.01, 1.0])), "horizon": T_}
-        if kind == "polynomial":
-            p.update(K=draw(st.sampled_from([1.0, 10.0, 1000.0])), beta=draw(st.sampled_from([0.5, 1.0, 2.0])))
-        elif kind in ("exponential", "step"):
-            p.update(gamma=draw(st.sampled_from([0.5, 0.9, 0.999])), every=draw(st.integers(1, 50)))
+        p = {"kind": kind, "alpha0": draw(rounded(0.001, 3.0, 6)), "horizon": T_}
+        if kind == "polynomial":  # K in [1, 1000] log-uniform, beta >= 0
+            p.update(K=draw(rounded(0.0, 3.0, 3).map(lambda e: round(10.0**e, 3))), beta=draw(rounded(0.0, 4.0, 3)))
+        elif kind in ("exponential", "step"):  # 0 < gamma <= 1
+            p.update(gamma=draw(rounded(0.3, 1.0, 4)), every=draw(st.integers(1, 50)))
         elif kind == "cosine":
             p.update(T=T_, horizon=2 * T_ if beyond else T_)
         else:
@@ -211,20 +206,31 @@ SCHEDULE_MONOTONE = Claim(
             name="max_increase",
             description="max_k (alpha(k+1) - alpha(k)) / alpha0 over the horizon (cosine: one cycle)",
             measure=_max_increase,
-            predict=lambda p: 0.0,
-            compare="upper",
+            measures=rise,
             rtol=0.0,
             atol=1e-15,  # relative float round-off of alpha(k+1) - alpha(k)
             examples=({"kind": "polynomial", "alpha0": 1.0, "K": 10.0, "beta": 1.0, "horizon": 100},
                       {"kind": "cosine", "alpha0": 1.0, "T": 100, "horizon": 100}),
         ),
+        NumericCheck(
+            name="warmup_rise",
+            description="max_k (alpha(k+1) - alpha(k)) / alpha0 of linear warmup over W steps (and beyond)",
+            measure=_max_increase, measures=rise_warmup,
+            rtol=1e-10,  # a difference of floats <= alpha0, relative to alpha0/W >= alpha0/2000
+            strategy=lambda: _mo_params(kinds=("linear_warmup",)),
+            examples=({"kind": "linear_warmup", "alpha0": 1.0, "W": 100, "horizon": 150},),
+        ),
+        NumericCheck(
+            name="cosine_beyond_cycle",
+            description="max_k (alpha(k+1) - alpha(k)) / alpha0 of the cosine schedule over [0, 2T]",
+            measure=_max_increase, measures=rise_beyond,
+            rtol=1e-10,  # as above, relative to sin(pi/(2T)) >= 7.8e-4
+            strategy=lambda: _mo_params(kinds=("cosine",), beyond=True),
+            examples=({"kind": "cosine", "alpha0": 1.0, "T": 101, "horizon": 202},),
+        ),
     ),
-    mutants=(
-        Mutant(name="cosine_beyond_cycle", description="the cosine schedule keeps decreasing past k = T",
-               check="max_increase", strategy=lambda: _mo_params(kinds=("cosine",), beyond=True)),
-        Mutant(name="warmup_nonincreasing", description="linear warmup never increases the lr",
-               check="max_increase", strategy=lambda: _mo_params(kinds=("linear_warmup",))),
-    ),
+    # the cosine keeps decreasing past k = T; linear warmup never increases the lr
+    mutants=(sympy.Le(rise_beyond, 0), sympy.Le(rise_warmup, 0)),
     doc="""\
 Setting: the schedules of theorykit.symbolic.schedules at steps k = 0, 1, ...: polynomial
 alpha0/(1 + k/K)^beta [1] (beta >= 0), exponential alpha0 gamma^k and step alpha0 gamma^floor(k/S)
@@ -238,8 +244,10 @@ factors); each drop of the step schedule is alpha0 g^j (1 - g) >= 0. The cosine 
 covered by the numeric check only (the step checker cannot show sin >= 0 on [0, pi]).
 
 Checks: the largest increase between consecutive steps over horizons up to 2000, relative to
-alpha0, is <= 1e-15 (round-off). Mutants: cosine past its cycle (horizon 2T) and warmup
-"nonincreasing", both refuted by a positive increase.
+alpha0, is <= 1e-15 (round-off); for linear warmup it is exactly 1/W; past its cycle the cosine
+rises again, by at most sin(pi/(2T)) alpha0 per step (cos(A + d) - cos A = -2 sin(A + d/2) sin(d/2),
+equality for odd T). Mutants: cosine still nonincreasing past its cycle (horizon 2T) and warmup
+"nonincreasing", both refuted by the measured rise.
 
 References:
   [1] Y. Wu, M. Ren, R. Liao, R. Grosse (2018). Understanding short-horizon bias in stochastic
@@ -256,9 +264,11 @@ POLY_HALF = Kc * (2 ** (1 / bt) - 1)  # alpha0/(1 + k/K)^beta = alpha0/2
 EXP_HALF = sympy.log(2) / sympy.log(1 / g)  # alpha0 gamma^k = alpha0/2
 EP_ASSUME = (sympy.Gt(a0, 0), sympy.Ge(am, 0), sympy.Lt(am, a0), sympy.Gt(T, 0), sympy.Gt(W, 0), sympy.Gt(Kc, 0),
              sympy.Gt(bt, 0), sympy.Gt(g, 0), sympy.Lt(g, 1))
-kh = S("k_half")
-EP_STATEMENT = sympy.And(sympy.Eq(COS.subs(k, 0), a0), sympy.Eq(COS.subs(k, T), am), sympy.Eq(WARM.subs(k, W), a0),
-                         sympy.Eq(kh, POLY_HALF))
+# the first integer step of each event: the cosine's minimum over [0, 2T], warmup reaching alpha0,
+# the polynomial and the exponential schedule falling to alpha0/2
+k_min, k_peak, kh, kh_exp = (S(v) for v in ("k_min", "k_peak", "k_half", "k_half_exp"))
+EP_STATEMENT = sympy.And(sympy.Eq(k_min, T), sympy.Eq(k_peak, W), sympy.Eq(kh, sympy.ceiling(POLY_HALF)),
+                         sympy.Eq(kh_exp, sympy.ceiling(EXP_HALF)))
 
 
 def _derive_endpoints():
@@ -288,32 +298,16 @@ def _first_step(params, ctx) -> float:
     return float(hit[0]) if hit.size else math.inf
 
 
-def _event_predict(poly_half=POLY_HALF, exp_half=EXP_HALF):
-    fp = sympy.lambdify((Kc, bt), poly_half, modules="math")
-    fe = sympy.lambdify(g, exp_half, modules="math")
-
-    def predict(p) -> float:
-        kind = p["kind"]
-        if kind == "cosine":
-            return float(p["T"])
-        if kind == "linear_warmup":
-            return float(p["W"])
-        x = fp(float(p["K"]), float(p["beta"])) if kind == "polynomial" else fe(float(p["gamma"]))
-        return float(math.ceil(x - 1e-9))  # the first integer step at or after the crossing
-
-    return predict
-
-
 def _ep_params(kinds=("polynomial", "exponential", "cosine", "linear_warmup")):
     @st.composite
     def make(draw):
         kind = draw(st.sampled_from(kinds))
-        p = {"kind": kind, "alpha0": draw(st.sampled_from([0.01, 1.0, 3.0]))}
+        p = {"kind": kind, "alpha0": draw(rounded(0.001, 3.0, 6))}
         if kind == "polynomial":
-            p.update(K=draw(st.sampled_from([1.0, 3.0, 10.0, 250.0])), beta=draw(st.sampled_from([0.5, 1.0, 2.0, 3.0])))
-            p["horizon"] = int(p["K"] * 4) + 2
+            p.update(K=draw(rounded(1.0, 250.0, 2)), beta=draw(rounded(0.25, 4.0, 2)))
+            p["horizon"] = int(p["K"] * 2 ** (1 / p["beta"])) + 2  # past the crossing, whatever it is
         elif kind == "exponential":
-            p.update(gamma=draw(st.sampled_from([0.3, 0.5, 0.9, 0.99, 0.999])))
+            p.update(gamma=draw(rounded(0.3, 0.999, 3)))
             p["horizon"] = 2000
         elif kind == "cosine":
             p.update(T=draw(st.integers(1, 3000)))
@@ -336,28 +330,17 @@ SCHEDULE_ENDPOINTS = Claim(
     derive=_derive_endpoints,
     assumptions=EP_ASSUME,
     strategy=_ep_params,
-    checks=(
-        NumericCheck(
-            name="first_step",
-            description="first integer step of the evaluated schedule at its event (minimum, alpha0, alpha0/2)",
-            measure=_first_step,
-            predict=_event_predict(),
-            compare="tight",
-            rtol=0.0,
-            atol=0.0,  # integer steps: exact
-            examples=({"kind": "polynomial", "alpha0": 1.0, "K": 10.0, "beta": 2.0, "horizon": 42},
-                      {"kind": "cosine", "alpha0": 1.0, "T": 100, "horizon": 200}),
-        ),
-    ),
-    mutants=(
-        Mutant(name="poly_half_life_without_minus_one", description="polynomial half-life K 2^(1/beta)",
-               check="first_step", predict=_event_predict(poly_half=Kc * 2 ** (1 / bt)),
-               strategy=lambda: _ep_params(("polynomial",)), statement=sympy.Eq(POLY_HALF, Kc * 2 ** (1 / bt))),
-        Mutant(name="exp_half_life_first_order", description="exponential half-life log 2/(1 - gamma)",
-               check="first_step", predict=_event_predict(exp_half=sympy.log(2) / (1 - g)),
-               strategy=lambda: _ep_params(("exponential",)),
-               statement=sympy.Eq(EXP_HALF, sympy.log(2) / (1 - g))),
-    ),
+    checks=tuple(
+        NumericCheck(f"first_step_{kind}", f"first integer step of the evaluated {kind} schedule at its event",
+                     _first_step, measures=sym, rtol=0.0, atol=0.0,  # integer steps: exact
+                     strategy=lambda kind=kind: _ep_params((kind,)), examples=(ex,))
+        for kind, sym, ex in (
+            ("polynomial", kh, {"kind": "polynomial", "alpha0": 1.0, "K": 10.0, "beta": 2.0, "horizon": 42}),
+            ("exponential", kh_exp, {"kind": "exponential", "alpha0": 1.0, "gamma": 0.9, "horizon": 2000}),
+            ("cosine", k_min, {"kind": "cosine", "alpha0": 1.0, "T": 100, "horizon": 200}),
+            ("linear_warmup", k_peak, {"kind": "linear_warmup", "alpha0": 1.0, "W": 100, "horizon": 105}))),
+    mutants=(sympy.Eq(kh, sympy.ceiling(Kc * 2 ** (1 / bt))),  # the half-life without the -1
+             sympy.Eq(kh_exp, sympy.ceiling(sympy.log(2) / (1 - g)))),  # first order in 1 - gamma
     doc="""\
 Setting: the schedules of theorykit.symbolic.schedules evaluated at integer steps k:
 cosine over one cycle of T steps [1], linear warmup over W steps [2], polynomial

@@ -63,7 +63,7 @@ def test_syntax_error_is_one_located_line(tmp_path):
 def test_missing_file(tmp_path):
     code, out, err, (path,) = invoke(tmp_path, None)
     assert code == 2
-    assert err.strip() == f"{path}: cannot read '{path}': no such file"
+    assert err.strip() == f"{path}:1:1: cannot read '{path}': no such file"
 
 
 def test_readable_report(tmp_path):

@@ -404,3 +404,19 @@ def test_matches_pytorch_autograd(activation, loss, norm):
     assert float(pr.loss(w)) == pytest.approx(value.item(), rel=1e-14)
     np.testing.assert_allclose(pr.grad(w), g.detach().numpy(), rtol=0, atol=1e-14 * np.abs(pr.grad(w)).max())
     np.testing.assert_allclose(pr.hvp(w, v), hv.numpy(), rtol=0, atol=1e-13 * np.abs(hv.numpy()).max())
+
+
+@pytest.mark.parametrize("sizes, activation, loss", [((1, 32, 1), "tanh", "mse"), ((3, 8, 8, 2), "relu", "cross_entropy"),
+                                                     ((2, 7, 7, 7, 3), "gelu", "mse"), ((5, 16, 4), "linear", "cross_entropy")])
+def test_training_fast_path_is_loss_and_grad_bit_for_bit(sizes, activation, loss):
+    """NetProblem._loss_and_grad_trusted (the training loops' fused path) equals loss_and_grad exactly."""
+    from theorykit.numeric.nets import MLP, NetProblem
+
+    rng = np.random.default_rng(len(sizes))
+    X = rng.standard_normal((11, sizes[0]))
+    Y = rng.integers(0, sizes[-1], 11) if loss == "cross_entropy" else rng.standard_normal((11, sizes[-1]))
+    prob = NetProblem(MLP(sizes, activation=activation, loss=loss), X, Y)
+    for _ in range(3):
+        w = rng.standard_normal(prob.dim)
+        (l1, g1), (l2, g2) = prob.loss_and_grad(w), prob._loss_and_grad_trusted(w)
+        assert float(l1) == float(l2) and np.array_equal(g1, g2)

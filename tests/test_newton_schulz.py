@@ -103,13 +103,13 @@ def test_canonical_examples_agree(claim_id, check):
 
 
 MUTANT_EXAMPLES = {
-    ("muon.newton_schulz", "converges_below_2"): {"s_max": 1.9, "s_min": 0.5, "m": 4, "n": 4, "steps": 40},
-    ("muon.newton_schulz", "unsigned_map"): {"s": 1.9, "m": 4, "n": 3},
-    ("muon.newton_schulz", "linear_term_only_halved"): {"s": 0.5, "m": 4, "n": 3},
-    ("muon.quintic_band", "converges_to_one"): {"k": 1, "m": 6, "n": 6},
-    ("muon.quintic_band", "band_is_envelope"): {"k": 3, "m": 6, "n": 6},
-    ("muon.quintic_band", "band_bounds_muon_outputs"): {"k": 5},
-    ("muon.quintic_band", "cubic_map"): {"s": 1.0, "m": 4, "n": 3},
+    ("muon.newton_schulz", "s_out > 0"): {"s": 1.9, "m": 4, "n": 3},
+    ("muon.newton_schulz", "s_out = Abs(s**3/2 - 3*s/2)"): {"s": 1.9, "m": 4, "n": 3},
+    ("muon.newton_schulz", "s_out = -s**3/2 + s"): {"s": 0.5, "m": 4, "n": 3},
+    ("muon.quintic_band", "s_top <= 1"): {"k": 1, "m": 6, "n": 6},
+    ("muon.quintic_band", "s_top = q_env"): {"k": 3, "m": 6, "n": 6},
+    ("muon.quintic_band", "s_muon <= q_top"): {"k": 5},
+    ("muon.quintic_band", "s_out = -s**3/2 + 3*s/2"): {"s": 1.0, "m": 4, "n": 3},
 }
 
 
@@ -123,9 +123,7 @@ def test_mutant_refuted_on_constructed_example(key):
     claim_ok = compare_values(m, chk.predict(ex), chk.compare, chk.rtol, chk.atol)
     mutant_ok = compare_values(m, (mutant.predict or chk.predict)(ex), mutant.compare or chk.compare, chk.rtol, chk.atol)
     assert not mutant_ok, (key, m)
-    # the claim itself holds there, unless the example is outside the claim's range (s > sqrt 3)
-    if key[1] != "converges_below_2":
-        assert claim_ok, (key, m)
+    assert claim_ok, (key, m)  # the claim itself holds there
 
 
 def test_all_mutants_have_an_example():

@@ -77,6 +77,34 @@ def test_parallel_results_equal_serial(serial):
     assert any(e.stage.startswith("check") for e in events)
 
 
+def test_claim_parts_assemble_to_verify_claim(serial):
+    """The parts of a claim (derivation + oracle; each check with its mutants), run in any order in
+    this process, assemble to verify_claim's result."""
+    from theorykit.claims.parts import assemble_parts, claim_groups, run_claim_part
+
+    claims, expected = serial
+    for claim, want in zip(claims, expected):
+        parts = [run_claim_part(claim, g, seed=5, max_examples=2) for g in reversed(range(claim_groups(claim)))]
+        got = assemble_parts(claim, parts, backend="numpy", seed=5)
+        assert _plain([got]) == _plain([want]), _first_difference(_plain([got]), _plain([want]))
+
+
+def test_one_claim_split_over_two_workers_equals_serial(serial):
+    """Fewer claims than workers: the claim's checks run on both workers, with the serial result
+    and one progress sequence (its stages counted once each, then "done")."""
+    from theorykit.claims.parallel import splittable
+
+    claims, expected = serial
+    claim = claims[1]  # gd.descent_lemma: three checks, two mutants
+    assert splittable(claim) and len(claim.checks) > 1
+    events = []
+    (got,) = verify(claims=[claim], seed=5, max_examples=2, jobs=2, progress=events.append)
+    assert _plain([got]) == _plain([expected[1]]), _first_difference(_plain([got]), _plain([expected[1]]))
+    steps = [e.step for e in events if e.stage != "done"]
+    assert sorted(steps) == list(range(len(steps))) and len(steps) == 1 + len(claim.checks) + len(claim.mutants)
+    assert [e.stage for e in events][-1] == "done"
+
+
 def test_cache_hit_equals_fresh_run_and_code_hash_keys_it(serial, tmp_path):
     claims, expected = serial
     cache = ResultCache(tmp_path / "cache")
@@ -151,3 +179,14 @@ def test_dask_sweep_equals_serial_and_draws_the_phase_diagram(local_cluster, tmp
     assert res.rows == serial_rows  # each unit is one measurement; the same value wherever it ran
     png = plot_sweep(res, tmp_path / "hb.png")
     assert png.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_split_policy_fewer_claims_than_workers_or_long_claims(serial):
+    from theorykit.claims.parallel import _to_split
+
+    claims, _ = serial
+    unknown = lambda i: float("inf")  # noqa: E731 (no timings: a fresh cache)
+    assert _to_split(claims, [0, 1, 2], 4, unknown) == {i for i in (0, 1, 2) if len(claims[i].checks) > 0}
+    assert _to_split(claims, [0, 1, 2], 2, unknown) == set()
+    times = {0: 1.0, 1: 10.0, 2: 1.0}  # claim 1 is most of the run: it alone is split
+    assert _to_split(claims, [0, 1, 2], 2, times.get) == {1}

@@ -75,15 +75,15 @@ def test_canonical_example_agrees(claim_id, check_name):
 
 # (claim, mutant) -> parameters constructed by hand where the mutant is false.
 MUTANT_EXAMPLES = {
-    ("smoothness.quadratic", "half_lambda_max"): {"eigenvalues": (1.0, 3.0)},
-    ("smoothness.quadratic", "mean_eigenvalue"): {"eigenvalues": (0.0, 1.0, 5.0)},
-    ("smoothness.quadratic", "frobenius_norm"): {"eigenvalues": (1.0, 2.0)},
     ("convexity.first_order", "gap_n >= mu"): {"eigenvalues": (0.5, 2.0)},
     ("convexity.first_order", "gap_n >= L/2"): {"eigenvalues": (0.5, 2.0)},
     ("gd.descent_lemma", "dec >= h*(1 - h/4)"): {"eigenvalues": (1.0, 2.0), "h": 0.5},
     ("gd.descent_lemma", "dec >= h"): {"eigenvalues": (1.0, 2.0), "h": 1.5},
     ("gd.best_step", "eta_best = 2/L"): {"eigenvalues": (0.5, 2.0)},
     ("gd.best_step", "dec_best = 1/L"): {"eigenvalues": (0.5, 2.0)},
+    ("smoothness.quadratic", "ratio_max = L/2"): {"eigenvalues": (1.0, 3.0)},
+    ("smoothness.quadratic", "ratio_max = l_mean"): {"eigenvalues": (0.0, 1.0, 5.0)},
+    ("smoothness.quadratic", "ratio_max = A_F"): {"eigenvalues": (1.0, 2.0)},
     ("gd.stability", "eta_c = 1/L"): {"eigenvalues": (0.5, 2.0)},
     ("gd.stability", "eta_c = 3/L"): {"eigenvalues": (0.5, 2.0)},
     ("gd.stability", "eta_c = 2/mu"): {"eigenvalues": (0.5, 2.0)},

@@ -16,7 +16,11 @@ import sympy
 from proofs import adagrad, adam, gradcheck, newton, rmsprop, sanity, units, yogi
 from theorykit.claims.claim import Claim, Context, compare_values
 
-CLAIMS = tuple(c for mod in (newton, units, adagrad, rmsprop, adam, yogi, gradcheck, sanity) for c in mod.CLAIMS)
+# the issue-14 seed claims appended to these families have their own tests (tests/test_seed_claims_more.py)
+_SEED_CLAIMS = {"gradcheck.depth_error", "gradcheck.special_point", "gradcheck.dropout_seed",
+                "gradcheck.float32_loss_scale", "sanity.overfit_small"}
+CLAIMS = tuple(c for mod in (newton, units, adagrad, rmsprop, adam, yogi, gradcheck, sanity) for c in mod.CLAIMS
+               if c.id not in _SEED_CLAIMS)
 BY_ID = {c.id: c for c in CLAIMS}
 EXPECTED_IDS = {
     "newton.one_step_quadratic", "newton.quadratic_convergence", "newton.nonconvex_ascent",
@@ -66,32 +70,27 @@ def _u(rule, units_):
 _GRAD_EPS = [-1.0, 1.0]
 # (claim, mutant) -> parameters where the mutant is false
 MUTANT_EXAMPLES = {
-    ("newton.one_step_quadratic", "gd_one_step"): {"eigenvalues": (0.1, 1.0, 10.0)},
-    ("newton.one_step_quadratic", "newton_halves_gradient"): {"eigenvalues": (0.1, 1.0, 10.0)},
-    ("newton.quadratic_convergence", "quarter_constant"): {"mu": 1.0, "M": 2.0, "rho": 0.01},
-    ("newton.quadratic_convergence", "mu_squared"): {"mu": 0.5, "M": 1.0, "rho": 0.01},
-    ("newton.quadratic_convergence", "linear_convergence"): {"mu": 0.2, "a": 1.0, "w": 1.5, "c": 0.7, "side": 1.0},
-    ("newton.quadratic_convergence", "cubic_convergence"): {"mu": 0.2, "a": 1.0, "w": -2.0, "c": 1.5, "side": -1.0},
+    ("newton.one_step_quadratic", "g_gd = 0"): {"eigenvalues": (0.1, 1.0, 10.0)},
+    ("newton.one_step_quadratic", "g_newton = 1/2"): {"eigenvalues": (0.1, 1.0, 10.0)},
+    ("newton.quadratic_convergence", "K_cubic <= M/(4*mu)"): {"mu": 1.0, "M": 2.0, "rho": 0.01},
+    ("newton.quadratic_convergence", "K_cubic <= M/2"): {"mu": 0.5, "M": 1.0, "rho": 0.01},
+    ("newton.quadratic_convergence", "order = 1"): {"mu": 0.2, "a": 1.0, "w": 1.5, "c": 0.7, "side": 1.0},
+    ("newton.quadratic_convergence", "order = 3"): {"mu": 0.2, "a": 1.0, "w": -2.0, "c": 1.5, "side": -1.0},
     # f = x^3 from x0 = -1: Newton goes to -1/2 and f rises from -1 to -1/8
-    ("newton.nonconvex_ascent", "newton_always_descends"): {"coef": (0.0, 0.0, 0.0, 1.0, 0.0), "x0": -1.0},
-    ("newton.nonconvex_ascent", "lands_on_local_max"): {"a": 2.0, "t": 0.15},
-    ("units.newton", "lr_like_gd"): _u("newton", {"lr": [2.0, -1.0]}),
-    ("units.newton", "lr_in_theta"): _u("newton", {"lr": [1.0, 0.0]}),
-    ("units.gd", "gd_equivariant"): _u("gd", {"lr": [0.0, 0.0]}),
-    ("units.gd", "lr_in_theta"): _u("gd", {"lr": [1.0, 0.0]}),
-    ("units.gd", "lr_inverse_loss"): _u("gd", {"lr": [0.0, -1.0]}),
-    ("units.adam", "adam_equivariant_same_lr"): _u("adam", {"lr": [0.0, 0.0], "eps": _GRAD_EPS}),
-    ("units.adam", "adam_lr_like_gd"): _u("adam", {"lr": [2.0, -1.0], "eps": _GRAD_EPS}),
-    ("units.adam", "adagrad_equivariant_same_lr"): _u("adagrad", {"lr": [0.0, 0.0], "eps": _GRAD_EPS}),
-    ("units.adam", "rmsprop_equivariant_same_lr"): _u("rmsprop", {"lr": [0.0, 0.0], "eps": _GRAD_EPS}),
-    ("units.adadelta", "eps_unit_free"): _u("adadelta", {"lr": [0.0, 0.0], "eps_dx": [0.0, 0.0], "eps_g": [0.0, 0.0]}),
-    ("units.adadelta", "lr_in_theta"): _u("adadelta", {"lr": [1.0, 0.0], "eps_dx": [2.0, 0.0], "eps_g": [-2.0, 2.0]}),
+    ("newton.nonconvex_ascent", "df_poly <= 0"): {"coef": (0.0, 0.0, 0.0, 1.0, 0.0), "x0": -1.0},
+    ("newton.nonconvex_ascent", "df = -t**2/4 + t/2"): {"a": 2.0, "t": 0.15},
+    ("units.newton", "r_lr = c**2/s"): _u("newton", units.DERIVED_UNITS["newton"]),
+    ("units.newton", "r_lr = c"): _u("newton", units.DERIVED_UNITS["newton"]),
+    ("units.gd", "r_lr = 1"): _u("gd", units.DERIVED_UNITS["gd"]),
+    ("units.gd", "r_lr = c"): _u("gd", units.DERIVED_UNITS["gd"]),
+    ("units.gd", "r_lr = 1/s"): _u("gd", units.DERIVED_UNITS["gd"]),
+    ("units.adam", "r_lr = 1"): _u("adam", units.DERIVED_UNITS["adam"]),
+    ("units.adam", "r_lr = c**2/s"): _u("adam", units.DERIVED_UNITS["adam"]),
+    ("units.adadelta", "r_eps_dx = 1"): _u("adadelta", units.DERIVED_UNITS["adadelta"]),
+    ("units.adadelta", "r_lr = c"): _u("adadelta", units.DERIVED_UNITS["adadelta"]),
     ("adagrad.constant_gradient", "eff = eta/(g*t)"): {"eta": 0.1, "g": (0.5, -3.0, 20.0), "t": 16},
     ("adagrad.constant_gradient", "eff = eta/(gnorm*sqrt(t))"): {"eta": 0.1, "g": (0.5, -3.0, 20.0), "t": 16},
     ("adagrad.constant_gradient", "eff = eta/sqrt(t)"): {"eta": 0.1, "g": (0.5, -3.0, 20.0), "t": 16},
-    ("rmsprop.ewma_weights", "sum_is_one"): {"beta": 0.9, "t": 10},
-    ("rmsprop.ewma_weights", "off_by_one"): {"beta": 0.9, "t": 10},
-    ("rmsprop.ewma_weights", "steady_state_abs_g"): {"beta": 0.9, "g": 3.0},
     ("adam.bias_correction", "E_m = mu_g"): {"beta1": 0.9, "beta2": 0.999, "t": 5, "lo": 0.2, "hi": 0.8},
     ("adam.bias_correction", "E_v = mu_g2"): {"beta1": 0.9, "beta2": 0.999, "t": 5, "lo": 0.2, "hi": 0.8},
     ("adam.bias_correction", "E_m = mu_g*(1 - b1)"): {"beta1": 0.9, "beta2": 0.999, "t": 5, "lo": 0.2,
@@ -100,12 +99,15 @@ MUTANT_EXAMPLES = {
     ("adam.nonconvergence", "x_lim = -1"): {"C": 3.0, "alpha_frac": 0.5, "x0": 1.0},
     ("adam.nonconvergence", "x_ams = 1"): {"C": 3.0, "alpha_frac": 0.5, "x0": 1.0},
     ("adam.nonconvergence", "x_lim = x0"): {"C": 5.0, "alpha_frac": 0.7, "x0": -0.5},
-    ("yogi.bounded_change", "adam_obeys_the_bound"): {"beta2": 0.999, "g": 1.0, "R": 1000.0},
-    ("yogi.bounded_change", "yogi_changes_like_adam"): {"beta2": 0.999, "g": 1.0, "R": 1000.0},
-    ("yogi.bounded_change", "half_the_bound"): {"beta2": 0.999, "T": 100, "dim": 3, "v0": 1.0},
     ("gradcheck.centered_order", "p = 1"): {"a": 1.0},
     ("gradcheck.centered_order", "p = 4"): {"a": 2.0},
     ("gradcheck.forward_order", "p = 2"): {"a": 1.0},
+    ("rmsprop.ewma_weights", "W = 1"): {"beta": 0.9, "t": 10},
+    ("rmsprop.ewma_weights", "W = 1 - b**(t + 1)"): {"beta": 0.9, "t": 10},
+    ("rmsprop.ewma_weights", "v_inf = Abs(g)"): {"beta": 0.9, "g": 3.0},
+    ("yogi.bounded_change", "dv_adam <= G*(1 - b)"): {"beta2": 0.999, "g": 1.0, "R": 1000.0},
+    ("yogi.bounded_change", "dv_yogi = G*(1 - b)*Abs(R - 1)"): {"beta2": 0.999, "g": 1.0, "R": 1000.0},
+    ("yogi.bounded_change", "max_change <= 1/2"): {"beta2": 0.999, "T": 100, "dim": 3, "v0": 1.0},
     # the worst-case-rounding checks resolve the constants (rtol 1e-3)
     ("gradcheck.optimal_h", "hs = (eps/a**3)**(1/3)"): {"log2_eps": -52, "a": 1.0},
     ("gradcheck.optimal_h", "hf = sqrt(eps)/a"): {"log2_eps": -52, "a": 1.0},

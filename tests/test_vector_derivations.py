@@ -133,13 +133,12 @@ def _pair_ok(kind, params, xi, gi, fi, xj, gj, fj) -> bool:
 
 def _class_of(text, has_minimizer):
     names = {m.group(1): m.group(2) for m in re.finditer(r"(\w+)\s*(?:\(([^)]*)\))?", text)}
-    if "lipschitz" in names:
-        return "lipschitz_convex", names
     if "smooth" in names and "strongly_convex" in names:
         return "smooth_strongly_convex", names
-    if "smooth" in names and ("convex" in names or has_minimizer):
+    if "smooth" in names and ("convex" in names or has_minimizer or "lipschitz" in names):
         # smooth(L) alone with a minimizer: the counterexample must be a convex L-smooth
-        # function (then xs, with a zero gradient, is a global minimizer)
+        # function (then xs, with a zero gradient, is a global minimizer); smooth(L), lipschitz(M):
+        # a convex L-smooth function whose gradients stay in the hull of the data's (norm <= M)
         return "smooth_convex", names
     if "smooth" in names:
         return "smooth", names
@@ -152,7 +151,7 @@ def verify_counterexample(text: str, lhs: str, op: str, rhs: str, cex: dict) -> 
     """Raise AssertionError unless ``cex`` is an exact counterexample to ``lhs op rhs``."""
     scalars = {k: _q(v) for k, v in cex["scalars"].items()}
     vectors = {k: tuple(_q(x) for x in v) for k, v in cex["vectors"].items()}
-    decl, lets, assumes, minimizers = {}, [], [], []
+    decl, lets, assumes, minimizers, stationary = {}, [], [], [], []
     for raw in text.split("\n"):
         line = raw.split("#")[0].strip()
         if m := re.match(r"function\s+(\w+)\s*:(.*)", line):
@@ -161,10 +160,10 @@ def verify_counterexample(text: str, lhs: str, op: str, rhs: str, cex: dict) -> 
             lets.append((m.group(1), m.group(2).strip()))
         elif line.startswith("assume:"):
             assumes.append(line[len("assume:"):])
-        elif m := re.match(r"minimizer\s*:(.*)", line):
-            for piece in m.group(1).split(","):
+        elif m := re.match(r"(minimizer|stationary)\s*:(.*)", line):
+            for piece in m.group(2).split(","):
                 vec, _, fun = piece.split()
-                minimizers.append((vec, fun))
+                (minimizers if m.group(1) == "minimizer" else stationary).append((vec, fun))
     dims = {len(v) for v in vectors.values()}
     assert len(dims) == 1, "all vectors must have one dimension"
     functions = {}
@@ -184,11 +183,16 @@ def verify_counterexample(text: str, lhs: str, op: str, rhs: str, cex: dict) -> 
         for relation in parse_assumptions(line):
             assert bool(relation.xreplace(env)), f"assumption {relation} fails"
     # minimizers: zero gradient at xs (with the class's conditions: a global minimizer)
-    for vec, fun in minimizers:
+    for vec, fun in minimizers + stationary:
         assert ev.lookup(fun, vectors[vec])[1] == tuple([0] * len(vectors[vec]))
     # interpolation conditions of each class (pairs), and consistency at coinciding points
     for fname, data in functions.items():
         kind, params_text = _class_of(decl[fname], any(fun == fname for _, fun in minimizers))
+        if cex.get("members", {}).get(fname) == "concave":
+            # f = -h with h a convex member: h's data are the negated ones (only for classes
+            # without convexity, and never with a global minimizer)
+            assert "convex" not in decl[fname] and not any(fun == fname for _, fun in minimizers)
+            data = [(x, -v, tuple(-g for g in grad)) for x, v, grad in data]
         params = {}
         for key, sym in (("smooth", "L"), ("strongly_convex", "mu"), ("lipschitz", "M")):
             if params_text.get(key):
@@ -196,7 +200,7 @@ def verify_counterexample(text: str, lhs: str, op: str, rhs: str, cex: dict) -> 
         if "L" in params:
             assert params["L"] > 0 and params.get("mu", 0) < params["L"]
         for i, (xi, fi_, gi) in enumerate(data):
-            if kind == "lipschitz_convex":
+            if "M" in params:
                 assert sum(g * g for g in gi) <= params["M"] ** 2
             for j, (xj, fj_, gj) in enumerate(data):
                 if i == j:
@@ -329,7 +333,8 @@ HOSTILE = [
     (HEADER + "minimizer: x of g\nclaim: f(x) <= f(y)\n", 3, "undeclared function 'g'"),
     (HEADER + "minimizer: z of f\nclaim: f(x) <= f(y)\n", 3, "not a declared vector"),
     ("function f: wobbly(L)\nvectors: x\nclaim: f(x) <= 0\n", 1, "unknown function class"),
-    ("function f: lipschitz(M)\nvectors: x\nclaim: f(x) <= 0\n", 1, "needs 'convex'"),
+    ("function f: lipschitz\nvectors: x\nclaim: f(x) <= 0\n", 1, "needs a parameter"),
+    ("function f: lipschitz(M), lipschitz(N)\nvectors: x\nclaim: f(x) <= 0\n", 1, "given twice"),
     (HEADER + "let: z = x + w\nclaim: f(z) <= 0\n", 3, "cannot add a scalar to a vector"),
     (HEADER + "let: z = norm(x)\nclaim: f(x) <= 0\n", 3, "scalar"),
     (HEADER + "claim: f(x)*x <= 0\n", 3, "expected a scalar"),
@@ -350,6 +355,10 @@ HOSTILE = [
     (HEADER + "function x: convex\nclaim: f(x) <= 0\n", 3, "already declared"),
     (HEADER + "minimizer: x of f, x of f\nclaim: f(x) <= f(y)\n", 3, "already a minimizer"),
     (HEADER + "let: z = grad(f, z)\nclaim: f(x) <= 0\n", 3, "not a declared vector"),
+    (HEADER + "stationary: x of g\nclaim: f(x) <= f(y)\n", 3, "stationary of an undeclared function 'g'"),
+    (HEADER + "stationary: z of f\nclaim: f(x) <= f(y)\n", 3, "not a declared vector"),
+    (HEADER + "stationary: x f\nclaim: f(x) <= f(y)\n", 3, "expected 'stationary: xs of f'"),
+    (HEADER + "minimizer: x of f\nstationary: x of f\nclaim: f(x) <= f(y)\n", 4, "already a minimizer of f"),
 ]
 
 
@@ -470,7 +479,9 @@ def test_assume_cannot_constrain_a_vector():
 
 # ---------------------------------------------------------------- catalog: derivation scope
 
-GENERAL = ("gd.descent_lemma", "gd.convex_rate", "gd.strongly_convex_rate", "gd.nonconvex_gradient_norm")
+GENERAL = ("gd.descent_lemma", "gd.convex_rate", "gd.strongly_convex_rate", "gd.nonconvex_gradient_norm",
+           "smoothness.quadratic", "convexity.first_order", "landscape.chord_convexity",
+           "landscape.stationary_is_global", "linesearch.armijo", "momentum.nesterov_rate")
 
 
 def test_class_theorems_are_derived_in_general():
@@ -478,8 +489,9 @@ def test_class_theorems_are_derived_in_general():
 
     for claim_id in GENERAL:
         assert registry.get_claim(claim_id).derivation_scope == "general", claim_id
-    assert registry.get_claim("smoothness.quadratic").derivation_scope == "reduced"
-    assert "Derivation (reduced)" in registry.get_claim("convexity.first_order").doc
+    # documented reductions (docs/ARCHITECTURE.md, "Derivation scope")
+    for claim_id in ("gd.convex_rate_tight", "sgd.convex_rate"):
+        assert registry.get_claim(claim_id).derivation_scope == "reduced", claim_id
 
 
 def test_scope_travels_through_json_and_tables():
@@ -590,3 +602,27 @@ def test_huber_functions_are_recognised():
     # the same data with one value off is not a Huber function
     bad = [data[0], ((q(1, 2),), (q(1, 2),), q(1, 4))]
     assert _huber_note("f", cls, bad, {sympy.Symbol("L", real=True): q(1)}) is None
+
+
+def test_stationary_point_from_the_builder_is_not_a_minimizer():
+    from theorykit.symbolic.derivation import Derivation
+
+    d = Derivation(functions={"f": "smooth(L)"}, vectors=["xs", "y"], stationary={"xs": "f"}, assume=["L > 0"])
+    d.claim("f(y)", ">=", "f(xs) - L/2*norm(y - xs)**2")
+    d.claim("f(y)", ">=", "f(xs)")
+    report = d.check()
+    assert [s.status for s in report.steps] == ["proved", "refuted"]
+    cex = report.steps[1].counterexample
+    verify_counterexample(d.to_text(), "f(y)", ">=", "f(xs)", cex)
+
+
+def test_declaration_words_are_not_single_use_names():
+    from theorykit.symbolic.lint import single_use_names
+
+    text = (EXAMPLES / "pl_from_strong_convexity.deriv").read_text()
+    names = {w.name for w in single_use_names(text)}
+    assert not names & {"function", "vectors", "minimizer", "of", "smooth", "strongly_convex", "grad", "norm"}
+    # a real typo in a vector file is still caught
+    typo = "function f: convex\nvectors: x, y\nassume: eta > 0\nclaim: f(x) <= f(y) + eta*norm(x - y)**2\n" \
+           "claim: f(x) <= f(y) + etta*norm(x - y)**2\n"
+    assert "etta" in {w.name for w in single_use_names(typo)}

@@ -7,6 +7,13 @@ so where a unit runs and in which order units finish cannot change its result.
 That is what makes ``-j N`` and ``--dask`` give the serial run's results
 (``tests/test_parallel.py`` compares them).
 
+Within a claim: when fewer claims than workers are left, or a claim's last measured
+time (result cache) exceeds 1/(2N) of the run's, the claim is split into parts
+(``parts.run_claim_part``: the derivation and the PEP oracle; each check with the
+mutants that use it) that run on different workers and are joined by
+``parts.assemble_parts`` into verify_claim's result. The measurement cache is per
+check, so each part sees exactly what the serial stages see (``tests/test_parallel.py``).
+
 Local processes: on platforms with ``fork`` the workers inherit the claim objects
 (claims hold lambdas, so they are not pickled); elsewhere the workers look the
 claims up by id in the registry. Each worker limits its BLAS/OpenMP pools to one
@@ -33,7 +40,7 @@ from ..errors import InputError, TheorykitError
 from .claim import Claim
 from .result import ClaimResult
 
-__all__ = ["run_claims", "default_jobs", "claim_cache_key"]
+__all__ = ["run_claims", "default_jobs", "claim_cache_key", "splittable"]
 
 
 def default_jobs() -> int:
@@ -74,11 +81,15 @@ def _send(event) -> None:
         _QUEUE.put(event)
 
 
-def _worker_task(index: int, claim_id: str | None):
+def _worker_task(index: int, claim_id: str | None, group: int | None = None):
+    from .parts import run_claim_part
     from .runner import verify_claim
 
     w = _WORK
     claim = w["claims"][index] if claim_id is None else _registry_claim(claim_id)
+    if group is not None:  # one part of a claim split over the workers
+        return index, run_claim_part(claim, group, backend=w["backend"], seed=w["seed"],
+                                     max_examples=w["max_examples"], progress=_send, _position=(index, w["count"]))
     return index, verify_claim(claim, backend=w["backend"], seed=w["seed"], max_examples=w["max_examples"],
                                progress=_send, _position=(index, w["count"]))
 
@@ -89,9 +100,31 @@ def _registry_claim(claim_id: str) -> Claim:
     return get_claim(claim_id)
 
 
-def _spawn_task(index: int, claim_id: str, backend: str, seed: int, max_examples, count: int):
+def _spawn_task(index: int, claim_id: str, backend: str, seed: int, max_examples, count: int, group=None):
     _WORK.update(backend=backend, seed=seed, max_examples=max_examples, count=count)
-    return _worker_task(index, claim_id)
+    return _worker_task(index, claim_id, group)
+
+
+def splittable(claim: Claim) -> bool:
+    """A claim with more than one part (``parts.claim_groups``) whose mutants each name one of its checks."""
+    names = {c.name for c in claim.checks}
+    return len(claim.checks) > 0 and all(m.check in names for m in claim.mutants)
+
+
+def _to_split(chosen, pending, jobs: int, seconds) -> set[int]:
+    """Claims to spread over the workers part by part: all of them when fewer claims than workers
+    are left, else those whose last measured time exceeds 1/(2 jobs) of the run's (they would
+    otherwise keep one worker busy after the rest is done). Splitting costs a little: module-level
+    caches that a claim's checks share are filled once per worker instead of once."""
+    cand = [i for i in pending if splittable(chosen[i])]
+    if len(pending) < jobs:
+        return set(cand)
+    known = {i: seconds(i) for i in pending}
+    finite = [t for t in known.values() if t != float("inf")]
+    if not finite:
+        return set()
+    total = sum(finite)
+    return {i for i in cand if known[i] != float("inf") and known[i] > total / (2 * jobs)}
 
 
 def _in_registry(claim: Claim) -> bool:
@@ -101,7 +134,7 @@ def _in_registry(claim: Claim) -> bool:
         return False
 
 
-def _run_pool(chosen, pending, *, jobs, backend, seed, max_examples, progress, done):
+def _run_pool(chosen, pending, *, jobs, backend, seed, max_examples, progress, done, split=frozenset()):
     fork = "fork" in mp.get_all_start_methods()
     if not fork and not all(_in_registry(chosen[i]) for i in pending):
         raise InputError("jobs", "parallel runs of claims outside the registry need the 'fork' start method; use -j 1")
@@ -110,30 +143,52 @@ def _run_pool(chosen, pending, *, jobs, backend, seed, max_examples, progress, d
     _WORK.clear()
     _WORK.update(claims=chosen, backend=backend, seed=seed, max_examples=max_examples, count=len(chosen))
 
+    from .parts import assemble_parts, claim_groups
+    from .runner import ProgressEvent, claim_steps
+
+    started: dict[int, int] = {}  # split claims: stages started so far, over all their parts
+    parts: dict[int, list] = {i: [] for i in split}
+
     def drain():
         while True:
             try:
                 ev = events.get_nowait()
             except (queue_mod.Empty, OSError, EOFError):
                 return
-            if progress is not None:
-                progress(ev)
+            if progress is None:
+                continue
+            if ev.claim_index in parts and ev.stage != "done":
+                # parts of one claim run at once: count their stages here, one sequence per claim
+                started[ev.claim_index] = started.get(ev.claim_index, 0) + 1
+                ev = ProgressEvent(ev.claim_id, ev.stage, started[ev.claim_index] - 1, ev.steps, ev.claim_index,
+                                   ev.claim_count)
+            progress(ev)
 
-    workers = min(jobs, len(pending))
+    units = [(i, g) for i in pending for g in (range(claim_groups(chosen[i])) if i in split else (None,))]
+    workers = min(jobs, len(units))
     try:
         with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker,
                                  initargs=(events, True)) as pool:
             if fork:
-                futures = {pool.submit(_worker_task, i, None) for i in pending}
+                futures = {pool.submit(_worker_task, i, None, g) for i, g in units}
             else:
-                futures = {pool.submit(_spawn_task, i, chosen[i].id, backend, seed, max_examples, len(chosen))
-                           for i in pending}
+                futures = {pool.submit(_spawn_task, i, chosen[i].id, backend, seed, max_examples, len(chosen), g)
+                           for i, g in units}
             while futures:
                 finished, futures = wait(futures, timeout=0.1, return_when=FIRST_COMPLETED)
                 drain()
                 for f in finished:
                     index, result = f.result()
-                    done(index, result)
+                    if index not in parts:
+                        done(index, result)
+                        continue
+                    parts[index].append(result)
+                    claim = chosen[index]
+                    if len(parts[index]) == claim_groups(claim):
+                        done(index, assemble_parts(claim, parts[index], backend=backend, seed=seed))
+                        if progress is not None:
+                            steps = claim_steps(claim)
+                            progress(ProgressEvent(claim.id, "done", steps, steps, index, len(chosen)))
             time.sleep(0.05)  # let the feeder threads flush the last events
             drain()
     except BrokenProcessPool as exc:
@@ -263,9 +318,17 @@ def run_claims(chosen: list[Claim], *, backend: str, seed: int, max_examples: in
     if dask is not None and pending:
         _run_dask(chosen, pending, address=dask, backend=backend, seed=seed, max_examples=max_examples,
                   progress=progress, done=done)
-    elif jobs > 1 and len(pending) > 1:
+    elif jobs > 1 and (len(pending) > 1 or any(splittable(chosen[i]) for i in pending)):
+        def seconds(i: int) -> float:
+            if cache is None:
+                return float("inf")
+            from .cache import cache_key
+
+            hit = cache.get(cache_key("seconds", claim=chosen[i].id, backend=backend))
+            return float(hit["seconds"]) if hit else float("inf")
+
         _run_pool(chosen, pending, jobs=jobs, backend=backend, seed=seed, max_examples=max_examples,
-                  progress=progress, done=done)
+                  progress=progress, done=done, split=_to_split(chosen, pending, jobs, seconds))
     elif pending:
         xp = _namespace(backend)
         for i in pending:

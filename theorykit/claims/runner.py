@@ -546,24 +546,30 @@ def verify_claim(claim: Claim, *, backend: str = "numpy", seed: int = 0, max_exa
         from .mutation import analyse
 
         near_miss = analyse(claim, seed=seed, max_examples=n_examples, backend=backend, measurer=measurer).to_dict()
+    result = _assemble(claim, (d_status, d_dict, d_msg), checks, mutants, oracle, backend=backend, seed=seed,
+                       seconds=time.perf_counter() - t0, near_miss=near_miss)
+    step = steps
+    tick("done")
+    return result
+
+
+def _assemble(claim: Claim, derived, checks, mutants, oracle, *, backend, seed, seconds, near_miss=None) -> ClaimResult:
+    d_status, d_dict, d_msg = derived
     status, message = ClaimResult.decide(d_status, checks, mutants, oracle)
     if d_msg:
         message = f"{d_msg}; {message}"
     import sympy
 
-    result = ClaimResult(
+    return ClaimResult(
         claim_id=claim.id, title=claim.title, kind=claim.kind.value, statement=str(claim.statement),
         statement_latex=sympy.latex(claim.statement), derivation_status=d_status, derivation=d_dict,
         checks=tuple(checks), mutants=tuple(mutants), oracle=oracle, status=status, message=message, seed=seed,
         backend=backend, versions=_versions(backend, oracle is not None and oracle.status != "skipped"),
-        seconds=time.perf_counter() - t0,
+        seconds=seconds,
         sources=tuple({"key": s.key, "cite": s.cite(), "arxiv": s.arxiv, "doi": s.doi} for s in claim.sources),
         derivation_scope=claim.derivation_scope,
         mutation=near_miss,
     )
-    step = steps
-    tick("done")
-    return result
 
 
 def _resolve(pattern) -> list[Claim]:

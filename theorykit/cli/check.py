@@ -112,13 +112,25 @@ def _worst(codes) -> int:
     return max(codes, key=_SEVERITY.__getitem__, default=0)
 
 
-def _error_line(path: str, exc: TheorykitError) -> str:
+def _error_location(exc: TheorykitError) -> tuple[int, int, str]:
+    """(line, column, message) of an error; 1:1 for whole-file errors (an unreadable
+    file), the line being read for a reading budget that ran out."""
     if isinstance(exc, DerivationSyntaxError):
-        return f"{path}:{exc.line}:{exc.column}: {exc.message}"
+        return exc.line, exc.column, exc.message
     message = str(exc)
     if message.startswith("source: "):
         message = message[len("source: ") :]
-    return f"{path}: {message}"
+    line, column = getattr(exc, "line", None), getattr(exc, "column", None)
+    if not isinstance(line, int) or line < 1:
+        line, column = 1, 1
+    if not isinstance(column, int) or column < 1:
+        column = 1
+    return line, column, message
+
+
+def _error_line(path: str, exc: TheorykitError) -> str:
+    line, column, message = _error_location(exc)
+    return f"{path}:{line}:{column}: {message}"
 
 
 def run(args, *, prover=None, stdout=None, stderr=None) -> int:
@@ -175,8 +187,8 @@ def _run(args, prover, stdout, stderr, codes: list[int]) -> None:
             print(line, file=stderr)
             codes.append(EXIT_CODES["error"])
             document = {"file": path, "status": "error", "error": line}
-            if isinstance(exc, DerivationSyntaxError):
-                document.update(line=exc.line, column=exc.column, message=exc.message)
+            at_line, at_column, message = _error_location(exc)
+            document.update(line=at_line, column=at_column, message=message)
             documents.append(stamp(document, "derivation"))
             continue
         if not str(path).lower().endswith((".tex", ".md", ".markdown")):

@@ -46,7 +46,8 @@ import numpy as np
 from ..errors import TheorykitError
 from .methods import eigen_iteration, quiet
 
-__all__ = ["DPS", "Rate", "RateReport", "InconclusiveMeasurement", "certified_rates", "trajectory_tolerance"]
+__all__ = ["DPS", "Rate", "RateReport", "InconclusiveMeasurement", "ThresholdCheck", "certified_rates",
+           "certified_growth", "certify_thresholds", "spectral_bounded", "trajectory_tolerance"]
 
 DPS = 60  # decimal digits of the extended-precision evaluation
 _EPS = float(np.finfo(np.float64).eps)
@@ -228,3 +229,176 @@ def certified_rates(method: str, lam: Any, lr: Any, mom: Any, trajectory: Any, s
     agree |= ~finite
     status = np.where(agree & decided, "certified", "inconclusive").astype(object)
     return RateReport(rate, error, margin, traj, sens, status)
+
+
+# -- certified stability thresholds ---------------------------------------------------
+
+class ThresholdCheck(NamedTuple):
+    """Per problem: ``certified`` (bool), and the certified spectral radii just below and
+    just above the reported threshold (``rho_below`` < 1 < ``rho_above`` when certified)."""
+
+    certified: Any
+    rho_below: Any
+    rho_above: Any
+
+
+def certify_thresholds(method: str, lam: Any, mom: Any, eta: Any, rtol: float) -> ThresholdCheck:
+    """Check a measured stability threshold ``eta`` (batch,) against the exact 2x2 blocks.
+
+    The bisection decides boundedness from float64 runs; near the float64 resolution
+    (momentum close to 1, a rate within 1e-12 of 1) a run can decide wrongly, and the
+    threshold would be a bare number off by more than ``rtol``. Here the spectral radius
+    max_i rho(T_i) of the method's transition is evaluated, with a certified error
+    bound (``certified_rates``: float64 where its rounding bound decides, else mpmath at
+    ``DPS`` digits), at eta/(1 + rtol) and at eta*(1 + rtol). rho < 1 below (beyond its
+    error) means every run there is bounded; rho > 1 above means the runs there grow.
+    With the stable set an interval (0, eta*], the true threshold then lies within
+    ``rtol`` of ``eta``. ``inf`` and ``0`` (the bracket never closed) keep the probe's
+    documented meaning and are not checked here.
+    """
+    lam = np.asarray(lam, dtype=np.float64)
+    batch = lam.shape[0]
+    eta = np.asarray(eta, dtype=np.float64).reshape(batch)
+    mom = np.broadcast_to(np.asarray(mom, dtype=np.float64).reshape(batch, -1), (batch, 1))
+    finite = np.isfinite(eta) & (eta > 0)
+    certified = ~finite  # inf / 0: the probe's documented bracket ends
+    below = np.full(batch, np.nan)
+    above = np.full(batch, np.nan)
+    rows = np.flatnonzero(finite)
+    if rows.size:
+        lo = (eta[rows] / (1 + rtol))[:, None]
+        hi = (eta[rows] * (1 + rtol))[:, None]
+        sub_lam, sub_mom = lam[rows], mom[rows]
+        r_lo = certified_rates(method, sub_lam, lo, sub_mom, np.zeros(rows.size), 2)
+        r_hi = certified_rates(method, sub_lam, hi, sub_mom, np.zeros(rows.size), 2)
+        with quiet():
+            stable = np.asarray(r_lo.margin, dtype=np.float64) > np.asarray(r_lo.error, dtype=np.float64)
+            unstable = -np.asarray(r_hi.margin, dtype=np.float64) > np.asarray(r_hi.error, dtype=np.float64)
+        certified[rows] = stable & unstable
+        below[rows] = np.asarray(r_lo.rate, dtype=np.float64)
+        above[rows] = np.asarray(r_hi.rate, dtype=np.float64)
+    return ThresholdCheck(certified, below, above)
+
+
+# -- boundedness cross-check ----------------------------------------------------------
+
+def spectral_bounded(method: str, lam: Any, lr: Any, mom: Any, steps: int, growth_tol: float) -> np.ndarray:
+    """Per problem: +1 when the exact iteration certainly stays below ``growth_tol`` (a log)
+    for every number of steps, -1 when it certainly exceeds it within ``steps`` steps from
+    any start with a non-negligible dominant component, 0 when the spectrum cannot tell.
+
+    For a 2x2 block with eigenvalues of modulus <= rho (Sylvester / Cayley-Hamilton:
+    T^k = a_k T + b_k I with |a_k| <= k rho^(k-1), |b_k| <= k rho^k),
+    ||T^k|| <= k rho^(k-1) (||T||_F + rho), and sup_k k rho^(k-1) is 1 for rho <= 1/2
+    and at most 1/(e rho ln(1/rho)) otherwise; blocks act on orthogonal coordinates, so
+    the state's growth is at most the largest block bound. rho comes with its certified
+    error from :func:`certified_rates`. The -1 side asks for steps*log(rho) to exceed the
+    level by 100 (a start component down to e^-100 still grows past it)."""
+    lam = np.asarray(lam, dtype=np.float64)
+    batch, d = lam.shape
+    lr_b = np.broadcast_to(np.asarray(lr, dtype=np.float64).reshape(batch, -1), (batch, d))
+    mom_b = np.broadcast_to(np.asarray(mom, dtype=np.float64).reshape(batch, -1), (batch, d))
+    report = certified_rates(method, lam, lr_b[:, :1], mom_b[:, :1], np.zeros(batch), 2)
+    rate = np.asarray(report.rate, dtype=np.float64)
+    err = np.asarray(report.error, dtype=np.float64)
+    T = eigen_iteration(method, lam, lr_b, momentum=mom_b)
+    with quiet():
+        fro = np.sqrt(T[0] ** 2 + T[1] ** 2 + T[2] ** 2 + T[3] ** 2)
+        # a 1 ulp-per-entry allowance for the float64 entries of T
+        fro = np.max(fro, axis=-1) * (1 + 8 * _EPS)
+        hi = rate + err
+        sup = np.where(hi <= 0.5, 1.0, 1.0 / (math.e * hi * np.log(1.0 / np.minimum(hi, 1 - 1e-300))))
+        sup = np.maximum(sup, 1.0)
+        log_bound = np.log(sup) + np.log(fro + hi)
+        lo = rate - err
+        grows = steps * np.log(np.maximum(lo, 1.0)) > growth_tol + 100.0
+    out = np.zeros(batch, dtype=int)
+    out[(hi < 1) & np.isfinite(log_bound) & (log_bound < growth_tol)] = 1
+    out[np.isfinite(rate) & grows] = -1
+    out[~np.isfinite(rate)] = -1
+    return out
+
+
+# -- certified growth -----------------------------------------------------------------
+
+_GROWTH_SLACK = 60.0  # blocks whose float64 log-norm is this far below the largest are negligible
+
+
+def _mp_block_log_norm(m11, m12, m21, m22, e, steps, dps):
+    """log |T^steps (e, e)| for one 2x2 block, in mpmath at ``dps`` digits, by
+    Cayley-Hamilton: T^n = a_n T + b_n I, a_n = (l1^n - l2^n)/(l1 - l2), b_n = -det a_(n-1)
+    (a_n = n l^(n-1) at a double root). Returns an mpf (or -inf for a zero state)."""
+    import mpmath
+
+    with mpmath.workdps(dps):
+        m11, m12, m21, m22, e = (mpmath.mpf(float(v)) for v in (m11, m12, m21, m22, e))
+        t = (m11 + m22) / 2
+        det = m11 * m22 - m12 * m21
+        root = mpmath.sqrt(mpmath.mpc(t * t - det))
+        l1, l2 = t + root, t - root
+
+        def a(n):
+            if n == 0:
+                return mpmath.mpf(0)
+            if root == 0:
+                return n * t ** (n - 1)
+            return (l1**n - l2**n) / (l1 - l2)
+
+        an, an1 = a(steps), a(steps - 1)
+        bn = -det * an1
+        v1 = an * (m11 * e + m12 * e) + bn * e
+        v2 = an * (m21 * e + m22 * e) + bn * e
+        sq = mpmath.re(v1) ** 2 + mpmath.re(v2) ** 2
+        return mpmath.log(sq) / 2 if sq > 0 else mpmath.mpf("-inf")
+
+
+def certified_growth(method: str, lam: Any, lr: Any, mom: Any, steps: int, e0: Any, float_end: Any):
+    """log(|s_N| / |s_0|) per problem with an error bound: the blocks that can matter (float64
+    log-norm within ``_GROWTH_SLACK`` of the largest) are recomputed in mpmath at 60 and at
+    90 digits (+ digits lost to a near double root); the error is twice their difference
+    plus the neglected blocks' share (d e^-60). Returns (value, error) arrays (batch,)."""
+    import mpmath
+
+    lam = np.asarray(lam, dtype=np.float64)
+    batch, d = lam.shape
+    lr_b = np.broadcast_to(np.asarray(lr, dtype=np.float64).reshape(batch, -1), (batch, d))
+    mom_b = np.broadcast_to(np.asarray(mom, dtype=np.float64).reshape(batch, -1), (batch, d))
+    e0 = np.asarray(e0, dtype=np.float64).reshape(batch, d)
+    end = np.asarray(float_end, dtype=np.float64).reshape(batch, d)
+    T = [np.asarray(x, dtype=np.float64) for x in eigen_iteration(method, lam, lr_b, momentum=mom_b)]
+    value = np.empty(batch)
+    error = np.empty(batch)
+    for b in range(batch):
+        with quiet():
+            top = np.max(np.where(np.isfinite(end[b]), end[b], -np.inf))
+        if not all(np.all(np.isfinite(m[b])) for m in T):
+            value[b], error[b] = math.nan, math.inf
+            continue
+        # a run that ended at exactly 0 (a nilpotent block) or overflowed: every block exactly
+        cand = np.flatnonzero(end[b] >= top - _GROWTH_SLACK) if np.isfinite(top) else np.arange(d)
+        results = []
+        for dps in (60, 90):
+            logs = []
+            for i in cand.tolist():
+                gap = abs((T[0][b, i] - T[3][b, i]) ** 2 / 4 + T[1][b, i] * T[2][b, i])
+                extra = 0 if gap == 0 else max(0, int(-math.log10(gap)) // 2)
+                logs.append(_mp_block_log_norm(T[0][b, i], T[1][b, i], T[2][b, i], T[3][b, i], e0[b, i],
+                                               steps, dps + extra))
+            with mpmath.workdps(dps):
+                # the probe's norm: the sum over blocks of each block's 2-norm (probes._eigen_growth)
+                start = mpmath.log(mpmath.fsum(mpmath.sqrt(2 * mpmath.mpf(float(x)) ** 2) for x in e0[b]))
+                finite_logs = [x for x in logs if x != mpmath.mpf("-inf")]
+                if not finite_logs:
+                    results.append(mpmath.mpf("-inf"))
+                    continue
+                m = max(finite_logs)
+                total = m + mpmath.log(mpmath.fsum(mpmath.exp(x - m) for x in finite_logs))
+                results.append(total - start)
+        lo, hi = results
+        if hi == mpmath.mpf("-inf") and lo == hi:
+            value[b], error[b] = -math.inf, 0.0  # the exact state is 0
+            continue
+        value[b] = float(hi)
+        neglected = d * math.exp(-_GROWTH_SLACK)
+        error[b] = float(2 * abs(hi - lo)) + neglected + abs(float(hi)) * _EPS
+    return value, error

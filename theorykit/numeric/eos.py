@@ -98,8 +98,13 @@ def top_eigenpair(problem: Any, w: np.ndarray, v0: np.ndarray | None = None, tol
     dim = problem.dim
     xp = getattr(problem, "xp", None) or get_namespace("numpy")
 
+    hvp = problem.hvp
+    if getattr(problem, "_hvp_trusted", None) is not None:
+        w = problem._check_w(w)  # validated once here, not in every matvec
+        hvp = problem._hvp_trusted
+
     def matvec(v):
-        return to_numpy(problem.hvp(w, xp.asarray(np.asarray(v, dtype=np.float64).reshape(-1))))
+        return to_numpy(hvp(w, xp.asarray(np.asarray(v, dtype=np.float64).reshape(-1))))
 
     op = LinearOperator((dim, dim), matvec=matvec, dtype=np.float64)
     v0 = np.random.default_rng(seed).standard_normal(dim) if v0 is None else to_numpy(v0)
@@ -141,7 +146,7 @@ def _train(cfg: TrainConfig) -> TrainRun:
     diverged = False
     with np.errstate(all="ignore"):
         for t in range(cfg.steps + 1):
-            loss, g = prob.loss_and_grad(w)
+            loss, g = prob._loss_and_grad_trusted(w)  # w is this loop's own iterate: no per-step validation
             loss = float(loss)
             losses.append(loss)
             if not (math.isfinite(loss) and loss < _DIVERGED_LOSS):
@@ -156,7 +161,7 @@ def _train(cfg: TrainConfig) -> TrainRun:
                 w_next = w - cfg.lr * g + cfg.beta * (w - w_prev)
             elif cfg.method == "nesterov":
                 y = w + cfg.beta * (w - w_prev)
-                w_next = y - cfg.lr * prob.grad(y)
+                w_next = y - cfg.lr * prob._loss_and_grad_trusted(y)[1]
             else:
                 m = cfg.beta * m + (1 - cfg.beta) * g
                 v = cfg.beta2 * v + (1 - cfg.beta2) * g * g

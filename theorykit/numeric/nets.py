@@ -101,12 +101,13 @@ class LayerParams(NamedTuple):
 
 def unflatten(w: Any, spec: ParamSpec) -> list[LayerParams]:
     """Views of the flat vector ``w`` (P,) as per-layer (W, b)."""
-    xp = array_namespace(w)
+    # NumPy's own reshape: the array-API wrapper's dispatch costs more than the view on a small net
+    reshape = _np_reshape if isinstance(w, np.ndarray) else array_namespace(w).reshape
     out = []
     for layer in spec.layers:
         fo, fi = layer.weight_shape
         start = layer.offset
-        W = xp.reshape(w[start : start + fo * fi], (fo, fi))
+        W = reshape(w[start : start + fo * fi], (fo, fi))
         b = w[start + fo * fi : start + fo * fi + layer.bias_size] if layer.bias_size else None
         out.append(LayerParams(W, b))
     return out
@@ -114,13 +115,21 @@ def unflatten(w: Any, spec: ParamSpec) -> list[LayerParams]:
 
 def flatten(params: list[LayerParams], spec: ParamSpec) -> Any:
     """Inverse of ``unflatten``: one flat vector (P,)."""
-    xp = array_namespace(params[0].W)
+    if isinstance(params[0].W, np.ndarray):
+        reshape, concat = _np_reshape, np.concatenate  # the same arrays, without the wrappers' dispatch
+    else:
+        xp = array_namespace(params[0].W)
+        reshape, concat = xp.reshape, xp.concat
     parts = []
     for p, layer in zip(params, spec.layers):
-        parts.append(xp.reshape(p.W, (-1,)))
+        parts.append(reshape(p.W, (-1,)))
         if layer.bias_size:
             parts.append(p.b)
-    return xp.concat(parts)
+    return concat(parts)
+
+
+def _np_reshape(a, shape):
+    return a.reshape(shape)
 
 
 def _canonical_norm(norm: Any) -> str | None:
@@ -360,6 +369,37 @@ def backward(mlp: MLP, fw: Forward, g_out: Any, xp: Any) -> Any:
     return flatten(grads, mlp.spec)
 
 
+def _plain_loss_and_grad(mlp: MLP, w: np.ndarray, X: Any, T: Any, xp: Any) -> tuple[Any, Any]:
+    """``forward`` + ``output_loss`` + ``backward`` op for op (the same products and sums in the
+    same order, so bit for bit the same) for a NumPy MLP without normalization, without their
+    per-layer NamedTuples and views: a training step of a small net is mostly that overhead."""
+    layers = mlp.spec.layers
+    a, saved = X, []
+    for layer in layers[:-1]:
+        (fo, fi), o = layer.weight_shape, layer.offset
+        W = w[o : o + fo * fi].reshape((fo, fi))
+        z = a @ W.T
+        if layer.bias_size:
+            z = z + w[o + fo * fi : o + fo * fi + layer.bias_size]
+        act, d1, _ = act_and_derivs(mlp.activation, z, xp)
+        saved.append((a, W, d1))
+        a = act
+    last = layers[-1]
+    (fo, fi), o = last.weight_shape, last.offset
+    W_next = w[o : o + fo * fi].reshape((fo, fi))
+    out = a @ W_next.T + w[o + fo * fi : o + fo * fi + last.bias_size]
+    loss, delta = output_loss(mlp.loss, out, T, xp)
+    parts = [np.add.reduce(delta, axis=0), (delta.T @ a).reshape(-1)]  # reversed: last layer first
+    for l in range(len(layers) - 2, -1, -1):
+        a_in, W, d1 = saved[l]
+        delta = (delta @ W_next) * d1
+        if layers[l].bias_size:
+            parts.append(np.add.reduce(delta, axis=0))
+        parts.append((delta.T @ a_in).reshape(-1))
+        W_next = W
+    return loss, np.concatenate(parts[::-1])
+
+
 # ---------------------------------------------------------------------------
 
 
@@ -450,6 +490,21 @@ class NetProblem:
         fw = forward(self.mlp, w, self.X, self.xp)
         loss, g_out = output_loss(self.mlp.loss, fw.out, self.T, self.xp)
         return loss, backward(self.mlp, fw, g_out, self.xp)
+
+    def _loss_and_grad_trusted(self, w: Any) -> tuple[Any, Any]:
+        """``loss_and_grad`` for a w (P,) of this namespace that the caller produced (a training loop):
+        no re-validation per step; a non-finite w gives a non-finite loss instead of an InputError."""
+        if isinstance(w, np.ndarray) and self.mlp.norm is None and self.mlp.spec.layers[-1].bias_size:
+            return _plain_loss_and_grad(self.mlp, w, self.X, self.T, self.xp)
+        fw = forward(self.mlp, w, self.X, self.xp)
+        loss, g_out = output_loss(self.mlp.loss, fw.out, self.T, self.xp)
+        return loss, backward(self.mlp, fw, g_out, self.xp)
+
+    def _hvp_trusted(self, w: Any, v: Any) -> Any:
+        """``hvp`` for a validated w (P,) and a v (P,) of this namespace (Lanczos' matvecs)."""
+        from .nets_hvp import hvp
+
+        return hvp(self.mlp, w, v, self.X, self.T, self.xp)
 
     def grad(self, w: Any) -> Any:
         w = self._check_w(w, ndim=(1, 2))

@@ -42,6 +42,7 @@ __all__ = [
     "greedy_schedule",
     "harmonic_spectrum",
     "moment_step",
+    "one_step_losses",
     "optimal_schedule",
     "polynomial_grid",
     "simulate",
@@ -230,6 +231,18 @@ def simulate(h, schedule, *, batch_size, n_runs, rng, momentum=0.0, precond_powe
     return Runs(xp.stack(losses, axis=1), theta, v, avg, xp.stack(avg_losses, axis=1))
 
 
+def one_step_losses(h, theta0_sq, lrs, batch_size) -> np.ndarray:
+    """Expected loss after one plain-SGD step from E theta^2 = ``theta0_sq`` (v = 0), for each lr in ``lrs``.
+
+    ``expected_loss``'s first step (``moment_step``, bit for bit) on NumPy inputs the caller has
+    validated: a search that evaluates it thousands of times skips the per-call validation."""
+    h = np.asarray(h, dtype=np.float64)
+    zeros = np.zeros((len(lrs), h.shape[0]))
+    m = Moments(zeros + theta0_sq * np.ones_like(h), zeros, zeros)
+    m = moment_step(m, np.asarray(lrs, dtype=np.float64)[:, None] * h ** (-0.0), h, h / batch_size, 0.0)
+    return np.sum(0.5 * h * m.theta2, axis=1)
+
+
 #: steps_to_target on NumPy jumps over blocks that provably hold no hit (``nqm_fast``);
 #: False steps every step (the reference, kept for benchmarks/bench_parallel.py).
 USE_JUMP = True
@@ -301,6 +314,21 @@ VARIANTS = {"sgd": {}, "momentum": {"betas": (0.0, 0.5, 0.9)}, "precond": {"powe
 def tuned_steps(h, batch_size, *, target, betas=(0.0,), power=0.0, max_steps=200_000, xp=None) -> float:
     """min over the lr grid (and over ``betas``) of the steps the exact recurrence needs to reach ``target``."""
     h_np = to_numpy(h)
+    if USE_JUMP and (xp is None or xp is np or getattr(xp, "__name__", "").endswith("numpy")):
+        # one search over every (beta, lr) row: the first hit found caps all the others
+        from .nqm_fast import first_hits
+
+        h_np = np.asarray(_curvatures(h_np, np), dtype=np.float64)
+        B = check_positive_scalar(batch_size, "batch_size")
+        target = check_positive_scalar(target, "target")
+        p = _power(power)
+        bs = [_momentum(b) for b in betas]
+        rows = [2.0 * (1.0 + b) / float(np.max(h_np ** (1.0 - p))) * np.geomspace(1e-4, 0.99, LR_GRID)
+                for b in bs]
+        lrs = np.concatenate(rows)
+        hit = first_hits(h_np, lrs[:, None] * h_np ** (-p), h_np / B, np.repeat(bs, LR_GRID), 1.0, target,
+                         max_steps, True)
+        return float(np.min(hit))
     best = math.inf
     for b in betas:
         top = 2.0 * (1.0 + b) / float(np.max(h_np ** (1.0 - power)))  # heavy-ball stability limit

@@ -88,8 +88,10 @@ def dp_schedule(h, T, batch_size, *, theta0_sq=1.0, n_state=160, n_lr=200) -> DP
     # so their stencil is computed once and each Bellman step is a gather and a min.
     st = _stencil(grids, (1 - a * h) ** 2 * mesh[None] + a**2 * h / B)  # points (n_lr, n, .., d)
     tables = [0.5 * np.sum(h * mesh, axis=-1)]  # V_T, then V_{T-1}, ..., V_0
+    # the gather as one flat take (the same values as values[st.index], without tuple fancy indexing)
+    flat = np.ravel_multi_index(st.index, tables[0].shape)
     for _ in range(T):
-        tables.append(np.min(_apply(st, tables[-1]), axis=0))
+        tables.append(np.min(np.sum(st.weight * np.take(tables[-1], flat), axis=0), axis=0))
     tables.reverse()  # tables[k] = V_k
     value = float(_apply(_stencil(grids, np.full((1, h.size), s0)), tables[0])[0])
     s = np.full(h.size, s0)

@@ -123,14 +123,42 @@ def growth(
     backend: str = "numpy",
 ) -> Any:
     """Measured log(|s_N| / |s_0|) after ``steps`` steps from a random start,
-    s_k = (x_k - x*, x_{k-1} - x*). 1-D eigenvalues -> float, 2-D -> (batch,)."""
+    s_k = (x_k - x*, x_{k-1} - x*) (per eigendirection, summed over directions).
+    1-D eigenvalues -> float, 2-D -> (batch,).
+
+    Certified: the value is that of the exact iteration on these float64 inputs to within
+    ``GROWTH_RTOL * (1 + |value|)`` (the float64 run selects the directions that matter;
+    those are recomputed in mpmath, ``certified.certified_growth``), else
+    ``InconclusiveMeasurement`` is raised."""
     method = check_method(method)
     xp, lam, single = _eigen_input(eigenvalues, backend)
     batch = lam.shape[0]
     lr_c = _per_problem(check_lr(lr, xp), xp, batch, "lr", single)
     mom = _per_problem(check_momentum(method, momentum, xp), xp, batch, "momentum", single)
     steps = _check_steps(steps, 2**20)
-    return _output(_eigen_growth(method, lam, lr_c, mom, steps, _start(xp, tuple(lam.shape), seed), xp), single)
+    e0 = _start(xp, tuple(lam.shape), seed)
+    T = eigen_iteration(method, lam, lr_c, momentum=mom)
+    end = eigen_power_run(T, e0, e0, steps).log_norm  # the float64 run picks the blocks that matter
+    return _output(_certified_growth(method, lam, lr_c, mom, steps, e0, end, xp), single)
+
+
+# growth's stated accuracy: |value - exact| <= this * (1 + |value|)
+GROWTH_RTOL = 1e-9
+
+
+def _certified_growth(method, lam, lr, mom, steps, e0, end, xp):
+    """The growth of the exact iteration on these float64 inputs (``certified.certified_growth``),
+    or InconclusiveMeasurement when its bound exceeds GROWTH_RTOL."""
+    from .certified import certified_growth
+
+    value, error = certified_growth(method, to_numpy(lam), to_numpy(lr), to_numpy(mom), steps, to_numpy(e0),
+                                    to_numpy(end))
+    bad = np.flatnonzero(~(error <= GROWTH_RTOL * (1 + np.abs(value))))
+    if bad.size:
+        i = int(bad[0])
+        raise InconclusiveMeasurement(f"growth is inconclusive for problem {i}: value {value[i]!r} "
+                                      f"with error bound {error[i]!r}")
+    return xp.asarray(value, dtype=xp.float64)
 
 
 def bounded(
@@ -147,7 +175,28 @@ def bounded(
     from a random start is below a factor 1e6. 1-D eigenvalues -> bool, 2-D -> (batch,) bool."""
     steps = _check_steps(steps, 2 ** (24 + _STEPS_MARGIN_BITS))
     g = growth(method, eigenvalues, lr, momentum=momentum, steps=steps, seed=seed, backend=backend)
-    return bool(g <= GROWTH_TOL) if isinstance(g, float) else g <= GROWTH_TOL
+    out = bool(g <= GROWTH_TOL) if isinstance(g, float) else g <= GROWTH_TOL
+    _cross_check_bounded(method, eigenvalues, lr, momentum, steps, out)
+    return out
+
+
+def _cross_check_bounded(method, eigenvalues, lr, momentum, steps, out) -> None:
+    """Raise InconclusiveMeasurement where the run's answer contradicts what the exact
+    spectrum certainly implies (``certified.spectral_bounded``); elsewhere the run decides."""
+    from .certified import spectral_bounded
+
+    lam = np.asarray(to_numpy(eigenvalues), dtype=np.float64)
+    lam = lam[None, :] if lam.ndim == 1 else lam
+    batch = lam.shape[0]
+    col = lambda v: np.broadcast_to(np.asarray(to_numpy(v), dtype=np.float64).reshape(-1, 1), (batch, 1))  # noqa: E731
+    verdict = spectral_bounded(method, lam, col(lr), col(momentum), steps, GROWTH_TOL)
+    run = np.atleast_1d(np.asarray(to_numpy(out), dtype=bool))
+    wrong = ((verdict == 1) & ~run) | ((verdict == -1) & run)
+    if wrong.any():
+        i = int(np.flatnonzero(wrong)[0])
+        raise InconclusiveMeasurement(
+            f"bounded is inconclusive for problem {i}: the run says {'bounded' if run[i] else 'unbounded'}, "
+            f"but the exact spectrum says {'bounded' if verdict[i] == 1 else 'unbounded'}")
 
 
 def _check_rtol(rtol: Any) -> float:
@@ -257,7 +306,25 @@ def stability_threshold(
     # from the matrix (Frobenius norm), so both forms bisect identically.
     fro = xp.sqrt(xp.sum(lam * lam, axis=-1))
     scale = 1.0 / xp.where(fro > 0, fro, xp.ones_like(fro))
-    return _output(_resolved(_bisect(stable, scale, tol, xp, rows_stable), scale, tol, xp), single)
+    eta = _resolved(_bisect(stable, scale, tol, xp, rows_stable), scale, tol, xp)
+    _certify_threshold(method, lam, mom, eta, rtol)
+    return _output(eta, single)
+
+
+def _certify_threshold(method, lam, mom, eta, rtol) -> None:
+    """Raise InconclusiveMeasurement unless the exact 2x2 blocks confirm the threshold
+    to ``rtol`` (``certified.certify_thresholds``): never a bare wrong number."""
+    from .certified import certify_thresholds
+
+    check = certify_thresholds(method, to_numpy(lam), to_numpy(mom), to_numpy(eta), rtol)
+    bad = np.flatnonzero(~np.asarray(check.certified, dtype=bool))
+    if bad.size:
+        i = int(bad[0])
+        raise InconclusiveMeasurement(
+            f"stability_threshold is inconclusive for problem {i} ({bad.size} of {len(check.certified)}): "
+            f"the runs put the threshold at {float(to_numpy(eta)[i])!r}, but the spectral radius is "
+            f"{check.rho_below[i]!r} just below and {check.rho_above[i]!r} just above it (rtol {rtol:g})"
+        )
 
 
 def _resolved(eta: Any, scale: Any, tol: float, xp: Any) -> Any:

@@ -114,12 +114,15 @@ def sharpness(
     if w.shape[0] != dim:
         raise InputError("w", f"expected length dim = {dim}, got {w.shape[0]}")
     d = _inv_sqrt_preconditioner(preconditioner, dim)
+    # w is validated above; a problem that offers an unvalidated HVP (NetProblem) skips the
+    # per-matvec re-validation of w and v, which costs as much as a small net's HVP
+    hvp = getattr(problem, "_hvp_trusted", None) or problem.hvp
 
     def matvec(v: np.ndarray) -> np.ndarray:
         v = np.asarray(v, dtype=np.float64).reshape(-1)
         if d is not None:
             v = d * v
-        hv = to_numpy(problem.hvp(w, xp.asarray(v))).astype(np.float64).reshape(-1)
+        hv = to_numpy(hvp(w, xp.asarray(v))).astype(np.float64).reshape(-1)
         return d * hv if d is not None else hv
 
     if k >= dim - 1 or dim <= _DENSE_MAX_DIM:
@@ -148,16 +151,31 @@ class _blas_threads:
 
     def __enter__(self):
         if self.n is not None:
-            try:
-                from threadpoolctl import threadpool_limits
-            except ModuleNotFoundError:  # a core dependency; without it the pools are left alone
-                return self
-            self.ctl = threadpool_limits(limits=self.n, user_api="blas")
+            ctl = _controller()
+            if ctl is not None:
+                self.ctl = ctl.limit(limits=self.n, user_api="blas")
         return self
 
     def __exit__(self, *exc):
         if self.ctl is not None:
             self.ctl.restore_original_limits()
+
+
+_CONTROLLER: list = []
+
+
+def _controller():
+    """One threadpoolctl controller per process: finding the BLAS libraries scans every loaded
+    shared object (~10 ms), which per Lanczos call cost more than a small net's whole Lanczos."""
+    if not _CONTROLLER:
+        try:
+            import scipy.sparse.linalg  # noqa: F401  (load SciPy's BLAS first, so the controller sees it)
+            from threadpoolctl import ThreadpoolController
+        except ModuleNotFoundError:  # a core dependency; without it the pools are left alone
+            _CONTROLLER.append(None)
+        else:
+            _CONTROLLER.append(ThreadpoolController())
+    return _CONTROLLER[0]
 
 
 def _lanczos(matvec, dim: int, k: int, tol: float, maxiter, v0: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

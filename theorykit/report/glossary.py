@@ -226,3 +226,61 @@ def define(claim_id: str, name: str) -> str:
     if name in SYMBOLS:
         return SYMBOLS[name]
     return f"a variable of {claim_id} (see its documentation)"
+
+
+# The measured quantities that the statement-driven checks of these families name (issue #14).
+for _claim_id, _names in {
+    "momentum.heavy_ball_recurrence": {"c1": "fitted coefficient of e_k in e_(k+1)", "c0": "fitted coefficient of e_(k-1)"},
+    "momentum.heavy_ball_stability": {"h_max": "largest stable step times L, by bisection on runs"},
+    "momentum.threshold_doubling": {"ratio_lim": "heavy-ball threshold extrapolated to beta = 1, over GD's"},
+    "momentum.complex_root_modulus": {"rho_c": "measured rate of heavy ball with h inside the complex-root regime"},
+    "momentum.heavy_ball_optimal": {"rho_loc": "smallest measured rate over 1% perturbations of (eta*, beta*)",
+                                    "beta_best": "momentum at which a search by running finds the smallest rate"},
+    "momentum.critical_damping": {"rho_crit": "measured rate of heavy ball at beta = (1 - sqrt(h))^2"},
+    "momentum.nesterov_stability": {"h_max": "largest stable step times L, by bisection on runs"},
+    "momentum.hb_beats_gd": {"rho_hb": "measured rate of tuned heavy ball", "rho_gd": "measured rate of tuned GD",
+                             "rate_gap": "rho_hb - rho_gd", "n_ratio": "iterations ratio log(rho_hb)/log(rho_gd)",
+                             "n_ratio_inf": "the same ratio at kappa >= 1e3"},
+    "muon.newton_schulz": {"s_out": "u^T X_1 v: image of the singular value s after one step",
+                           "polar_dist": "spectral distance ||X_40 - U V^T||"},
+    "muon.quintic_band": {"s_out": "u^T X_1 v: image of the singular value s after one step",
+                          "s_top": "largest singular value after k steps from [lo, 1]",
+                          "s_bottom": "smallest singular value after k steps from [lo, 1]",
+                          "s_muon": "largest singular value of Muon's output on Gaussian inputs",
+                          "q_lo": "bottom of the invariant band, q(s_c)", "q_top": "top of the invariant band, q(q(s_c))",
+                          "q_env": "envelope q(s_m) of all outputs"},
+    "newton.one_step_quadratic": {"g_newton": "largest ||grad f(x_1)||/||grad f(x_0)|| after one Newton step",
+                                  "g_gd": "the same ratio after one GD step with eta = 1/L"},
+    "newton.quadratic_convergence": {"K_ratio": "max_k (e_(k+1)/e_k^2) / (M/(2 mu)) on logcosh+ridge functions",
+                                     "K_cubic": "e_1/e_0^2 on mu x^2/2 + M|x|^3/6", "order": "measured order of convergence"},
+    "newton.nonconvex_ascent": {"df": "(f(x_1) - f(x_0))/a^2 on the double well",
+                                "df_poly": "f(x_1) - f(x_0) by a general polynomial measure"},
+    "nqm.sgd_recurrence": {"s_k": "E[theta_i^2] after k steps", "s0": "E[theta_i^2] at the start"},
+    "nqm.momentum_recurrence": {"U_next": "E[(theta + v)^2] after one step"},
+    "nqm.short_horizon_bias": {"alpha_g": "argmin of the one-step expected loss", "q2s": "sum_i h_i^2 s_i",
+                               "q3s": "sum_i h_i^3 s_i", "q2": "sum_i h_i^2",
+                               "r_fixed": "final loss of greedy over the best constant lr",
+                               "r_poly": "final loss of greedy over the best polynomial schedule",
+                               "r_opt": "first-half mean lr of the optimal schedule over greedy's",
+                               "r_dp": "the same by dynamic programming (two curvatures)"},
+    "rmsprop.ewma_weights": {"v_inf": "v_T after many steps of a constant gradient g"},
+    "schedule.cosine_average": {"avg_steps": "mean learning rate over the steps k = 0..T-1"},
+    "schedule.monotone": {"rise": "largest relative increase between consecutive steps",
+                          "rise_warmup": "the same for linear warmup", "rise_beyond": "the same for the cosine over [0, 2T]",
+                          "W": "warmup length"},
+    "schedule.endpoints": {"k_min": "first step at the cosine's minimum over [0, 2T]", "k_peak": "first step of warmup at alpha0",
+                           "k_half_exp": "first step at which the exponential schedule halves", "W": "warmup length",
+                           "gamma": "decay factor per step"},
+    "sgd.with_replacement_coverage": {"C_inf": "fraction of distinct examples seen at n >= 1e5"},
+    "smoothness.quadratic": {"ratio": "largest ||grad f(x) - grad f(y)||/||x - y|| over random pairs",
+                             "ratio_max": "the same ratio along the direction found by power iteration"},
+    **{f"units.{rule}": {"r_lr": "factor lr must take under theta -> c theta, loss -> s loss",
+                         "defect": "equivariance defect of the trajectory", "s": "loss rescaling factor"}
+       for rule in ("newton", "gd", "adam", "adadelta")},
+    "yogi.bounded_change": {"dv_yogi": "|v_t - v_(t-1)| of one Yogi step", "dv_adam": "|v_t - v_(t-1)| of one Adam step",
+                            "max_change": "largest |v_t - v_(t-1)|/((1 - b2) g_t^2) on a stream",
+                            "min_decay": "smallest v_t/(b2^t v_0) on a stream"},
+}.items():
+    register(_claim_id, _names)
+register("units.adadelta", {"r_eps_dx": "factor eps_dx must take under the change of units"})
+register("momentum.greedy_is_cg", {"e_sd": "A-norm error ratio after t steps of steepest descent (exact line search)"})

@@ -130,6 +130,7 @@ def parse_derivation(text: str, source: str | None = None) -> ParsedDerivation:
     chain_expr: sympy.Expr | None = None
     chain_domain: list = []
     for number, raw in enumerate(text.split("\n"), start=1):
+        _note_line(number)
         content, justification = _split_comment(raw.rstrip("\r"))
         if not content.strip():
             continue
@@ -336,7 +337,8 @@ def _counterexample_contradicted(step: _Step, counterexample, assumptions, domai
         return False
     values = {name: _exact(value) for name, value in counterexample.items()}
     if any(value is None for value in values.values()):
-        return False
+        # a closed-form point (x = pi/2): re-read with the safe parser, confirm exactly
+        return not _closed_form_confirmed(step, counterexample, assumptions, domain)
     checker = getattr(assumptions, "satisfied_exactly", None)
     if checker is not None:
         try:
@@ -361,6 +363,23 @@ def _counterexample_contradicted(step: _Step, counterexample, assumptions, domai
     except Exception:  # noqa: BLE001
         return False
     return sign is not None and _HOLDS[step.op](sign)
+
+
+def _closed_form_confirmed(step: _Step, counterexample, assumptions, domain) -> bool:
+    """The step fails at this closed-form point (``prove_closed_form``'s exact test)."""
+    from .parse import parse_expression
+    from .prove_closed_form import closed_form_violation
+
+    try:
+        point = {name: parse_expression(str(value)) for name, value in counterexample.items()}
+        if any(v.free_symbols for v in point.values()):
+            return False
+        lhs, rhs, op = step.lhs, step.rhs, step.op
+        if op in ("<", "<="):
+            lhs, rhs, op = rhs, lhs, {"<": ">", "<=": ">="}[op]
+        return closed_form_violation(lhs - rhs, op, assumptions, tuple(domain), (lhs, rhs), point)
+    except Exception:  # noqa: BLE001 - a point that cannot be re-read is not confirmed
+        return False
 
 
 def _recheck_bounded(step, counterexample, assumptions, domain, seconds: float) -> bool:
@@ -447,19 +466,49 @@ def _dry_run(text: str, name: str | None, injected: bool) -> bool:
     return True  # SymPy objects are not sent back: unpickling re-evaluates them
 
 
+# The line being read, shared with the child that reads under the budget (an
+# anonymous shared mapping written before each line), so that "reading did not
+# finish" can name the line it stopped on.
+_PROGRESS = None
+
+
+def _note_line(number: int) -> None:
+    if _PROGRESS is not None:
+        _PROGRESS[:8] = int(number).to_bytes(8, "little")
+
+
+class LocatedInputError(InputError):
+    """An input error about a place in the file: ``line`` and ``column`` (1-based)."""
+
+    def __init__(self, argument: str, message: str, line: int, column: int = 1):
+        super().__init__(argument, message)
+        self.line = line
+        self.column = column
+
+
 def _prepare_bounded(text: str, name: str | None, injected: bool):
     """Parse and build the assumptions once in a child under the budget; only when
     that finished in time do it again here (deterministic, so just as fast)."""
+    import mmap
+
     from .isolate import BudgetExceeded, run_bounded
 
+    global _PROGRESS
+    progress = mmap.mmap(-1, 8)
+    _PROGRESS = progress
     try:
         run_bounded(_dry_run, (text, name, injected), PREPARE_SECONDS, what="reading the derivation")
     except BudgetExceeded as exc:
-        raise InputError(
+        line = int.from_bytes(progress[:8], "little") or 1
+        raise LocatedInputError(
             "source",
             f"{exc} (a constant too large to evaluate, too many chained definitions, or too "
             "little memory?)",
+            line,
         ) from None
+    finally:
+        _PROGRESS = None
+        progress.close()
     return _prepare(text, name, injected)
 
 
@@ -528,6 +577,9 @@ def _build_assumptions(parsed, relations, injected: bool):
 
     implied = [as_relation(c) for c in parsed.assumption_domain if c.kind != "!="]
     implied = [r for r in implied if r is not None and r.free_symbols]
+    lines = [line for _, line, _ in parsed.assumptions if line]
+    if lines:
+        _note_line(max(lines))  # building the assumptions: the last assumption line
     try:
         return _make_assumptions(relations + implied, injected)
     except InputError as exc:

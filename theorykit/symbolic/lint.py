@@ -24,6 +24,10 @@ _RESERVED = frozenset({
     "sqrt", "exp", "log", "Abs", "Min", "Max", "sin", "cos", "tan", "atan", "cosh", "sinh", "tanh",
     "floor", "ceiling", "sign",
 })
+_VECTOR_WORDS = frozenset({
+    "function", "vectors", "minimizer", "stationary", "let", "of", "grad", "dot", "norm",
+    "convex", "smooth", "strongly_convex", "lipschitz",
+})
 # a name not glued to a digit or dot before it (so the 'e' of 1e-3 is not a name)
 _NAME = re.compile(r"(?<![\w.])[^\W\d]\w*")
 _DIRECTIVE = re.compile(r"^\s*(assume|claim|start)\s*:")
@@ -58,7 +62,13 @@ def single_use_names(text: str) -> list[NameWarning]:
     unless the lone name is close to another one: there every name occurs once.
     """
     seen: dict[str, list[tuple[int, int]]] = {}
+    from .vector.syntax import is_vector_text
+
+    # the declaration words and functions of vector derivations are not variables either
+    vector_words = _VECTOR_WORDS if is_vector_text(text) else frozenset()
     for name, line, col in _names(text):
+        if name in vector_words:
+            continue
         seen.setdefault(name, []).append((line, col))
     steps = sum(1 for raw in text.splitlines() if _STEP_LINE.match(raw.split("#", 1)[0]))
     has_assumptions = any(_DIRECTIVE.match(raw) and raw.split(":", 1)[0].strip() == "assume"

@@ -456,7 +456,18 @@ class _Builder:
         evaluate = not (name in _FOLDS_HUGE and _huge_constant(args[0]))
         try:
             return builder(*args) if evaluate else builder(*args, evaluate=False)
-        except (OverflowError, ValueError, TypeError, ZeroDivisionError, ArithmeticError) as exc:
+        except ValueError as exc:
+            if name in ("Max", "Min") and all(a.is_real is not False and not a.has(sympy.I) for a in args):
+                # an argument SymPy cannot compare (log(4) - 2*log(2), secretly 0): the
+                # identities Max(a, b) = (a + b + |a - b|)/2, Min(a, b) = (a + b - |a - b|)/2
+                # keep the value and never assume an order
+                sign = 1 if name == "Max" else -1
+                out = args[0]
+                for b in args[1:]:
+                    out = (out + b + sign * sympy.Abs(out - b)) / 2
+                return out
+            self.loc.fail_node(f"cannot evaluate {name}(...): {type(exc).__name__}: {exc}"[:200], node)
+        except (OverflowError, TypeError, ZeroDivisionError, ArithmeticError) as exc:
             self.loc.fail_node(f"cannot evaluate {name}(...): {type(exc).__name__}: {exc}"[:200], node)
         except (RecursionError, MemoryError):
             self.loc.fail_node(f"{name}(...) is too large to evaluate", node)

@@ -46,6 +46,7 @@ from .prove_polynomial import (
 )
 from .prove_derivative import derivative_sign
 from .prove_exponent import exponent_sign
+from .prove_known import abs_linear, generalized_or_coefficients, has_large_power, squared_split, termwise_sign
 from .prove_sos import sos_sign
 
 __all__ = ["SignProver", "Timeout"]
@@ -99,10 +100,21 @@ class SignProver:
 
     # -- strategies ------------------------------------------------------------
     def _prove(self, expr, want, depth):
+        if has_large_power(expr):
+            # (1 + x)**999: SymPy's sign facts on a sum and factoring expand it; the signs of
+            # the single terms are cheap ((x - 1)**1000 + 1 > 0), else generalise
+            if termwise_sign(expr, want):
+                return "sympy assumptions"
+            return generalized_or_coefficients(self, expr, want, depth)
         if self._sympy_sign(expr, want):
             return "sympy assumptions"
         if depth > self.max_depth:
             return None
+        if depth < self.max_depth and expr.has(sympy.Abs):
+            # R + c*|u| as the two linear branches, before factoring drags the Abs along
+            m = abs_linear(self, expr, want, depth)
+            if m:
+                return m
         m = self._factored(expr, want, depth)
         if m:
             return m
@@ -247,6 +259,17 @@ class SignProver:
             if m:
                 return m
             m = self._exp_log(f, want, depth)
+            if m:
+                return m
+        if depth < self.max_depth:
+            m = squared_split(self, f, want, depth)
+            if m:
+                return m
+        if depth <= 1 and len(f.free_symbols) == 1 and f.has(sympy.sin, sympy.cos, sympy.tanh, sympy.atan,
+                                                              sympy.exp, sympy.log):
+            # a numerator after clearing a denominator of known sign: sin(x)/x >= 1 - x**2/6
+            # is sin(x) - x + x**3/6 >= 0 over 6*x > 0
+            m = derivative_sign(self, f, want)
             if m:
                 return m
         if depth <= 1:

@@ -41,6 +41,8 @@ from .domain import Condition, as_relation, simplify_conditions, tree_conditions
 from .exact import rationalize_floats, sign_of_number, to_rational
 from .isolate import MEMORY_LIMIT_BYTES, fork_call
 from .prove_plans import apply_case, substitution_plans
+from .prove_closed_form import closed_form_candidates, closed_form_violation
+from .prove_known import amgm_goals, has_large_power
 from .prove_polynomial import NONNEG, POS, univariate_sign
 from .prove_sign import SignProver, Timeout
 
@@ -270,6 +272,13 @@ def _decide_equality(d, a, names, deadline, seed, parts=(), domain=()):
     r = _refuted(check, a, deadline, seed, "counterexample search", grid_only=True)
     if r:
         return r
+    if d.has(sympy.Abs, sympy.Max, sympy.Min) and len(parts) == 2:
+        # lhs >= rhs and rhs >= lhs, each by the inequality arguments (Max/Min bounds
+        # first): Max(|1 - eta*mu|, |1 - eta*L|) = 1 - eta*mu on 0 < eta <= 2/(L + mu)
+        lhs, rhs = parts
+        m1 = _goal_proof(lhs, rhs, NONNEG, prover)
+        if m1 and _goal_proof(rhs, lhs, NONNEG, prover):
+            return "proved", "two inequalities", None
     method = _zero_deep(d, a, prover)
     if method:
         return "proved", method, None
@@ -337,6 +346,9 @@ def _goal_sets(big, small, want):
     if isinstance(small, sympy.Abs):
         (u,) = small.args
         sets.append([(big - u, want), (big + u, want)])
+    if isinstance(big, sympy.Abs) and isinstance(small, sympy.Abs):
+        # |B| >= |A| iff B**2 >= A**2 (reals): |sin(x)| <= |x|
+        sets.append(_Labelled("squared sides", [(big.args[0] ** 2 - small.args[0] ** 2, want)]))
     if isinstance(big, sympy.Abs):
         (u,) = big.args
         sets.append([(u - small, want)])
@@ -370,11 +382,21 @@ def _goal_sets(big, small, want):
         sets.extend(_Labelled("Max/Min bound", [(p - small, want)]) for p in big.args)
     if isinstance(small, sympy.Min):
         sets.extend(_Labelled("Max/Min bound", [(big - p, want)]) for p in small.args)
+    large = has_large_power(big) or has_large_power(small)
     # with roots: big >= 0 and big**2 - small**2 >= 0 (> 0) give big >= |small| >= small
-    if _has_root(big) or _has_root(small):
-        sets.append(_Labelled("squared sides", [(big, NONNEG), (sympy.expand(big**2 - small**2), want)]))
+    squared = None
+    if (_has_root(big) or _has_root(small)) and not large:
+        squared = _Labelled("squared sides", [(big, NONNEG), (sympy.expand(big**2 - small**2), want)])
+    transcendental = (big - small).has(sympy.exp, sympy.log, sympy.sin, sympy.cos)
+    if squared is not None and not transcendental:
+        sets.append(squared)
+    # weighted AM-GM / Young: big = sum c_i*z_i, small = prod z_i**c_i
+    sets.extend(_Labelled("weighted AM-GM", goals) for goals in amgm_goals(big, small, want))
     # the plain difference last: the rewritten goals are simpler when they exist
     sets.append([(big - small, want)])
+    if squared is not None and transcendental:
+        # 1 - sqrt(u) <= exp(-sqrt(u)): the exp/log bounds work on the plain difference
+        sets.append(squared)
     return sets
 
 
@@ -418,17 +440,35 @@ def _decide_inequality(big, small, strict, a, names, deadline, seed, domain=()):
                 return "proved", "exact evaluation", None
             r = _refuted(check, a, deadline, seed, "exact evaluation")
             return r if r else _unknown(deadline)
-    if prover._sympy_sign(d, want):
+    # SymPy's own sign facts expand (1 + x)**999: large powers go to the generalisation
+    large = has_large_power(d)
+    if not large and prover._sympy_sign(d, want):
         return "proved", "factored sign", None
     r = _refuted(check, a, deadline, seed, "counterexample search", grid_only=True)
     if r:
         return r
-    extra = _univariate_witness(d, a, want)
+    extra = None if large else _univariate_witness(d, a, want)
     if extra:
         r = _refuted(check, a, deadline, seed, "univariate interval", extra=extra, grid_only=True)
         if r:
             return r
+    m = _goal_proof(big, small, want, prover)
+    if m:
+        return "proved", m, None
+    r = _closed_form_refuted(check, a, names, deadline)
+    if r:
+        return r
+    r = _refuted(check, a, deadline, seed, "counterexample search")
+    if r:
+        return r
+    return _unknown(deadline)
+
+
+def _goal_proof(big, small, want, prover: SignProver) -> str | None:
+    """Name of the argument proving big > small (want 'pos') or >= (want 'nonneg'), or None."""
     for goals in _goal_sets(big, small, want):
+        if getattr(goals, "label", "") == "Max/Min bound" and len(goals) == 1 and _fails_on_grid(goals[0][0], prover):
+            continue  # Max(p, q) >= s through p >= s: a p that is not a bound costs the budget
         methods = []
         for g, w in goals:
             m = prover.prove(g, w)
@@ -437,12 +477,61 @@ def _decide_inequality(big, small, strict, a, names, deadline, seed, domain=()):
             methods.append(m)
         else:
             if isinstance(goals, _Labelled):
-                return "proved", goals.label, None
-            return "proved", methods[0] if len(set(methods)) == 1 else "factored sign", None
-    r = _refuted(check, a, deadline, seed, "counterexample search")
-    if r:
-        return r
-    return _unknown(deadline)
+                return goals.label
+            return methods[0] if len(set(methods)) == 1 else "factored sign"
+    return None
+
+
+def _closed_form_refuted(check: StepCheck, a: Assumptions, names, deadline):
+    """A counterexample at a closed-form zero or critical point of the difference
+    (x = pi/2 for sin(x) < 1), confirmed exactly by ``closed_form_violation``."""
+    if not 1 <= len(names) <= 3 or deadline - time.monotonic() < 0.5 or has_large_power(check.diff):
+        return None
+    syms = {n: check.symbols.get(n) for n in names}
+    if any(s is None for s in syms.values()) or {s.name for s in check.diff.free_symbols} - set(names):
+        return None
+    # one variable free, the others at 0 or 1 ((x - sqrt(2))**2 + y**2 > 0 at y = 0)
+    slices = [(name, {}) for name in names] if len(names) == 1 else \
+        [(name, {o: sympy.Integer(v) for o in names if o != name}) for v in (0, 1) for name in names]
+    for name, fixed in slices:
+        if time.monotonic() > deadline:
+            return None
+        x = syms[name]
+        d = check.diff.xreplace({syms[o]: v for o, v in fixed.items()})
+        if not d.free_symbols <= {x}:
+            continue
+        for c in closed_form_candidates(d, x, deadline):
+            if time.monotonic() > deadline:
+                return None
+            point = {**fixed, name: c}
+            if closed_form_violation(check.diff, check.op, a, check.domain, check.parts, point):
+                values = dict(point)
+                for k, expr in a.definitions.items():
+                    values.setdefault(k.name, expr.xreplace({s: values[s.name] for s in expr.free_symbols
+                                                             if s.name in values}))
+                return "refuted", "closed-form counterexample", {n: closed_form_str(v) for n, v in sorted(values.items())}
+    return None
+
+
+def closed_form_str(v) -> str:
+    """A rational as rational_str prints it; any other closed form as SymPy prints it."""
+    from .exact import rational_str
+
+    return rational_str(v) if isinstance(v, sympy.Rational) else str(v)
+
+
+def _fails_on_grid(g, prover: SignProver) -> bool:
+    """g < 0 at a simple rational point of the region (exact; a short grid only)."""
+    a = prover.a
+    names = sorted({s.name for s in g.free_symbols} - {k.name for k in a.definitions} | set(a.free_names))
+    if any(a.symbols.get(s.name) != s for s in g.free_symbols if s.name in a.symbols):
+        return False
+    try:
+        check = StepCheck(g, ">=", a, names, (g,), ())
+        deadline = min(prover.deadline, time.monotonic() + 0.5)
+        return search_counterexample(check, deadline=deadline, seed=0, grid_only=True) is not None
+    except Exception:  # noqa: BLE001 - a filter only: when in doubt, try the goal
+        return False
 
 
 def _univariate_witness(d, a: Assumptions, want):

@@ -93,19 +93,36 @@ def from_jax(loss_fn: Callable[[Any, Any], Any], params: Any, batch: Any, *, bat
     if getattr(out, "shape", None) != ():
         raise InputError("loss_fn", f"must return a scalar, got {out!r}")
 
-    loss_j = jax.jit(f)
-    vg_j = jax.jit(jax.value_and_grad(f))
-    hvp_j = jax.jit(lambda w, v, b: jax.jvp(jax.grad(lambda u: f(u, b)), (w,), (v,))[1])
+    # The compiled functions take the parameter pytree, not the flat vector: slicing a flat vector
+    # inside the program made XLA's CPU backend about 2x slower per HVP at 1e5 parameters (measured
+    # against jax.jvp(jax.grad(loss)) on the pytree; the dots get the slices fused in). The flat <->
+    # pytree views are made on the host: NumPy slices, one device copy per leaf.
+    leaves0, treedef = jax.tree_util.tree_flatten(params)
+    shapes = [tuple(np.shape(a)) for a in leaves0]
+    bounds = np.concatenate([[0], np.cumsum([int(np.prod(s, dtype=np.int64)) for s in shapes])]).tolist()
+    np_dtype = np.dtype(dtype)
+
+    def tree(w):
+        w = np.asarray(w, dtype=np_dtype).reshape(-1)
+        return jax.tree_util.tree_unflatten(
+            treedef, [jnp.asarray(w[a:b].reshape(s)) for a, b, s in zip(bounds[:-1], bounds[1:], shapes)])
+
+    def flat(t):
+        return np.concatenate([np.asarray(x, dtype=np.float64).reshape(-1) for x in jax.tree_util.tree_leaves(t)])
+
+    loss_j = jax.jit(loss_fn)
+    vg_j = jax.jit(jax.value_and_grad(loss_fn))
+    hvp_j = jax.jit(lambda p, v, b: jax.jvp(jax.grad(lambda q: loss_fn(q, b)), (p,), (v,))[1])
 
     def loss(w):
-        return float(loss_j(jnp.asarray(w, dtype=dtype), data))
+        return float(loss_j(tree(w), data))
 
     def loss_and_grad(w):
-        val, g = vg_j(jnp.asarray(w, dtype=dtype), data)
-        return float(val), np.asarray(g, dtype=np.float64)
+        val, g = vg_j(tree(w), data)
+        return float(val), flat(g)
 
     def hvp(w, v):
-        return np.asarray(hvp_j(jnp.asarray(w, dtype=dtype), jnp.asarray(v, dtype=dtype), data), dtype=np.float64)
+        return flat(hvp_j(tree(w), tree(v), data))
 
     def rebuild(*, batch_size, seed):
         return from_jax(loss_fn, params, batch, batch_size=batch_size, seed=seed, x64=x64)

@@ -6,7 +6,9 @@ and called functionally on a flat parameter vector with
 
 * ``"func"``: forward-over-reverse, ``torch.func.jvp(torch.func.grad(L), (w,), (v,))``;
 * ``"double_backward"``: reverse-over-reverse, g = dL/dw with ``create_graph=True``,
-  then d<g, v>/dw (Pearlmutter 1994; what PyHessian and hessian-eigenthings do).
+  then d<g, v>/dw (Pearlmutter 1994; what PyHessian and hessian-eigenthings do). The graph
+  of g is kept for the last w (per thread) and reused while w is equal in value, so the
+  HVPs of one Lanczos run share one forward and backward pass, as PyHessian's do.
 
 ``hvp="auto"`` (default) uses double backward: it needs only that the backward
 pass is itself differentiable (a custom ``torch.autograd.Function`` whose
@@ -21,6 +23,7 @@ PyTorch is imported inside the functions only.
 from __future__ import annotations
 
 import copy
+import threading
 from typing import Any, Callable
 
 import numpy as np
@@ -155,16 +158,31 @@ def from_torch(module: Any, loss_fn: Callable[..., Any], data: Any, *, batch_siz
         g = torch.autograd.grad(val, ps, allow_unused=True)
         return float(val.detach()), host(cat(filled(g, ps)))
 
-    def hvp_double(w, v):
+    last = threading.local()  # the gradient graph at the last w, per thread
+
+    def grad_graph(w):
+        """(leaves, dL/dw with its graph) at w, reused while w is equal in value (PyHessian keeps its
+        gradsH across power iterations the same way): a Lanczos run at one w then pays the forward
+        and backward pass once, and each HVP only the double-backward pass."""
+        key = getattr(last, "w", None)
+        if key is not None and key.shape == w.shape and np.array_equal(key, w):
+            return last.ps, last.g
+        last.w = last.ps = last.g = None  # free the old graph before building the new one
         ps = leaves(to_t(w))
         g = torch.autograd.grad(f_list(ps), ps, create_graph=True, allow_unused=True)
+        last.w, last.ps, last.g = np.array(w, dtype=np.float64, copy=True), ps, g
+        return ps, g
+
+    def hvp_double(w, v):
+        ps, g = grad_graph(np.asarray(w, dtype=np.float64).reshape(-1))
         vt = to_t(v)
         vs = [vt[a:b].reshape(s) for a, b, s in zip(offsets[:-1], offsets[1:], shapes)]
         # gradient blocks that do not depend on w (linear terms) contribute nothing to H v
         live = [(gi, vi) for gi, vi in zip(g, vs) if gi is not None and gi.requires_grad]
         if not live:
             return np.zeros(w0.size)
-        hv = torch.autograd.grad([gi for gi, _ in live], ps, grad_outputs=[vi for _, vi in live], allow_unused=True)
+        hv = torch.autograd.grad([gi for gi, _ in live], ps, grad_outputs=[vi for _, vi in live], allow_unused=True,
+                                 retain_graph=True)
         return host(cat(filled(hv, ps)))
 
     def hvp_func(w, v):

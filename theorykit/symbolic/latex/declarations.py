@@ -37,7 +37,7 @@ class DeclarationReader:
             else:
                 self.skip_next = True
             return
-        if ":" not in body or first not in ("function", "vectors", "minimizer", "let", "assume"):
+        if ":" not in body or first not in ("function", "vectors", "minimizer", "stationary", "let", "assume"):
             self.fail(
                 f"unknown theorykit declaration '{body[:40]}' (expected function, vectors, minimizer, "
                 "let, assume, reset or skip)",

@@ -40,7 +40,7 @@ class VectorDerivation(Derivation):
     """A vector derivation built in Python (see the module docstring)."""
 
     def __init__(self, assume=(), *, name: str | None = None, functions=None, vectors=None, minimizers=None,
-                 let=None):
+                 let=None, stationary=None):
         self.name = name
         self._lines: list[tuple[str, str]] = []  # (.deriv line, what it came from)
         self._calls: list[int | None] = []  # per line: the builder call that made it, if a step
@@ -57,6 +57,9 @@ class VectorDerivation(Derivation):
         for vec, fname in dict(minimizers or {}).items():
             self._lines.append((f"minimizer: {_text(vec, 'minimizers')} of {_text(fname, f'minimizers[{vec!r}]')}",
                                 f"minimizers[{vec!r}]"))
+        for vec, fname in dict(stationary or {}).items():
+            self._lines.append((f"stationary: {_text(vec, 'stationary')} of "
+                                f"{_text(fname, f'stationary[{vec!r}]')}", f"stationary[{vec!r}]"))
         for vec, expr in dict(let or {}).items():
             self._lines.append((f"let: {_text(vec, 'let')} = {_text(expr, f'let[{vec!r}]')}", f"let[{vec!r}]"))
         if isinstance(assume, (str, sympy.Basic)):

@@ -145,26 +145,31 @@ def _remainder(problem: StepProblem, lambdas: dict):
 def find_certificate(problem: StepProblem, points: list, prove_nonneg, deadline: float):
     """A proved :class:`Certificate`, or (None, reason)."""
     budget = _Budget(deadline)
-    hints = []
-    for point in points:
-        if budget.left() < 0.5:
-            break
-        hint = solve_dual(problem, point)
-        if hint is not None:
-            hints.append((point, hint))
-            break
-    if not hints:
+    point = points[0] if points else None
+    hint = solve_dual(problem, point) if point is not None and budget.left() >= 0.5 else None
+    if hint is None:
+        for other in points[1:]:
+            if budget.left() < 0.5:
+                break
+            hint = solve_dual(problem, other)
+            if hint is not None:
+                point = other
+                break
+    if hint is None:
         return None, "no certificate found numerically"
-    point, (lam, S_num) = hints[0]
-    scale = max(1.0, float(np.max(np.abs(lam))) if lam.size else 1.0)
-    support = [k for k in range(len(lam)) if lam[k] > 1e-6 * scale]
+    lam, S_num = hint
+    support = _support(lam)
     attempts = [support]
     # a smaller support is tried first when the solver left tiny weights around
     if len(support) > 1:
-        attempts.insert(0, [k for k in support if lam[k] > 1e-3 * scale])
+        attempts.insert(0, [k for k in support if lam[k] > 1e-3 * max(1.0, float(np.max(np.abs(lam))))])
     zero_rows = [i for i in range(S_num.shape[0]) if S_num[i, i] < 1e-6 * max(1.0, float(np.max(np.abs(S_num))) if S_num.size else 1.0)]
     reason = "the certificate's structure could not be solved symbolically"
+    tried = []
     for supp in attempts:
+        if supp in tried:
+            continue
+        tried.append(supp)
         for use_rows in (True, False):
             if budget.left() < 0.3:
                 return None, "time budget spent"
@@ -172,7 +177,32 @@ def find_certificate(problem: StepProblem, points: list, prove_nonneg, deadline:
             if cert is not None:
                 return cert, ""
             reason = why or reason
+    # the support at one parameter point may rely on a relation that holds there only (L*eta <= 2, say):
+    # the hint at a second point, and the union of both supports, often give the certificate for all of them
+    union, weights = set(support), np.maximum(lam, 0)
+    for other in points:
+        if other is point or budget.left() < 1.0:
+            continue
+        hint2 = solve_dual(problem, other)
+        if hint2 is None:
+            continue
+        lam2, _ = hint2
+        union |= set(_support(lam2))
+        weights = weights + np.maximum(lam2, 0)
+        for supp in (_support(lam2), sorted(union)):
+            if supp in tried or budget.left() < 0.3:
+                continue
+            tried.append(supp)
+            cert, why = _symbolic(problem, supp, [], weights, other, prove_nonneg, budget)
+            if cert is not None:
+                return cert, ""
+            reason = why or reason
     return None, reason
+
+
+def _support(lam) -> list:
+    scale = max(1.0, float(np.max(np.abs(lam))) if lam.size else 1.0)
+    return [k for k in range(len(lam)) if lam[k] > 1e-6 * scale]
 
 
 def _symbolic(problem, support, zero_rows, lam_num, point, prove_nonneg, budget):
@@ -188,21 +218,96 @@ def _symbolic(problem, support, zero_rows, lam_num, point, prove_nonneg, budget)
     free = set()
     for value in solution.values():
         free |= value.free_symbols & set(unknowns)
-    if free:
-        pinned = _pin_by_rank(problem, support, unknowns, solution, lam_num, point, budget)
-        if pinned is not None:
-            solution = pinned
-            free = set()
-    if free:
-        # pin the remaining freedom at the numeric values when they are simple rationals
-        pins = {}
-        for u in free:
-            k = support[unknowns.index(u)]
-            approx = sympy.nsimplify(float(lam_num[k]), rational=True, tolerance=1e-7)
-            if approx.q > 1000:
-                return None, "the multipliers are not determined by the matching equations"
-            pins[u] = approx
-        solution = {u: sympy.cancel(v.xreplace(pins)) for u, v in solution.items()}
+    if not free:
+        return _prove_solution(problem, support, unknowns, solution, prove_nonneg, budget)
+    # the remaining freedom. Rational choices first, each screened numerically at the hint's point
+    # (a screen only: whatever passes is proved exactly): the vertex where the free multipliers
+    # vanish (the numeric optimum, which minimizes their sum, often sits there); the constant
+    # remainder vanishing (textbook certificates spend the whole constant on the inequalities,
+    # e.g. eta^2 L/2 on a Lipschitz bound); then the rank condition the numeric optimum satisfies;
+    # then the numeric values when they are simple rationals
+    reason = "the multipliers are not determined by the matching equations"
+    candidates = [{u: sympy.Integer(0) for u in free}]
+    values = {k: solution[u] for k, u in zip(support, unknowns)}
+    const = _remainder(problem, values)[2]
+    for u in sorted(free, key=str):
+        others = {w: sympy.Integer(0) for w in free if w != u}
+        numer = sympy.numer(sympy.together(const.xreplace(others)))
+        if u in numer.free_symbols and sympy.degree(numer, u) == 1:
+            root = _linear_root(numer, u)
+            candidates.append({**others, u: root})
+    # or one entry of the remainder matrix vanishes (a rational certificate with a simpler square)
+    _, S_free, _ = _remainder(problem, values)
+    if len(free) == 1:
+        (u,) = free
+        for i in range(S_free.shape[0]):
+            for j in range(i, S_free.shape[0]):
+                numer = sympy.numer(sympy.together(S_free[i, j]))
+                if u in numer.free_symbols and sympy.degree(numer, u) == 1:
+                    root = _linear_root(numer, u)
+                    if {u: root} not in candidates:
+                        candidates.append({u: root})
+    tried = []
+    for pin in candidates:
+        if budget.left() < 0.3:
+            return None, "time budget spent"
+        pinned = {u: sympy.cancel(v.xreplace(pin)) for u, v in solution.items()}
+        pinned.update(pin)
+        if pinned in tried or not _plausible(problem, support, unknowns, pinned, point):
+            continue
+        tried.append(pinned)
+        cert, why = _prove_solution(problem, support, unknowns, pinned, prove_nonneg, budget)
+        if cert is not None:
+            return cert, ""
+        reason = why or reason
+    pinned = _pin_by_rank(problem, support, unknowns, solution, lam_num, point, budget)
+    if pinned is not None and pinned not in tried:
+        tried.append(pinned)
+        cert, why = _prove_solution(problem, support, unknowns, pinned, prove_nonneg, budget)
+        if cert is not None:
+            return cert, ""
+        reason = why or reason
+    pins = {}
+    for u in free:
+        k = support[unknowns.index(u)]
+        approx = sympy.nsimplify(float(lam_num[k]), rational=True, tolerance=1e-7)
+        if approx.q > 1000:
+            return None, reason
+        pins[u] = approx
+    pinned = {u: sympy.cancel(v.xreplace(pins)) for u, v in solution.items()}
+    pinned.update(pins)
+    if pinned not in tried and budget.left() >= 0.3:
+        cert, why = _prove_solution(problem, support, unknowns, pinned, prove_nonneg, budget)
+        if cert is not None:
+            return cert, ""
+        reason = why or reason
+    return None, reason
+
+
+def _linear_root(numer, u):
+    """The root of ``numer``, a polynomial of degree 1 in ``u`` (sympy.solve costs an import of seconds)."""
+    a, b = sympy.Poly(numer, u).all_coeffs()
+    return sympy.cancel(-b / a)
+
+
+def _plausible(problem, support, unknowns, solution, point) -> bool:
+    """A numeric screen at ``point``: multipliers, constant and remainder matrix look >= 0 (never a proof)."""
+    try:
+        values = {k: sympy.cancel(solution[u]) for k, u in zip(support, unknowns)}
+        lam = [numeric_value(v, point) for v in values.values()]
+        _, S, const = _remainder(problem, values)
+        c = numeric_value(const, point)
+        M = np.array([[numeric_value(S[i, j], point) for j in range(S.shape[1])] for i in range(S.shape[0])],
+                     dtype=float)
+    except (TypeError, ValueError, ZeroDivisionError, OverflowError):
+        return True  # cannot screen: let the exact proof decide
+    scale = max([1.0] + [abs(x) for x in lam] + ([float(np.max(np.abs(M)))] if M.size else []))
+    if any(x < -1e-9 * scale for x in lam) or c < -1e-9 * scale:
+        return False
+    return not M.size or float(np.min(np.linalg.eigvalsh((M + M.T) / 2))) >= -1e-8 * scale
+
+
+def _prove_solution(problem, support, unknowns, solution, prove_nonneg, budget):
     values = {k: sympy.cancel(solution[u]) for k, u in zip(support, unknowns)}
     f_rest, S, const = _remainder(problem, values)
     if any(v != 0 for v in f_rest.values()):
@@ -390,5 +495,18 @@ def _identity_holds(problem: StepProblem, cert: Certificate) -> bool:
     for w, comb in cert.squares:
         vec = Vector.of(comb)
         quad += w * inner(vec, vec)
-    difference = sympy.together(sympy.expand(target - combo - quad - cert.constant))
-    return sympy.expand(sympy.numer(difference)) == 0
+    difference = sympy.expand(target - combo - quad - cert.constant)
+    # the difference is affine in the placeholders: each coefficient (a rational function of the
+    # parameters) must vanish identically; checked one at a time, which is much cheaper than
+    # bringing the whole expression over one denominator
+    placeholders = sorted((s for s in difference.free_symbols if s.name.startswith(("F__", "G__"))), key=str)
+    try:
+        poly = sympy.Poly(difference, *placeholders) if placeholders else None
+    except sympy.PolynomialError:
+        poly = None
+    if poly is None:
+        together = sympy.together(difference)
+        return sympy.expand(sympy.numer(together)) == 0
+    if poly.total_degree() > 1:
+        return False
+    return all(sympy.expand(sympy.numer(sympy.together(c))) == 0 for c in poly.coeffs())

@@ -12,9 +12,11 @@ from ..report import ChainResult, DerivationReport, StepResult
 from .certificate import find_certificate
 from .classes import parameter_conditions
 from .document import VectorDerivation, parse_vector_derivation
-from .problem import boundary_points, build_problem, sample_parameters
+from .problem import boundary_points, build_problem, concave_variant, sample_parameters, stretched_points
 from .refute import find_counterexample
 from .render import WrittenExpr, certificate_dict
+from .reductions import divide_positive_power, guarded, norm_bound_step, perspective_step, satisfies_all
+from .signs import handelman_sign, positive_atoms, quick_sign
 
 __all__ = ["check_vector_text", "check_vector_document", "decide_vector_step", "MAX_BASIS", "MAX_POINTS"]
 
@@ -31,6 +33,7 @@ class _Positivity:
         self.assumptions = assumptions
         self.deadline = deadline_getter
         self.cache = {}
+        self.atoms = positive_atoms(assumptions)
 
     def __call__(self, expr, strict: bool) -> bool:
         expr = sympy.cancel(sympy.sympify(expr))
@@ -47,6 +50,15 @@ class _Positivity:
                 ok = sign is not None and (sign > 0 if strict else sign >= 0)
             self.cache[key] = ok
             return ok
+        atoms = self.atoms
+        defined = {k.name for k in getattr(self.assumptions, "definitions", {}) or {}}
+        if atoms and not any(s.name in defined for s in expr.free_symbols):
+            quick = quick_sign(expr, atoms)  # exact: products/sums of assumed-positive factors
+            if quick is None:
+                quick = handelman_sign(expr, atoms)  # exact: weights from an LP, checked symbolically
+            if quick == "pos" or (quick == "nonneg" and not strict):
+                self.cache[key] = True
+                return True
         left = self.deadline() - time.monotonic()
         if left < 0.2:
             return False
@@ -115,6 +127,19 @@ def decide_vector_step(doc: VectorDerivation, lhs, op, rhs, assumptions, timeout
         # so the squared step has the same verdict and the same counterexamples
         problem = build_problem(doc.ctx, sympy.expand(lhs**2), op, sympy.expand(rhs**2), rewrite)
         squared = " (both sides >= 0, squared)"
+    norm_bound = None
+    if problem is None and op in ("<=", ">="):
+        norm_bound = guarded(norm_bound_step, doc, lhs, op, rhs, rewrite, positivity)
+        if norm_bound is not None:
+            problem, assumptions, positivity = norm_bound
+    perspective = None
+    if problem is None and op in ("<=", ">="):
+        perspective = guarded(perspective_step, doc, lhs, op, rhs, rewrite, positivity)
+        if perspective is not None:
+            problem, assumptions, positivity = perspective
+    divided = None
+    if problem is not None:
+        problem, divided = divide_positive_power(problem, positivity)
     if problem is None:
         return ("unknown", "not affine in the Gram matrix and the function values "
                 "(e.g. a sum of norms that are not squared, or a product of two function values)",
@@ -123,6 +148,7 @@ def decide_vector_step(doc: VectorDerivation, lhs, op, rhs, assumptions, timeout
     generic = sample_parameters(names, assumptions, count=2, seed=1, generic=True)
     if not generic:
         generic = sample_parameters(names, assumptions, count=2, seed=1)
+    generic += stretched_points(generic[0], names, assumptions) if generic else []
     positivity.deadline = lambda: deadline
     reason = "no parameter values satisfy assume:" if not generic else ""
     if generic:
@@ -133,25 +159,68 @@ def decide_vector_step(doc: VectorDerivation, lhs, op, rhs, assumptions, timeout
         except Exception as exc:  # noqa: BLE001 - a failed search is an honest unknown
             cert, reason = None, f"certificate search failed ({type(exc).__name__})"
         if cert is not None:
-            data = certificate_dict(cert, op, doc.ctx.basis_label)
+            data = certificate_dict(cert, "<=" if norm_bound else op, doc.ctx.basis_label)
+            if perspective:
+                via = "for every real tau: a**2/b >= 2*tau*a - tau**2*b (b > 0), and"
+                data["via"] = via
+                for key in ("identity", "text"):
+                    data[key] = via + " " + data[key].replace("RHS - LHS", "(the step with a**2/b so bounded)")
+                return "proved", "interpolation certificate (quadratic-over-norm terms, for every tau)", None, \
+                    data, time.monotonic() - start
+            if norm_bound:
+                via = "for every tau > 0: c*norm(v) <= c/(2*tau)*norm(v)**2 + c*tau/2 (AM-GM), and"
+                data["via"] = via
+                for key in ("identity", "text"):
+                    data[key] = via + " " + data[key].replace("RHS - LHS", "c/(2*tau)*norm(v)**2 + c*tau/2 - A")
+                return "proved", "interpolation certificate (norm bound, for every tau > 0)", None, data, \
+                    time.monotonic() - start
             if squared:
                 data["squared"] = True
                 data["identity"] = data["identity"].replace("RHS", "RHS²").replace("LHS", "LHS²")
                 data["latex"] = data["latex"].replace(r"\mathrm{RHS}", r"\mathrm{RHS}^2").replace(
                     r"\mathrm{LHS}", r"\mathrm{LHS}^2")
                 data["text"] = data["text"].replace("RHS - LHS", "RHS² - LHS²").replace("LHS - RHS", "LHS² - RHS²")
+            if divided is not None:
+                data["divided_by"] = str(divided)
+                for key in ("identity", "text"):
+                    data[key] = data[key].replace("RHS - LHS", f"(RHS - LHS)/({divided})").replace(
+                        "LHS - RHS", f"(LHS - RHS)/({divided})")
             return "proved", "interpolation certificate" + squared, None, data, time.monotonic() - start
     simple = sample_parameters(names, assumptions, count=14, seed=0)
     points = simple[:2]
     if simple:
         points += boundary_points(simple[0], names, assumptions)
     points += [p for p in simple[2:] if p not in points]
-    try:
-        cex = find_counterexample(problem, points, assumptions, deadline, lambda: deadline - time.monotonic())
-    except (KeyboardInterrupt, SystemExit):
-        raise
-    except Exception as exc:  # noqa: BLE001
-        cex, reason = None, f"{reason}; counterexample search failed ({type(exc).__name__})"
+    if perspective:
+        # the violation of a tau-step needs tau near its optimum a/b, a ratio of the data: sweep a
+        # scale of tau values (both signs unless assume: fixed one) at the first simple points
+        taus = [n for n in names if n.startswith("tau__")]
+        sweep = []
+        for base in simple[:3]:
+            for magnitude in ("1/4", "1/8", "1/2", "1/16", "3/4", "1/32", "2", "4"):
+                for sign in (-1, 1):
+                    value = sympy.Rational(magnitude) * sign
+                    trial = satisfies_all(assumptions, {**base, **{t: value for t in taus}})
+                    if trial is not None and trial not in sweep:
+                        sweep.append(trial)
+        points = sweep + [p for p in points if p not in sweep]
+    cex = None
+    variants = [v for v in (problem, concave_variant(problem)) if v is not None]  # concave members too
+    for number, variant in enumerate(variants):
+        if cex is not None:
+            continue
+        # the time left, shared between the member families still to search
+        stop = time.monotonic() + (deadline - time.monotonic()) / (len(variants) - number)
+        try:
+            cex = find_counterexample(variant, points, assumptions, stop, lambda stop=stop: stop - time.monotonic())
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except Exception as exc:  # noqa: BLE001
+            cex, reason = None, f"{reason}; counterexample search failed ({type(exc).__name__})"
+    if cex is not None and (norm_bound or perspective):
+        for name in list(cex["scalars"]):
+            if name.startswith("tau__"):  # the variational parameters are not scalars of the file
+                cex["scalars"].pop(name)
     if cex is not None:
         return "refuted", "exact counterexample (worst case of the Gram SDP, rounded)" + squared, cex, None, \
             time.monotonic() - start

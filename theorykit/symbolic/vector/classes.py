@@ -24,6 +24,31 @@ makes a refutation sound, the "only if" what makes a proof sound.
   (multiplied by 4L).
 * lipschitz(M)+convex: the convex inequalities and ||g_i||^2 <= M^2
   (arXiv:1512.07516, Theorem 3.5).
+* lipschitz(M) with smooth(L), convex: the smooth-convex inequalities and
+  ||g_i||^2 <= M^2. Necessary, obviously; sufficient by the construction of
+  arXiv:1502.05666 (Thm 4) with the convex envelope of the dual data taken on
+  conv{g_i} only: f* = phi + ||.||^2/(2L) with phi convex and dom phi = conv{g_i}
+  is (1/L)-strongly convex, so f = f** is convex, L-smooth, interpolates the
+  data, and every gradient of f lies in dom f* = conv{g_i}, a set inside the
+  ball of radius M.
+
+Classes without a known interpolation theorem (sound by construction):
+
+* lipschitz(M) alone (M-Lipschitz, not necessarily convex or smooth; grad is
+  a Clarke subgradient, so ||g_i|| <= M): proofs use only the necessary
+  inequalities ||g_i||^2 <= M^2 and, for a global minimizer xs, f_i >= f_s.
+  Refutations are searched among convex M-Lipschitz functions (exact, above),
+  which are members of the class.
+* lipschitz(M) with smooth(L) (not convex): proofs use the smooth inequalities
+  plus ||g_i||^2 <= M^2 (necessary); refutations are searched among convex
+  L-smooth M-Lipschitz functions (exact, above), members of the class.
+* lipschitz(M) with strongly_convex(mu): no function on all of R^d is both
+  when mu > 0 (strong monotonicity gives mu||x - y|| <= 2M for all x, y), so
+  the class is read as textbooks use it: f is mu-strongly convex (and L-smooth
+  if declared) and its subgradients at the points the step mentions have norm
+  <= M ("bounded subgradients along the iterates", e.g. on a bounded domain).
+  Under that reading the (smooth-)strongly convex interpolation inequalities
+  plus ||g_i||^2 <= M^2 at those points are necessary and sufficient.
 
 Minimizers. ``minimizer: xs of f`` means xs is a *global* minimizer of f.
 For the convex classes the point xs gets the (sub)gradient 0; by convexity a
@@ -66,7 +91,9 @@ _ITEM = re.compile(r"^\s*([A-Za-z_]\w*)\s*(?:\((.*)\))?\s*$", re.DOTALL)
 class FunctionClass:
     """A supported function class: ``kind`` and its parameters (SymPy, or None)."""
 
-    kind: str  # convex | strongly_convex | smooth_convex | smooth_strongly_convex | smooth | lipschitz_convex
+    # convex | strongly_convex | smooth_convex | smooth_strongly_convex | smooth | lipschitz_convex | lipschitz;
+    # M (a Lipschitz bound on the (sub)gradients) may come with any kind
+    kind: str
     L: sympy.Expr | None = None
     mu: sympy.Expr | None = None
     M: sympy.Expr | None = None
@@ -74,7 +101,12 @@ class FunctionClass:
 
     @property
     def convex(self) -> bool:
-        return self.kind != "smooth"
+        return self.kind not in ("smooth", "lipschitz")
+
+    @property
+    def refutes_with_convex_members(self) -> bool:
+        """Refutations come from convex members only (no interpolation theorem for the class itself)."""
+        return self.kind == "lipschitz" or (self.kind == "smooth" and self.M is not None)
 
     def describe(self) -> str:
         return self.text
@@ -115,24 +147,18 @@ def parse_classes(text: str, *, line: int, column: int, source: str | None) -> F
     L, mu, M = found.get("smooth"), found.get("strongly_convex"), found.get("lipschitz")
     pretty = ", ".join(text.split(",")).strip()
     pretty = re.sub(r"\s+", " ", pretty)
-    if "lipschitz" in names:
-        if names - {"lipschitz", "convex"}:
-            raise DerivationSyntaxError(
-                "lipschitz(M) is supported with convex only (a strongly convex or smooth Lipschitz "
-                "class has no exact interpolation conditions here)", line, column, source)
-        if "convex" not in names:
-            raise DerivationSyntaxError(
-                "lipschitz(M) needs 'convex' too (subgradients are those of a convex function)",
-                line, column, source)
+    if names == {"lipschitz", "convex"}:
         return FunctionClass("lipschitz_convex", M=M, text=pretty)
+    if names == {"lipschitz"}:
+        return FunctionClass("lipschitz", M=M, text=pretty)
     if "smooth" in names and "strongly_convex" in names:
-        return FunctionClass("smooth_strongly_convex", L=L, mu=mu, text=pretty)
+        return FunctionClass("smooth_strongly_convex", L=L, mu=mu, M=M, text=pretty)
     if "smooth" in names and "convex" in names:
-        return FunctionClass("smooth_convex", L=L, text=pretty)
+        return FunctionClass("smooth_convex", L=L, M=M, text=pretty)
     if "smooth" in names:
-        return FunctionClass("smooth", L=L, text=pretty)
+        return FunctionClass("smooth", L=L, M=M, text=pretty)
     if "strongly_convex" in names:
-        return FunctionClass("strongly_convex", mu=mu, text=pretty)
+        return FunctionClass("strongly_convex", mu=mu, M=M, text=pretty)
     return FunctionClass("convex", text=pretty)
 
 
@@ -180,15 +206,19 @@ def _grad(point: Point) -> Vector:
     return Vector(()) if point.grad is None else Vector(((point.grad, sympy.Integer(1)),))
 
 
-def pair_inequality(cls: FunctionClass, pi: Point, pj: Point, *, convex_variant: bool = False) -> sympy.Expr:
-    """The class's (scaled) interpolation inequality from j to i, as ``expr >= 0``."""
+def pair_inequality(cls: FunctionClass, pi: Point, pj: Point, *, convex_variant: bool = False,
+                    negate: bool = False) -> sympy.Expr:
+    """The class's (scaled) interpolation inequality from j to i, as ``expr >= 0``.
+
+    ``negate=True``: the inequality of -f (values and gradients negated, locations not).
+    """
     dx = pi.location - pj.location
     gi, gj = _grad(pi), _grad(pj)
-    dg = gi - gj
     df = pi.value - pj.value
-    kind = cls.kind
-    if kind == "smooth" and convex_variant:
-        kind = "smooth_convex"
+    if negate:
+        gi, gj, df = gi.scale(-1), gj.scale(-1), -df
+    dg = gi - gj
+    kind = _pair_kind(cls, convex_variant)
     if kind in ("convex", "lipschitz_convex"):
         return df - inner(gj, dx)
     if kind == "strongly_convex":
@@ -204,7 +234,7 @@ def pair_inequality(cls: FunctionClass, pi: Point, pj: Point, *, convex_variant:
 
 def pair_scale(cls: FunctionClass, *, convex_variant: bool = False) -> sympy.Expr:
     """The positive factor by which :func:`pair_inequality` scales the papers' form."""
-    kind = "smooth_convex" if cls.kind == "smooth" and convex_variant else cls.kind
+    kind = _pair_kind(cls, convex_variant)
     if kind == "smooth":
         return 4 * cls.L
     if kind == "smooth_convex":
@@ -214,34 +244,42 @@ def pair_scale(cls: FunctionClass, *, convex_variant: bool = False) -> sympy.Exp
     return sympy.Integer(1)
 
 
+def _pair_kind(cls: FunctionClass, convex_variant: bool) -> str:
+    if convex_variant and cls.kind == "smooth":
+        return "smooth_convex"
+    if convex_variant and cls.kind == "lipschitz":
+        return "convex"
+    return cls.kind
+
+
 def interpolation_inequalities(cls: FunctionClass, points: list, minimizer_points: list, *,
-                               convex_variant: bool = False) -> list[Inequality]:
+                               convex_variant: bool = False, negate: bool = False) -> list[Inequality]:
     """Every interpolation inequality of ``cls`` at ``points`` (of one function).
 
-    ``convex_variant=True`` (for smooth(L) only) gives the smooth *convex*
-    inequalities, used when searching refutations with a minimizer.
+    ``convex_variant=True`` (for smooth(L) and lipschitz(M) without convex)
+    gives the inequalities of the convex members used to search refutations
+    (see the module docstring); it changes nothing for convex classes.
     """
     out: list[Inequality] = []
+    kind = _pair_kind(cls, convex_variant)
     name = {"convex": "convexity", "strongly_convex": "strong convexity",
             "smooth": "smoothness", "smooth_convex": "smooth-convex",
             "smooth_strongly_convex": "smooth-strongly-convex",
-            "lipschitz_convex": "convexity"}[cls.kind]
-    if cls.kind == "smooth" and convex_variant:
-        name = "smooth-convex"
+            "lipschitz_convex": "convexity", "lipschitz": None}[kind]
     for i, pi in enumerate(points):
         for j, pj in enumerate(points):
-            if i == j:
+            if i == j or name is None:  # lipschitz(M) alone: no pairwise inequality is affine
                 continue
-            expr = sympy.expand(pair_inequality(cls, pi, pj, convex_variant=convex_variant))
+            expr = sympy.expand(pair_inequality(cls, pi, pj, convex_variant=convex_variant, negate=negate))
             arrow = f"{pj.label}->{pi.label}"
-            out.append(Inequality(expr, f"{name} inequality {arrow}", "pair", i, j,
+            out.append(Inequality(expr, f"{name} inequality {arrow}" + (" (of -f)" if negate else ""), "pair", i, j,
                                   pair_scale(cls, convex_variant=convex_variant)))
-    if cls.kind == "lipschitz_convex":
+    if cls.M is not None:
         for i, pi in enumerate(points):
             g = _grad(pi)
             out.append(Inequality(sympy.expand(cls.M**2 - inner(g, g)), f"Lipschitz bound at {pi.label}",
                                   "lipschitz", i, -1))
-    if cls.kind == "smooth" and not convex_variant:
+    if kind == "smooth":
         for s in minimizer_points:
             for i, pi in enumerate(points):
                 if pi is points[s] or pi.grad is None:
@@ -250,6 +288,13 @@ def interpolation_inequalities(cls: FunctionClass, points: list, minimizer_point
                 expr = sympy.expand(2 * cls.L * (pi.value - points[s].value) - inner(g, g))
                 out.append(Inequality(expr, f"global-minimum inequality at {pi.label}", "minimum", i, s,
                                       2 * cls.L))
+    if kind == "lipschitz":
+        for s in minimizer_points:
+            for i, pi in enumerate(points):
+                if pi is points[s]:
+                    continue
+                out.append(Inequality(sympy.expand(pi.value - points[s].value),
+                                      f"global minimum: f({pi.label}) >= f({points[s].label})", "minimum", i, s))
     return out
 
 

@@ -17,7 +17,7 @@ __all__ = ["VectorDerivation", "parse_vector_derivation"]
 _FUNCTION = re.compile(r"^(\s*)function\s+([A-Za-z_]\w*)\s*:")
 _KEYWORD = re.compile(r"^(\s*)([A-Za-z_]\w*)\s*:")
 _NAME = re.compile(r"^[A-Za-z_]\w*$")
-_KNOWN = ("assume", "claim", "start", "vectors", "minimizer", "let")
+_KNOWN = ("assume", "claim", "start", "vectors", "minimizer", "stationary", "let")
 _RESERVED = {"grad", "dot", "norm", "function", "of"}
 
 
@@ -81,7 +81,7 @@ def parse_vector_derivation(text: str, source: str | None = None) -> VectorDeriv
             for name, where in _names(content[keyword.end():], keyword.end() + 1, number, source, "vector"):
                 _check_new_name(name, where, number, source, ctx, functions)
                 ctx.add_free_vector(name)
-        elif keyword and keyword.group(2) == "minimizer":
+        elif keyword and keyword.group(2) in ("minimizer", "stationary"):
             minimizer_lines.append((number, content, keyword.end()))
     ctx.functions = functions
     for number, content, _ in lines:
@@ -96,24 +96,27 @@ def parse_vector_derivation(text: str, source: str | None = None) -> VectorDeriv
                         f"'{clash[0]}' is a vector or a function; a class parameter must be a scalar",
                         number, match.end() + 1, source)
     for number, content, end in minimizer_lines:
+        word = _KEYWORD.match(content).group(2)  # minimizer (global) or stationary (zero gradient only)
         offset = end
         for piece in content[end:].split(","):
             where = offset + len(piece) - len(piece.lstrip()) + 1
             offset += len(piece) + 1
             parts = piece.split()
             if len(parts) != 3 or parts[1] != "of":
-                raise DerivationSyntaxError("expected 'minimizer: xs of f'", number, where, source)
+                raise DerivationSyntaxError(f"expected '{word}: xs of f'", number, where, source)
             vec, fun = parts[0], parts[2]
             if fun not in functions:
                 raise DerivationSyntaxError(
-                    f"minimizer of an undeclared function '{fun}' (declare it with 'function {fun}: ...')",
+                    f"{word} of an undeclared function '{fun}' (declare it with 'function {fun}: ...')",
                     number, where + piece.strip().rindex(fun), source)
             if vec not in ctx.vectors:
                 raise DerivationSyntaxError(
                     f"'{vec}' is not a declared vector (add it to 'vectors:')", number, where, source)
-            if vec in ctx.minimizers:
-                raise DerivationSyntaxError(f"'{vec}' is already a minimizer", number, where, source)
-            ctx.minimizers[vec] = fun
+            if (vec, fun) in ctx.minimizers:
+                raise DerivationSyntaxError(
+                    f"'{vec}' is already a {'stationary point' if ctx.minimizers[vec, fun] == 'stationary' else 'minimizer'}"
+                    f" of {fun}", number, where, source)
+            ctx.minimizers[vec, fun] = word
     ctx.ensure_minimizer_points()
     # pass 2: lets, assumptions and steps, in file order
     chain = None
@@ -128,7 +131,7 @@ def parse_vector_derivation(text: str, source: str | None = None) -> VectorDeriv
             word = keyword.group(2)
             body = content[keyword.end():]
             col = keyword.end() + 1
-            if word in ("vectors", "minimizer"):
+            if word in ("vectors", "minimizer", "stationary"):
                 continue
             if word not in _KNOWN:
                 hint = f"; did you mean '{word.lower()}:'?" if word.lower() in _KNOWN else ""
@@ -174,7 +177,7 @@ def parse_vector_derivation(text: str, source: str | None = None) -> VectorDeriv
         op = _leading_relation(stripped)
         if op is None:
             raise DerivationSyntaxError(
-                "expected a declaration (function NAME:, vectors:, minimizer:, let:), 'assume:', 'claim:', "
+                "expected a declaration (function NAME:, vectors:, minimizer:, stationary:, let:), 'assume:', 'claim:', "
                 "'start:' or a relation line beginning with =, <=, <, >= or >", number, indent + 1, source)
         if chain is None:
             raise DerivationSyntaxError(

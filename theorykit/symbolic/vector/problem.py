@@ -9,7 +9,7 @@ from the interpolation inequalities (also affine in them) and G being PSD.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 
 import sympy
@@ -63,6 +63,8 @@ class StepProblem:
     parameters: list  # scalar symbols
     refutation_inequalities: list  # Inequality used to validate refutations
     refutation_forms: list
+    members: dict = field(default_factory=dict)  # function -> "concave" when refuting with -h, h convex
+    violated: object = None  # optional exact test (placeholder values, scalars) -> the written step fails
 
     @property
     def variables(self) -> list:
@@ -73,8 +75,11 @@ def _all_inequalities(ctx: VectorContext, *, convex_variant: bool) -> list[Inequ
     out = []
     for name, cls in ctx.functions.items():
         points = [p for p in ctx.points if p.function == name]
-        mins = [i for i, p in enumerate(points) if p.grad is None]
-        out += interpolation_inequalities(cls, points, mins, convex_variant=convex_variant and bool(mins))
+        mins = [i for i, p in enumerate(points) if p.grad is None and not p.stationary]
+        # refutations: smooth(L) with a global minimizer, and classes without an interpolation theorem,
+        # are searched among convex members (see classes.py)
+        variant = convex_variant and (bool(mins) or cls.refutes_with_convex_members)
+        out += interpolation_inequalities(cls, points, mins, convex_variant=variant)
     return out
 
 
@@ -115,6 +120,37 @@ def build_problem(ctx: VectorContext, lhs, op: str, rhs, rewrite=None) -> StepPr
     params -= placeholders
     return StepProblem(ctx, basis, values, gram, form, op in ("<", ">"), inequalities, forms,
                        sorted(params, key=lambda s: s.name), refutation, refutation_forms)
+
+
+def concave_variant(problem: StepProblem) -> StepProblem | None:
+    """The problem with refutations among *concave* members for the classes that have no
+    interpolation theorem (lipschitz(M) alone, smooth(L) with lipschitz(M)): f = -h with h a
+    convex member (convex M-Lipschitz, or convex L-smooth M-Lipschitz), which is M-Lipschitz
+    (and L-smooth) itself, its Clarke subgradients being the negated subgradients of h.
+    The inequalities of h are those of the convex member with every value and gradient of f
+    negated. None when no function qualifies (one with a global minimizer does not: a concave
+    function with a global minimizer is constant)."""
+    ctx = problem.ctx
+    chosen = []
+    for name, cls in ctx.functions.items():
+        points = [p for p in ctx.points if p.function == name]
+        has_min = any(p.grad is None and not p.stationary for p in points)
+        if cls.refutes_with_convex_members and not has_min:
+            chosen.append(name)
+    if not chosen:
+        return None
+    inequalities = []
+    for name, cls in ctx.functions.items():
+        points = [p for p in ctx.points if p.function == name]
+        mins = [i for i, p in enumerate(points) if p.grad is None and not p.stationary]
+        variant = bool(mins) or cls.refutes_with_convex_members
+        inequalities += interpolation_inequalities(cls, points, mins, convex_variant=variant,
+                                                   negate=name in chosen)
+    forms = [linear_form(q.expr, problem.variables) for q in inequalities]
+    if any(f is None for f in forms):  # pragma: no cover - affine by construction
+        return None
+    return replace(problem, refutation_inequalities=inequalities, refutation_forms=forms,
+                   members={name: "concave" for name in chosen})
 
 
 # ---------------------------------------------------------------- parameter values
@@ -176,6 +212,25 @@ def _satisfies(assumptions, values: dict) -> dict | None:
     if done is None or not assumptions.satisfied_exactly(done):
         return None
     return done
+
+
+def stretched_points(point: dict, names: list[str], assumptions, *, factor: int = 16) -> list[dict]:
+    """``point`` with one parameter at a time multiplied (then divided) by ``factor``, where assume: allows.
+
+    A certificate found at one point may use a relation that holds only there
+    (L*eta <= 2, say); the hints at stretched points expose the inequalities a
+    certificate for every admissible value needs.
+    """
+    out = []
+    for name in names:
+        start = point.get(name)
+        if start is None or start == 0:
+            continue
+        for value in (start * factor, start / factor):
+            done = _satisfies(assumptions, {**point, name: value})
+            if done is not None and done not in out and done != point:
+                out.append(done)
+    return out
 
 
 def boundary_points(point: dict, names: list[str], assumptions, *, steps: int = 8) -> list[dict]:

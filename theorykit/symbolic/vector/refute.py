@@ -178,6 +178,8 @@ def exact_check(problem: StepProblem, point: dict, coords: dict, fvals: list, as
         return None
     if (problem.strict and t > 0) or (not problem.strict and t >= 0):
         return None
+    if problem.violated is not None and not problem.violated(subs, scal):
+        return None  # the step as written must fail too (see check._norm_bound)
     # assumptions
     if assumptions is not None and hasattr(assumptions, "satisfied_exactly"):
         if not assumptions.satisfied_exactly({k: v for k, v in point.items()}):
@@ -232,6 +234,11 @@ def _as_json(problem, point, vec, located, dim):
             {"at": at, "value": str(value), "grad": [str(x) for x in grad]})
     out = {"scalars": scalars, "vectors": vectors, "functions": functions}
     note = _simple_member(problem, located, point)
+    if problem.members:  # refuted with concave members: f = -h, h convex (see problem.concave_variant)
+        out["members"] = dict(problem.members)
+        concave = "; ".join(f"{name} is concave: -{name} takes the negated data, which the convex members' "
+                            "interpolation conditions certify" for name in sorted(problem.members))
+        note = f"{note}; {concave}" if note else concave
     if note:
         out["realized_by"] = note
     return out
@@ -265,7 +272,7 @@ def _quadratic_note(name, cls, data, scal):
                 break
         if h is not None:
             break
-    if h is None or cls.kind == "lipschitz_convex":
+    if h is None or cls.M is not None:  # a quadratic (other than affine) is not Lipschitz on R^d
         return None
     lo = -_value(cls.L, scal) if cls.kind == "smooth" else (_value(cls.mu, scal) if cls.mu is not None else 0)
     hi = _value(cls.L, scal)
@@ -319,7 +326,7 @@ def _huber_note(name, cls, data, scal):
 
             a = fi - huber(xi[0] - c)
             ok = all(g[0] == k * max(-delta, min(delta, x[0] - c)) and f == a + huber(x[0] - c) for x, g, f in data)
-            if ok and cls.kind == "lipschitz_convex" and k * delta > _value(cls.M, scal):
+            if ok and cls.M is not None and k * delta > _value(cls.M, scal):
                 ok = False
             if ok:
                 return f"the Huber function {name}(x) = {a} + {k}*huber_{delta}(x - {c})"

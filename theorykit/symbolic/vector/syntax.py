@@ -45,8 +45,8 @@ __all__ = [
     "VectorTypeError",
 ]
 
-VECTOR_KEYWORDS = ("function", "vectors", "minimizer", "let")
-_VECTOR_LINE = re.compile(r"^\s*(?:function\s+[A-Za-z_]\w*|vectors|minimizer|let)\s*:", re.MULTILINE)
+VECTOR_KEYWORDS = ("function", "vectors", "minimizer", "stationary", "let")
+_VECTOR_LINE = re.compile(r"^\s*(?:function\s+[A-Za-z_]\w*|vectors|minimizer|stationary|let)\s*:", re.MULTILINE)
 _RESERVED = {"grad", "dot", "norm"}
 
 
@@ -109,6 +109,7 @@ class Point:
     label: str  # a vector name of the file, or 'p<k>' for an anonymous point
     value: sympy.Symbol  # the placeholder for f(point)
     grad: str | None  # the basis name of grad f(point); None at a minimizer (zero gradient)
+    stationary: bool = False  # zero gradient only ('stationary:'), not known to be a global minimizer
 
 
 def _value_symbol(function: str, index: int) -> sympy.Symbol:
@@ -129,7 +130,7 @@ class VectorContext:
     lets: dict = field(default_factory=dict)  # name -> Vector (in basis terms)
     let_order: list = field(default_factory=list)
     let_text: dict = field(default_factory=dict)  # name -> source text
-    minimizers: dict = field(default_factory=dict)  # vector name -> function name
+    minimizers: dict = field(default_factory=dict)  # (vector name, function name) -> 'minimizer' | 'stationary'
     points: list = field(default_factory=list)  # Point, in order of appearance
     basis: list = field(default_factory=list)  # basis vector names, in order
     basis_label: dict = field(default_factory=dict)  # basis name -> readable text
@@ -148,13 +149,14 @@ class VectorContext:
                 return point
         label = self._label(location)
         index = sum(1 for p in self.points if p.function == function)
-        at_minimizer = label in self.minimizers and self.minimizers[label] == function
+        at_minimizer = (label, function) in self.minimizers  # zero gradient there
         grad = None
         if not at_minimizer:
             grad = f"g__{function}__{index}"
             self.basis.append(grad)
             self.basis_label[grad] = f"grad({function}, {label})"
-        point = Point(function, location, label, _value_symbol(function, index), grad)
+        point = Point(function, location, label, _value_symbol(function, index), grad,
+                      self.minimizers.get((label, function)) == "stationary")
         self.points.append(point)
         return point
 
@@ -168,7 +170,7 @@ class VectorContext:
         return f"@{len(self.points)}"  # anonymous: no file name can start with @
 
     def ensure_minimizer_points(self) -> None:
-        for name, function in self.minimizers.items():
+        for name, function in self.minimizers:
             self.point_for(function, Vector(((name, sympy.Integer(1)),)))
 
 
