@@ -8,6 +8,8 @@ users' environments.
 from setuptools import find_packages, setup
 
 setup(
-    packages=[*find_packages(include=["theorykit", "theorykit.*"]), "theorykit.catalog"],
+    # a large family is a subpackage of proofs/ (proofs/gradcheck/): it installs under theorykit.catalog too
+    packages=[*find_packages(include=["theorykit", "theorykit.*"]), "theorykit.catalog",
+              *(f"theorykit.catalog.{p}" for p in find_packages("proofs"))],
     package_dir={"theorykit.catalog": "proofs"},
 )

@@ -252,11 +252,6 @@ Derivation: on the cycle g^2 = nu (nu stationary) and the step eta g/sqrt(nu) = 
 
 Checks: 10000 steps from x0 in [0.5, 1.5]^d; averages over the second half for the coordinate of
 largest a (rtol 1e-6). Mutants: the effective learning rate settles at 1/a; x^2 -> 0.
-
-References:
-  [1] J. M. Cohen, A. Damian, A. Talwalkar, J. Z. Kolter, J. D. Lee (2024). Understanding optimization
-      in deep learning with central flows. arXiv:2410.24206
-  [2] T. Tieleman, G. Hinton (2012). Lecture 6.5 - RMSProp. COURSERA: Neural Networks for Machine Learning.
 """,
 )
 
@@ -360,10 +355,6 @@ its multiplier (1 - 8/(eta a_i)^2)^2 < 1 for eta a_i > 2.
 Checks: 2000 GD steps from x0 in [0.2, 2]^3; the mean loss over the last two steps (rtol 1e-9) and the
 count of coordinates with |x_i| > 1e-6 (exact). Mutants: only the sharpest direction contributes; one
 direction oscillates.
-
-References:
-  [1] J. M. Cohen, A. Damian, A. Talwalkar, J. Z. Kolter, J. D. Lee (2024). Understanding optimization
-      in deep learning with central flows. arXiv:2410.24206
 """,
 )
 

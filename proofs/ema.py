@@ -330,12 +330,6 @@ Derivation: solve the stationary pair y_e = beta y_o + (1 - beta) p, y_o = beta 
 Checks: 4000 GD steps from x0 = 0.3 (the 2-cycle is checked to have settled to 1e-9); the EMA's last
 two values against A(1 - beta)/(1 + beta) and m read off the last two GD iterates (rtol 1e-6; the
 transient decays like beta^t and like the cycle's multiplier). Mutants: half-swing A(1 - beta); 0.
-
-References:
-  [1] J. M. Cohen, A. Damian, A. Talwalkar, J. Z. Kolter, J. D. Lee (2024). Understanding optimization
-      in deep learning with central flows. arXiv:2410.24206
-  [2] B. T. Polyak, A. B. Juditsky (1992). Acceleration of stochastic approximation by averaging.
-      SIAM J. Control Optim. 30(4).
 """,
 )
 

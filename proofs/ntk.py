@@ -112,6 +112,12 @@ KERNEL_CHANGE = Claim(
                      "2048", _train_exponent, measures=e_train, rtol=0.1, examples=EX),
     ),
     mutants=(SEED_RATE,),
+    equivalent=dict.fromkeys(
+        ("e_train = -2/3", "e_train = -3/2"),
+        "the training slope is resolved only to +-0.1 (rtol 0.1: finite-width corrections move the measured slope "
+        "by up to 0.1 with the data set, a bias that more inits do not remove), so slopes -2/3 and -3/2 lie 3 to 4 "
+        "tolerances from the measured -1, below the kill margin of 5: the check cannot tell them apart; the "
+        "seed's -1/2 (the refuted mutant) and -2 are refuted"),
     doc="""\
 Setting: f(x) = a . softplus(W x)/sqrt(m) (NTK scaling, W and a i.i.d. N(0, 1)), inputs in R^3, n in
 {4, 8} points with targets sin(2 x_1), full-batch GD with step 1 on the squared loss for T in {50, 100}
@@ -128,12 +134,6 @@ Derivation: K_0 is an average over m i.i.d. neurons (variance V/m); the first-or
 Checks: widths 32 and 2048 (a factor 64): half the slope of the NTK's total variance over 512 inits
 (rtol 0.06) and the slope of the mean relative change over 8 trained inits (rtol 0.1; measured
 slopes lie within 0.1 of -1, varying with the data set). Mutant: slope -1/2 for the change (the seed's rate).
-
-References:
-  [1] A. Jacot, F. Gabriel, C. Hongler (2018). Neural tangent kernel. NeurIPS. arXiv:1806.07572
-  [2] J. Lee et al. (2019). Wide neural networks of any depth evolve as linear models under gradient
-      descent. NeurIPS. arXiv:1902.06720
-  [3] E. Dyer, G. Gur-Ari (2020). Asymptotics of wide networks from Feynman diagrams. ICLR. arXiv:1909.11304
 """,
 )
 

@@ -423,11 +423,6 @@ Derivation: the fixed point of the norm map under eta_last, and its first-order 
 Check: mean ||w||^4 over 32 chains and the second half of the last phase (rtol 0.03: first-order
 error eta lam/2 <= 0.5%, sampling ~1%). Mutants: the first learning rate of the history sets the
 equilibrium; the geometric mean of first and last does.
-
-References:
-  [1] Z. Li, K. Lyu, S. Arora (2020). Reconciling modern deep learning with traditional optimization
-      analyses: the intrinsic learning rate. NeurIPS. arXiv:2010.02916
-  [2] T. van Laarhoven (2017). L2 regularization versus batch and weight normalization. arXiv:1706.05350
 """,
 )
 
@@ -530,11 +525,6 @@ final level (mean over the second half of the last phase), which lies below the 
 decay (strict). The final ratio is not exactly 1/sqrt(10) here: the valley's own gradient adds to the
 noise G, more so at the higher learning rate. Mutants: the effective learning rate falls by only
 sqrt(10) at once; no dip; the loss returns to its old level.
-
-References:
-  [1] Z. Li, K. Lyu, S. Arora (2020). Reconciling modern deep learning with traditional optimization
-      analyses: the intrinsic learning rate. NeurIPS. arXiv:2010.02916
-  [2] T. van Laarhoven (2017). L2 regularization versus batch and weight normalization. arXiv:1706.05350
 """,
 )
 

@@ -457,9 +457,6 @@ T/(2 pi) sin(pi k/T); add alpha_T (H - T).
 Checks: the schedule built as a SymPy Piecewise from sch.cosine, integrated by adaptive quadrature
 (rtol 1e-9) and evaluated at steps T+1..H; T up to 5000, H/T in {1, 1.5, 2, 4}. Mutants: the
 unpinned cosine's top value alpha0; the one-cycle average (alpha0 + alpha_T)/2 past T.
-
-References:
-  [1] I. Loshchilov, F. Hutter (2017). SGDR: stochastic gradient descent with warm restarts. ICLR. arXiv:1608.03983
 """,
 )
 

@@ -16,7 +16,11 @@ import sympy
 from proofs import adagrad, adam, gradcheck, newton, rmsprop, sanity, units, yogi
 from theorykit.claims.claim import Claim, Context, compare_values
 
-CLAIMS = tuple(c for mod in (newton, units, adagrad, rmsprop, adam, yogi, gradcheck, sanity) for c in mod.CLAIMS)
+# the issue-14 seed claims appended to these families have their own tests (tests/test_seed_claims_more.py)
+_SEED_CLAIMS = {"gradcheck.depth_error", "gradcheck.special_point", "gradcheck.dropout_seed",
+                "gradcheck.float32_loss_scale", "sanity.overfit_small"}
+CLAIMS = tuple(c for mod in (newton, units, adagrad, rmsprop, adam, yogi, gradcheck, sanity) for c in mod.CLAIMS
+               if c.id not in _SEED_CLAIMS)
 BY_ID = {c.id: c for c in CLAIMS}
 EXPECTED_IDS = {
     "newton.one_step_quadratic", "newton.quadratic_convergence", "newton.nonconvex_ascent",
@@ -84,9 +88,9 @@ MUTANT_EXAMPLES = {
     ("units.adam", "r_lr = c**2/s"): _u("adam", units.DERIVED_UNITS["adam"]),
     ("units.adadelta", "r_eps_dx = 1"): _u("adadelta", units.DERIVED_UNITS["adadelta"]),
     ("units.adadelta", "r_lr = c"): _u("adadelta", units.DERIVED_UNITS["adadelta"]),
-    ("adagrad.constant_gradient", "one_over_t"): {"eta": 0.1, "g": (0.5, -3.0, 20.0), "t": 16},
-    ("adagrad.constant_gradient", "not_per_coordinate"): {"eta": 0.1, "g": (0.5, -3.0, 20.0), "t": 16},
-    ("adagrad.constant_gradient", "no_gradient_scaling"): {"eta": 0.1, "g": (0.5, -3.0, 20.0), "t": 16},
+    ("adagrad.constant_gradient", "eff = eta/(g*t)"): {"eta": 0.1, "g": (0.5, -3.0, 20.0), "t": 16},
+    ("adagrad.constant_gradient", "eff = eta/(gnorm*sqrt(t))"): {"eta": 0.1, "g": (0.5, -3.0, 20.0), "t": 16},
+    ("adagrad.constant_gradient", "eff = eta/sqrt(t)"): {"eta": 0.1, "g": (0.5, -3.0, 20.0), "t": 16},
     ("adam.bias_correction", "E_m = mu_g"): {"beta1": 0.9, "beta2": 0.999, "t": 5, "lo": 0.2, "hi": 0.8},
     ("adam.bias_correction", "E_v = mu_g2"): {"beta1": 0.9, "beta2": 0.999, "t": 5, "lo": 0.2, "hi": 0.8},
     ("adam.bias_correction", "E_m = mu_g*(1 - b1)"): {"beta1": 0.9, "beta2": 0.999, "t": 5, "lo": 0.2,
@@ -123,10 +127,11 @@ MUTANT_EXAMPLES = {
     ("gradcheck.relu_kink", "err <= 1/10000000"): {"r": 0.8, "h": 1e-6, "w": (2.0, 1.0)},
     ("gradcheck.relu_kink", "flag = 0"): {"r": 0.8, "h": 1e-6, "w": (2.0, 1.0)},
     ("gradcheck.relu_kink", "err = 1 - r"): {"r": 0.8, "h": 1e-6, "w": (2.0, 1.0)},
-    ("sanity.initial_softmax_loss", "log10"): {"classes": 10, "d_in": 5, "hidden": (16,), "activation": "relu", "n": 20},
-    ("sanity.initial_softmax_loss", "binary_ln2"): {"classes": 3, "d_in": 2, "hidden": (), "activation": "tanh",
+    ("sanity.initial_softmax_loss", "loss = log(C)/log(10)"): {"classes": 10, "d_in": 5, "hidden": (16,),
+                                                               "activation": "relu", "n": 20},
+    ("sanity.initial_softmax_loss", "loss = log(2)"): {"classes": 3, "d_in": 2, "hidden": (), "activation": "tanh",
                                                     "n": 4},
-    ("sanity.initial_softmax_loss", "one_over_C"): {"classes": 1000, "d_in": 2, "hidden": (4, 4), "activation": "gelu",
+    ("sanity.initial_softmax_loss", "loss = 1/C"): {"classes": 1000, "d_in": 2, "hidden": (4, 4), "activation": "gelu",
                                                     "n": 3},
 }
 
