@@ -271,6 +271,39 @@ def _class_problem(doc, positivity) -> str | None:
     return None
 
 
+def _strict_gaps(doc, positivity) -> list:
+    """The class conditions ``expr > 0`` that ``assume:`` implies only as ``expr >= 0`` (typically
+    ``mu <= L`` for smooth(L), strongly_convex(mu)). At equality the class degenerates (mu = L:
+    f = L/2 ||x - c||^2 + const), which the interpolation inequalities do not describe, so such a
+    file is decided on the subset where every gap is strict: a counterexample there satisfies the
+    file's own assumptions (a refutation), a proof there covers only part of them (unknown, with
+    the qualifier shown). Empty when some other class condition fails outright."""
+    gaps = []
+    for cls in doc.ctx.functions.values():
+        for expr, rel in parameter_conditions(cls):
+            if positivity(expr, strict=rel == ">"):
+                continue
+            if rel == ">" and positivity(expr, strict=False):
+                gaps.append(expr)
+            else:
+                return []
+    return gaps
+
+
+def _decide_on_strict_gaps(doc, lhs, op, rhs, gap_args, timeout, prover):
+    """decide a step where the class needs ``gap > 0`` and ``assume:`` gives only ``gap >= 0``."""
+    gaps, assumptions, positivity = gap_args
+    status, method, cex, cert, seconds = _decide_isolated(doc, lhs, op, rhs, assumptions, timeout, prover,
+                                                          positivity, None)
+    if status == "refuted":
+        return status, f"{method}; counterexample with {', '.join(f'{g} > 0' for g in gaps)}", cex, None, seconds
+    where = ", ".join(f"{g} > 0" for g in gaps)
+    if status == "proved":
+        return ("unknown", f"proved only where {where} (the class is degenerate at equality, which is not "
+                f"decided); add it to assume: to prove the step", None, None, seconds)
+    return status, method, cex, cert, seconds
+
+
 def check_vector_document(doc: VectorDerivation, *, timeout: float = 10.0, prover=None) -> DerivationReport:
     relations = [relation for relation, _, _ in doc.assumptions]
     try:
@@ -284,10 +317,20 @@ def check_vector_document(doc: VectorDerivation, *, timeout: float = 10.0, prove
     _warm_up()
     positivity = _Positivity(assumptions, lambda: time.monotonic() + timeout)
     class_problem = _class_problem(doc, positivity)
+    gap_args = None
+    gaps = _strict_gaps(doc, positivity) if class_problem else []
+    if gaps:
+        strict = relations + [sympy.StrictGreaterThan(g, 0) for g in gaps]
+        strict_assumptions = _make_assumptions(strict, False)
+        gap_args = (gaps, strict_assumptions, _Positivity(strict_assumptions, lambda: time.monotonic() + timeout))
     results = []
     for index, step in enumerate(doc.steps):
-        status, method, cex, cert, seconds = _decide_isolated(
-            doc, step.lhs, step.op, step.rhs, assumptions, timeout, prover, positivity, class_problem)
+        if gap_args is not None and (_placeholders(step.lhs) or _placeholders(step.rhs)):
+            status, method, cex, cert, seconds = _decide_on_strict_gaps(
+                doc, step.lhs, step.op, step.rhs, gap_args, timeout, prover)
+        else:
+            status, method, cex, cert, seconds = _decide_isolated(
+                doc, step.lhs, step.op, step.rhs, assumptions, timeout, prover, positivity, class_problem)
         left_text, right_text = doc.texts[index]
         result = StepResult(index=index, line=step.line, lhs=WrittenExpr(left_text), relation=step.op,
                             rhs=WrittenExpr(right_text), status=status, method=method, counterexample=cex,
