@@ -239,3 +239,40 @@ def test_exact_zero_constant_under_ceiling_is_not_an_input_error():
     report = _one("claim: x**2 - ceiling(4*atan(1/5) - atan(1/239) - pi/4) >= 0\n")
     assert report.steps[0].status != "refuted"
     assert "ceiling" in str(report)
+
+
+# -- third red team (against the new prover strategies) -------------------------------
+
+FALSE_BY_MEANINGLESS_DIGITS = [
+    # SymPy's sign facts evaluate constants numerically and trust digits that mean nothing
+    "claim: sign(log(4) - 2*log(2)) > 0",
+    "claim: atan(log(4) - 2*log(2)) < 0",
+    "claim: sin(log(4) - 2*log(2)) < 0",
+    "claim: atan(atan(2) + atan(3) - 3*pi/4 - 10**(-400)) > 0",
+    "claim: tanh(atan(2) + atan(3) - 3*pi/4 - 10**(-400)) > 0",
+    "claim: x**2 + sign(log(4) - 2*log(2)) > 0",
+    "claim: x**2 + atan(atan(2) + atan(3) - 3*pi/4 - 10**(-400)) > 0",
+    "claim: (x - 1)**32 + sign(atan(2) + atan(3) - 3*pi/4 - 10**(-400)) >= 0",
+    # the zero polynomial passed the exact-coefficient test for '> 0'
+    "assume: x > 0, y > 0\nclaim: Max((x**2 + 2*x*y + y**2)**16, (x + y)**32 + (x - sqrt(2)*y)**2) > (x + y)**32",
+    "assume: x >= sqrt(2), x <= sqrt(2)\nclaim: (x**2 + 2*x + 1)**16 > (x + 1)**32",
+]
+
+
+@pytest.mark.parametrize("text", FALSE_BY_MEANINGLESS_DIGITS)
+def test_false_steps_with_tricky_constants_are_never_proved(text):
+    report = _one(text + "\n", timeout=4.0)
+    assert report.steps[-1].status != "proved", report
+
+
+def test_sign_facts_with_certified_constants_still_prove():
+    report = _one("claim: x**2 + sqrt(2) - 1 > 0\nclaim: exp(x) + pi > 3\nclaim: atan(x**2 + 1) > 0\n")
+    assert [s.status for s in report.steps] == ["proved"] * 3, report
+
+
+def test_chain_counterexample_must_define_the_middle_expressions():
+    # every step is true where defined (the first is Motzkin's inequality, unknown to the prover);
+    # z = -3 makes the ends false but leaves the middle -1/(1 + sqrt(z)) undefined
+    report = _one("start: -2 - (x**4*y**2 + x**2*y**4 - 3*x**2*y**2 + 1)\n<= -2\n< -1/(1 + sqrt(z))\n<= z\n")
+    assert report.chains[0].status != "refuted", report
+    assert report.status != "refuted"

@@ -613,9 +613,12 @@ def _chain_result(chain: _Chain, parsed, results, prove, assumptions, budget, as
     seconds = budget.slice()
     if seconds < _MIN_CALL_SECONDS:
         return ChainResult(chain.start_line, relation, "unknown", list(chain.steps), "no time left in the budget")
-    status, method, counterexample, _ = _run_prover(prove, first, relation, last, assumptions, seconds, ends)
+    # a counterexample to the conclusion must be a point where every expression of the chain is
+    # defined: elsewhere the chain says nothing (its steps may all be true where defined)
+    everywhere = simplify_conditions(list(ends) + _middle_conditions(chain, parsed, ends))
+    status, method, counterexample, _ = _run_prover(prove, first, relation, last, assumptions, seconds, everywhere)
     overall_step = _Step(chain.start_line, first, relation, last)
-    if status == "refuted" and not _recheck_bounded(overall_step, counterexample, assumptions, ends,
+    if status == "refuted" and not _recheck_bounded(overall_step, counterexample, assumptions, everywhere,
                                                      RECHECK_SECONDS):
         return ChainResult(
             chain.start_line, relation, "refuted", list(chain.steps), method, counterexample

@@ -24,6 +24,7 @@ __all__ = [
     "rational_str",
     "rationalize_floats",
     "sign_at",
+    "with_certified_constants",
     "sign_of_number",
     "to_rational",
 ]
@@ -281,3 +282,44 @@ def defined_at(expr, assignment: Mapping[sympy.Symbol, sympy.Rational]) -> bool:
         return True
     # an enclosure exists only if every log / root / power argument is certified in range
     return sign_of_number(v) is not None or v.is_real is True
+
+
+class _Uncertified(Exception):
+    pass
+
+
+def with_certified_constants(expr):
+    """``expr`` with every symbol-free subexpression other than a rational, pi or E replaced by a
+    fresh symbol that carries only its sign as certified by :func:`sign_of_number`; None when some
+    constant's sign cannot be certified (or is zero).
+
+    SymPy's sign facts (``is_positive``, ``is_nonnegative``) evaluate constant subexpressions
+    numerically and trust digits that mean nothing: ``atan(log(4) - 2*log(2)) < 0`` and
+    ``sign(atan(2) + atan(3) - 3*pi/4 - 10**-400) > 0`` come back True. Facts derived from the sign
+    alone hold for every value of that sign, so after this rewrite they are sound. The constant
+    terms of a sum are certified together (``x**2 + sqrt(2) - 1``: one constant, sqrt(2) - 1 > 0).
+    """
+    try:
+        return _certify(expr)
+    except _Uncertified:
+        return None
+
+
+def _certify(e):
+    if e.is_Rational or e is sympy.pi or e is sympy.E:
+        return e
+    if not e.free_symbols:
+        if e.is_Atom:
+            raise _Uncertified
+        s = sign_of_number(e)
+        if s is None or s == 0:
+            raise _Uncertified
+        return s * sympy.Dummy("c", positive=True)
+    if not e.args:
+        return e
+    if e.is_Add:
+        const = [a for a in e.args if not a.free_symbols]
+        rest = [a for a in e.args if a.free_symbols]
+        parts = [_certify(sympy.Add(*const))] if const else []
+        return sympy.Add(*parts, *[_certify(a) for a in rest])
+    return e.func(*[_certify(a) for a in e.args])

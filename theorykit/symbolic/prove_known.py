@@ -22,7 +22,7 @@ import itertools
 import sympy
 
 from .assumptions import Assumptions, Contradiction
-from .exact import sign_of_number
+from .exact import sign_of_number, with_certified_constants
 from .prove_polynomial import NONNEG, POS
 
 __all__ = ["LARGE_EXPONENT", "abs_linear", "amgm_goals", "generalized_or_coefficients", "generalized_sign",
@@ -113,8 +113,8 @@ def _poly_coefficients(f, want) -> str | None:
         poly = sympy.Poly(f, *gens)
     except (sympy.PolynomialError, ValueError, TypeError):
         return None
-    if any(not c.is_Rational for c in poly.coeffs()):
-        return None
+    if poly.is_zero or any(not c.is_Rational for c in poly.coeffs()):
+        return None  # the zero polynomial is not > 0 (and its coeffs() is [0], which looks nonnegative)
     coeffs = poly.coeffs()
     if not coeffs or any(c < 0 for c in coeffs):
         return None
@@ -129,6 +129,9 @@ def _poly_coefficients(f, want) -> str | None:
 def termwise_sign(expr, want) -> bool:
     """Every term of the sum >= 0 by SymPy's sign facts on the term alone (never on the
     sum, which expands large powers); > 0 also needs one term > 0."""
+    expr = with_certified_constants(expr)  # SymPy trusts meaningless digits of constants
+    if expr is None:
+        return False
     terms = sympy.Add.make_args(expr)
     if not all(t.is_nonnegative is True for t in terms):
         return False

@@ -35,7 +35,7 @@ import sympy
 
 from ..errors import InputError
 from .assumptions import Assumptions, Contradiction
-from .exact import sign_of_number
+from .exact import sign_of_number, with_certified_constants
 from .prove_plans import apply_case, substitution_plans
 from .prove_polynomial import (
     NONNEG,
@@ -150,6 +150,9 @@ class SignProver:
 
     @staticmethod
     def _sympy_sign(expr, want) -> bool:
+        expr = with_certified_constants(expr)  # SymPy trusts meaningless digits of constants
+        if expr is None:
+            return False
         if want == POS:
             return expr.is_positive is True
         return expr.is_nonnegative is True
