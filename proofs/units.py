@@ -107,13 +107,9 @@ def _unit_steps(d, rule: str):
     return direction
 
 
-def _derivation(name):
-    return derivation((), name)
-
-
 def _derive(rule: str, extra=()):
     def derive():
-        d = _derivation(f"units.{rule}")
+        d = derivation(name=f"units.{rule}")
         _unit_steps(d, rule)
         for other in extra:
             _unit_steps(d, other)
