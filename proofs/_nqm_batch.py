@@ -174,10 +174,6 @@ exact recurrence, searched over d in [20, 200] and targets in [0.4%, 1%] (the re
 at a 2-5% target B_crit is ~100 and steps(16)/steps(32) ~1.6-1.8, outside the 10%). Mutants: perfect scaling at
 every B (ratio 2 at 16 B_crit); "momentum / preconditioning do not raise B_crit" (ratio <= 1).
 Measured values are in the check rows and in figures_stochastic.critical_batch_figure.
-
-References:
-  [1] G. Zhang et al. (2019). Which algorithmic choices matter at which batch sizes?
-      Insights from a noisy quadratic model. NeurIPS. arXiv:1907.04164
 """,
 )
 
@@ -421,11 +417,5 @@ local: on h = (1, 0.01), B = 4, T = 50 it ends 0.23% above the DP schedule from 
 and maximal starts alike (seen when this check was added), so it bounds the optimum from above.
 Mutants: "greedy is optimal" (ratio <= 1), "greedy's early lrs are not too small" (ratio <= 1, for
 the L-BFGS and the DP optimum), the noiseless line-search lr.
-
-References:
-  [1] Y. Wu, M. Ren, R. Liao, R. Grosse (2018). Understanding short-horizon bias in stochastic
-      meta-optimization. ICLR. arXiv:1803.02021
-  [2] G. Zhang et al. (2019). Which algorithmic choices matter at which batch sizes? NeurIPS.
-      arXiv:1907.04164
 """,
 )

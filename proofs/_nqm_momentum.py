@@ -147,9 +147,5 @@ see proofs/nqm.py): one heavy-ball step from a Gaussian state (theta, v) with an
 2(1 + beta): E theta+^2, E v+^2 and E (theta+ + v+)^2 = A+ + V+ + 2C+ (the cross moment enters only
 through this square, which keeps the relative Monte Carlo bound). Mutants: the cross term C dropped;
 SGD with the "effective" step a/(1 - beta) (right only in the small-step limit).
-
-References:
-  [1] G. Zhang et al. (2019). Which algorithmic choices matter at which batch sizes?
-      Insights from a noisy quadratic model. NeurIPS. arXiv:1907.04164
 """,
 )

@@ -229,12 +229,5 @@ worst-case-seeking Huber function whose linear part carries x_0 just to the kink
 lie below the bound. A mutant is refuted only where the whole interval lies above it: a bias
 term D^2/(2 eta T^2), a dropped noise term, and constants a factor 2 tighter are refuted; a
 noise term halved is not (no instance checked attains eta s2/2 within a factor 2).
-
-References:
-  [1] G. Garrigos, R. M. Gower (2023). Handbook of convergence theorems for (stochastic)
-      gradient methods. arXiv:2301.11235
-  [2] L. Bottou, F. E. Curtis, J. Nocedal (2018). Optimization methods for large-scale
-      machine learning. SIAM Review 60(2). arXiv:1606.04838
-  [3] Y. Nesterov (2018). Lectures on Convex Optimization. doi:10.1007/978-3-319-91578-4
 """,
 )

@@ -142,9 +142,7 @@ companion matrix [[1+β−ηλ, −β], [1, 0]] with characteristic polynomial z
 Derivation: the step rule with ∇f = λe; the same block read off the full 4×4 iteration
 conjugated by the eigenvectors (stability.eigendirection_blocks); det(zI − B).
 Measured: heavy ball is run on a randomly rotated quadratic, the trajectory projected on an
-eigenvector, and (c1, c0) fitted by least squares on 12 steps (exact up to rounding).
-References: [1] Polyak (1964) doi:10.1016/0041-5553(64)90137-5; [2] Polyak (1987), Introduction to
-Optimization, Sec. 3.2.""",
+eigenvector, and (c1, c0) fitted by least squares on 12 steps (exact up to rounding).""",
 )
 
 
@@ -211,9 +209,7 @@ iff 0 < ηλ < 2(1 + β) and |β| < 1; so the largest stable step is η = 2(1 + 
 Derivation: Jury's conditions p(1) > 0, p(−1) > 0, |a0| < 1 from stability.jury_conditions, each shown to
 hold in the region; p(−1) = 0 on the boundary.
 Measured: stability_threshold bisects η on heavy-ball runs of ~2^41 steps (rtol 1e-7); compared with
-rtol 1e-5. (β ≥ 1 is not runnable: the method runner rejects it; |β| < 1 is the product-of-roots condition.)
-References: [1] Polyak (1964) doi:10.1016/0041-5553(64)90137-5; [2] Jury (1964), Theory and Application
-of the z-Transform Method; [3] Goh (2017), Why momentum really works, doi:10.23915/distill.00006.""",
+rtol 1e-5. (β ≥ 1 is not runnable: the method runner rejects it; |β| < 1 is the product-of-roots condition.)""",
 )
 
 
@@ -266,8 +262,7 @@ THRESHOLD_DOUBLING = Claim(
 Claim (threshold limit, tight): η_max^HB(β) = 2(1 + β)/L → 4/L as β → 1⁻, twice GD's 2/L.
 Derivation: GD's Jury condition |1 − ηL| < 1 gives 2/L; the ratio 1 + β < 2 with gap 1 − β.
 Measured: heavy-ball thresholds by bisection on runs at β = 0.99 and 0.999 (rtol 1e-8), linearly
-extrapolated to β = 1, divided by the measured GD threshold; compared with 2 at rtol 1e-5.
-References: [1] Polyak (1964) doi:10.1016/0041-5553(64)90137-5; [2] Goh (2017) doi:10.23915/distill.00006.""",
+extrapolated to β = 1, divided by the measured GD threshold; compared with 2 at rtol 1e-5.""",
 )
 
 
@@ -326,9 +321,7 @@ Claim (rate, tight): for (1 − √β)² < h < (1 + √β)² the roots of z² �
 conjugate with |z| = √β, so the error contracts by √β per step, whatever h is in that range.
 Derivation: discriminant (1+β−h)² − 4β = ((1−√β)² − h)((1+√β)² − h) < 0; |z|² = Re² + Im² = β.
 Measured: linear_rate (2^40-step run, exact in the eigenbasis) at h inside the regime; rtol 1e-6
-(near the regime's ends the roots nearly coincide and rounding splits them by ~√ε).
-References: [1] Polyak (1964) doi:10.1016/0041-5553(64)90137-5; [2] Lessard, Recht, Packard (2016)
-arXiv:1408.3595.""",
+(near the regime's ends the roots nearly coincide and rounding splits them by ~√ε).""",
 )
 
 
@@ -482,9 +475,7 @@ on its two ends gives η*μ = (1 − s)², η*L = (1 + s)², hence ((1+s)/(1−s
 Measured: linear_rate at (η*, β*) on n eigenvalues spread over [μ, L] (both ends are double roots, so
 rounding limits accuracy: rtol 1e-5); 1% perturbations of (η, β) never do better; and a search over
 (η, β) by running (golden section in √β, zoomed batched grids in η) finds the same minimum (rtol 1e-4: near the optimum the modulus moves like the square root of the
-parameter error).
-References: [1] Polyak (1964) doi:10.1016/0041-5553(64)90137-5; [2] Polyak (1987) Sec. 3.2.1;
-[3] Lessard, Recht, Packard (2016) arXiv:1408.3595.""",
+parameter error).""",
 )
 
 
@@ -538,8 +529,7 @@ Claim (rate, tight): with β = (1 − √h)² the characteristic polynomial has 
 so the error contracts like k(1 − √h)^k: asymptotic rate 1 − √h.
 Derivation: 1 + β − h = 2(1 − √h), zero discriminant, p(1 − √h) = 0.
 Measured: linear_rate over 2^40 steps (the factor k of the Jordan block biases the k-th root by
-log(k)/k ~ 2.5e-11; rounding splits the double root, measured error ~1e-6: rtol 1e-5).
-References: [1] Polyak (1964) doi:10.1016/0041-5553(64)90137-5; [2] Goh (2017) doi:10.23915/distill.00006.""",
+log(k)/k ~ 2.5e-11; rounding splits the double root, measured error ~1e-6: rtol 1e-5).""",
 )
 
 

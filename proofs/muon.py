@@ -204,12 +204,6 @@ other singular values and vectors: u^T X_1 v measured vs p(s) (rtol 1e-12);
 (b) 40 steps with s in [s_min, s_max], s_max <= 1.73: ||X_40 - U V^T||_2 <= 1e-12, with
 U V^T from an SVD of G. Mutants: convergence for all s < 2 (refuted: the measured
 image u^T X_1 v is negative for s > sqrt(3)), the unsigned map |p(s)|, and s - s^3/2.
-
-References:
-  [1] N. J. Higham (2008). Functions of Matrices: Theory and Computation. SIAM. doi:10.1137/1.9780898717778
-  [2] K. Jordan et al. (2024). Muon: An optimizer for hidden layers in neural networks.
-      https://kellerjordan.github.io/posts/muon/ , https://github.com/KellerJordan/Muon
-  [3] J. Bernstein, L. Newhouse (2024). Old Optimizer, New Norm: An Anthology. arXiv:2409.20325
 """,
 )
 
@@ -385,11 +379,6 @@ singular values in [lo, 1] (both included), max <= top and min >= lo (round-off 
 (Gaussian 64 x 67, normalized, k = 4..8 steps, 20 draws): top singular value <= q(s_m). Mutants:
 convergence to 1; the band's top equal to q(s_m); Muon's outputs bounded by the band's top
 (refuted: the measured top is ~1.19 > 1.134); the cubic map.
-
-References:
-  [1] K. Jordan et al. (2024). Muon: An optimizer for hidden layers in neural networks.
-      https://kellerjordan.github.io/posts/muon/ , https://github.com/KellerJordan/Muon
-  [2] N. J. Higham (2008). Functions of Matrices: Theory and Computation. SIAM. doi:10.1137/1.9780898717778
 """,
 )
 

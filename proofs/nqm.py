@@ -200,10 +200,6 @@ sqrt(2) in the module docstring; R = ceil(2 z^2/0.04^2) runs): E[theta_i^2] afte
 coordinate of 1-4 (h in [0.01, 10], powers in [0, 1]); the stationary loss of one coordinate after
 k = ceil(5/min(alpha h, 2 - alpha h)) steps from theta_0 = 0 (transient <= e^-10).
 Mutants: steady state alpha h/(2B); noise h/B^2; preconditioner once in the noise term.
-
-References:
-  [1] G. Zhang et al. (2019). Which algorithmic choices matter at which batch sizes?
-      Insights from a noisy quadratic model. NeurIPS. arXiv:1907.04164
 """,
 )
 

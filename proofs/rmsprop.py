@@ -107,10 +107,6 @@ of the recursion for g_t = g is g^2.
 Checks: the weights are measured as impulse responses (t runs, run s fed 1 at step s and 0 otherwise)
 and summed: 1 - beta^t (rtol 1e-12); v_T = g^2 after T steps with beta^T < 1e-17. Mutants: the sum is 1,
 1 - beta^(t+1), steady state |g|.
-
-References:
-  [1] T. Tieleman, G. Hinton (2012). Lecture 6.5, RMSProp. COURSERA: Neural Networks for Machine Learning.
-  [2] D. P. Kingma, J. Ba (2015). Adam: a method for stochastic optimization. ICLR. arXiv:1412.6980
 """,
 )
 

@@ -124,10 +124,6 @@ Checks: adaptive quadrature (scipy.integrate.quad, epsrel 1e-12; rtol 1e-9) and 
 mean over steps (rtol 1e-10) of schedules built by theorykit.symbolic.schedules.cosine,
 T up to 2e4. Mutants: exactly (alpha0+alpha_min)/2 at every T (refuted at small T);
 alpha0/2 ignoring alpha_min; alpha_min + 2(alpha0 - alpha_min)/pi.
-
-References:
-  [1] I. Loshchilov, F. Hutter (2017). SGDR: Stochastic gradient descent with warm restarts.
-      ICLR. arXiv:1608.03983
 """,
 )
 
@@ -248,12 +244,6 @@ alpha0, is <= 1e-15 (round-off); for linear warmup it is exactly 1/W; past its c
 rises again, by at most sin(pi/(2T)) alpha0 per step (cos(A + d) - cos A = -2 sin(A + d/2) sin(d/2),
 equality for odd T). Mutants: cosine still nonincreasing past its cycle (horizon 2T) and warmup
 "nonincreasing", both refuted by the measured rise.
-
-References:
-  [1] Y. Wu, M. Ren, R. Liao, R. Grosse (2018). Understanding short-horizon bias in stochastic
-      meta-optimization. ICLR. arXiv:1803.02021
-  [2] I. Loshchilov, F. Hutter (2017). SGDR. ICLR. arXiv:1608.03983
-  [3] P. Goyal et al. (2017). Accurate, large minibatch SGD: training ImageNet in 1 hour. arXiv:1706.02677
 """,
 )
 
@@ -355,11 +345,6 @@ Derivation: cos 0 = 1, cos pi = -1; (2^(1/beta))^beta = 2; gamma^(log 2/log(1/ga
 Check: the first integer step at which the evaluated schedule (NumPy, via values()) reaches
 its event equals the ceiling of the closed form (exact). Mutants: polynomial half-life
 K 2^(1/beta); exponential half-life log 2/(1 - gamma) (first-order in 1 - gamma).
-
-References:
-  [1] I. Loshchilov, F. Hutter (2017). SGDR. ICLR. arXiv:1608.03983
-  [2] P. Goyal et al. (2017). Accurate, large minibatch SGD. arXiv:1706.02677
-  [3] Y. Wu, M. Ren, R. Liao, R. Grosse (2018). Understanding short-horizon bias. ICLR. arXiv:1803.02021
 """,
 )
 

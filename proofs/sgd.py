@@ -130,14 +130,6 @@ Var(#unseen) <= E[#unseen] <= n and Var(fraction) <= 1/n. R = ceil(z^2 min(1/4, 
 runs make the half-width <= 0.005 = atol. The limit check (n in [1e5, 4e5]) adds the bias
 bound e^-1/n (from (1-1/n)^n >= e^-1 (1 - 1/n)).
 Mutants: "67%" (refuted by the limit check), "1 - 1/e at every n", "(1 - 1/n)^n".
-
-References:
-  [1] L. Bottou, F. E. Curtis, J. Nocedal (2018). Optimization methods for large-scale
-      machine learning. SIAM Review 60(2). arXiv:1606.04838
-  [2] D. Dubhashi, D. Ranjan (1998). Balls and bins: a study in negative dependence.
-      Random Structures & Algorithms 13(2), 99-124.
-  [3] B. Efron, R. Tibshirani (1997). Improvements on cross-validation: the .632+ bootstrap
-      method. JASA 92(438), 548-560. doi:10.1080/01621459.1997.10474007
 """,
 )
 
@@ -284,11 +276,6 @@ R minibatches. Var(M^2) <= E M^4 <= (3(b-1) s2^2 + mu4)/b^3 (with replacement; w
 replacement E f(sum) is smaller for convex f [2, Thm 4]), so R = z^2 (3(b-1)+kurtosis)/(b 0.03^2)
 makes the half-width <= 3% of s2/b (rtol = 0.03; kurtosis is the population's own).
 Mutants: no correction; (n-b)/n; s2/b^2.
-
-References:
-  [1] W. G. Cochran (1977). Sampling Techniques (3rd ed.). Wiley.
-  [2] W. Hoeffding (1963). Probability inequalities for sums of bounded random variables.
-      JASA 58(301), 13-30. doi:10.1080/01621459.1963.10500830
 """,
 )
 
@@ -348,10 +335,6 @@ Derivation: E_I grad f_I = sum_i (1/n) grad f_i = grad (1/n) sum_i f_i (linearit
 Check: the expectation over I taken exactly (the mean of the n one-example problems' gradients,
 each from theorykit.numeric.problems.LogisticRegression) projected on the full-batch gradient
 is 1 (rtol 1e-9). Mutant: the sum instead of the mean (projection n).
-
-References:
-  [1] L. Bottou, F. E. Curtis, J. Nocedal (2018). Optimization methods for large-scale machine
-      learning. SIAM Review 60(2). arXiv:1606.04838
 """,
 )
 
@@ -442,11 +425,6 @@ Derivation: the one-step error recursion; distinct draws without replacement hav
 
 Checks: Monte Carlo over {RS_RUNS} epochs each (99.9% interval well inside rtol 5%). Mutant: reshuffling
 has the with-replacement variance.
-
-References:
-  [1] L. Bottou, F. E. Curtis, J. Nocedal (2018). Optimization methods for large-scale machine
-      learning. SIAM Review 60(2). arXiv:1606.04838
-  [2] W. G. Cochran (1977). Sampling Techniques (3rd ed.). Wiley.
 """,
 )
 

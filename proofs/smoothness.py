@@ -145,10 +145,6 @@ Cauchy-Schwarz, certified from the class's interpolation inequalities; also for 
 
 Checks: (a) 64 random pairs never exceed lambda_max (*upper*); (b) steering x - y by
 power iteration on gradient differences reaches lambda_max within 1e-3 (*tight*).
-
-References:
-  [1] Y. Nesterov (2018). Lectures on Convex Optimization. doi:10.1007/978-3-319-91578-4
-  [2] R. A. Horn, C. R. Johnson (2013). Matrix Analysis. doi:10.1017/CBO9781139020411
 """,
 )
 

@@ -107,13 +107,9 @@ def _unit_steps(d, rule: str):
     return direction
 
 
-def _derivation(name):
-    return derivation((), name)
-
-
 def _derive(rule: str, extra=()):
     def derive():
-        d = _derivation(f"units.{rule}")
+        d = derivation(name=f"units.{rule}")
         _unit_steps(d, rule)
         for other in extra:
             _unit_steps(d, other)
@@ -249,10 +245,6 @@ def _factor_check(rule, name="lr", power=1.0, symbol=r_lr):
         strategy=_params(rule), examples=(_example(rule),))
 
 
-_REFS_COMMON = """\
-  [1] Y. Nesterov (2018). Lectures on Convex Optimization. doi:10.1007/978-3-319-91578-4
-  [2] S. Boyd, L. Vandenberghe (2004). Convex Optimization. doi:10.1017/CBO9780511804441"""
-
 _METHOD = """\
 Checks: on f(theta) = mu/2|theta|^2 + sum_j a_j logcosh-terms (theorykit.numeric.newton.LogCoshRidge),
 change units theta -> c theta, loss -> s loss (g(phi) = s f(phi/c)), run the method from theta0 and
@@ -269,7 +261,7 @@ UNITS_NEWTON = Claim(
     title="Newton's update H^{-1} grad f has the units of theta: Newton is unit-free (lr dimensionless)",
     statement=_statement("newton"),
     kind=Kind.IDENTITY,
-    sources=(BOYD, NESTEROV),
+    sources=(NESTEROV, BOYD),
     derive=_derive("newton"),
     strategy=_params("newton"),
     checks=(_factor_check("newton"), _check("newton")),
@@ -284,9 +276,6 @@ dimensionless and Newton's trajectory is equivariant under any change of units o
 the loss (affine invariance, [2, Sec. 9.5.1], [1, Sec. 1.2.4]).
 
 {_METHOD}
-
-References:
-{_REFS_COMMON}
 """,
 )
 
@@ -309,9 +298,6 @@ Claim (*tight*, an identity of units): lr grad f has units theta only if [lr] = 
 not equivariant: changing the units of theta or the loss changes the trajectory [2, Sec. 9.3].
 
 {_METHOD}
-
-References:
-{_REFS_COMMON}
 """,
 )
 
@@ -334,14 +320,9 @@ consistent.
 
 Claim (*tight*, an identity of units): the directions m^/sqrt(v^), g/sqrt(G), g/sqrt(v) are
 dimensionless (invariant to the loss scale), so [lr] = theta: the lr is a distance per step, and
-the methods are equivariant only when lr is rescaled with theta (and eps with loss/theta) [3].
+the methods are equivariant only when lr is rescaled with theta (and eps with loss/theta) [3, Sec. 3.2].
 
 {_METHOD}
-
-References:
-  [1] D. P. Kingma, J. Ba (2015). Adam: a method for stochastic optimization. ICLR. arXiv:1412.6980
-  [2] J. Duchi, E. Hazan, Y. Singer (2011). Adaptive subgradient methods. JMLR 12.
-  [3] M. D. Zeiler (2012). ADADELTA: an adaptive learning rate method. arXiv:1212.5701 (Sec. 3.2, units)
 """,
 )
 
@@ -367,9 +348,6 @@ AdaDelta is unit-free "up to eps" [1, Sec. 3.2]: exactly equivariant when eps_dx
 eps_g (loss/theta)^2; with unit-free eps it is not (eps_dx sets the first steps' size).
 
 {_METHOD}
-
-References:
-  [1] M. D. Zeiler (2012). ADADELTA: an adaptive learning rate method. arXiv:1212.5701
 """,
 )
 

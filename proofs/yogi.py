@@ -17,7 +17,7 @@ ZAHEER = Source(
     authors="M. Zaheer, S. J. Reddi, D. Sachan, S. Kale, S. Kumar",
     title="Adaptive methods for nonconvex optimization",
     year=2018,
-    venue="NeurIPS 2018",
+    venue="NeurIPS 2018 (proceedings.neurips.cc, paper 8186)",
 )
 
 b, G, s, v, R = S("b"), S("G"), S("s"), S("v"), S("R")
@@ -167,11 +167,6 @@ Adam's change at v = R g^2.
 Checks: one Yogi step from v = R g^2 changes v by exactly (1 - b2) g^2 (tight); on heavy-tailed streams
 (Student t, 2 dof, scale switching over 6 decades) the max normalized change is <= 1 and
 min v_t/(beta2^t v_0) >= 1; Adam's one-step change is |1 - R| (tight), which refutes "Adam obeys the bound".
-
-References:
-  [1] M. Zaheer, S. J. Reddi, D. Sachan, S. Kale, S. Kumar (2018). Adaptive methods for nonconvex
-      optimization. NeurIPS 2018 (proceedings.neurips.cc, paper 8186).
-  [2] D. P. Kingma, J. Ba (2015). Adam: a method for stochastic optimization. ICLR. arXiv:1412.6980
 """,
 )
 

@@ -132,7 +132,8 @@ def test_cached_run_serves_a_second_decoration_from_disk(monkeypatch, tmp_path):
 
 # families whose docs cite [n] for sources[n-1] and no longer re-type a reference list
 GENERATED_REFERENCES = ("adagrad", "adam", "catapult", "centralflow", "chaos", "convexity", "deeplinear", "ema", "eos", "flow",
-                        "gd", "gradcheck", "implicit", "landscape", "linesearch", "ntk", "precond", "sanity", "scale")
+                        "gd", "gradcheck", "implicit", "landscape", "linesearch", "momentum", "muon", "newton", "nqm",
+                        "ntk", "precond", "rmsprop", "sanity", "scale", "schedule", "sgd", "smoothness", "units", "yogi")
 
 
 def test_reference_lists_are_generated_from_sources():
