@@ -1,6 +1,7 @@
 """Shared test setup: Hypothesis profiles.
 
-``ci`` (the default) keeps the whole suite under 10 minutes on 2 cores;
+``ci`` (the default) keeps the whole suite under about 5 minutes on 2 cores (tests marked
+``slow`` are skipped there);
 ``thorough`` is for long runs: ``HYPOTHESIS_PROFILE=thorough python -m pytest``.
 """
 import os
@@ -25,3 +26,15 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 # CLI runs in tests never read or write the user's result cache (tests that exercise the cache
 # pass --cache-dir explicitly).
 os.environ.setdefault("THEORYKIT_NO_CACHE", "1")
+
+
+def pytest_collection_modifyitems(config, items):
+    """``@pytest.mark.slow`` tests run only under the thorough profile (as the marker says)."""
+    if settings.get_current_profile_name() == "thorough":
+        return
+    import pytest
+
+    skip = pytest.mark.skip(reason="slow: runs under HYPOTHESIS_PROFILE=thorough")
+    for item in items:
+        if item.get_closest_marker("slow"):
+            item.add_marker(skip)
