@@ -103,3 +103,15 @@ def test_one_and_two_column_documents_compile_cleanly(toy_results, tmp_path):
         assert "Float too large" not in log, name
         assert "undefined" not in log.lower() or "Citation" not in log, name
 
+
+
+def test_upright_names_in_a_product_stay_apart():
+    # TeX drops the space SymPy puts between factors: b*gpus*servers read "bgpusservers"
+    import sympy
+
+    from theorykit.report.latex_symbols import statement_latex
+
+    b, gpus, servers, B = sympy.symbols("b gpus servers B_eff")
+    assert statement_latex(sympy.Eq(B, b * gpus * servers)) == r"B_{\mathrm{eff}} = b\,\mathrm{gpus}\,\mathrm{servers}"
+    eta, L = sympy.symbols("eta L")
+    assert statement_latex(sympy.Eq(B, eta * L / 2)) == r"B_{\mathrm{eff}} = \frac{L \eta}{2}"  # single letters unchanged

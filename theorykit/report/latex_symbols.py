@@ -85,6 +85,10 @@ def symbol_latex(name: str) -> str:
     return f"{base}_{{{subs}}}"
 
 
+_BEFORE_UPRIGHT = re.compile(r"(?<=[\w}]) \\mathrm\{")
+_AFTER_UPRIGHT = re.compile(r"(\\mathrm\{\w+\}) (?=[A-Za-z\\])")
+
+
 def _escape(text: str) -> str:
     return text.replace("_", r"\_")
 
@@ -103,6 +107,14 @@ class StatementPrinter(LatexPrinter):
         return symbol_latex(expr.name)
 
     _print_Dummy = _print_Symbol
+
+    def _print_Mul(self, expr):  # noqa: N802
+        # SymPy joins factors with a space, which TeX drops: b*gpus*servers would read
+        # "bgpusservers". An upright multi-letter name gets a thin space on each side it
+        # touches another factor.
+        tex = super()._print_Mul(expr)
+        tex = _BEFORE_UPRIGHT.sub(lambda m: r"\,\mathrm{", tex)
+        return _AFTER_UPRIGHT.sub(lambda m: m.group(1) + r"\,", tex)
 
     def _print_Add(self, expr, order=None):  # noqa: N802
         terms = list(self._as_ordered_terms(expr, order=order))
