@@ -14,45 +14,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
-import sys
 from pathlib import Path
 
 from ..errors import InputError
+from .argtypes import fraction_below_one, positive_int, positive_number
 
 __all__ = ["register", "run_sharpness", "run_gradcheck", "run_eos", "read_preconditioner"]
 
+_pos_int, _pos_float, _unit = positive_int, positive_number, fraction_below_one
 _MODEL_HELP = "MODULE:FACTORY, e.g. mymodels:make_problem (a module on the path or a .py file)"
-
-
-def _pos_int(text: str) -> int:
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
-    if v < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {v}")
-    return v
-
-
-def _pos_float(text: str) -> float:
-    try:
-        v = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}") from None
-    if not (math.isfinite(v) and v > 0):
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
-    return v
-
-
-def _unit(text: str) -> float:
-    try:
-        v = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number in [0, 1), got {text!r}") from None
-    if not 0 <= v < 1:
-        raise argparse.ArgumentTypeError(f"expected a number in [0, 1), got {v}")
-    return v
 
 
 def _common(p, *, json_help: str) -> None:
