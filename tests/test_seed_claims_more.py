@@ -1,12 +1,11 @@
-"""The second batch of claims for the seed statements (issue 14, item 6): each verifies on a small search,
-and its generated near-miss mutants are killed (or documented)."""
+"""The second batch of claims for the seed statements (issue 14, item 6): each one's generated near-miss
+mutants are killed (or documented). That each verifies is tests/test_catalog.py's job."""
 from __future__ import annotations
 
 import pytest
 
 from theorykit.claims.mutation import analyse
 from theorykit.claims.registry import get_claim
-from theorykit.claims.runner import verify_claim
 
 SEED_CLAIMS = [
     "chaos.period_three", "chaos.lyapunov", "gradcheck.depth_error", "gradcheck.special_point",
@@ -19,10 +18,9 @@ SEED_CLAIMS = [
 
 
 @pytest.mark.parametrize("claim_id", SEED_CLAIMS)
-def test_seed_claim_verifies_and_kills_its_near_misses(claim_id):
+def test_seed_claim_kills_its_near_misses(claim_id):
+    # that each claim verifies is tests/test_catalog.py's job (every claim, at the default budget)
     claim = get_claim(claim_id)
-    r = verify_claim(claim, seed=0, max_examples=3)
-    assert r.status == "verified", r.message
     report = analyse(claim, seed=0, max_examples=3)
     assert report.score is not None and report.score >= 0.75, str(report)
     # every survivor carries its documented reason (ntk.kernel_change: slopes -2/3 and -3/2 against the measured
