@@ -19,6 +19,13 @@ def _int(text: str, expected: str) -> int:
         raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}") from None
 
 
+def _float(text: str, expected: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}") from None
+
+
 def positive_int(text: str) -> int:
     value = _int(text, "a positive integer")
     if value < 1:
@@ -34,20 +41,14 @@ def seed(text: str) -> int:
 
 
 def timeout(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+    value = _float(text, "a number of seconds")
     if not math.isfinite(value) or value <= 0:
         raise argparse.ArgumentTypeError(f"must be a positive finite number of seconds, got {text!r}")
     return value
 
 
 def positive_number(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}") from None
+    value = _float(text, "a positive number")
     if not (math.isfinite(value) and value > 0):
         raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
     return value
@@ -55,20 +56,14 @@ def positive_number(text: str) -> float:
 
 def fraction_below_one(text: str) -> float:
     """A number in [0, 1): a momentum, a relative band."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number in [0, 1), got {text!r}") from None
+    value = _float(text, "a number in [0, 1)")
     if not 0 <= value < 1:  # also rejects nan
         raise argparse.ArgumentTypeError(f"expected a number in [0, 1), got {text!r}")
     return value
 
 
 def unit_score(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number in [0, 1], got {text!r}") from None
+    value = _float(text, "a number in [0, 1]")
     if not 0 <= value <= 1:  # also rejects nan
         raise argparse.ArgumentTypeError(f"expected a number in [0, 1], got {text!r}")
     return value

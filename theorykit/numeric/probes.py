@@ -331,12 +331,18 @@ def _certify_threshold(method, lam, mom, eta, rtol) -> None:
     from .certified import certify_thresholds
 
     check = certify_thresholds(method, to_numpy(lam), to_numpy(mom), to_numpy(eta), rtol)
+    _raise_unless_certified("stability_threshold", check, eta, rtol, lambda i: "")
+
+
+def _raise_unless_certified(probe: str, check, eta, rtol, detail) -> None:
+    """InconclusiveMeasurement naming the first problem whose threshold ``check`` did not
+    confirm; ``detail(i)`` adds what the check knows beyond the two spectral radii."""
     bad = np.flatnonzero(~np.asarray(check.certified, dtype=bool))
     if bad.size:
         i = int(bad[0])
         raise InconclusiveMeasurement(
-            f"stability_threshold is inconclusive for problem {i} ({bad.size} of {len(check.certified)}): "
-            f"the runs put the threshold at {float(to_numpy(eta)[i])!r}, but the spectral radius is "
+            f"{probe} is inconclusive for problem {i} ({bad.size} of {len(check.certified)}): "
+            f"the runs put the threshold at {float(to_numpy(eta)[i])!r}, but {detail(i)}the spectral radius is "
             f"{check.rho_below[i]!r} just below and {check.rho_above[i]!r} just above it (rtol {rtol:g})"
         )
 
@@ -411,15 +417,8 @@ def _certify_threshold_matrix(method, A, mom, eta, rtol) -> None:
     from .certified_matrix import certify_matrix_thresholds
 
     check = certify_matrix_thresholds(method, to_numpy(A), to_numpy(mom), to_numpy(eta), rtol)
-    bad = np.flatnonzero(~np.asarray(check.certified, dtype=bool))
-    if bad.size:
-        i = int(bad[0])
-        raise InconclusiveMeasurement(
-            f"stability_threshold_matrix is inconclusive for problem {i} ({bad.size} of {len(check.certified)}): "
-            f"the runs put the threshold at {float(to_numpy(eta)[i])!r}, but with A's eigenvalues enclosed to "
-            f"+-{float(check.radius[i]):.3g} the spectral radius is {check.rho_below[i]!r} just below and "
-            f"{check.rho_above[i]!r} just above it (rtol {rtol:g})"
-        )
+    _raise_unless_certified("stability_threshold_matrix", check, eta, rtol,
+                            lambda i: f"with A's eigenvalues enclosed to +-{float(check.radius[i]):.3g} ")
 
 
 def linear_rate(
