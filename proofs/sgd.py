@@ -590,7 +590,7 @@ SGD_DATA_PARALLEL = Claim(
                      _dp_deviation, measures=dev_dp, atol=1e-12, examples=(_DP_SEED_EXAMPLE,)),
     ),
     mutants=(
-        sympy.Eq(B_eff, 512 * b_w),  # seed 001: 16 servers with 8 GPUs counted as 512 workers
+        sympy.Eq(B_eff, 512 * b_w),  # seed 001: "16 servers with 8 GPUs ... a minibatch of 512" (16 x 8 = 128)
         sympy.Eq(B_eff, b_w),  # averaging workers does not grow the batch
     ),
     doc="""\
@@ -611,7 +611,8 @@ variance sigma^2/b average to variance sigma^2/(K b).
 Checks: per-example gradients of a linear regression (2048 examples, d = 4) at a random point;
 sigma^2 / the sample variance of the all-reduced gradient over 4000 steps vs servers x gpus x b
 (rtol 0.06, Monte Carlo: relative standard error ~ 1.1%); the all-reduced mean vs the mean of the
-concatenated batch (atol 1e-12). Mutants: 512 workers at 16 x 8 (the seed, B_eff = 512 b); B_eff = b.
+concatenated batch (atol 1e-12). Mutants: "16 servers with 8 GPUs ... a minibatch of 512" (seed 001, read as
+B_eff = 512 b: refuted by the effective-batch check at 16 x 8, which measures 128 b); B_eff = b.
 """,
 )
 

@@ -16,7 +16,7 @@ import sympy
 from proofs import adagrad, adam, gradcheck, newton, rmsprop, sanity, units, yogi
 from theorykit.claims.claim import Claim, Context, compare_values
 
-# the issue-14 seed claims appended to these families have their own tests (tests/test_seed_claims_more.py)
+# the issue-14 seed claims appended to these families have their own tests (tests/test_proofs_seeds.py)
 _SEED_CLAIMS = {"gradcheck.depth_error", "gradcheck.special_point", "gradcheck.dropout_seed",
                 "gradcheck.float32_loss_scale", "sanity.overfit_small"}
 CLAIMS = tuple(c for mod in (newton, units, adagrad, rmsprop, adam, yogi, gradcheck, sanity) for c in mod.CLAIMS

@@ -21,7 +21,7 @@ from theorykit.claims.result import strip_timings
 from theorykit.claims.runner import verify_claim
 from theorykit.numeric.montecarlo import halfwidth, z_value
 
-# the issue-14 seed claims appended to these families have their own tests (tests/test_seed_claims_more.py)
+# the issue-14 seed claims appended to these families have their own tests (tests/test_proofs_seeds.py)
 _SEED_CLAIMS = {"schedule.cosine_pinned", "sgd.sqrt_schedule", "sgd.data_parallel", "ema.tracks_time_average"}
 CLAIMS = tuple(c for c in (*sgd.CLAIMS, *nqm.CLAIMS, *schedule.CLAIMS, *ema.CLAIMS) if c.id not in _SEED_CLAIMS)
 BY_ID = {c.id: c for c in CLAIMS}

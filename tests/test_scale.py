@@ -21,7 +21,7 @@ from theorykit.numeric.scale_invariant import (
     sphere_sgd,
 )
 
-# the scale family spans both modules; its issue-14 seed claims have their own tests (tests/test_seed_claims_more.py)
+# the scale family spans both modules; its issue-14 seed claims have their own tests (tests/test_proofs_seeds.py)
 _SEED_CLAIMS = {"scale.last_decay_matters", "scale.decay_drop_then_rise"}
 SCALE_CLAIMS = tuple(c for c in scale.CLAIMS + scale_equilibrium.CLAIMS if c.id not in _SEED_CLAIMS)
 BY_ID = {c.id: c for c in SCALE_CLAIMS}
