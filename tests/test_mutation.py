@@ -271,6 +271,9 @@ def test_catalog_mutation_score():
     assert not low, "\n".join(low)
     killed, counted, score = catalog_score(reports)
     assert score is not None and score >= 0.9, (killed, counted)
+    for r in reports:  # no kill by a NaN/inf prediction or inside the kill margin; no survivor without its reason
+        assert all(k["margin"] >= 5 and math.isfinite(k["predicted"]) for k in r.kills), r.claim_id
+        assert all(s["reason"] for s in r.survivors), str(r)
 
 
 def test_verify_exits_1_on_incomplete_unless_allowed(monkeypatch, tmp_path, capsys):
