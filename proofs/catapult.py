@@ -235,7 +235,10 @@ CATAPULT_REGIMES = Claim(
             rtol=1e-6, strategy=_catapult_params, examples=({**_EX, "h": 3.0},)),
         NumericCheck(
             name="catapult_spike", description="for 2 < eta lam0 < 4 the loss peaks far above L0 (max_t L_t / L0 >= 2)",
-            measure=_m_peak, relation=CT_PEAK, rtol=0.0, strategy=_catapult_params, examples=({**_EX, "h": 3.0},)),
+            measure=_m_peak, relation=CT_PEAK, rtol=0.0, strategy=_catapult_params,
+            # and the low end of the window (h = 2.2, lam0 = 1, n = 512), where the spike is smallest (3.4 L0):
+            # the draws reached it only at some seeds, so whether peak >= 4 was refuted depended on the seed
+            examples=({**_EX, "h": 3.0}, {"n": 512, "f0": 1.0, "lam0": 1.0, "x": 1.0, "h": 2.2})),
         NumericCheck(
             name="lazy_lambda", description="for eta lam0 < 2: lam_T / lam0 = 1 up to the O(1/n) drift "
             "(4-h)c/(2-h) <= 5.4e-3 over this strategy; rtol 1e-2",
