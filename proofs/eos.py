@@ -315,7 +315,8 @@ def _derive_momentum():
 def _mom_params(method):
     """beta on a 0.1 grid over [0, _BETA_MAX[method]], and the step eta placing the method's
     threshold at S in {5, 8} (the sharpness this net reaches by progressive sharpening within
-    3000 / 4000 steps); the runner's max_examples decides how many grid points run."""
+    3000 / 4000 steps); CI draws 6 grid points per method (max_draws),
+    the thorough profile the runner's whole budget (the grid: 12 heavy-ball and 16 Nesterov points)."""
     thr = {"heavy_ball": sympy.lambdify((beta,), HB_THRESHOLD * eta), "nesterov": sympy.lambdify(
         (beta,), NAG_THRESHOLD * eta)}[method]  # threshold x eta: a function of beta only
 
@@ -355,9 +356,9 @@ EOS_MOMENTUM = Claim(
     checks=(
         NumericCheck("hb_late_mean_sharpness", "heavy ball: mean Lanczos sharpness over the last third of the run "
                      "(every 50 steps)", _m_mom_mean, measures=S_hb, bind=_MOM_BIND, rtol=0.05,
-                     strategy=lambda: _mom_params("heavy_ball"), examples=_HB_CI),
+                     strategy=lambda: _mom_params("heavy_ball"), examples=_HB_CI, max_draws=6),
         NumericCheck("nag_late_mean_sharpness", "Nesterov: the same", _m_mom_mean, measures=S_nag, bind=_MOM_BIND,
-                     rtol=0.05, strategy=lambda: _mom_params("nesterov"), examples=_NAG_CI),
+                     rtol=0.05, strategy=lambda: _mom_params("nesterov"), examples=_NAG_CI, max_draws=6),
     ),
     mutants=(
         sympy.Eq(S_hb, 2 / eta),  # heavy ball settles where GD does

@@ -231,8 +231,10 @@ def _evaluate(measurer, check, params, predict, compare, kill=False):
     return m, p, compare_values(m, p, compare, check.rtol, check.atol)
 
 
-def _search(measurer, check, predict, compare, strategy, *, seed, max_examples, kill=False) -> _Outcome:
-    """Hypothesis search for parameters where ``compare`` fails; the failure it reports is the shrunk one."""
+def _search(measurer, check, predict, compare, strategy, *, seed, max_examples, kill=False, shrink=True) -> _Outcome:
+    """Hypothesis search for parameters where ``compare`` fails; the failure it reports is the shrunk
+    one, or with ``shrink=False`` the first one found (a mutant's kill needs one witness, and
+    shrinking it cost a third of a cheap claim's verify time)."""
     from hypothesis import HealthCheck, Phase, Verbosity, given, settings
     from hypothesis import errors as hyp_errors
     from hypothesis import seed as hyp_seed
@@ -272,7 +274,7 @@ def _search(measurer, check, predict, compare, strategy, *, seed, max_examples, 
         database=None,
         deadline=None,
         derandomize=False,
-        phases=[Phase.generate, Phase.shrink],
+        phases=[Phase.generate, Phase.shrink] if shrink else [Phase.generate],
         suppress_health_check=list(HealthCheck),
         verbosity=Verbosity.quiet,
         report_multiple_bugs=False,
@@ -415,7 +417,7 @@ def _run_mutant_on(claim: Claim, mutant: Mutant, measurer: _Measurer, *, seed, m
         error = (None, exc)
     else:
         out = _search(measurer, check, predict, compare, strategy, seed=seed, max_examples=max_examples,
-                      kill="any" if mutant.strategy is not None else True)
+                      kill="any" if mutant.strategy is not None else True, shrink=False)
         found, error = out.failure, out.error
     if found is None and error is None and mutant.strategy is None:
         for ex in check.examples:  # the check's own examples, if the search missed

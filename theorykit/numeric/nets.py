@@ -403,6 +403,12 @@ def _plain_loss_and_grad(mlp: MLP, w: np.ndarray, X: Any, T: Any, xp: Any) -> tu
 # ---------------------------------------------------------------------------
 
 
+#: Largest P for which ``NetProblem`` builds the whole Hessian in one batched pass (its
+#: ``_hessian_trusted``): the pass holds P x n x width numbers per layer, and past a few hundred
+#: parameters Lanczos on single HVPs is cheaper than a dense eigendecomposition.
+DENSE_HESSIAN_MAX = 256
+
+
 class NetProblem:
     """``mlp`` on data (X, Y) as a Problem over R^P (P = mlp.num_params).
 
@@ -506,6 +512,16 @@ class NetProblem:
 
         return hvp(self.mlp, w, v, self.X, self.T, self.xp)
 
+    def _hessian_trusted(self, w: Any) -> Any:
+        """The dense Hessian (P, P) at a validated w (P,) by one batched R-operator pass
+        (``nets_hvp.hessian_plain``) for a NumPy MLP without normalization and P <= DENSE_HESSIAN_MAX;
+        None otherwise (the caller falls back to HVPs)."""
+        if not (isinstance(w, np.ndarray) and self.mlp.norm is None and self.dim <= DENSE_HESSIAN_MAX):
+            return None
+        from .nets_hvp import hessian_plain, prepare
+
+        return hessian_plain(self.mlp, prepare(self.mlp, w, self.X, self.T, self.xp))
+
     def grad(self, w: Any) -> Any:
         w = self._check_w(w, ndim=(1, 2))
         if w.ndim == 2:
@@ -531,6 +547,9 @@ class NetProblem:
                 "w", f"hessian() is for small nets: P = {self.dim} > max_hessian_dim = {self.max_hessian_dim}; use hvp()"
             )
         w = self._check_w(w)
+        dense = self._hessian_trusted(w)
+        if dense is not None:
+            return dense.T  # column j = H e_j (the same matrix up to rounding: H is symmetric)
         xp = self.xp
         eye = xp.eye(self.dim, dtype=xp.float64)
         cols = [self.hvp(w, eye[:, j]) for j in range(self.dim)]

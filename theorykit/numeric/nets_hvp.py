@@ -35,7 +35,7 @@ from typing import Any, Callable, NamedTuple
 
 from .nets import MLP, Forward, LayerParams, center, flatten, forward, output_loss, unflatten, unit_jvp, unit_vjp, unit_vjp_r
 
-__all__ = ["hvp", "hvp_operator", "prepare", "apply", "HVPState", "output_loss_r"]
+__all__ = ["hvp", "hvp_operator", "prepare", "apply", "hessian_plain", "HVPState", "output_loss_r"]
 
 
 def output_loss_r(kind: str, out: Any, r_out: Any, xp: Any) -> Any:
@@ -175,3 +175,76 @@ def hvp(mlp: MLP, w: Any, v: Any, X: Any, T: Any, xp: Any) -> Any:
         # copies: the caller may change its arrays in place after this call
         _LAST.key, _LAST.state = (mlp, w * 1, X * 1, T * 1, xp), state
     return apply(mlp, state, v, xp)
+
+
+def hessian_plain(mlp: MLP, state: HVPState) -> Any:
+    """The whole Hessian (P, P) of a NumPy MLP without normalization layers: ``apply`` on every basis
+    vector at once. Each R-line of ``apply`` gets a leading axis of size P (the direction), so a
+    small net's Hessian costs a few batched products instead of P (or a Lanczos run's 20-40)
+    separate HVPs, each dominated by per-call overhead. Row j is H e_j; rounding aside the
+    matrix is symmetric."""
+    import numpy as np
+
+    fw, layers = state.fw, mlp.spec.layers
+    P = mlp.spec.size
+
+    def left(A, B):  # A (n, k) times each B[p] (k, j)  -> (P, n, j), as one 2-D product
+        k, j = B.shape[1], B.shape[2]
+        return (A @ B.transpose(1, 0, 2).reshape(k, P * j)).reshape(A.shape[0], P, j).transpose(1, 0, 2)
+
+    def right(A, B):  # each A[p] (n, k) times B (k, j)  -> (P, n, j)
+        return (A.reshape(-1, A.shape[2]) @ B).reshape(P, A.shape[1], B.shape[1])
+
+    def tleft(A, B):  # each A[p]^T (k, n) times B (n, j)  -> (P, k, j)
+        k = A.shape[2]
+        return (B.T @ A.transpose(1, 0, 2).reshape(A.shape[1], P * k)).reshape(B.shape[1], P, k).transpose(1, 2, 0)
+
+    eye = np.eye(P)
+    dW, db = [], []
+    for layer in layers:  # the basis directions, split per layer: (P, fo, fi) and (P, fo) or None
+        (fo, fi), o = layer.weight_shape, layer.offset
+        dW.append(eye[:, o : o + fo * fi].reshape(P, fo, fi))
+        db.append(eye[:, o + fo * fi : o + fo * fi + layer.bias_size] if layer.bias_size else None)
+    # R-forward (as _r_forward, without normalization)
+    r_a, store = None, []
+    for h, W_dir, b_dir in zip(fw.hidden, dW[:-1], db[:-1]):
+        r_z = left(h.a_in, W_dir.transpose(0, 2, 1))  # (P, n, m)
+        if r_a is not None:
+            r_z = r_z + right(r_a, h.W.T)
+        if b_dir is not None:
+            r_z = r_z + b_dir[:, None, :]
+        store.append((r_a, W_dir, r_z))
+        r_a = h.d1 * r_z
+    r_out = left(fw.a_last, dW[-1].transpose(0, 2, 1)) + db[-1][:, None, :]
+    if r_a is not None:
+        r_out = r_out + right(r_a, fw.W_last.T)
+    n = fw.out.shape[0]
+    if mlp.loss == "mse":
+        r_delta = r_out / n
+    else:  # output_loss_r with the class axis last
+        e = np.exp(fw.out - np.max(fw.out, axis=1, keepdims=True))
+        p = e / np.sum(e, axis=1, keepdims=True)
+        r_delta = p * (r_out - np.sum(p * r_out, axis=-1, keepdims=True)) / n
+    # R-backward (as apply)
+    r_gW = tleft(r_delta, fw.a_last)
+    if r_a is not None:
+        r_gW = r_gW + left(state.delta_out.T, r_a)
+    out = [(r_gW, r_delta.sum(axis=1))]
+    delta, W_next, r_W_next = state.delta_out, fw.W_last, dW[-1]
+    for l in range(mlp.depth - 2, -1, -1):
+        h, b = fw.hidden[l], state.back[l]
+        r_a_in, r_W, r_zn = store[l]
+        r_g_a = right(r_delta, W_next) + left(delta, r_W_next)
+        r_delta = r_g_a * h.d1 + b.g_a * h.d2 * r_zn
+        delta = b.delta
+        r_gW = tleft(r_delta, h.a_in)
+        if r_a_in is not None:
+            r_gW = r_gW + left(delta.T, r_a_in)
+        out.append((r_gW, r_delta.sum(axis=1) if layers[l].bias_size else None))
+        W_next, r_W_next = h.W, r_W
+    parts = []
+    for (gW, gb), layer in zip(out[::-1], layers):
+        parts.append(gW.reshape(P, -1))
+        if layer.bias_size:
+            parts.append(gb)
+    return np.concatenate(parts, axis=1)
