@@ -29,8 +29,8 @@ def main(argv=None) -> int:
     ap.add_argument("--json", default=None, help="write the rows as JSON here")
     args = ap.parse_args(argv)
 
-    from proofs.gd import GD_STRONGLY_CONVEX_RATE
-    from proofs.gd_rates import GD_CONVEX_RATE_TIGHT
+    from proofs.gd.one_step import GD_STRONGLY_CONVEX_RATE
+    from proofs.gd.rates import GD_CONVEX_RATE_TIGHT
     from theorykit.claims import pep
     from theorykit.claims.claim import Context
     from theorykit.numeric.backend import get_namespace
@@ -72,7 +72,7 @@ def main(argv=None) -> int:
         from theorykit.claims.pep import gd_strongly_convex_worst_case
 
         from proofs._util import oracle_predictor
-        from proofs.gd import SC_RATE, n_
+        from proofs.gd.one_step import SC_RATE, n_
 
         mu = args.mu
         kappa = 1.0 / mu

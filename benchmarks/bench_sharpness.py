@@ -5,7 +5,7 @@
   * Lanczos (the same ARPACK call) on PyTorch double-backward HVPs, where torch is installed.
 
 The network is (1, w, w, 1) tanh with MSE on --points points of the Chebyshev polynomial T_4
-(the edge-of-stability setting of proofs/eos.py, deeper so that P reaches 10^5), at a LeCun
+(the edge-of-stability setting of proofs/eos/tanh_mlp.py, deeper so that P reaches 10^5), at a LeCun
 initialization. Prints times, ratios and the relative agreement of the three values; asserts nothing.
 
     python benchmarks/bench_sharpness.py [--sizes 1e3 1e4 1e5] [--points 20] [--dense-max 2000] [--repeats 3]

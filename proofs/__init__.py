@@ -1,6 +1,7 @@
-"""The theorykit claim catalog: one module per family of claims.
+"""The theorykit claim catalog: one module per family of claims, or one package
+for a large family.
 
-Each family module exports ``CLAIMS``, a tuple of ``theorykit.Claim``. This
+Each family module (or package) exports ``CLAIMS``, a tuple of ``theorykit.Claim``. This
 package is the built-in catalog registered under the entry-point group
 ``theorykit.catalogs``; third-party catalogs follow the same shape.
 """

@@ -112,7 +112,7 @@ def nesterov_rate():
     [mu, L], so every dimension) and the convex part: the one-step decrease of FISTA's potential
     Phi_k = t_k^2 (f(x_k) - f*) + L/2 ||z_k - x*||^2 for every smooth convex f and every k (t = t_{k+1}
     symbolic, t_k^2 = t^2 - t), then t_k >= (k + 1)/2 gives f(x_N) - f* <= L R^2/(2 t_N^2) <= 2 L R^2/(N+1)^2."""
-    from .momentum_accel import _derive_nag_rate
+    from .momentum.accelerated import _derive_nag_rate
 
     d = _vector(functions={"f": "smooth(L), convex"}, vectors=["xk", "zk", "xs"], minimizers={"xs": "f"},
                 let={"y": "(1 - 1/t)*xk + 1/t*zk", "x1": "y - 1/L*grad(f, y)", "z1": "zk - t/L*grad(f, y)"},
@@ -135,7 +135,7 @@ def convex_rate_tight():
     The upper bound for general N (Drori & Teboulle 2014) is not derived: the scope stays reduced."""
     import sympy
 
-    from .gd_rates import TIGHT_BOUND, L, N, R, delta
+    from .gd.rates import TIGHT_BOUND, L, N, R, delta
 
     d = _vector(functions={"f": "smooth(L), convex"}, vectors=["x0", "xs"], minimizers={"xs": "f"},
                 let={"x1": "x0 - 1/L*grad(f, x0)"}, assume=["L > 0", "R > 0", "N >= 1", "delta > 0"],

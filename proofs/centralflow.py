@@ -1,6 +1,6 @@
 """The central flow of gradient descent at the edge of stability (Cohen, Damian et al. 2024).
 
-Setting: the tanh MLP of ``proofs/eos.py`` (1 -> 32 -> 1 on 20 points of T_4, squared loss),
+Setting: the tanh MLP of ``proofs/eos/tanh_mlp.py`` (1 -> 32 -> 1 on 20 points of T_4, squared loss),
 full-batch GD with step eta. From the GD iterate at the onset of the edge of stability,
 GD, gradient flow and the central flow are run side by side
 (``theorykit.numeric.centralflow.compare_flows``, cached per parameters).

@@ -1,7 +1,7 @@
 """Exponential moving averages (EMA) of SGD iterates: stationary variance reduction.
 
 Monte Carlo on one NQM coordinate (``theorykit.numeric.nqm.simulate(..., ema=beta)``);
-the run size and its 99.9% guarantee are those of the nqm family (proofs/nqm.py).
+the run size and its 99.9% guarantee are those of the nqm family (proofs/nqm/recurrence.py).
 """
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from theorykit.claims.claim import Claim, Kind, NumericCheck, conjuncts
 
-from ._nqm_common import NQM_RTOL, NQM_RUNS
+from .nqm._common import NQM_RTOL, NQM_RUNS
 from ._stochastic import POLYAK_JUDITSKY, ZHANG, cached
 from ._util import thorough, S
 
@@ -134,7 +134,7 @@ Var y (Vy = beta^2 Vy + 2 beta (1-beta) rho c + (1-beta)^2 Vx), solved and check
 
 Checks (Monte Carlo): E[y^2]/E[theta^2] after a burn-in of ceil(5/min(ah, 2-ah)) + ceil(10/(1-beta))
 steps from theta_0 = 0 (transients <= e^-10); both means are Gaussian second moments, each within
-4% at 99.9% (proofs/nqm.py), so the ratio is within (1.04/0.96 - 1) = 8.3% at >= 99.8%.
+4% at 99.9% (proofs/nqm/recurrence.py), so the ratio is within (1.04/0.96 - 1) = 8.3% at >= 99.8%.
 Mutants: the white-noise formula for correlated iterates; a factor 1 - beta.
 Not checked here: how closely the EMA tracks the time-averaged trajectory away from stationarity.
 """,

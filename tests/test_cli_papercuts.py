@@ -195,7 +195,7 @@ def test_wheel_installs_the_catalog_as_theorykit_catalog(tmp_path):
     assert proc.returncode == 0, proc.stderr
     (wheel,) = (tmp_path / "dist").glob("theorykit-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
-    assert "theorykit/catalog/__init__.py" in names and "theorykit/catalog/gd.py" in names
+    assert "theorykit/catalog/__init__.py" in names and "theorykit/catalog/gd/one_step.py" in names
     assert "theorykit/catalog/gradcheck/__init__.py" in names and "theorykit/catalog/gradcheck/bugs.py" in names
     assert not any(n.startswith("proofs/") for n in names)
     eps = next(n for n in names if n.endswith("entry_points.txt"))

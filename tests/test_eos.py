@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from proofs import eos
+from proofs.eos import tanh_mlp as eos
 from theorykit.errors import InputError
 from theorykit.numeric.eos import TrainConfig, chebyshev_problem, top_eigenpair, train
 from theorykit.numeric.sharpness import sharpness

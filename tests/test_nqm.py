@@ -35,7 +35,7 @@ def test_cv_bound_behind_the_claims_run_sizes():
     runs = simulate(h, np.full(30, 0.9), batch_size=1.0, n_runs=40000, rng=np.random.default_rng(3), theta0=0.0)
     cv = runs.loss[:, 1:].std(axis=0) / runs.loss[:, 1:].mean(axis=0)
     assert np.all(cv <= np.sqrt(2) * 1.05)  # sampling error of a std from 4e4 runs is < 1%
-    from proofs._nqm_common import NQM_RTOL, NQM_RUNS
+    from proofs.nqm._common import NQM_RTOL, NQM_RUNS
 
     assert halfwidth(2.0, NQM_RUNS) <= NQM_RTOL  # relative half-width the claims state as rtol
 

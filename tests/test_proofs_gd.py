@@ -17,10 +17,10 @@ from hypothesis import given, settings
 
 from theorykit.claims.claim import Claim, Context, compare_values
 
-from proofs import convexity, gd, gd_rates, smoothness
+from proofs import convexity, gd, smoothness
 from proofs._util import golden_section, oracle_predictor, predictor
 
-CLAIMS = (*smoothness.CLAIMS, *convexity.CLAIMS, *gd.CLAIMS, *gd_rates.CLAIMS)
+CLAIMS = (*smoothness.CLAIMS, *convexity.CLAIMS, *gd.CLAIMS)
 BY_ID = {c.id: c for c in CLAIMS}
 EXPECTED_IDS = {
     "smoothness.quadratic",

@@ -15,6 +15,7 @@ import pytest
 import sympy
 
 from proofs import ema, nqm, schedule, sgd
+from proofs.sgd import sampling
 from proofs._stochastic import LEVEL
 from theorykit.claims.claim import Claim, Context
 from theorykit.claims.result import strip_timings
@@ -77,17 +78,17 @@ def test_claim_verifies_and_refutes_every_mutant(claim_id):
 
 def test_coverage_run_sizes_give_the_stated_halfwidth():
     for n in (2, 3, 10, 1000, 100_000, 400_000):
-        runs = sgd._coverage_runs(n)
-        assert halfwidth(min(0.25, 1.0 / n), runs, LEVEL) <= sgd.COV_HW * (1 + 1e-12)
+        runs = sampling._coverage_runs(n)
+        assert halfwidth(min(0.25, 1.0 / n), runs, LEVEL) <= sampling.COV_HW * (1 + 1e-12)
 
 
 def test_minibatch_run_sizes_give_the_stated_halfwidth():
-    x = sgd._population({"n": 30, "sigma": 2.0, "heavy": True}, ctx(1))
+    x = sampling._population({"n": 30, "sigma": 2.0, "heavy": True}, ctx(1))
     assert abs(x.mean()) < 1e-12 and np.mean(x * x) == pytest.approx(4.0, rel=1e-12)
     for b in (1, 7, 30):
-        R = sgd._minibatch_runs(x, b)
+        R = sampling._minibatch_runs(x, b)
         kurt = np.mean(x**4) / np.mean(x**2) ** 2
-        assert z_value(LEVEL) * math.sqrt((3 * (b - 1) + kurt) / (b * R)) <= sgd.MB_RTOL
+        assert z_value(LEVEL) * math.sqrt((3 * (b - 1) + kurt) / (b * R)) <= sampling.MB_RTOL
 
 
 def test_sixty_seven_percent_is_outside_the_interval():
@@ -104,7 +105,7 @@ def test_ema_lag_run_size_gives_the_stated_halfwidth():
 
 def test_convex_rate_confidence_bounds_bracket_the_mean():
     p = {"kind": "quadratic", "eigenvalues": (0.01, 1.0), "L": 1.0, "h": 1.0, "T": 50, "sigma": 1.0, "D": 1.0}
-    from proofs import _sgd_convex as cr
+    from proofs.sgd import convex_rate as cr
 
     gaps = cr._simulate(p, ctx(2))
     lo, hi = cr._lcb(p, ctx(2)), cr._ucb(p, ctx(2))

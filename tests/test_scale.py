@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from proofs import scale, scale_equilibrium
+from proofs import scale
 from theorykit.claims.claim import Context, compare_values
 from theorykit.errors import InputError
 from theorykit.numeric.nets import MLP, NetProblem
@@ -23,7 +23,7 @@ from theorykit.numeric.scale_invariant import (
 
 # the scale family spans both modules; its issue-14 seed claims have their own tests (tests/test_proofs_seeds.py)
 _SEED_CLAIMS = {"scale.last_decay_matters", "scale.decay_drop_then_rise"}
-SCALE_CLAIMS = tuple(c for c in scale.CLAIMS + scale_equilibrium.CLAIMS if c.id not in _SEED_CLAIMS)
+SCALE_CLAIMS = tuple(c for c in scale.CLAIMS if c.id not in _SEED_CLAIMS)
 BY_ID = {c.id: c for c in SCALE_CLAIMS}
 
 

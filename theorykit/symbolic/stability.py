@@ -1,6 +1,6 @@
 """Stability of linear recurrences, derived with SymPy.
 
-Two pieces used by the momentum family (``proofs/momentum*.py``):
+Two pieces used by the momentum family (``proofs/momentum/``):
 
 * ``jury_conditions(p, z)``: the Schur–Cohn / Jury conditions, as SymPy relations
   in the coefficients, for every root of the real polynomial ``p`` to lie strictly

@@ -1,6 +1,6 @@
 """sgd.convex_rate: averaged SGD on a convex L-smooth function with bounded gradient noise.
 
-Part of the ``sgd`` family (listed in ``proofs/sgd.py``'s CLAIMS); split out to keep
+Part of the ``sgd`` family (listed in ``proofs/sgd/__init__.py``); split out to keep
 modules short.
 """
 from __future__ import annotations
@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 
 from theorykit.claims.claim import Claim, Kind, NumericCheck
 
-from ._stochastic import BOTTOU, GARRIGOS_GOWER, LEVEL, cached
-from ._util import NESTEROV, S
+from .._stochastic import BOTTOU, GARRIGOS_GOWER, LEVEL, cached
+from .._util import NESTEROV, S
 
 __all__ = ["SGD_CONVEX_RATE"]
 

@@ -1,4 +1,4 @@
-"""Shared pieces of the momentum family (``momentum.py``, ``momentum_accel.py``):
+"""Shared pieces of the momentum family (``heavy_ball.py``, ``accelerated.py``):
 symbols, the per-eigendirection characteristic polynomials derived by
 ``theorykit.symbolic.stability``, citations, and small measurement helpers.
 Not a family module itself (leading underscore: no ``CLAIMS``).
@@ -17,7 +17,7 @@ from theorykit.symbolic.stability import (
     jury_conditions,
 )
 
-from ._util import derivation, BECK_TEBOULLE, NESTEROV, POLYAK, S
+from .._util import derivation, BECK_TEBOULLE, NESTEROV, POLYAK, S
 
 # --------------------------------------------------------------------------- symbols
 # h = eta*lambda (step times eigenvalue): the only combination the recurrences see.

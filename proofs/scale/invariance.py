@@ -1,7 +1,7 @@
 """Scale invariance: L(c w) = L(w) for c > 0 (normalization layers), and (S)GD with
 weight decay on such losses: gradient/Hessian scaling, norm dynamics, the
 exponential learning-rate equivalence. The equilibrium claims (norm equilibrium,
-learning-rate decay, intrinsic learning rate) are in ``scale_equilibrium.py``;
+learning-rate decay, intrinsic learning rate) are in ``equilibrium.py``;
 both modules are the ``scale`` family.
 """
 from __future__ import annotations
@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from theorykit.claims.claim import Claim, Kind, NumericCheck, Source
 
-from ._util import S, seed_words
+from .._util import S, seed_words
 
 __all__ = ["CLAIMS"]
 

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from theorykit.claims.claim import Claim, Kind, NumericCheck, Source, conjuncts
 
-from ._util import S
+from .._util import S
 
 __all__ = ["CLAIMS", "COHEN_2021", "COHEN_2022"]
 

@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 from theorykit.claims.claim import Claim, Kind, NumericCheck
 from theorykit.numeric.nqm import critical_batch_sizes, tuned_steps
 
-from ._stochastic import WU, ZHANG, cached
-from ._util import S, golden_section, rounded, thorough
+from .._stochastic import WU, ZHANG, cached
+from .._util import S, golden_section, rounded, thorough
 
 __all__ = ["NQM_CRITICAL_BATCH", "NQM_SHORT_HORIZON"]
 

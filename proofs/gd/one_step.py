@@ -1,7 +1,7 @@
 """Gradient descent x+ = x - eta grad f(x): one-step guarantees and step-size thresholds.
 
 The convergence-rate claims (convex, tight convex, nonconvex) live in
-``proofs/gd_rates.py``; both modules are the ``gd`` family.
+``rates.py``; both modules are the ``gd`` family.
 """
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from hypothesis import strategies as st
 
 from theorykit.claims.claim import Claim, Kind, NumericCheck, PepOracle
 
-from . import _vector_derivations
+from .. import _vector_derivations
 
-from ._util import (
+from .._util import (
     BOYD,
     NESTEROV,
     PEPIT,

@@ -10,7 +10,7 @@ recurrence whose characteristic polynomial is derived in
 ``theorykit.symbolic.stability`` from the step rule; with h = ηλ it is
 p(z) = z² − (1 + β − h) z + β. Stability and rates follow from where its roots lie
 (Jury's criterion [2]). The catalog's second momentum module,
-``momentum_accel.py``, holds Nesterov's method, the GD comparison and CG.
+``accelerated.py``, holds Nesterov's method, the GD comparison and CG.
 """
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from theorykit.claims.claim import Claim, Kind, NumericCheck
 
-from ._momentum_common import (
+from ._common import (
     GD_CONDITIONS,
     GOH,
     HB_CONDITIONS,
@@ -41,12 +41,12 @@ from ._momentum_common import (
     spread,
     z,
 )
-from ._momentum_common import derivation as _derivation
-from ._momentum_common import probes as _probes
-from ._momentum_common import seed_of as _seed
-from ._momentum_common import unit_floats as _unit
-from ._stochastic import cached
-from ._util import POLYAK, S, predictor, rotated_quadratic
+from ._common import derivation as _derivation
+from ._common import probes as _probes
+from ._common import seed_of as _seed
+from ._common import unit_floats as _unit
+from .._stochastic import cached
+from .._util import POLYAK, S, predictor, rotated_quadratic
 
 __all__ = ["CLAIMS"]
 
@@ -395,7 +395,7 @@ def _search(params, ctx):
     smallest rate measured at any (η, β) tried: an achieved rate, never an extrapolation.
     Accuracy: at the optimum both ends sit on the edge of the complex-root regime, where
     the root modulus moves like √(δη), so a resolution δ gives errors ~√δ: rtol 1e-4."""
-    from ._util import golden_section
+    from .._util import golden_section
 
     eig = spread(params["mu"], params["L"], params["n"])
     grid = 64

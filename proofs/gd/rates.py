@@ -1,5 +1,5 @@
 """Gradient descent convergence rates: convex O(1/N), the exact 1/(4N+2) worst case,
-and the nonconvex gradient-norm bound. (Same ``gd`` family as ``proofs/gd.py``.)
+and the nonconvex gradient-norm bound. (Same ``gd`` family as ``one_step.py``.)
 """
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ from hypothesis import strategies as st
 
 from theorykit.claims.claim import Claim, Kind, NumericCheck, PepOracle
 
-from . import _vector_catalog
-from . import _vector_derivations
+from .. import _vector_catalog
+from .. import _vector_derivations
 
-from ._util import (
+from .._util import (
     BECK_TEBOULLE,
     BOTTOU_CURTIS_NOCEDAL,
     DRORI_TEBOULLE,
@@ -27,7 +27,7 @@ from ._util import (
     rounded,
     spectrum,
 )
-from .gd import logistic_problem
+from .one_step import logistic_problem
 
 __all__ = ["CLAIMS"]
 

@@ -1,6 +1,6 @@
 """Nesterov's method, heavy ball versus GD, and greedy heavy ball = conjugate gradient.
 
-The second module of the momentum family (see ``momentum.py`` for the setting).
+The second module of the momentum family (see ``heavy_ball.py`` for the setting).
 Nesterov's method with constant momentum [1]:
 
     y_k = x_k + β (x_k − x_{k−1}),   x_{k+1} = y_k − η ∇f(y_k),   x_{−1} = x_0,
@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from theorykit.claims.claim import Claim, Kind, NumericCheck, PepOracle
 
-from ._momentum_common import (
+from ._common import (
     BECK_TEBOULLE,
     HESTENES_STIEFEL,
     JURY,
@@ -36,13 +36,13 @@ from ._momentum_common import (
     spread,
     z,
 )
-from ._momentum_common import derivation as _derivation
-from ._momentum_common import probes as _probes
-from ._momentum_common import seed_of as _seed
-from ._momentum_common import unit_floats as _unit
-from . import _vector_catalog
-from ._sources import NOCEDAL_WRIGHT
-from ._util import predictor, rotated_quadratic
+from ._common import derivation as _derivation
+from ._common import probes as _probes
+from ._common import seed_of as _seed
+from ._common import unit_floats as _unit
+from .. import _vector_catalog
+from .._sources import NOCEDAL_WRIGHT
+from .._util import predictor, rotated_quadratic
 
 __all__ = ["CLAIMS"]
 
@@ -170,7 +170,7 @@ def _convex_gap_huber(params, ctx):
     within 1e-3 of the PEP worst case for N <= 20."""
     from theorykit.numeric.problems import Huber1D
 
-    from ._util import golden_section
+    from .._util import golden_section
 
     L_v, R_v, N_v = params["L"], params["R"], params["N"]
 
@@ -297,7 +297,7 @@ def _measured_rates(params, ctx):
     """(rho_HB, rho_GD) measured by linear_rate at each method's optimal tuning on [mu, L]."""
     mu_v, L_v = 1.0, float(params["kappa"])
     eig = spread(mu_v, L_v, params["n"])
-    from .momentum import (  # momentum.heavy_ball_optimal's tuning, written once there
+    from .heavy_ball import (  # momentum.heavy_ball_optimal's tuning, written once there
         BETA_OPT,
         ETA_OPT,
     )

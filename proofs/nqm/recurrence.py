@@ -22,11 +22,11 @@ from hypothesis import strategies as st
 
 from theorykit.claims.claim import Claim, Kind, NumericCheck
 
-from ._nqm_common import NQM_RTOL, NQM_RUNS
-from ._stochastic import LEVEL, ZHANG
-from ._util import S, rounded
+from ._common import NQM_RTOL, NQM_RUNS
+from .._stochastic import LEVEL, ZHANG
+from .._util import S, rounded
 
-__all__ = ["CLAIMS"]
+__all__ = ["NQM_SGD"]
 
 a, h, B, s, s0, P = (S(v) for v in ("a", "h", "B", "s", "s0", "P"))
 alpha = S("alpha")
@@ -211,8 +211,3 @@ k = ceil(5/min(alpha h, 2 - alpha h)) steps from theta_0 = 0 (transient <= e^-10
 Mutants: steady state alpha h/(2B); noise h/B^2; preconditioner once in the noise term.
 """,
 )
-
-from ._nqm_batch import NQM_CRITICAL_BATCH, NQM_SHORT_HORIZON
-from ._nqm_momentum import NQM_MOMENTUM
-
-CLAIMS = (NQM_SGD, NQM_MOMENTUM, NQM_CRITICAL_BATCH, NQM_SHORT_HORIZON)

@@ -1,6 +1,6 @@
 """nqm.momentum_recurrence: the three second moments under heavy-ball momentum.
 
-Part of the ``nqm`` family (listed in ``proofs/nqm.py``); conventions and the
+Part of the ``nqm`` family (listed in ``proofs/nqm/__init__.py``); conventions and the
 Monte Carlo run size are stated in that module's docstring.
 """
 from __future__ import annotations
@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 from theorykit.claims.claim import Claim, Kind, NumericCheck
 from theorykit.numeric.montecarlo import mean_interval
 
-from ._nqm_common import NQM_RTOL, NQM_RUNS
-from ._stochastic import LEVEL, ZHANG, cached
-from ._util import S, rounded
+from ._common import NQM_RTOL, NQM_RUNS
+from .._stochastic import LEVEL, ZHANG, cached
+from .._util import S, rounded
 
 __all__ = ["NQM_MOMENTUM"]
 
@@ -56,7 +56,7 @@ def _derive_momentum():
 
 # measured: after one heavy-ball step from a random state with second moments (A, V, C), E[theta+^2],
 # E[v+^2] and E[(theta+ + v+)^2] = A+ + V+ + 2 C+ (each a mean of squares of Gaussians, so the
-# coefficient-of-variation bound of proofs/nqm.py holds; E[theta+ v+] alone has no relative bound)
+# coefficient-of-variation bound of proofs/nqm/recurrence.py holds; E[theta+ v+] alone has no relative bound)
 U_next = S("U_next")
 SUM_RELATION = sympy.Eq(U_next, sum(r.rhs for r in MR_STATEMENT.args) + C_REC)  # A+ + V+ + 2 C+
 _BIND = {a: lambda p: _step(p), c: lambda p: p["h"] / p["B"],
@@ -148,7 +148,7 @@ monomials with one eps factor have expectation 0 (fresh noise); the rest give A,
 At beta = 0 the A recurrence is nqm.sgd_recurrence's.
 
 Checks (Monte Carlo, 99.9%, rtol 0.04 from the Gaussian coefficient-of-variation bound,
-see proofs/nqm.py): one heavy-ball step from a Gaussian state (theta, v) with any second moments
+see proofs/nqm/recurrence.py): one heavy-ball step from a Gaussian state (theta, v) with any second moments
 (A, V in [0, 4], correlation in [-0.99, 0.99]), h in [0.01, 10], beta in [0, 0.99], a h up to
 2(1 + beta): E theta+^2, E v+^2 and E (theta+ + v+)^2 = A+ + V+ + 2C+ (the cross moment enters only
 through this square, which keeps the relative Monte Carlo bound). Mutants: the cross term C dropped;

@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 
 from theorykit.claims.claim import Claim, Kind, NumericCheck, Source
 
-from ._util import S, thorough
-from .eos import COHEN_2021, EOS_QUALITATIVE
+from .._util import S, thorough
+from .tanh_mlp import COHEN_2021, EOS_QUALITATIVE
 
 __all__ = ["CLAIMS"]
 

@@ -1,6 +1,6 @@
 """Scale-invariant losses under SGD with weight decay at equilibrium: the norm
 equilibrium, the sqrt(10) effect of a learning-rate decay, and the intrinsic
-learning rate eta*lambda. Part of the ``scale`` family (see ``scale.py``).
+learning rate eta*lambda. Part of the ``scale`` family (see ``invariance.py``).
 """
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 
 from theorykit.claims.claim import Claim, Kind, NumericCheck
 
-from ._util import S, seed_words
-from .scale import (
+from .._util import S, seed_words
+from .invariance import (
     _nl_problem,
     ARORA_LI_LYU,
     LI_LYU_ARORA,
@@ -340,7 +340,7 @@ CLAIMS = (SCALE_EQUILIBRIUM, SCALE_LR_DECAY, SCALE_INTRINSIC_LR)
 
 
 # ============================================================== seed claims (issue 14, item 6)
-from ._util import S, derivation  # noqa: E402  (the seed block is appended as one unit)
+from .._util import S, derivation  # noqa: E402  (the seed block is appended as one unit)
 
 # ------------------------------------------------------------ scale.last_decay_matters
 x_fin, eta_last, eta_first = S("x_final"), S("eta_last", positive=True), S("eta_first", positive=True)

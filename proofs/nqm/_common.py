@@ -5,11 +5,11 @@ import numpy as np
 
 from theorykit.numeric.montecarlo import runs_for_halfwidth
 
-from ._stochastic import LEVEL
+from .._stochastic import LEVEL
 
 __all__ = ["NQM_RTOL", "NQM_RUNS", "momentum_steps"]
 
-#: relative half-width of every NQM Monte Carlo check (see proofs/nqm.py's docstring)
+#: relative half-width of every NQM Monte Carlo check (see proofs/nqm/recurrence.py's docstring)
 NQM_RTOL = 0.04
 #: runs making z * sqrt(2) E[loss] / sqrt(R) <= NQM_RTOL * E[loss] at LEVEL
 NQM_RUNS = runs_for_halfwidth(2.0, NQM_RTOL, LEVEL)
