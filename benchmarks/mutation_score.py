@@ -101,8 +101,9 @@ def render(doc: dict) -> str:
         f"{meta['max_examples']}, {meta['python']}; {t['cpu_s']} CPU-s in all.",
         "",
         f"**Catalog: {t['killed']}/{t['counted']} counted near misses killed ({pct(t['score'])}) over "
-        f"{t['scored']} scored claims; lowest claim "
-        + (f"`{t['min_claim'][0]}` {pct(t['min_claim'][1])}" if t["min_claim"] else "n/a")
+        f"{t['scored']} scored claims; "
+        + ("every scored claim 100%" if t["min_claim"] and t["min_claim"][1] == 1.0 else
+           f"lowest claim `{t['min_claim'][0]}` {pct(t['min_claim'][1])}" if t["min_claim"] else "no claim scored")
         + f"; {len(t['below_75'])} below 75%; smallest kill margin "
         + (f"{t['min_margin']:.3g}" if t["min_margin"] is not None else "n/a")
         + f" tolerances (the rule's floor is 5); {t['nonfinite_kills']} kills by a NaN/inf prediction; "
