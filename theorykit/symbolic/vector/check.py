@@ -2,6 +2,7 @@
 refuted (with an exact counterexample) or unknown."""
 from __future__ import annotations
 
+import re
 import time
 
 import sympy
@@ -12,8 +13,10 @@ from ..report import ChainResult, DerivationReport, StepResult
 from .certificate import find_certificate
 from .classes import parameter_conditions
 from .document import VectorDerivation, parse_vector_derivation
+from .noise import with_noise
 from .problem import boundary_points, build_problem, concave_variant, sample_parameters, stretched_points
 from .refute import find_counterexample
+from .syntax import moment_symbol
 from .render import WrittenExpr, certificate_dict
 from .reductions import divide_positive_power, guarded, norm_bound_step, perspective_step, satisfies_all
 from .signs import handelman_sign, positive_atoms, quick_sign
@@ -239,14 +242,45 @@ def _warm_up() -> None:
 
 def _decide_isolated(doc, lhs, op, rhs, assumptions, timeout, prover, positivity, class_problem):
     """decide_vector_step in a forked worker (hard stop past the budget); scalar-only steps
-    go to the scalar prover, which isolates itself."""
+    go to the scalar prover, which isolates itself. With noise vectors, a counterexample
+    gets each noise's exact law (noise.with_noise) and a certificate says how E was reduced."""
     from .isolate import run_isolated
 
     args = (doc, lhs, op, rhs, assumptions, timeout, prover, positivity, class_problem)
     if not (_placeholders(lhs) or _placeholders(rhs)):
-        return decide_vector_step(*args)
-    return run_isolated(decide_vector_step, args, timeout,
-                        lambda reason, seconds: ("unknown", reason, None, None, seconds))
+        result = decide_vector_step(*args)
+    else:
+        result = run_isolated(decide_vector_step, args, timeout,
+                              lambda reason, seconds: ("unknown", reason, None, None, seconds))
+    if not doc.ctx.noises:
+        return result
+    status, method, cex, cert, seconds = result
+    if status == "refuted":
+        cex = with_noise(cex, doc.ctx)
+        if cex is None:  # pragma: no cover - the law is exact by construction
+            return "unknown", "no exact law for the noise", None, None, seconds
+        method += "; noise: a two-point law with mean 0 and the second moment found"
+    if status == "proved" and isinstance(cert, dict):
+        cert = {**cert, "expectation": _EXPECTATION_NOTE}
+        for key in ("identity", "text", "latex"):
+            if key in cert:
+                cert[key] = _MOMENT_NAME.sub(r"E(norm(\1)**2)", cert[key])
+        if "text" in cert:
+            cert["text"] = f"{cert['text']}  [{_EXPECTATION_NOTE}]"
+    return status, method, cex, cert, seconds
+
+
+_EXPECTATION_NOTE = ("after E: E(dot(e, a)) = 0 for deterministic a, E(norm(e)**2) is a scalar (E is linear, "
+                     "E[e | the deterministic vectors] = 0)")
+_MOMENT_NAME = re.compile(r"Enorm2__(\w+?)(?![\w])")
+
+
+def _shown(relations, ctx):
+    """The assumptions as printed: each moment symbol shown as E(norm(e)**2)."""
+    if not ctx.noises:
+        return relations
+    names = {moment_symbol(n): sympy.Symbol(f"E(norm({n})**2)", real=True) for n in ctx.noises}
+    return [r.xreplace(names) for r in relations]
 
 
 def _nonnegative_side(side, positivity) -> bool:
@@ -363,7 +397,8 @@ def check_vector_document(doc: VectorDerivation, *, timeout: float = 10.0, prove
         overall = "unknown"
     else:
         overall = "proved"
-    return DerivationReport(file=doc.source, status=overall, steps=results, chains=chains, assumptions=relations)
+    return DerivationReport(file=doc.source, status=overall, steps=results, chains=chains,
+                            assumptions=_shown(relations, doc.ctx))
 
 
 def check_vector_text(text: str, source: str | None = None, *, timeout: float = 10.0, prover=None) -> DerivationReport:
