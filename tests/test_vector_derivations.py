@@ -481,7 +481,7 @@ def test_assume_cannot_constrain_a_vector():
 
 GENERAL = ("gd.descent_lemma", "gd.convex_rate", "gd.strongly_convex_rate", "gd.nonconvex_gradient_norm",
            "smoothness.quadratic", "convexity.first_order", "landscape.chord_convexity",
-           "landscape.stationary_is_global", "linesearch.armijo", "momentum.nesterov_rate")
+           "landscape.stationary_is_global", "linesearch.armijo", "momentum.nesterov_rate", "sgd.convex_rate")
 
 
 def test_class_theorems_are_derived_in_general():
@@ -490,7 +490,7 @@ def test_class_theorems_are_derived_in_general():
     for claim_id in GENERAL:
         assert registry.get_claim(claim_id).derivation_scope == "general", claim_id
     # documented reductions (docs/ARCHITECTURE.md, "Derivation scope")
-    for claim_id in ("gd.convex_rate_tight", "sgd.convex_rate"):
+    for claim_id in ("gd.convex_rate_tight",):
         assert registry.get_claim(claim_id).derivation_scope == "reduced", claim_id
 
 
