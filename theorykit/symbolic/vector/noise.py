@@ -41,6 +41,17 @@ def with_noise(cex: dict | None, ctx) -> dict | None:
     if cex is None or not getattr(ctx, "noises", None):
         return cex
     out = {key: (dict(value) if isinstance(value, dict) else value) for key, value in cex.items()}
+    if not out.get("vectors") and not out.get("functions") and (ctx.vectors or ctx.points):
+        # a step with no Gram terms left after E (refuted by its scalars alone): every deterministic
+        # vector at 0, and f = 0 there (f = mu/2 ||x||^2 for a strongly convex class), which every
+        # class admits: value 0 and gradient 0 at the origin, a global minimizer
+        out["vectors"] = {name: [] for name in ctx.vectors}
+        out["vectors"].update({name: [] for name in ctx.let_order if not ctx.random(ctx.lets[name])})
+        out["functions"] = {}
+        for p in ctx.points:
+            out["functions"].setdefault(p.function, []).append(
+                {"at": p.label if not p.label.startswith("@") else [], "value": "0", "grad": []})
+        out["realized_by"] = "every deterministic vector is 0, where f has value 0 and gradient 0"
     scalars = dict(out.get("scalars", {}))
     vectors = {name: list(coords) for name, coords in out.get("vectors", {}).items()}
     dim = max((len(c) for c in vectors.values()), default=0)
