@@ -69,7 +69,10 @@ def with_noise(cex: dict | None, ctx) -> dict | None:
         if key not in scalars:  # the step does not mention E||e||^2: any value >= 0 will do
             m = sympy.Integer(0)
         else:
-            m = sympy.Rational(scalars.pop(key))
+            try:
+                m = sympy.Rational(scalars.pop(key))
+            except (TypeError, ValueError):  # a closed form (sqrt(2)): no rational law is built
+                return None
         if m < 0:
             return None
         atoms = noise_law(m)
