@@ -325,17 +325,69 @@ def _strict_gaps(doc, positivity) -> list:
 
 
 def _decide_on_strict_gaps(doc, lhs, op, rhs, gap_args, timeout, prover):
-    """decide a step where the class needs ``gap > 0`` and ``assume:`` gives only ``gap >= 0``."""
-    gaps, assumptions, positivity = gap_args
+    """decide a step where the class needs ``gap > 0`` and ``assume:`` gives only ``gap >= 0``;
+    for smooth(L), strongly_convex(mu) the boundary mu = L is decided too (degenerate.py)."""
+    gaps, assumptions, positivity, boundary = gap_args
     status, method, cex, cert, seconds = _decide_isolated(doc, lhs, op, rhs, assumptions, timeout, prover,
                                                           positivity, None)
     if status == "refuted":
         return status, f"{method}; counterexample with {', '.join(f'{g} > 0' for g in gaps)}", cex, None, seconds
     where = ", ".join(f"{g} > 0" for g in gaps)
+    if status == "proved" and boundary is not None:
+        at_equality = _prove_at_boundary(doc, lhs, op, rhs, boundary)
+        if at_equality is not None:
+            cert = {**(cert or {}), "boundary": at_equality["text"]}
+            if "text" in cert:
+                cert["text"] = f"{cert['text']}; where L - mu > 0. {at_equality['text']}"
+            return "proved", f"{method} where {where}; a sum of squares at equality", None, cert, seconds
     if status == "proved":
         return ("unknown", f"proved only where {where} (the class is degenerate at equality, which is not "
                 f"decided); add it to assume: to prove the step", None, None, seconds)
     return status, method, cex, cert, seconds
+
+
+def _boundary_args(doc, relations, timeout):
+    """(assumptions with mu = L, their positivity) when the only gap is L - mu of one
+    smooth(L), strongly_convex(mu) function with a plain symbol mu; else None."""
+    if len(doc.ctx.functions) != 1:
+        return None
+    (cls,) = doc.ctx.functions.values()
+    if cls.kind != "smooth_strongly_convex" or not isinstance(cls.mu, sympy.Symbol) or cls.M is not None:
+        return None
+    try:
+        equal = _make_assumptions(list(relations) + [sympy.Eq(cls.mu, cls.L)], False)
+    except (InputError, ValueError, TypeError):
+        return None
+    return equal, _Positivity(equal, lambda: time.monotonic() + timeout)
+
+
+def _prove_at_boundary(doc, lhs, op, rhs, boundary):
+    from .degenerate import prove_at_equality
+
+    assumptions, positivity = boundary
+    definitions = {k.name: v.xreplace({s: sympy.Symbol(s.name, real=True) for s in v.free_symbols})
+                   for k, v in getattr(assumptions, "definitions", {}).items()}
+
+    def rewrite(expr):
+        expr = sympy.sympify(expr)
+        for _ in range(4):  # definitions may refer to each other (mu = L, kappa = L/mu)
+            subs = {s: definitions[s.name] for s in expr.free_symbols if s.name in definitions}
+            if not subs:
+                break
+            expr = expr.xreplace(subs)
+        return expr
+
+    positivity.deadline = lambda: time.monotonic() + 4.0
+    try:
+        found = prove_at_equality(doc.ctx, lhs, op, rhs, rewrite, positivity)
+        if found is None and op != "=" and _nonnegative_side(lhs, positivity) and _nonnegative_side(rhs, positivity):
+            # both sides products of norms and scalars >= 0: A <= B iff A^2 <= B^2, as in decide_vector_step
+            found = prove_at_equality(doc.ctx, sympy.expand(lhs**2), op, sympy.expand(rhs**2), rewrite, positivity)
+        return found
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except Exception:  # noqa: BLE001 - a failed boundary proof leaves the step unknown
+        return None
 
 
 def check_vector_document(doc: VectorDerivation, *, timeout: float = 10.0, prover=None) -> DerivationReport:
@@ -356,7 +408,10 @@ def check_vector_document(doc: VectorDerivation, *, timeout: float = 10.0, prove
     if gaps:
         strict = relations + [sympy.StrictGreaterThan(g, 0) for g in gaps]
         strict_assumptions = _make_assumptions(strict, False)
-        gap_args = (gaps, strict_assumptions, _Positivity(strict_assumptions, lambda: time.monotonic() + timeout))
+        boundary = _boundary_args(doc, relations, timeout) if [str(g) for g in gaps] == [
+            str(c.L - c.mu) for c in doc.ctx.functions.values()] else None
+        gap_args = (gaps, strict_assumptions, _Positivity(strict_assumptions, lambda: time.monotonic() + timeout),
+                    boundary)
     results = []
     for index, step in enumerate(doc.steps):
         if gap_args is not None and (_placeholders(step.lhs) or _placeholders(step.rhs)):
