@@ -262,9 +262,13 @@ def _decide_isolated(doc, lhs, op, rhs, assumptions, timeout, prover, positivity
         method += "; noise: a two-point law with mean 0 and the second moment found"
     if status == "proved" and isinstance(cert, dict):
         cert = {**cert, "expectation": _EXPECTATION_NOTE}
-        for key in ("identity", "text", "latex"):
+        for key in ("identity", "text"):
             if key in cert:
                 cert[key] = _MOMENT_NAME.sub(r"E(norm(\1)**2)", cert[key])
+        if "latex" in cert:
+            for name in doc.ctx.noises:
+                cert["latex"] = cert["latex"].replace(sympy.latex(moment_symbol(name)),
+                                                      rf"\mathbb{{E}}\|{sympy.latex(sympy.Symbol(name))}\|^2")
         if "text" in cert:
             cert["text"] = f"{cert['text']}  [{_EXPECTATION_NOTE}]"
     return status, method, cex, cert, seconds
