@@ -87,6 +87,9 @@ def with_noise(cex: dict | None, ctx) -> dict | None:
     out["vectors"] = {name: coords for name, coords in vectors.items()}
     out["functions"] = functions
     out["noise"] = laws
+    if out.get("realized_by"):
+        out["realized_by"] += (f"; each noise vector has its own last coordinate (of {dim + extra}), where every "
+                               "deterministic vector is 0")
     random_lets = {name: ctx.let_text[name] for name in ctx.let_order if ctx.random(ctx.lets[name])}
     if random_lets:
         out["random_lets"] = random_lets  # their values are the definitions at each atom of the noise
