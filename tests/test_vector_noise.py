@@ -36,6 +36,10 @@ HOSTILE = [
     ("function f: convex\nvectors: x\nnoise: e\nclaim: E(dot(e, x)*dot(e, x)) >= 0\n", 4, "product of two terms"),
     ("function f: convex\nvectors: x\nnoise: e\nclaim: E(norm(e)**4) >= 0\n", 4, "product of two terms"),
     ("function f: convex\nvectors: x\nnoise: e\nclaim: E(norm(e)) >= 0\n", 4, "not reducible"),
+    # refused from a degree bound, without expanding (this expansion would take minutes)
+    ("function f: convex\nvectors: x, y, z\nnoise: e\nclaim: E(norm(x + y + z + e)**400) >= 0\n", 4,
+     "product of two terms"),
+    ("function f: convex\nvectors: x\nnoise: e\nclaim: E(exp(dot(e, x))) >= 1\n", 4, "not reducible"),
     ("function f: convex\nvectors: x\nnoise: e\nclaim: E(1/norm(x + e)**2) >= 0\n", 4, "not reducible"),
     ("function f: convex\nvectors: x\nnoise: e\nclaim: dot(e, x) <= 0\n", 4, "outside E(...)"),
     ("function f: convex\nvectors: x\nnoise: e\nclaim: E(E(norm(e)**2)) >= 0\n", 4, "nested E"),

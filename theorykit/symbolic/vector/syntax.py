@@ -432,30 +432,47 @@ class _TypedBuilder:
         return _Scalar(reduced)
 
 
+def _noise_degree(expr, noisy) -> int | None:
+    """An upper bound on the degree of ``expr`` in the noise Gram symbols, without expanding it;
+    None when ``expr`` is not a polynomial in them (a root, a quotient, a function of them)."""
+    if not any(s in noisy for s in expr.free_symbols):
+        return 0
+    if expr in noisy:
+        return 1
+    if isinstance(expr, sympy.Add):
+        degrees = [_noise_degree(a, noisy) for a in expr.args]
+        return None if None in degrees else max(degrees)
+    if isinstance(expr, sympy.Mul):
+        degrees = [_noise_degree(a, noisy) for a in expr.args]
+        return None if None in degrees else sum(degrees)
+    if isinstance(expr, sympy.Pow) and expr.exp.is_Integer and expr.exp > 0:
+        base = _noise_degree(expr.base, noisy)
+        return None if base is None else base * int(expr.exp)
+    return None
+
+
 def expectation(expr, ctx: VectorContext):
     """E(expr) over the noise vectors of ``ctx`` (see :meth:`_TypedBuilder._expectation`), or a
-    message saying why it cannot be reduced exactly."""
+    message saying why it cannot be reduced exactly. Nothing is expanded: the degree in the noise
+    Gram symbols is bounded first (so E(norm(x + e)**400) is refused at once), and a term linear
+    in them is split by differentiation, which leaves the deterministic factors as written."""
     noisy = ctx.noise_symbols()
-    present = [s for s in sympy.sympify(expr).free_symbols if s in noisy]
+    expr = sympy.sympify(expr)
+    present = sorted((s for s in expr.free_symbols if s in noisy), key=lambda s: s.name)
     if not present:
         return expr
-    try:
-        poly = sympy.Poly(sympy.expand(expr), *present)
-    except sympy.PolynomialError:
+    degree = _noise_degree(expr, noisy)
+    if degree is None:
         return ("E() of this expression is not reducible: a noise vector appears under a square root "
                 "(norm(e) unsquared), in a denominator or inside another function; write norm(v)**2 or dot(u, v)")
-    total = sympy.Integer(0)
-    for monomial, coeff in poly.terms():
-        if any(s in noisy for s in coeff.free_symbols):  # pragma: no cover - Poly keeps generators out
-            return "E() of this expression is not reducible"
-        degree = sum(monomial)
-        if degree == 0:
-            total += coeff
+    if degree > 1:
+        return ("E() of a product of two terms in a noise vector (such as dot(e, a)*dot(e, b) or "
+                "norm(e)**4) is not reducible: only E(dot(e, a)) = 0 and E(norm(e)**2) are known")
+    total = expr.xreplace({s: sympy.Integer(0) for s in present})
+    for symbol in present:  # affine in the noise symbols: the coefficient is the derivative
+        coeff = sympy.diff(expr, symbol)
+        if coeff == 0:
             continue
-        if degree > 1:
-            return ("E() of a product of two terms in a noise vector (such as dot(e, a)*dot(e, b) or "
-                    "norm(e)**4) is not reducible: only E(dot(e, a)) = 0 and E(norm(e)**2) are known")
-        symbol = present[monomial.index(1)]
         a, b = noisy[symbol]
         if a == b:
             total += coeff * moment_symbol(a)
