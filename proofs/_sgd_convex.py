@@ -208,8 +208,8 @@ SGD_CONVEX_RATE = Claim(
     },
     doc="""\
 Setting: f: R^d -> R convex and L-smooth with minimizer x*; stochastic gradients
-g = grad f(x) + e, E[e | x] = 0, E||e||^2 <= s2; SGD x_{t+1} = x_t - eta g_t with constant
-eta <= 1/L; xbar_T = (1/T) sum_{t=0..T-1} x_t; D = ||x_0 - x*||.
+g_t = grad f(x_t) + e_t, E[e_t | x_0..x_t] = 0, E[||e_t||^2 | x_0..x_t] <= s2;
+SGD x_{t+1} = x_t - eta g_t with constant eta <= 1/L; xbar_T = (1/T) sum_{t=0..T-1} x_t; D = ||x_0 - x*||.
 
 Claim (*upper*): E f(xbar_T) - f* <= D^2/(2 eta T) + eta s2 / 2, cf. [1, Sec. 5] and [2, Sec. 4].
 
