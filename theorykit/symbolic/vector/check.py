@@ -338,7 +338,14 @@ def _decide_on_strict_gaps(doc, lhs, op, rhs, gap_args, timeout, prover):
         return status, f"{method}; counterexample with {', '.join(f'{g} > 0' for g in gaps)}", cex, None, seconds
     where = ", ".join(f"{g} > 0" for g in gaps)
     if status == "proved" and boundary is not None:
-        at_equality = _prove_at_boundary(doc, lhs, op, rhs, boundary)
+        from .isolate import run_isolated
+
+        # in a forked worker within what is left of the step's budget (at least 2 s), like the step itself
+        budget = max(timeout - seconds, 2.0)
+        started = time.monotonic()
+        at_equality = run_isolated(_prove_at_boundary, (doc, lhs, op, rhs, boundary, budget), budget,
+                                   lambda reason, spent: None)
+        seconds += time.monotonic() - started
         if at_equality is not None:
             cert = {**(cert or {}), "boundary": at_equality["text"]}
             if "text" in cert:
@@ -365,7 +372,7 @@ def _boundary_args(doc, relations, timeout):
     return equal, _Positivity(equal, lambda: time.monotonic() + timeout)
 
 
-def _prove_at_boundary(doc, lhs, op, rhs, boundary):
+def _prove_at_boundary(doc, lhs, op, rhs, boundary, budget: float = 10.0):
     from .degenerate import prove_at_equality
 
     assumptions, positivity = boundary
@@ -381,7 +388,8 @@ def _prove_at_boundary(doc, lhs, op, rhs, boundary):
             expr = expr.xreplace(subs)
         return expr
 
-    positivity.deadline = lambda: time.monotonic() + 4.0
+    stop = time.monotonic() + budget
+    positivity.deadline = lambda: stop
     try:
         found = prove_at_equality(doc.ctx, lhs, op, rhs, rewrite, positivity)
         if found is None and op != "=" and _nonnegative_side(lhs, positivity) and _nonnegative_side(rhs, positivity):
