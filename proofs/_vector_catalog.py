@@ -130,16 +130,37 @@ def nesterov_rate():
 
 
 def convex_rate_tight():
-    """gd.convex_rate_tight, the parts proved in general: N = 1 for every smooth convex f in every
-    dimension (f(x1) - f* <= L R^2/6), and the lower bound for every N (the Huber function, scalar).
-    The upper bound for general N (Drori & Teboulle 2014) is not derived: the scope stays reduced."""
+    """gd.convex_rate_tight in general: the upper bound f(x_N) - f* <= L R^2/(4N + 2) for every smooth
+    convex f, every dimension and every N, and the lower bound for every N (the Huber function, scalar).
+
+    The upper bound is a potential with a symbolic counter t (found here with a small SDP over
+    potentials a_t (f - f*) + L/2 ||x - x*||^2 + c_t/L ||grad f||^2, in the spirit of the
+    potential-function analyses of Taylor & Bach 2019, arXiv:1902.00947; the certificates below
+    are the proof):  Phi_t = t (f(x_t) - f*) + L/2 ||x_t - x*||^2 + t (t + 1)/(2L) ||grad f(x_t)||^2
+    decreases along GD with eta = 1/L, Phi_0 = L R^2/2, and (2N + 1)(f(x_N) - f*) <= Phi_N
+    (smooth-convex inequality x_N -> x* plus L/2 ||x_N - x* - (N + 1)/L grad f(x_N)||^2 >= 0).
+    This is Drori & Teboulle's bound (2014, arXiv:1206.3209, Thm 3.1)."""
     import sympy
 
     from .gd.rates import TIGHT_BOUND, L, N, R, delta
 
     d = _vector(functions={"f": "smooth(L), convex"}, vectors=["x0", "xs"], minimizers={"xs": "f"},
-                let={"x1": "x0 - 1/L*grad(f, x0)"}, assume=["L > 0", "R > 0", "N >= 1", "delta > 0"],
+                let={"x1": "x0 - 1/L*grad(f, x0)"},
+                assume=["L > 0", "R > 0", "N >= 1", "delta > 0", "t >= 0", "e_N >= 0",
+                        "Phi_0 = L/2*R**2", "Phi_N <= Phi_0", "(2*N + 1)*e_N <= Phi_N"],
                 name="gd.convex_rate_tight")
+    # the potential decreases, for every t (x0 = x_t, x1 = x_{t+1})
+    d.claim("(t + 1)*(f(x1) - f(xs)) + L/2*norm(x1 - xs)**2 + (t + 1)*(t + 2)/(2*L)*norm(grad(f, x1))**2", "<=",
+            "t*(f(x0) - f(xs)) + L/2*norm(x0 - xs)**2 + t*(t + 1)/(2*L)*norm(grad(f, x0))**2",
+            by="Phi_{t+1} <= Phi_t")
+    # the potential at x0 = x_N bounds (2N + 1)(f(x_N) - f*)
+    d.claim("(2*N + 1)*(f(x0) - f(xs))", "<=",
+            "N*(f(x0) - f(xs)) + L/2*norm(x0 - xs)**2 + N*(N + 1)/(2*L)*norm(grad(f, x0))**2",
+            by="(2N + 1) e_N <= Phi_N")
+    # by induction on t, Phi_N <= Phi_0 = L R^2/2 (assumed above, with e_N = f(x_N) - f*, and the
+    # claim above as (2N + 1) e_N <= Phi_N):
+    d.start("e_N").le("Phi_N/(2*N + 1)", by="(2N + 1) e_N <= Phi_N").le(
+        "Phi_0/(2*N + 1)", by="the potential decreases").eq("L*R**2/(4*N + 2)", by="Phi_0 = L R^2/2")
     d.claim("f(x1) - f(xs)", "<=", "L/6*norm(x0 - xs)**2", by="= L R^2/(4N + 2) at N = 1 (PEP certificate)")
     # lower bound: the 1-D Huber function with threshold delta, x0 = R, step 1/L: x_N = R - N delta and
     # f(x_N) = L delta x_N - L delta^2/2; the best delta by completing the square

@@ -13,7 +13,8 @@ ROOT = Path(__file__).resolve().parents[1]
 #: class theorems: general only through a vector derivation (certificate steps in the report)
 CLASS_THEOREMS = ("gd.descent_lemma", "gd.convex_rate", "gd.strongly_convex_rate", "gd.nonconvex_gradient_norm",
                   "smoothness.quadratic", "convexity.first_order", "landscape.chord_convexity",
-                  "landscape.stationary_is_global", "linesearch.armijo", "momentum.nesterov_rate")
+                  "landscape.stationary_is_global", "linesearch.armijo", "momentum.nesterov_rate",
+                  "sgd.convex_rate", "gd.convex_rate_tight")
 
 
 def _documented_general() -> set[str]:

@@ -47,10 +47,28 @@ def _q(text) -> sympy.Rational:
 class _Evaluator:
     """Evaluates the .deriv vector syntax on explicit data (vectors are tuples of exact numbers)."""
 
-    def __init__(self, scalars, vectors, functions):
+    def __init__(self, scalars, vectors, functions, laws=None, random_lets=None):
         self.scalars = scalars
         self.vectors = vectors
         self.functions = functions  # name -> list of (coords, value, grad)
+        self.laws = laws or {}  # noise -> list of (probability, coords): E(...) is the exact average
+        self.random_lets = random_lets or {}  # let name -> definition text (evaluated at each atom)
+
+    def expectation(self, node):
+        import itertools
+
+        names = list(self.laws)
+        total = sympy.Integer(0)
+        for atoms in itertools.product(*(self.laws[n] for n in names)):
+            inner = _Evaluator(self.scalars, dict(self.vectors), self.functions)
+            weight = sympy.Integer(1)
+            for name, (p, coords) in zip(names, atoms):
+                inner.vectors[name] = coords
+                weight *= p
+            for name, text in self.random_lets.items():  # in file order: later lets may use earlier ones
+                inner.vectors[name] = inner.ev(ast.parse(text, mode="eval"))
+            total += weight * inner.ev(node)
+        return total
 
     def lookup(self, fname, point):
         if callable(self.functions[fname]):  # an explicit function: (value, gradient) at point
@@ -93,6 +111,8 @@ class _Evaluator:
         if isinstance(node, ast.Call):
             name = node.func.id
             args = node.args
+            if name == "E" and self.laws:
+                return self.expectation(args[0])
             if name == "grad":
                 return self.lookup(args[0].id, self.ev(args[1]))[1]
             if name == "dot":
@@ -164,7 +184,7 @@ def verify_counterexample(text: str, lhs: str, op: str, rhs: str, cex: dict) -> 
             for piece in m.group(2).split(","):
                 vec, _, fun = piece.split()
                 (minimizers if m.group(1) == "minimizer" else stationary).append((vec, fun))
-    dims = {len(v) for v in vectors.values()}
+    dims = {len(v) for v in vectors.values()} | {len(a["value"]) for law in cex.get("noise", {}).values() for a in law}
     assert len(dims) == 1, "all vectors must have one dimension"
     functions = {}
     for fname, rows in cex["functions"].items():
@@ -173,12 +193,26 @@ def verify_counterexample(text: str, lhs: str, op: str, rhs: str, cex: dict) -> 
             at = vectors[row["at"]] if isinstance(row["at"], str) else tuple(_q(x) for x in row["at"])
             data.append((at, _q(row["value"]), tuple(_q(x) for x in row["grad"])))
         functions[fname] = data
-    ev = _Evaluator(scalars, dict(vectors), functions)
-    # the let: vectors are what their definitions say
+    laws, random_lets = {}, dict(cex.get("random_lets", {}))
+    for noise, atoms in cex.get("noise", {}).items():
+        # the declaration's semantics, checked on the law itself: probabilities, mean zero
+        law = [(_q(a["probability"]), tuple(_q(x) for x in a["value"])) for a in atoms]
+        assert all(p >= 0 for p, _ in law) and sum(p for p, _ in law) == 1
+        assert all(sum(p * v[k] for p, v in law) == 0 for k in range(len(law[0][1]))), "noise mean is not zero"
+        laws[noise] = law
+        second = sum(p * sum(x * x for x in v) for p, v in law)
+        assert _q(cex["scalars"].get(f"E(norm({noise})**2)", second)) == second
+        # assume: lines bound E(norm(e)**2): put in the law's own second moment
+        assumes = [re.sub(rf"E\(\s*norm\(\s*{noise}\s*\)\s*\*\*\s*2\s*\)", f"({second})", a) for a in assumes]
+    ev = _Evaluator(scalars, dict(vectors), functions, laws, random_lets)
+    # the let: vectors are what their definitions say (random ones are evaluated at each atom of the law)
     for name, expr in lets:
+        if name in random_lets:
+            assert random_lets[name] == expr.strip()
+            continue
         assert ev.ev(ast.parse(expr, mode="eval")) == vectors[name], f"let {name} does not hold"
     # assume:
-    env = {sympy.Symbol(k, real=True): v for k, v in scalars.items()}
+    env = {sympy.Symbol(k, real=True): v for k, v in scalars.items() if not k.startswith("E(")}
     for line in assumes:
         for relation in parse_assumptions(line):
             assert bool(relation.xreplace(env)), f"assumption {relation} fails"
@@ -481,7 +515,7 @@ def test_assume_cannot_constrain_a_vector():
 
 GENERAL = ("gd.descent_lemma", "gd.convex_rate", "gd.strongly_convex_rate", "gd.nonconvex_gradient_norm",
            "smoothness.quadratic", "convexity.first_order", "landscape.chord_convexity",
-           "landscape.stationary_is_global", "linesearch.armijo", "momentum.nesterov_rate")
+           "landscape.stationary_is_global", "linesearch.armijo", "momentum.nesterov_rate", "sgd.convex_rate")
 
 
 def test_class_theorems_are_derived_in_general():
@@ -489,9 +523,9 @@ def test_class_theorems_are_derived_in_general():
 
     for claim_id in GENERAL:
         assert registry.get_claim(claim_id).derivation_scope == "general", claim_id
-    # documented reductions (docs/ARCHITECTURE.md, "Derivation scope")
+    # the last two class claims that were reduced (docs/ARCHITECTURE.md, "Derivation scope")
     for claim_id in ("gd.convex_rate_tight", "sgd.convex_rate"):
-        assert registry.get_claim(claim_id).derivation_scope == "reduced", claim_id
+        assert registry.get_claim(claim_id).derivation_scope == "general", claim_id
 
 
 def test_scope_travels_through_json_and_tables():

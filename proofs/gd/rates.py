@@ -340,7 +340,8 @@ GD_CONVEX_RATE_TIGHT = Claim(
     statement=CT_STATEMENT,
     kind=Kind.TIGHT_BOUND,
     sources=(DRORI_TEBOULLE, TAYLOR_HENDRICKX_GLINEUR, PEPIT),
-    derive=_vector_catalog.convex_rate_tight,  # N = 1 in general + the lower bound; general N not derived
+    derive=_vector_catalog.convex_rate_tight,  # every smooth convex f and every N (a potential) + the lower bound
+    derivation_scope="general",
     assumptions=CT_ASSUME,
     strategy=_quadratic_params,
     checks=_checks(CT_STATEMENT, tight_huber=True),
@@ -364,12 +365,13 @@ Claim (*tight*): f(x_N) - f* <= L R^2 / (4N + 2), attained by a 1-D Huber functi
 It fails for larger steps: at eta = 1.9/L the quadratic L/2 x^2 already gives
 L R^2 (0.9)^(2N) / 2 > L R^2/(4N+2) for small N.
 
-Derivation (reduced: N = 1 for the whole class, the lower bound for every N): (a) the upper bound for
-N = 1 as a PEP certificate [2]: with x* = 0, f* = 0,
-one half of each of the interpolation inequalities (x*, x0), (x*, x1), (x0, x1) added to
-f(x1) leaves L |x0|^2/6 minus two squares; the multipliers come from PEPit's dual and are
-checked as exact algebra. For general N the certificate is [1, Thm 3.1]'s, checked here
-numerically by the PEPit oracle for N = 1..10 [3]. (b) The attaining instance: on the
+Derivation (general: every smooth convex f, every dimension, every N): (a) the upper bound as a
+vector derivation with a symbolic counter t: the potential Phi_t = t (f(x_t) - f*) +
+L/2 ||x_t - x*||^2 + t (t + 1)/(2L) ||grad f(x_t)||^2 decreases along GD (interpolation
+certificate for every t), Phi_0 = L R^2/2, and (2N + 1)(f(x_N) - f*) <= Phi_N (the inequality
+x_N -> x* plus a square), so f(x_N) - f* <= L R^2/(4N + 2); N = 1 is also checked on its own
+as a PEP certificate [2] (one half of each interpolation inequality). The PEPit oracle checks
+the bound numerically for N = 1..10 [3]. (b) The attaining instance: on the
 Huber function with threshold delta, started at R, f(x_N) = L delta (R - N delta) -
 L delta^2/2 <= L R^2/(4N+2) with equality at delta = R/(2N+1), where the iterates stay
 on the linear part.

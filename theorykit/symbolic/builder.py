@@ -108,16 +108,17 @@ class Derivation:
     >>> d.start("f - eta*g**2 + L/2*eta**2*g**2").eq("f - eta*(1 - L*eta/2)*g**2").le("f")  # doctest: +SKIP
     """
 
-    def __new__(cls, *args, functions=None, vectors=None, minimizers=None, let=None, stationary=None, **kwargs):
+    def __new__(cls, *args, functions=None, vectors=None, minimizers=None, let=None, stationary=None, noise=None,
+                **kwargs):
         # declarations of functions/vectors make it a vector derivation (theorykit.symbolic.vector)
-        if cls is Derivation and any(x is not None for x in (functions, vectors, minimizers, let, stationary)):
+        if cls is Derivation and any(x is not None for x in (functions, vectors, minimizers, let, stationary, noise)):
             from .vector.builder import VectorDerivation
 
             return super().__new__(VectorDerivation)
         return super().__new__(cls)
 
     def __init__(self, assume=(), *, name: str | None = None, functions=None, vectors=None, minimizers=None,
-                 let=None, stationary=None):
+                 let=None, stationary=None, noise=None):
         self.name = name
         self._parsed = ParsedDerivation(source=name)
         self._calls = 0

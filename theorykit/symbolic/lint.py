@@ -25,7 +25,7 @@ _RESERVED = frozenset({
     "floor", "ceiling", "sign",
 })
 _VECTOR_WORDS = frozenset({
-    "function", "vectors", "minimizer", "stationary", "let", "of", "grad", "dot", "norm",
+    "function", "vectors", "minimizer", "stationary", "let", "noise", "of", "grad", "dot", "norm",
     "convex", "smooth", "strongly_convex", "lipschitz",
 })
 # a name not glued to a digit or dot before it (so the 'e' of 1e-3 is not a name)

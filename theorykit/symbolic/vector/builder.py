@@ -2,6 +2,7 @@
 
 ``Derivation(functions={"f": "smooth(L), convex"}, vectors=["x0", "xs"],
 minimizers={"xs": "f"}, let={"x1": "x0 - eta*grad(f, x0)"}, assume=[...])``
+(and ``noise=["e"]`` for random vectors with conditional mean zero, used inside ``E(...)``)
 returns an instance of :class:`VectorDerivation` (a subclass), whose steps are
 given as text in the ``.deriv`` expression syntax. The builder assembles the
 equivalent ``.deriv`` text and checks it with the same code as ``theorykit
@@ -40,7 +41,7 @@ class VectorDerivation(Derivation):
     """A vector derivation built in Python (see the module docstring)."""
 
     def __init__(self, assume=(), *, name: str | None = None, functions=None, vectors=None, minimizers=None,
-                 let=None, stationary=None):
+                 let=None, stationary=None, noise=None):
         self.name = name
         self._lines: list[tuple[str, str]] = []  # (.deriv line, what it came from)
         self._calls: list[int | None] = []  # per line: the builder call that made it, if a step
@@ -54,6 +55,11 @@ class VectorDerivation(Derivation):
         names = [_text(v, "vectors") for v in (vectors or [])]
         if names:
             self._lines.append(("vectors: " + ", ".join(names), "vectors"))
+        if isinstance(noise, str):
+            noise = [v for v in noise.split(",")]
+        noises = [_text(v, "noise") for v in (noise or [])]
+        if noises:  # random vectors with E[e | the deterministic vectors] = 0 (see syntax.expectation)
+            self._lines.append(("noise: " + ", ".join(noises), "noise"))
         for vec, fname in dict(minimizers or {}).items():
             self._lines.append((f"minimizer: {_text(vec, 'minimizers')} of {_text(fname, f'minimizers[{vec!r}]')}",
                                 f"minimizers[{vec!r}]"))

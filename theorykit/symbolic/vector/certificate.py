@@ -435,6 +435,11 @@ def _psd_squares(S, basis, prove_nonneg):
                 pivot = i
                 break
         if pivot is None:
+            # a pivot d >= 0 that may vanish, whose row is d times a vector w defined everywhere
+            # (every denominator of w proved nonzero): S = d w w^T + S' is an exact identity, and
+            # where d = 0 the row is 0 as well (e.g. t/(2L(t+1)) * ||g_b - g_0||^2 at t = 0)
+            pivot = _vanishing_pivot(S, active, prove_nonneg)
+        if pivot is None:
             # a factor common to the whole block, such as eta*(2/L - eta) >= 0 (zero at an edge):
             # S = c*S' with c >= 0 proved and S' decomposed on its own
             common = _common_factor([S[a, b] for a in active for b in active])
@@ -469,6 +474,29 @@ def _psd_squares(S, basis, prove_nonneg):
             S[pivot, j] = S[j, pivot] = 0
         active = [i for i in rest if any(S[i, j] != 0 for j in rest)]
     return squares
+
+
+def _vanishing_pivot(S, active, prove_nonneg):
+    """A row i whose diagonal d is proved >= 0 and whose entries are d times a vector with no new
+    denominator (every factor of a ratio's denominator already divides the entry's own), so
+    S = d w w^T + S' is exact. The caller proves every denominator of the result nonzero."""
+    for i in active:
+        d = S[i, i]
+        if d == 0 or d.is_number:
+            continue
+        ok = True
+        for j in active:
+            if j == i or S[i, j] == 0:
+                continue
+            ratio = sympy.cancel(S[i, j] / d)
+            own = {f for f, _ in sympy.factor_list(sympy.denom(sympy.together(S[i, j])))[1]}
+            new = {f for f, _ in sympy.factor_list(sympy.denom(sympy.together(ratio)))[1]}
+            if not new <= own:
+                ok = False
+                break
+        if ok and prove_nonneg(d, strict=False):
+            return i
+    return None
 
 
 def _common_factor(entries):

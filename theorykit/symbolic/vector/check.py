@@ -2,6 +2,7 @@
 refuted (with an exact counterexample) or unknown."""
 from __future__ import annotations
 
+import re
 import time
 
 import sympy
@@ -12,8 +13,10 @@ from ..report import ChainResult, DerivationReport, StepResult
 from .certificate import find_certificate
 from .classes import parameter_conditions
 from .document import VectorDerivation, parse_vector_derivation
+from .noise import with_noise
 from .problem import boundary_points, build_problem, concave_variant, sample_parameters, stretched_points
 from .refute import find_counterexample
+from .syntax import moment_symbol
 from .render import WrittenExpr, certificate_dict
 from .reductions import divide_positive_power, guarded, norm_bound_step, perspective_step, satisfies_all
 from .signs import handelman_sign, positive_atoms, quick_sign
@@ -239,14 +242,49 @@ def _warm_up() -> None:
 
 def _decide_isolated(doc, lhs, op, rhs, assumptions, timeout, prover, positivity, class_problem):
     """decide_vector_step in a forked worker (hard stop past the budget); scalar-only steps
-    go to the scalar prover, which isolates itself."""
+    go to the scalar prover, which isolates itself. With noise vectors, a counterexample
+    gets each noise's exact law (noise.with_noise) and a certificate says how E was reduced."""
     from .isolate import run_isolated
 
     args = (doc, lhs, op, rhs, assumptions, timeout, prover, positivity, class_problem)
     if not (_placeholders(lhs) or _placeholders(rhs)):
-        return decide_vector_step(*args)
-    return run_isolated(decide_vector_step, args, timeout,
-                        lambda reason, seconds: ("unknown", reason, None, None, seconds))
+        result = decide_vector_step(*args)
+    else:
+        result = run_isolated(decide_vector_step, args, timeout,
+                              lambda reason, seconds: ("unknown", reason, None, None, seconds))
+    if not doc.ctx.noises:
+        return result
+    status, method, cex, cert, seconds = result
+    if status == "refuted":
+        cex = with_noise(cex, doc.ctx)
+        if cex is None:  # pragma: no cover - the law is exact by construction
+            return "unknown", "no exact law for the noise", None, None, seconds
+        method += "; noise: a two-point law with mean 0 and the second moment found"
+    if status == "proved" and isinstance(cert, dict):
+        cert = {**cert, "expectation": _EXPECTATION_NOTE}
+        for key in ("identity", "text"):
+            if key in cert:
+                cert[key] = _MOMENT_NAME.sub(r"E(norm(\1)**2)", cert[key])
+        if "latex" in cert:
+            for name in doc.ctx.noises:
+                cert["latex"] = cert["latex"].replace(sympy.latex(moment_symbol(name)),
+                                                      rf"\mathbb{{E}}\|{sympy.latex(sympy.Symbol(name))}\|^2")
+        if "text" in cert:
+            cert["text"] = f"{cert['text']}  [{_EXPECTATION_NOTE}]"
+    return status, method, cex, cert, seconds
+
+
+_EXPECTATION_NOTE = ("after E: E(dot(e, a)) = 0 for deterministic a, E(norm(e)**2) is a scalar (E is linear, "
+                     "E[e | the deterministic vectors] = 0)")
+_MOMENT_NAME = re.compile(r"Enorm2__(\w+?)(?![\w])")
+
+
+def _shown(relations, ctx):
+    """The assumptions as printed: each moment symbol shown as E(norm(e)**2)."""
+    if not ctx.noises:
+        return relations
+    names = {moment_symbol(n): sympy.Symbol(f"E(norm({n})**2)", real=True) for n in ctx.noises}
+    return [r.xreplace(names) for r in relations]
 
 
 def _nonnegative_side(side, positivity) -> bool:
@@ -291,17 +329,77 @@ def _strict_gaps(doc, positivity) -> list:
 
 
 def _decide_on_strict_gaps(doc, lhs, op, rhs, gap_args, timeout, prover):
-    """decide a step where the class needs ``gap > 0`` and ``assume:`` gives only ``gap >= 0``."""
-    gaps, assumptions, positivity = gap_args
+    """decide a step where the class needs ``gap > 0`` and ``assume:`` gives only ``gap >= 0``;
+    for smooth(L), strongly_convex(mu) the boundary mu = L is decided too (degenerate.py)."""
+    gaps, assumptions, positivity, boundary = gap_args
     status, method, cex, cert, seconds = _decide_isolated(doc, lhs, op, rhs, assumptions, timeout, prover,
                                                           positivity, None)
     if status == "refuted":
         return status, f"{method}; counterexample with {', '.join(f'{g} > 0' for g in gaps)}", cex, None, seconds
     where = ", ".join(f"{g} > 0" for g in gaps)
+    if status == "proved" and boundary is not None:
+        from .isolate import run_isolated
+
+        # in a forked worker within what is left of the step's budget (at least 2 s), like the step itself
+        budget = max(timeout - seconds, 2.0)
+        started = time.monotonic()
+        at_equality = run_isolated(_prove_at_boundary, (doc, lhs, op, rhs, boundary, budget), budget,
+                                   lambda reason, spent: None)
+        seconds += time.monotonic() - started
+        if at_equality is not None:
+            cert = {**(cert or {}), "boundary": at_equality["text"]}
+            if "text" in cert:
+                cert["text"] = f"{cert['text']}; where L - mu > 0. {at_equality['text']}"
+            return "proved", f"{method} where {where}; a sum of squares at equality", None, cert, seconds
     if status == "proved":
         return ("unknown", f"proved only where {where} (the class is degenerate at equality, which is not "
                 f"decided); add it to assume: to prove the step", None, None, seconds)
     return status, method, cex, cert, seconds
+
+
+def _boundary_args(doc, relations, timeout):
+    """(assumptions with mu = L, their positivity) when the only gap is L - mu of one
+    smooth(L), strongly_convex(mu) function with a plain symbol mu; else None."""
+    if len(doc.ctx.functions) != 1:
+        return None
+    (cls,) = doc.ctx.functions.values()
+    if cls.kind != "smooth_strongly_convex" or not isinstance(cls.mu, sympy.Symbol) or cls.M is not None:
+        return None
+    try:
+        equal = _make_assumptions(list(relations) + [sympy.Eq(cls.mu, cls.L)], False)
+    except (InputError, ValueError, TypeError):
+        return None
+    return equal, _Positivity(equal, lambda: time.monotonic() + timeout)
+
+
+def _prove_at_boundary(doc, lhs, op, rhs, boundary, budget: float = 10.0):
+    from .degenerate import prove_at_equality
+
+    assumptions, positivity = boundary
+    definitions = {k.name: v.xreplace({s: sympy.Symbol(s.name, real=True) for s in v.free_symbols})
+                   for k, v in getattr(assumptions, "definitions", {}).items()}
+
+    def rewrite(expr):
+        expr = sympy.sympify(expr)
+        for _ in range(4):  # definitions may refer to each other (mu = L, kappa = L/mu)
+            subs = {s: definitions[s.name] for s in expr.free_symbols if s.name in definitions}
+            if not subs:
+                break
+            expr = expr.xreplace(subs)
+        return expr
+
+    stop = time.monotonic() + budget
+    positivity.deadline = lambda: stop
+    try:
+        found = prove_at_equality(doc.ctx, lhs, op, rhs, rewrite, positivity)
+        if found is None and op != "=" and _nonnegative_side(lhs, positivity) and _nonnegative_side(rhs, positivity):
+            # both sides products of norms and scalars >= 0: A <= B iff A^2 <= B^2, as in decide_vector_step
+            found = prove_at_equality(doc.ctx, sympy.expand(lhs**2), op, sympy.expand(rhs**2), rewrite, positivity)
+        return found
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except Exception:  # noqa: BLE001 - a failed boundary proof leaves the step unknown
+        return None
 
 
 def check_vector_document(doc: VectorDerivation, *, timeout: float = 10.0, prover=None) -> DerivationReport:
@@ -322,7 +420,10 @@ def check_vector_document(doc: VectorDerivation, *, timeout: float = 10.0, prove
     if gaps:
         strict = relations + [sympy.StrictGreaterThan(g, 0) for g in gaps]
         strict_assumptions = _make_assumptions(strict, False)
-        gap_args = (gaps, strict_assumptions, _Positivity(strict_assumptions, lambda: time.monotonic() + timeout))
+        boundary = _boundary_args(doc, relations, timeout) if [str(g) for g in gaps] == [
+            str(c.L - c.mu) for c in doc.ctx.functions.values()] else None
+        gap_args = (gaps, strict_assumptions, _Positivity(strict_assumptions, lambda: time.monotonic() + timeout),
+                    boundary)
     results = []
     for index, step in enumerate(doc.steps):
         if gap_args is not None and (_placeholders(step.lhs) or _placeholders(step.rhs)):
@@ -363,7 +464,8 @@ def check_vector_document(doc: VectorDerivation, *, timeout: float = 10.0, prove
         overall = "unknown"
     else:
         overall = "proved"
-    return DerivationReport(file=doc.source, status=overall, steps=results, chains=chains, assumptions=relations)
+    return DerivationReport(file=doc.source, status=overall, steps=results, chains=chains,
+                            assumptions=_shown(relations, doc.ctx))
 
 
 def check_vector_text(text: str, source: str | None = None, *, timeout: float = 10.0, prover=None) -> DerivationReport:

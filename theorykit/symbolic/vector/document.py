@@ -10,14 +10,17 @@ from ...errors import DerivationSyntaxError
 from ..derivation import MAX_STEPS, _Chain, _leading_relation, _split_comment, _Step
 from ..parse import parse_assumptions_located, split_relations
 from .classes import FunctionClass, parse_classes
-from .syntax import VectorContext, parse_vector_expression
+from .syntax import VectorContext, moment_symbol, parse_vector_expression
 
 __all__ = ["VectorDerivation", "parse_vector_derivation"]
 
 _FUNCTION = re.compile(r"^(\s*)function\s+([A-Za-z_]\w*)\s*:")
 _KEYWORD = re.compile(r"^(\s*)([A-Za-z_]\w*)\s*:")
 _NAME = re.compile(r"^[A-Za-z_]\w*$")
-_KNOWN = ("assume", "claim", "start", "vectors", "minimizer", "stationary", "let")
+_KNOWN = ("assume", "claim", "start", "vectors", "minimizer", "stationary", "let", "noise")
+# E(norm(e)**2) or E(dot(e, e)) in an assume: line: the moment scalar of a noise vector e
+_MOMENT = re.compile(r"\bE\s*\(\s*(?:norm\s*\(\s*([A-Za-z_]\w*)\s*\)\s*\*\*\s*2|"
+                     r"dot\s*\(\s*([A-Za-z_]\w*)\s*,\s*([A-Za-z_]\w*)\s*\))\s*\)")
 _RESERVED = {"grad", "dot", "norm", "function", "of"}
 
 
@@ -83,6 +86,14 @@ def parse_vector_derivation(text: str, source: str | None = None) -> VectorDeriv
                 ctx.add_free_vector(name)
         elif keyword and keyword.group(2) in ("minimizer", "stationary"):
             minimizer_lines.append((number, content, keyword.end()))
+        elif keyword and keyword.group(2) == "noise":
+            for name, where in _names(content[keyword.end():], keyword.end() + 1, number, source, "noise vector"):
+                _check_new_name(name, where, number, source, ctx, functions)
+                if name in ctx.noises:
+                    raise DerivationSyntaxError(f"'{name}' is already declared", number, where, source)
+                ctx.noises.append(name)
+                # E||e||^2 >= 0 always holds
+                doc.assumptions.append((sympy.GreaterThan(moment_symbol(name), 0), number, where))
     ctx.functions = functions
     for number, content, _ in lines:
         match = _FUNCTION.match(content)
@@ -131,7 +142,7 @@ def parse_vector_derivation(text: str, source: str | None = None) -> VectorDeriv
             word = keyword.group(2)
             body = content[keyword.end():]
             col = keyword.end() + 1
-            if word in ("vectors", "minimizer", "stationary"):
+            if word in ("vectors", "minimizer", "stationary", "noise"):
                 continue
             if word not in _KNOWN:
                 hint = f"; did you mean '{word.lower()}:'?" if word.lower() in _KNOWN else ""
@@ -141,6 +152,7 @@ def parse_vector_derivation(text: str, source: str | None = None) -> VectorDeriv
             if word == "let":
                 _parse_let(body, col, number, source, ctx, functions)
             elif word == "assume":
+                body, moments = _moments_in_assumption(body, col, number, source, ctx)
                 for relation, column in parse_assumptions_located(body, line=number, column=col, source=source):
                     reserved = sorted(s.name for s in relation.free_symbols if "__" in s.name)
                     if reserved:
@@ -152,6 +164,9 @@ def parse_vector_derivation(text: str, source: str | None = None) -> VectorDeriv
                         raise DerivationSyntaxError(
                             f"'{clash[0]}' is a vector or a function, not a scalar: assume: constrains scalars",
                             number, column, source)
+                    if moments:
+                        relation = relation.xreplace({s: moments[s.name] for s in relation.free_symbols
+                                                      if s.name in moments})
                     doc.assumptions.append((relation, number, column))
             elif word == "claim":
                 chain, chain_expr = None, None
@@ -202,6 +217,37 @@ def parse_vector_derivation(text: str, source: str | None = None) -> VectorDeriv
     if len(doc.steps) > MAX_STEPS:
         raise DerivationSyntaxError(f"more than {MAX_STEPS} steps", doc.steps[MAX_STEPS].line, 1, source)
     return doc
+
+
+def _moments_in_assumption(body, col, number, source, ctx: VectorContext):
+    """``body`` with each ``E(norm(e)**2)`` (or ``E(dot(e, e))``) of a noise vector replaced by a
+    stand-in name padded to the same length (columns stay right), and the stand-ins' moment symbols.
+    Any other ``E(...)`` is refused: assume: bounds scalars, and the moments are the only random ones."""
+    moments = {}
+    pieces = []
+    last = 0
+    for match in _MOMENT.finditer(body):
+        names = [n for n in match.groups() if n is not None]
+        where = col + match.start()
+        if len(set(names)) != 1:
+            raise DerivationSyntaxError("assume: can bound E(norm(e)**2) of a noise vector, not E(dot(u, v)) "
+                                        "of two vectors", number, where, source)
+        if names[0] not in ctx.noises:
+            raise DerivationSyntaxError(f"'{names[0]}' is not a noise vector (declare it with 'noise: {names[0]}')",
+                                        number, where, source)
+        stand_in = f"_m{len(moments)}_"
+        if re.search(rf"\b{stand_in}\b", body):
+            raise DerivationSyntaxError(f"name '{stand_in}' is reserved in a file with noise vectors",
+                                        number, col, source)
+        moments[stand_in] = moment_symbol(names[0])
+        pieces.append(body[last:match.start()] + stand_in.ljust(match.end() - match.start()))
+        last = match.end()
+    body = "".join(pieces) + body[last:]
+    other = re.search(r"\bE\s*\(", body)
+    if other and ctx.noises:
+        raise DerivationSyntaxError("assume: can bound only E(norm(e)**2) of a noise vector e; other "
+                                    "expectations are not scalars of the file", number, col + other.start(), source)
+    return body, moments
 
 
 def _single(body, number, col, source):

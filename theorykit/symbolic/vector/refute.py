@@ -221,6 +221,8 @@ def _as_json(problem, point, vec, located, dim):
     for name in ctx.vectors:
         vectors[name] = [str(x) for x in vec[name]]
     for name in ctx.let_order:
+        if ctx.random(ctx.lets[name]):
+            continue  # a let in a noise vector is random: noise.with_noise gives its definition and the law
         total = [sympy.Integer(0)] * dim
         for b, coeff in ctx.lets[name].terms:
             c = coeff.xreplace({s: point[s.name] for s in coeff.free_symbols if s.name in point})

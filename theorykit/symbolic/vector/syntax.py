@@ -45,8 +45,8 @@ __all__ = [
     "VectorTypeError",
 ]
 
-VECTOR_KEYWORDS = ("function", "vectors", "minimizer", "stationary", "let")
-_VECTOR_LINE = re.compile(r"^\s*(?:function\s+[A-Za-z_]\w*|vectors|minimizer|stationary|let)\s*:", re.MULTILINE)
+VECTOR_KEYWORDS = ("function", "vectors", "minimizer", "stationary", "let", "noise")
+_VECTOR_LINE = re.compile(r"^\s*(?:function\s+[A-Za-z_]\w*|vectors|minimizer|stationary|let|noise)\s*:", re.MULTILINE)
 _RESERVED = {"grad", "dot", "norm"}
 
 
@@ -116,6 +116,11 @@ def _value_symbol(function: str, index: int) -> sympy.Symbol:
     return sympy.Symbol(f"F__{function}__{index}", real=True)
 
 
+def moment_symbol(noise: str) -> sympy.Symbol:
+    """The scalar E||e||^2 of a noise vector e (a name user text cannot write: double underscores)."""
+    return sympy.Symbol(f"Enorm2__{noise}", real=True)
+
+
 def gram_symbol(a: str, b: str) -> sympy.Symbol:
     a, b = sorted((a, b))
     return sympy.Symbol(f"G__{a}__{b}", real=True)
@@ -134,6 +139,7 @@ class VectorContext:
     points: list = field(default_factory=list)  # Point, in order of appearance
     basis: list = field(default_factory=list)  # basis vector names, in order
     basis_label: dict = field(default_factory=dict)  # basis name -> readable text
+    noises: list = field(default_factory=list)  # random vectors with E[e | the rest] = 0 ('noise:'); not in basis
 
     def add_free_vector(self, name: str) -> None:
         self.vectors.append(name)
@@ -141,7 +147,19 @@ class VectorContext:
         self.basis_label[name] = name
 
     def vector_names(self) -> set:
-        return set(self.vectors) | set(self.lets)
+        return set(self.vectors) | set(self.lets) | set(self.noises)
+
+    def noise_symbols(self) -> dict:
+        """Gram symbol -> (noise, other basis name) for every Gram entry that involves a noise vector."""
+        out = {}
+        for n in self.noises:
+            for b in list(self.basis) + list(self.noises):
+                out[gram_symbol(n, b)] = (n, b) if b not in self.noises or b >= n else (b, n)
+        return out
+
+    def random(self, vector: "Vector") -> list:
+        """The noise vectors that ``vector`` depends on."""
+        return [name for name, _ in vector.terms if name in self.noises]
 
     def point_for(self, function: str, location: Vector) -> Point:
         for point in self.points:
@@ -200,6 +218,7 @@ class _TypedBuilder:
         self.loc = loc
         self.ctx = ctx
         self.scalar = _Builder(loc)  # numbers are read exactly as in the scalar format
+        self.in_expectation = False
 
     def fail(self, message: str, node: ast.AST):
         line, column = self.loc.at_node(node)
@@ -231,7 +250,7 @@ class _TypedBuilder:
             self.fail(f"name '{name}' is not allowed (double underscores)", node)
         if name in self.ctx.lets:
             return self.ctx.lets[name]
-        if name in self.ctx.vectors:
+        if name in self.ctx.vectors or name in self.ctx.noises:
             return Vector(((name, sympy.Integer(1)),))
         if name in self.ctx.functions:
             self.fail(f"'{name}' is a function: write {name}(v) for its value at a vector v", node)
@@ -337,11 +356,15 @@ class _TypedBuilder:
         if name in self.ctx.functions:
             (arg,) = self._args(node, name, 1)
             location = self._want_vector(arg, f"the argument of {name}()")
+            self._deterministic(location, f"{name}()", arg)
             return _Scalar(self.ctx.point_for(name, location).value)
+        if name == "E" and self.ctx.noises:
+            return self._expectation(node)
         if name == "grad":
             fnode, vnode = self._args(node, "grad", 2)
             function = self._want_function(fnode, "the first argument of grad()")
             location = self._want_vector(vnode, "the second argument of grad()")
+            self._deterministic(location, "grad()", vnode)
             point = self.ctx.point_for(function, location)
             if point.grad is None:
                 return Vector(())
@@ -378,6 +401,93 @@ class _TypedBuilder:
         self.fail(f"unknown function '{name}' (known: {known}; declare functions with 'function {name}: ...')", node.func)
 
 
+    # ------------------------------------------------------------ expectations (noise: e)
+
+    def _deterministic(self, location: Vector, what: str, node: ast.AST) -> None:
+        random = self.ctx.random(location)
+        if random:
+            self.fail(f"{what} at a point that depends on the noise vector '{random[0]}' is outside what the "
+                      f"checker can reduce (E of a function of a random point is not a polynomial in dot "
+                      f"products); take the expectation of a Gram expression instead", node)
+
+    def _expectation(self, node: ast.Call):
+        """E(s) for a scalar s that is a polynomial in dot products: E is linear, a term linear in a
+        noise vector e (times deterministic factors) has expectation 0, E||e||^2 is the scalar
+        Enorm2__e; anything else (dot(e, a)*dot(e, b), norm(e) unsquared, e in a denominator, two
+        different noises in one term) is refused, never guessed."""
+        if self.in_expectation:
+            self.fail("nested E(...): take one expectation of the whole expression", node)
+        (arg,) = self._args(node, "E", 1)
+        self.in_expectation = True
+        try:
+            value = self.build(arg)
+        finally:
+            self.in_expectation = False
+        if isinstance(value, Vector):
+            self.fail("E() takes a scalar expression (such as norm(v)**2 or dot(u, v)); "
+                      "E of a vector is not supported", arg)
+        reduced = expectation(value.expr, self.ctx)
+        if isinstance(reduced, str):
+            self.fail(reduced, arg)
+        return _Scalar(reduced)
+
+
+def _noise_degree(expr, noisy) -> int | None:
+    """An upper bound on the degree of ``expr`` in the noise Gram symbols, without expanding it;
+    None when ``expr`` is not a polynomial in them (a root, a quotient, a function of them)."""
+    if not any(s in noisy for s in expr.free_symbols):
+        return 0
+    if expr in noisy:
+        return 1
+    if isinstance(expr, sympy.Add):
+        degrees = [_noise_degree(a, noisy) for a in expr.args]
+        return None if None in degrees else max(degrees)
+    if isinstance(expr, sympy.Mul):
+        degrees = [_noise_degree(a, noisy) for a in expr.args]
+        return None if None in degrees else sum(degrees)
+    if isinstance(expr, sympy.Pow) and expr.exp.is_Integer and expr.exp > 0:
+        base = _noise_degree(expr.base, noisy)
+        return None if base is None else base * int(expr.exp)
+    return None
+
+
+def expectation(expr, ctx: VectorContext):
+    """E(expr) over the noise vectors of ``ctx`` (see :meth:`_TypedBuilder._expectation`), or a
+    message saying why it cannot be reduced exactly. Nothing is expanded: the degree in the noise
+    Gram symbols is bounded first (so E(norm(x + e)**400) is refused at once), and a term linear
+    in them is split by differentiation, which leaves the deterministic factors as written."""
+    noisy = ctx.noise_symbols()
+    expr = sympy.sympify(expr)
+    present = sorted((s for s in expr.free_symbols if s in noisy), key=lambda s: s.name)
+    if not present:
+        return expr
+    degree = _noise_degree(expr, noisy)
+    if degree is None:
+        return ("E() of this expression is not reducible: a noise vector appears under a square root "
+                "(norm(e) unsquared), in a denominator or inside another function; write norm(v)**2 or dot(u, v)")
+    if degree > 1:
+        return ("E() of a product of two terms in a noise vector (such as dot(e, a)*dot(e, b) or "
+                "norm(e)**4) is not reducible: only E(dot(e, a)) = 0 and E(norm(e)**2) are known")
+    total = expr.xreplace({s: sympy.Integer(0) for s in present})
+    for symbol in present:  # affine in the noise symbols: the coefficient is the derivative
+        coeff = sympy.diff(expr, symbol)
+        if coeff == 0:
+            continue
+        a, b = noisy[symbol]
+        if a == b:
+            total += coeff * moment_symbol(a)
+        elif b in ctx.noises:
+            return (f"E(dot({a}, {b})) of two noise vectors is not reducible (their correlation is not "
+                    "declared)")
+        # else: dot(e, a) with a deterministic: E[e] = 0
+    return total
+
+
+def mentions_noise(expr, ctx: VectorContext) -> bool:
+    noisy = ctx.noise_symbols()
+    return any(s in noisy for s in sympy.sympify(expr).free_symbols)
+
+
 def _mentions_placeholders(expr) -> bool:
     return any(s.name.startswith(("F__", "G__")) for s in expr.free_symbols)
 
@@ -412,6 +522,9 @@ def parse_vector_expression(text: str, ctx: VectorContext, *, line: int = 1, col
         builder.fail("expected a vector here, got a scalar", tree.body)
     if isinstance(value, _Scalar):
         expr = value.expr
+        if ctx.noises and mentions_noise(expr, ctx):
+            builder.fail("a noise vector appears outside E(...): a step compares deterministic scalars, so "
+                         "every term in a noise vector must be inside E(...)", tree.body)
         if any(expr.has(bad) for bad in (sympy.zoo, sympy.nan, sympy.oo, -sympy.oo)):
             builder.fail("expression is undefined or infinite (division by zero?)", tree.body)
         if expr.has(sympy.I):
