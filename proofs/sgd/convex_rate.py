@@ -44,7 +44,7 @@ def _derive_convex_rate():
     """
     from theorykit.symbolic.derivation import Derivation
 
-    from ._vector_catalog import merged_report
+    from .._vector_catalog import merged_report
 
     # the vector part with only the assumptions it needs (extra scalars slow the certificate search)
     d = Derivation(functions={"f": "smooth(L), convex"}, vectors=["x0", "xb", "xs"], noise=["e"],
