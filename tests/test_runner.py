@@ -55,11 +55,26 @@ def test_true_claim_verified_with_all_mutants_refuted(true_result):
     assert no_abs.predicted < 0 < no_abs.measured
 
 
-def test_mutant_counterexample_is_shrunk(true_result):
-    # "no_abs" searches h in [1, 10], lr in [0.25, 0.3]; Hypothesis shrinks floats toward simple values
-    cex = true_result.mutants[0].counterexample
-    assert set(cex) == {"h", "lr"}
-    assert cex["h"] == int(cex["h"]) and cex["lr"] == 0.25
+def test_a_mutant_is_killed_by_its_first_witness(monkeypatch):
+    # a kill needs one witness: verify does not shrink a mutant's counterexample (challenge does,
+    # and a failing check does: test_shrinking_stops_at_its_budget)
+    calls = []
+
+    def counting(params, ctx):
+        calls.append(params["lr"] * params["h"] > 1)  # where "no_abs" (1 - lr*h) is refuted
+        return toy.measure_contraction(params, ctx)
+
+    full = toy.contraction_claim(derive=proved, measure=counting)
+    claim = full.__class__(**{**full.__dict__, "mutants": full.mutants[:1]})
+    start = []
+    r = verify_claim(claim, seed=0, max_examples=10,
+                     progress=lambda e: start.append(len(calls)) if e.stage.startswith("mutant") else None)
+    (m,) = r.mutants
+    assert m.refuted and set(m.counterexample) == {"h", "lr"}
+    assert m.predicted == pytest.approx(1 - m.counterexample["lr"] * m.counterexample["h"])
+    assert m.predicted < 0 <= m.measured
+    mutant_calls = calls[start[0]:]
+    assert mutant_calls.index(True) == len(mutant_calls) - 1  # nothing measured after the first kill
 
 
 def test_unrefutable_mutant_means_not_verified():
@@ -216,27 +231,27 @@ def test_strategy_with_no_valid_examples_is_an_error():
 
 
 def _shrink_calls(monkeypatch, budget: int):
-    """Measurements the "no_abs" mutant search made after its first failing example."""
+    """Measurements a failing check's search made after its first failing example."""
     from theorykit.claims import runner
 
     calls = []
 
     def counting(params, ctx):
-        calls.append(params["lr"] * params["h"] > 1)  # where "no_abs" (1 - lr*h) fails
+        calls.append(params["lr"] * params["h"] > 1)  # where the wrong prediction 1 - lr*h fails
         return toy.measure_contraction(params, ctx)
 
-    full = toy.contraction_claim(derive=proved, measure=counting)
-    claim = full.__class__(**{**full.__dict__, "mutants": full.mutants[:1]})  # "no_abs", its own strategy
+    full = toy.contraction_claim(derive=proved, measure=counting, mutants=())
+    wrong = full.checks[0].__class__(**{**full.checks[0].__dict__, "predict": lambda p: 1 - p["lr"] * p["h"],
+                                        "examples": (), "strategy": lambda: st.fixed_dictionaries(
+                                            {"h": st.floats(1.0, 10.0), "lr": st.floats(0.25, 0.3)})})
+    claim = full.__class__(**{**full.__dict__, "checks": (wrong,)})
     monkeypatch.setattr(runner, "SHRINK_BUDGET", budget)
-    start = []  # measurements made before the mutant's stage began
-    r = verify_claim(claim, seed=0, max_examples=10,
-                     progress=lambda e: start.append(len(calls)) if e.stage.startswith("mutant") else None)
-    (m,) = r.mutants
-    assert m.refuted
-    # whatever the shrinker reached is still a real counterexample for the mutant
-    assert m.predicted == pytest.approx(1 - m.counterexample["lr"] * m.counterexample["h"]) and m.predicted < 0
-    mutant_calls = calls[start[0]:]
-    return len(mutant_calls) - (mutant_calls.index(True) + 1)
+    r = verify_claim(claim, seed=0, max_examples=10)
+    (c,) = r.checks
+    assert c.status == "failed"
+    # whatever the shrinker reached is still a real counterexample: there 1 - lr*h < 0 <= |1 - lr*h|
+    assert c.counterexample["lr"] * c.counterexample["h"] > 1
+    return len(calls) - (calls.index(True) + 1)
 
 
 def test_shrinking_stops_at_its_budget(monkeypatch):

@@ -205,9 +205,9 @@ class CheckResult:
 @dataclass(frozen=True)
 class MutantResult:
     """One mutant. ``status`` is "refuted", "not refuted" or "error" (its measure raised);
-    ``by`` says which checker refuted it; ``counterexample`` is the minimal failing
-    parameters Hypothesis' shrinking found (plain JSON values); ``measured``/``predicted``
-    are the numbers at that counterexample."""
+    ``by`` says which checker refuted it; ``counterexample`` is the first killing parameters
+    the search found (plain JSON values; a kill needs one witness, so verify does not shrink
+    it: ``theorykit challenge`` does); ``measured``/``predicted`` are the numbers there."""
 
     name: str
     description: str
