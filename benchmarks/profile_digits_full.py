@@ -90,32 +90,45 @@ def report(arch, framework, n, lr, steps, every, res):
           f"{s.sharpening_start}, plateau mean / (2/eta) {ratio}, at_edge {s.at_edge}")
 
 
+def claim_values(r):
+    """The five values eos.digits_gd's checks compare, read from a run_eos trace, sharpness / (2/eta)."""
+    from theorykit.models import summarize_eos
+
+    s = summarize_eos(r)
+    thr = 2.0 / r.lr
+    late = r.sharpness[r.sample_steps >= 2 * r.steps // 3] / thr
+    T = r.steps
+    return {"plateau_mean": s.ratio if s.ratio is not None else float("nan"),
+            "late_max": float(late.max()), "late_min": float(late.min()),
+            "lowest_before_edge": s.sharpness_start / thr if s.reached_step is not None else float("nan"),
+            "loss_trend": float(r.loss[2 * T // 3:].mean() / r.loss[T // 3: 2 * T // 3].mean()),
+            "late_mean": float(late.mean()), "reached_step": s.reached_step, "sharpening_start": s.sharpening_start,
+            "plateau_steps": s.plateau_steps}
+
+
 def claim_run(arch, framework, n, lr, steps, every, depth, width):
     """eos.digits_gd's own run (run_eos, the claim's sampling) and the values its checks compare."""
-    from theorykit.models import digits_problem, run_eos, summarize_eos
+    from theorykit.models import digits_problem, run_eos
 
     kw = {"depth": depth, "width": width} if arch == "mlp" else {}
     prob = digits_problem(arch, framework, n=n, **kw)
     r = run_eos(prob, prob.w0, lr=lr, steps=steps, every=every)
-    s = summarize_eos(r)
+    v = claim_values(r)
     thr = 2.0 / lr
-    late = r.sharpness[r.sample_steps >= 2 * r.steps // 3] / thr
-    T = r.steps
-    trend = r.loss[2 * T // 3:].mean() / r.loss[T // 3: 2 * T // 3].mean()
-    low = s.sharpness_start / thr if s.reached_step is not None else float("nan")
-    ratio = s.ratio if s.ratio is not None else float("nan")
     rises = np.diff(r.loss) > 0
-    ok = {"plateau_mean": abs(ratio - 1) <= 0.05, "late_max": abs(late.max() - 1) <= 0.05,
-          "late_min": abs(late.min() - 1) <= 0.05, "progressive_sharpening": low <= 0.95, "loss_falls": trend <= 1}
+    ok = {"plateau_mean": abs(v["plateau_mean"] - 1) <= 0.05, "late_max": abs(v["late_max"] - 1) <= 0.05,
+          "late_min": abs(v["late_min"] - 1) <= 0.05, "progressive_sharpening": v["lowest_before_edge"] <= 0.95,
+          "loss_falls": v["loss_trend"] <= 1}
     print(f"\n{arch} {framework} n={n} lr={lr} (2/eta = {thr:.4g}), {steps} steps, run_eos every {every}: "
           f"{r.seconds:.0f} s, {r.hvps} HVPs, diverged {r.diverged}")
     print(f"  S/(2/eta): at 0 {r.sharpness[0] / thr:.4f}; peak after step 100 "
           f"{(r.sharpness[r.sample_steps > 100] / thr).max():.4f}; final {r.sharpness[-1] / thr:.4f}")
-    print(f"  reached 0.95 x 2/eta at step {s.reached_step}; lowest before it {low:.4f} (step {s.sharpening_start})")
-    print(f"  plateau window {s.plateau_steps}: mean {ratio:.4f}; last third: mean {late.mean():.4f}, "
-          f"min {late.min():.4f}, max {late.max():.4f}")
-    print(f"  loss {r.loss[0]:.4f} -> {r.loss[-1]:.5f}; last/middle third {trend:.4f}; rose at {rises.mean():.2%} "
-          f"of steps")
+    print(f"  reached 0.95 x 2/eta at step {v['reached_step']}; lowest before it {v['lowest_before_edge']:.4f} "
+          f"(step {v['sharpening_start']})")
+    print(f"  plateau window {v['plateau_steps']}: mean {v['plateau_mean']:.4f}; last third: mean {v['late_mean']:.4f}, "
+          f"min {v['late_min']:.4f}, max {v['late_max']:.4f}")
+    print(f"  loss {r.loss[0]:.4f} -> {r.loss[-1]:.5f}; last/middle third {v['loss_trend']:.4f}; rose at "
+          f"{rises.mean():.2%} of steps")
     print("  checks: " + ", ".join(f"{k} {'pass' if v else 'FAIL'}" for k, v in ok.items()))
     return r
 
