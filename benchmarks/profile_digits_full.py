@@ -16,7 +16,13 @@ around it). Printed per run:
 * ``summarize_eos``'s reading (what the claim's checks use) on the even-step samples.
 
     python benchmarks/profile_digits_full.py [--arch mlp|cnn] [--framework jax|torch] [--n 1797]
-        [--lrs 0.065 0.08 0.1] [--steps 4000] [--every 20] [--depth 2] [--width 32] [--save DIR]
+        [--lrs 0.065 0.08 0.1] [--steps 4000] [--every 20] [--depth 2] [--width 32] [--save DIR] [--claim]
+
+``--claim`` instead trains with ``run_eos`` itself (the very runner and sampling of eos.digits_gd:
+one Lanczos per ``--every`` steps, at even steps only, so about half the HVPs) and prints the five
+quantities the claim's checks compare, each with its verdict: plateau mean, max and min over the
+last third (each within 5% of 2/eta), lowest sharpness before the edge (<= 0.95 x 2/eta) and the
+loss trend (last third / middle third <= 1).
 
 Prints; asserts nothing. Takes minutes per run at n = 1797 (seconds per 100 steps for the MLP).
 """
@@ -84,6 +90,49 @@ def report(arch, framework, n, lr, steps, every, res):
           f"{s.sharpening_start}, plateau mean / (2/eta) {ratio}, at_edge {s.at_edge}")
 
 
+def claim_values(r):
+    """The five values eos.digits_gd's checks compare, read from a run_eos trace, sharpness / (2/eta)."""
+    from theorykit.models import summarize_eos
+
+    s = summarize_eos(r)
+    thr = 2.0 / r.lr
+    late = r.sharpness[r.sample_steps >= 2 * r.steps // 3] / thr
+    T = r.steps
+    return {"plateau_mean": s.ratio if s.ratio is not None else float("nan"),
+            "late_max": float(late.max()), "late_min": float(late.min()),
+            "lowest_before_edge": s.sharpness_start / thr if s.reached_step is not None else float("nan"),
+            "loss_trend": float(r.loss[2 * T // 3:].mean() / r.loss[T // 3: 2 * T // 3].mean()),
+            "late_mean": float(late.mean()), "reached_step": s.reached_step, "sharpening_start": s.sharpening_start,
+            "plateau_steps": s.plateau_steps}
+
+
+def claim_run(arch, framework, n, lr, steps, every, depth, width):
+    """eos.digits_gd's own run (run_eos, the claim's sampling) and the values its checks compare."""
+    from theorykit.models import digits_problem, run_eos
+
+    kw = {"depth": depth, "width": width} if arch == "mlp" else {}
+    prob = digits_problem(arch, framework, n=n, **kw)
+    r = run_eos(prob, prob.w0, lr=lr, steps=steps, every=every)
+    v = claim_values(r)
+    thr = 2.0 / lr
+    rises = np.diff(r.loss) > 0
+    ok = {"plateau_mean": abs(v["plateau_mean"] - 1) <= 0.05, "late_max": abs(v["late_max"] - 1) <= 0.05,
+          "late_min": abs(v["late_min"] - 1) <= 0.05, "progressive_sharpening": v["lowest_before_edge"] <= 0.95,
+          "loss_falls": v["loss_trend"] <= 1}
+    print(f"\n{arch} {framework} n={n} lr={lr} (2/eta = {thr:.4g}), {steps} steps, run_eos every {every}: "
+          f"{r.seconds:.0f} s, {r.hvps} HVPs, diverged {r.diverged}")
+    print(f"  S/(2/eta): at 0 {r.sharpness[0] / thr:.4f}; peak after step 100 "
+          f"{(r.sharpness[r.sample_steps > 100] / thr).max():.4f}; final {r.sharpness[-1] / thr:.4f}")
+    print(f"  reached 0.95 x 2/eta at step {v['reached_step']}; lowest before it {v['lowest_before_edge']:.4f} "
+          f"(step {v['sharpening_start']})")
+    print(f"  plateau window {v['plateau_steps']}: mean {v['plateau_mean']:.4f}; last third: mean {v['late_mean']:.4f}, "
+          f"min {v['late_min']:.4f}, max {v['late_max']:.4f}")
+    print(f"  loss {r.loss[0]:.4f} -> {r.loss[-1]:.5f}; last/middle third {v['loss_trend']:.4f}; rose at "
+          f"{rises.mean():.2%} of steps")
+    print("  checks: " + ", ".join(f"{k} {'pass' if v else 'FAIL'}" for k, v in ok.items()))
+    return r
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--arch", default="mlp", choices=["mlp", "cnn"])
@@ -95,8 +144,18 @@ def main():
     ap.add_argument("--depth", type=int, default=2)
     ap.add_argument("--width", type=int, default=32)
     ap.add_argument("--save", default=None, help="folder for one .npz per run (steps, sharpness, loss)")
+    ap.add_argument("--claim", action="store_true", help="run_eos, the claim's runner, and the claim's checks")
     a = ap.parse_args()
     for lr in a.lrs:
+        if a.claim:
+            r = claim_run(a.arch, a.framework, a.n, lr, a.steps, a.every, a.depth, a.width)
+            if a.save:
+                import os
+
+                os.makedirs(a.save, exist_ok=True)
+                np.savez(os.path.join(a.save, f"claim_{a.arch}_{a.framework}_n{a.n}_lr{lr}_T{a.steps}.npz"),
+                         steps=r.sample_steps, sharpness=r.sharpness, loss=r.loss)
+            continue
         res = profile(a.arch, a.framework, a.n, lr, a.steps, a.every, a.depth, a.width)
         report(a.arch, a.framework, a.n, lr, a.steps, a.every, res)
         if a.save:

@@ -32,3 +32,28 @@ def test_jax_and_torch_training_runs_agree():
     np.testing.assert_allclose(a.loss, b.loss, rtol=1e-10)
     np.testing.assert_allclose(a.sharpness, b.sharpness, rtol=1e-7)
     np.testing.assert_allclose(a.w_final, b.w_final, rtol=1e-8, atol=1e-12)
+
+
+def test_profile_claim_mode_reads_what_the_claim_checks():
+    """benchmarks/profile_digits_full.py --claim (the source of docs/models.md's full-size numbers) reads
+    the same five values from a run as eos.digits_gd's checks measure (here a small MLP run that reaches
+    the edge), each as a multiple of 2/eta. The trace is the claim's own run (its runner call is the
+    one claim_run makes), so this pins the reading, not a second training run."""
+    pytest.importorskip("jax", reason="needs JAX: pip install 'theorykit[jax]'")
+    import importlib.util
+    from pathlib import Path
+
+    from proofs import eos_digits as ed
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "profile_digits_full.py"
+    spec = importlib.util.spec_from_file_location("profile_digits_full", path)
+    prof = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(prof)
+    cfg = {"arch": "mlp", "n": 128, "depth": 2, "width": 32, "lr": 0.065, "steps": 500, "framework": "jax"}
+    got = prof.claim_values(ed._run(cfg))
+    thr = 2 / 0.065
+    assert got["reached_step"] is not None  # the plateau is defined: the comparison below is not NaN == NaN
+    want = {"plateau_mean": ed._m_plateau(cfg, None) / thr, "late_max": ed._m_late_max(cfg, None) / thr,
+            "late_min": ed._m_late_min(cfg, None) / thr,
+            "lowest_before_edge": ed._m_lowest_before_edge(cfg, None) / thr, "loss_trend": ed._m_loss_trend(cfg, None)}
+    for k, v in want.items():
+        assert np.isfinite(v) and got[k] == pytest.approx(v, rel=1e-12), k

@@ -32,7 +32,7 @@ HAS_TORCH = importlib.util.find_spec("torch") is not None
 HAS_JAX = importlib.util.find_spec("jax") is not None
 
 # CI: 128 digits; a 64-32-32-10 tanh MLP and the 1->4->8 channel CNN. Thorough adds the CNN on 256
-# digits at a smaller step (a longer sharpening phase: 24.8 -> 40).
+# digits at a smaller step (a longer sharpening phase: 24.8 -> 40), and both nets on all 1797 digits.
 _CI = (
     {"arch": "mlp", "n": 128, "depth": 2, "width": 32, "lr": 0.065, "steps": 3000},
     {"arch": "cnn", "n": 128, "lr": 0.06, "steps": 2500},
@@ -41,7 +41,12 @@ _THOROUGH = ({"arch": "cnn", "n": 256, "lr": 0.05, "steps": 5000},
              # all 1797 digits, at eta = 0.1: at the CI's eta = 0.065 this MLP's sharpness peaks at
              # 0.90 x 2/eta (step ~4500) and falls while the loss decreases monotonically, i.e. GD
              # never reaches the edge there (docs/models.md, benchmarks/profile_digits_full.py)
-             {"arch": "mlp", "n": 1797, "depth": 2, "width": 32, "lr": 0.1, "steps": 4000})
+             {"arch": "mlp", "n": 1797, "depth": 2, "width": 32, "lr": 0.1, "steps": 4000},
+             # all 1797 digits at eta = 0.05, for 6000 steps: the sharpness overshoots the edge and its
+             # swings around 2/eta shrink over thousands of steps. Searched (docs/models.md keeps the
+             # failures): CI's eta = 0.06 at 3000 steps left the +-5% band in its last third (JAX), and
+             # at 6000 steps still did in PyTorch; eta = 0.05 at 6000 steps is inside in both
+             {"arch": "cnn", "n": 1797, "lr": 0.05, "steps": 6000})
 _FRAMEWORKS = ("jax", "torch") if HAS_TORCH else ("jax",)
 
 
@@ -186,7 +191,13 @@ middle third; and, where PyTorch is installed, the PyTorch run's sharpness equal
 to 1e-6 relative until the edge (after it the dynamics are chaotic and rounding differences grow).
 Configurations: CI runs the MLP at eta = 0.065 (3000 steps) and the CNN at eta = 0.06 (2500 steps) on
 n = 128; the thorough profile adds the CNN on n = 256 at eta = 0.05 for 5000 steps (a longer sharpening
-phase) and the MLP on all 1797 digits at eta = 0.1 for 4000 steps. The CNN's first steps catapult its
+phase), the MLP on all 1797 digits at eta = 0.1 for 4000 steps, and the CNN on all 1797 digits at
+eta = 0.05 for 6000 steps. That CNN overshoots 2/eta after reaching the edge and its swings around
+2/eta shrink only over thousands of steps: "hovers at 2/eta" is a statement about the settled run,
+so the run is long enough that its last third (where max and min are checked) comes after the
+settling. It was searched, not picked: at the CI's eta = 0.06 the full-size CNN's last-third swings
+left the band at 3000 steps, and at 6000 steps in one of the two frameworks, so the full-size CNN
+is not stated at that step size; docs/models.md has the runs. The CNN's first steps catapult its
 initial sharpness down before it sharpens again, which is why the lowest sharpness before the edge, not
 the initial one, is checked. The law presumes that progressive sharpening reaches 2/eta: on all 1797
 digits at the CI's eta = 0.065 it does not (the sharpness peaks below 2/eta and then falls while the
