@@ -43,7 +43,7 @@ def test_profile_claim_mode_reads_what_the_claim_checks():
     import importlib.util
     from pathlib import Path
 
-    from proofs import eos_digits as ed
+    from proofs.eos import digits as ed
     path = Path(__file__).resolve().parents[1] / "benchmarks" / "profile_digits_full.py"
     spec = importlib.util.spec_from_file_location("profile_digits_full", path)
     prof = importlib.util.module_from_spec(spec)
