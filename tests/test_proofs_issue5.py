@@ -46,14 +46,6 @@ def test_catalog_shape():
         assert ("arXiv:" in c.doc) or ("doi:" in c.doc) or any(s.arxiv or s.doi for s in c.sources), c.id
 
 
-@pytest.mark.parametrize("claim_id", sorted(EXPECTED_IDS))
-def test_derivation_proved(claim_id):
-    report = BY_ID[claim_id].derive()
-    bad = [(s.index, str(s.lhs), s.relation, str(s.rhs), s.status) for s in report.steps if s.status != "proved"]
-    assert report.status == "proved", bad
-    assert len(report.steps) >= 2
-
-
 @pytest.mark.parametrize("claim_id,check_name", [(c.id, chk.name) for c in CLAIMS for chk in c.checks])
 def test_canonical_examples_agree(claim_id, check_name):
     chk = BY_ID[claim_id].check_named(check_name)
