@@ -66,16 +66,10 @@ def main(argv=None) -> None:
 
 
 def _measure(claims, verify_claim) -> dict:
-    """Each claim in its own prover session (as `theorykit verify` runs steps: one long-lived
-    worker), closed after the claim so that the worker is reaped and its CPU is counted here;
-    verify keeps one worker across claims, so its SymPy caches save a little more than this shows."""
-    from theorykit.symbolic import worker
-
     times = {}
     for claim in claims:
         t0, w0 = _cpu(), time.perf_counter()
-        with worker.session():
-            res = verify_claim(claim)
+        res = verify_claim(claim)
         times[claim.id] = _cpu() - t0
         print(f"{claim.id:<44} {times[claim.id]:8.2f} CPU-s  wall {time.perf_counter() - w0:7.2f}  {res.status}",
               flush=True)

@@ -77,11 +77,8 @@ def main(argv: list[str] | None = None) -> int:
     from .._cache import keep_hypothesis_out_of_cwd
 
     keep_hypothesis_out_of_cwd()  # verify/check/derive must not leave .hypothesis/ in the CWD
-    from ..symbolic import worker
-
     try:
-        with worker.session():  # the prover's steps share one long-lived worker for this command
-            return int(args.func(args))
+        return int(args.func(args))
     except TheorykitError as exc:
         print(f"theorykit {args.command}: error: {exc}", file=sys.stderr)
         return 2

@@ -39,8 +39,7 @@ from .assumptions import Assumptions, Contradiction
 from .counterexample import StepCheck, as_strings, search_counterexample
 from .domain import Condition, as_relation, simplify_conditions, tree_conditions
 from .exact import rationalize_floats, sign_of_number, to_rational
-from .isolate import MEMORY_LIMIT_BYTES
-from .worker import call as worker_call
+from .isolate import MEMORY_LIMIT_BYTES, fork_call
 from .prove_plans import apply_case, substitution_plans
 from .prove_closed_form import closed_form_candidates, closed_form_violation
 from .prove_known import amgm_goals, has_large_power
@@ -182,11 +181,11 @@ def _warm_up():
 
 
 def _run_isolated(lhs, op, rhs, a, timeout, seed, domain=()):
-    """The step in the long-lived prover worker (``worker.call``), killed past the budget; the
+    """The step in a forked child (``isolate.fork_call``), killed past the budget; the
     child stops its own work a margin earlier, so that it can still answer."""
     margin = min(_CHILD_MARGIN, timeout * 0.2)
     deadline = time.monotonic() + timeout - margin
-    status, verdict = worker_call(_decide_safely, (lhs, op, rhs, a, deadline, seed, domain), timeout)
+    status, verdict = fork_call(_decide_safely, (lhs, op, rhs, a, deadline, seed, domain), timeout)
     if status != "ok":
         return "unknown", status, None
     return verdict

@@ -21,10 +21,10 @@ def run_isolated(fn, args: tuple, timeout: float, on_timeout):
     """``fn(*args)`` in a forked child; ``on_timeout(reason)`` when it overruns or dies."""
     if not hasattr(os, "fork"):  # pragma: no cover - no fork: run here
         return fn(*args)
-    from ..worker import call
+    from ..isolate import fork_call
 
     start = time.monotonic()
-    status, result = call(fn, args, timeout + GRACE_SECONDS)
+    status, result = fork_call(fn, args, timeout + GRACE_SECONDS)
     if status != "ok":
         return on_timeout(status, time.monotonic() - start)
     return result
