@@ -32,7 +32,7 @@ import numpy as np
 
 from ..errors import InputError
 from .backend import BACKENDS, get_namespace, to_numpy
-from .nets import DENSE_HESSIAN_MAX, MLP, NetProblem
+from .nets import MLP, NetProblem
 from .sharpness import sharpness
 
 __all__ = ["TRAIN_METHODS", "TrainConfig", "TrainRun", "chebyshev_problem", "top_eigenpair", "train"]
@@ -102,16 +102,11 @@ def top_eigenpair(problem: Any, w: np.ndarray, v0: np.ndarray | None = None, tol
     if getattr(problem, "_hvp_trusted", None) is not None:
         w = problem._check_w(w)  # validated once here, not in every matvec
         hvp = problem._hvp_trusted
-    # a small net without a warm start: the whole Hessian in one batched pass (sharpness.sharpness);
-    # a warm-started Lanczos needs only ~7 HVPs, cheaper than the dense eigenvectors
-    dense = v0 is None and getattr(problem, "_hessian_trusted", None) is not None
-    H = problem._hessian_trusted(w) if dense else None
-    if H is not None:
-        from .sharpness import LANCZOS_BLAS_THREADS, _blas_threads
-
-        with _blas_threads(LANCZOS_BLAS_THREADS):
-            vals, vecs = np.linalg.eigh((H + H.T) / 2)
-        return float(vals[-1]), vecs[:, -1]
+    # without a warm start a small net's exact pair is cheaper; a warm-started Lanczos needs only
+    # ~7 HVPs, cheaper than the dense eigenvectors
+    pair = _dense_eigenpair(problem, w) if v0 is None else None
+    if pair is not None:
+        return pair
 
     def matvec(v):
         return to_numpy(hvp(w, xp.asarray(np.asarray(v, dtype=np.float64).reshape(-1))))
@@ -120,6 +115,20 @@ def top_eigenpair(problem: Any, w: np.ndarray, v0: np.ndarray | None = None, tol
     v0 = np.random.default_rng(seed).standard_normal(dim) if v0 is None else to_numpy(v0)
     vals, vecs = eigsh(op, k=1, which="LA", tol=tol, v0=v0, ncv=None if ncv is None else min(int(ncv), dim))
     return float(vals[0]), vecs[:, 0]
+
+
+def _dense_eigenpair(problem: Any, w: Any):
+    """(lambda_1, unit eigenvector) from the whole Hessian when the problem builds it in one batched
+    pass (``NetProblem._hessian_trusted``: small NumPy MLPs), else None."""
+    dense = getattr(problem, "_hessian_trusted", None)
+    H = dense(w) if dense is not None else None
+    if H is None:
+        return None
+    from .sharpness import LANCZOS_BLAS_THREADS, _blas_threads
+
+    with _blas_threads(LANCZOS_BLAS_THREADS):
+        vals, vecs = np.linalg.eigh((H + H.T) / 2)
+    return float(vals[-1]), vecs[:, -1]
 
 
 def _check_config(cfg: TrainConfig) -> TrainConfig:
@@ -184,18 +193,14 @@ def _train(cfg: TrainConfig) -> TrainRun:
                     flips.append(math.nan)
                 samples.append(t)
                 pre = P if cfg.method == "adam" else None
-                lam = None
+                # a small net's exact eigenpair gives the flips' direction and the sharpness: one
+                # eigen-solve per sample; otherwise a warm-started Lanczos direction and a cold value
+                pair = _dense_eigenpair(prob, w) if cfg.track_flips and pre is None else None
                 if cfg.track_flips:
-                    # a small net's exact eigenpair (dense) gives the sharpness too: one eigen-solve per
-                    # sample; otherwise the eigenvector by warm-started Lanczos and the value cold
-                    v0 = None if u is None else to_numpy(u)
-                    if pre is None and isinstance(w, np.ndarray) and prob.dim <= DENSE_HESSIAN_MAX:
-                        v0 = None
-                    lam, u_host = top_eigenpair(prob, w, v0=v0)
-                    lam = lam if v0 is None and pre is None and prob.dim <= DENSE_HESSIAN_MAX else None
+                    _, u_host = pair or top_eigenpair(prob, w, v0=None if u is None else to_numpy(u))
                     u = xp.asarray(u_host)
                     last_sign, block_flips, block_pairs = 0.0, 0, 0
-                sharp.append(lam if lam is not None else sharpness(prob, w, preconditioner=pre, tol=1e-8, seed=t))
+                sharp.append(pair[0] if pair else sharpness(prob, w, preconditioner=pre, tol=1e-8, seed=t))
             if cfg.track_flips and u is not None:
                 # second difference along u: a period-two oscillation (-1)^k a flips it every step,
                 # while the slow drift of the iterate (which can dominate the plain step when the
