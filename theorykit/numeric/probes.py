@@ -484,6 +484,16 @@ def linear_rate_report(
 ) -> RateReport:
     """``linear_rate`` with everything per problem: a ``RateReport`` of (batch,) NumPy arrays
     (rate, error, margin, trajectory, status); never raises for an inconclusive problem."""
+    steps = _check_steps(steps, _RATE_STEPS)
+    method, xp, lam, lr_c, mom, g = _rate_run(method, eigenvalues, lr, momentum, steps, seed, backend)
+    with quiet():
+        traj = xp.exp(g / steps)
+    return certified_rates(method, to_numpy(lam), to_numpy(lr_c), to_numpy(mom), to_numpy(traj), steps)
+
+
+def _rate_run(method, eigenvalues, lr, momentum, steps: int, seed: int, backend: str):
+    """The validated inputs of a rate measurement and the log-growth of its ``steps``-step run
+    from the ``seed`` start: (method, xp, lam, lr, momentum, growth), every array (batch, ...)."""
     method = check_method(method)
     for v, name in ((eigenvalues, "eigenvalues"), (lr, "lr"), (momentum, "momentum")):
         _reject_low_precision(v, name)
@@ -491,11 +501,8 @@ def linear_rate_report(
     batch = lam.shape[0]
     lr_c = _per_problem(check_lr(lr, xp), xp, batch, "lr", single)
     mom = _per_problem(check_momentum(method, momentum, xp), xp, batch, "momentum", single)
-    steps = _check_steps(steps, _RATE_STEPS)
     g = _eigen_growth(method, lam, lr_c, mom, steps, _start(xp, tuple(lam.shape), seed), xp)
-    with quiet():
-        traj = xp.exp(g / steps)
-    return certified_rates(method, to_numpy(lam), to_numpy(lr_c), to_numpy(mom), to_numpy(traj), steps)
+    return method, xp, lam, lr_c, mom, g
 
 
 _LOW_PRECISION = ("float16", "float32", "bfloat16", "complex64")

@@ -17,8 +17,8 @@ from typing import Any
 import numpy as np
 
 from .backend import to_numpy
-from .methods import check_lr, check_method, check_momentum, quiet
-from .probes import _RATE_STEPS, _eigen_growth, _eigen_input, _per_problem, _reject_low_precision, _start
+from .methods import quiet
+from .probes import _RATE_STEPS, _rate_run
 
 __all__ = ["trajectory_rates"]
 
@@ -27,14 +27,7 @@ def trajectory_rates(method: str, eigenvalues: Any, lr: Any, *, momentum: Any = 
                      backend: str = "numpy") -> np.ndarray:
     """(batch,) float64 N-th roots of the runs ``linear_rate`` makes (N = 2^40, same start from
     ``seed``); inf where a run overflows. Inputs as ``linear_rate_report``'s."""
-    method = check_method(method)
-    for v, name in ((eigenvalues, "eigenvalues"), (lr, "lr"), (momentum, "momentum")):
-        _reject_low_precision(v, name)
-    xp, lam, single = _eigen_input(eigenvalues, backend)
-    batch = lam.shape[0]
-    lr_c = _per_problem(check_lr(lr, xp), xp, batch, "lr", single)
-    mom = _per_problem(check_momentum(method, momentum, xp), xp, batch, "momentum", single)
-    g = _eigen_growth(method, lam, lr_c, mom, _RATE_STEPS, _start(xp, tuple(lam.shape), seed), xp)
+    g = _rate_run(method, eigenvalues, lr, momentum, _RATE_STEPS, seed, backend)[-1]
     with quiet():
         out = np.exp(to_numpy(g) / _RATE_STEPS)
     return np.where(np.isnan(out), np.inf, out)
