@@ -203,15 +203,7 @@ def _bisect(pred, lo: float, hi: float, rtol: float, *, batch=None, depth: int =
 def spike_boundary(u, v, x: float, *, steps: int = 200, lo: float = 0.5, hi: float = 3.5, rtol: float = 1e-7) -> float:
     """Smallest h = eta lambda0 at which the loss rises above its initial value at some
     step of a ``steps``-step GD run from (u, v): bisection on runs (batched, ``_flags``)."""
-    lam0 = float(u @ u + v @ v) * x * x / u.shape[0]
-    x = _positive(x, "x")
-    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
-        raise InputError("steps", f"expected a positive integer, got {steps!r}")
-
-    def spikes(h):
-        return _flags(u, v, x, np.asarray(h) / lam0, steps, spikes=True)
-
-    return _bisect(None, lo, hi, rtol, batch=spikes)
+    return _run_boundary(u, v, x, steps, lo, hi, rtol, spikes=True)
 
 
 def divergence_boundary(u, v, x: float, *, steps: int = 2000, lo: float = 2.5, hi: float = 6.0,
@@ -219,12 +211,17 @@ def divergence_boundary(u, v, x: float, *, steps: int = 2000, lo: float = 2.5, h
     """Smallest h = eta lambda0 at which a ``steps``-step GD run from (u, v) blows up
     (|f| > DIVERGED_F). Slow convergence is not counted: below the boundary lam is
     non-increasing, so |f| <= lam0 sqrt(n) / (2x) stays bounded (eta lam >= 2 sqrt(q))."""
+    return _run_boundary(u, v, x, steps, lo, hi, rtol, spikes=False)
+
+
+def _run_boundary(u, v, x, steps, lo, hi, rtol, *, spikes: bool) -> float:
+    """Bisection in h = eta lambda0 on the batched runs' flags (``_flags``: a spike, or a blow-up)."""
     lam0 = float(u @ u + v @ v) * x * x / u.shape[0]
     x = _positive(x, "x")
     if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
         raise InputError("steps", f"expected a positive integer, got {steps!r}")
 
-    def fails(h):
-        return _flags(u, v, x, np.asarray(h) / lam0, steps, spikes=False)
+    def flagged(h):
+        return _flags(u, v, x, np.asarray(h) / lam0, steps, spikes=spikes)
 
-    return _bisect(None, lo, hi, rtol, batch=fails)
+    return _bisect(None, lo, hi, rtol, batch=flagged)
