@@ -1,5 +1,7 @@
-"""The batched dense Hessian of a small plain MLP (nets_hvp.hessian_plain) is the matrix of the
-single R-operator HVPs, and sharpness/top_eigenpair on it agree with Lanczos on HVPs."""
+"""The batched R-operator passes of a small plain MLP agree with single HVPs: the dense Hessian
+(nets_hvp.hessian_plain) is the matrix of the single HVPs, HVPs at a batch of points
+(nets_hvp.hvp_points_plain, NetProblem.hvp on rows) are the per-point HVPs; sharpness/top_eigenpair
+on the dense path and the warm-started Lanczos agree with Lanczos on HVPs."""
 from __future__ import annotations
 
 import numpy as np
@@ -7,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from theorykit.numeric.eos import chebyshev_problem, top_eigenpair
+from theorykit.numeric.eos import _warm_lanczos, chebyshev_problem, top_eigenpair
 from theorykit.numeric.nets import DENSE_HESSIAN_MAX, MLP, NetProblem
-from theorykit.numeric.nets_hvp import apply, hessian_plain, prepare
+from theorykit.numeric.nets_hvp import apply, hessian_plain, hvp_points_plain, prepare
 from theorykit.numeric.sharpness import _top_k, sharpness
 
 
@@ -23,15 +25,20 @@ def _nets(draw):
     return sizes, act, loss, n, seed
 
 
-@settings(max_examples=40, deadline=None)
-@given(_nets())
-def test_dense_hessian_is_the_matrix_of_single_hvps(net):
+def _problem(net):
     sizes, act, loss, n, seed = net
     rng = np.random.default_rng(seed)
     X = rng.standard_normal((n, sizes[0]))
     Y = rng.integers(0, sizes[-1], n) if loss == "cross_entropy" else rng.standard_normal((n, sizes[-1]))
     mlp = MLP(sizes, act, loss)
-    prob = NetProblem(mlp, X, Y)
+    return mlp, NetProblem(mlp, X, Y), rng
+
+
+@settings(max_examples=40, deadline=None)
+@given(_nets())
+def test_dense_hessian_is_the_matrix_of_single_hvps(net):
+    seed = net[-1]
+    mlp, prob, _ = _problem(net)
     w = np.asarray(mlp.init_params(seed, 1.0))
     state = prepare(mlp, w, prob.X, prob.T, np)
     H = hessian_plain(mlp, state)
@@ -59,3 +66,47 @@ def test_large_or_normalized_nets_fall_back_to_hvps():
     normed = MLP((2, 4, 4, 1), "tanh", "mse", norm="layer")
     prob = NetProblem(normed, np.ones((3, 2)), np.zeros(3))
     assert prob._hessian_trusted(np.asarray(normed.init_params(0))) is None
+
+
+@settings(max_examples=40, deadline=None)
+@given(_nets(), st.integers(1, 5))
+def test_hvps_at_a_batch_of_points_are_the_single_hvps(net, k):
+    mlp, prob, rng = _problem(net)
+    W, V = rng.standard_normal((k, mlp.num_params)), rng.standard_normal((k, mlp.num_params))
+    ref = np.stack([apply(mlp, prepare(mlp, W[i], prob.X, prob.T, np), V[i], np) for i in range(k)])
+    scale = max(1.0, float(np.abs(ref).max()))
+    assert np.abs(hvp_points_plain(mlp, W, V, prob.X, prob.T) - ref).max() <= 1e-12 * scale
+    assert np.abs(prob.hvp(W, V) - ref).max() <= 1e-12 * scale  # the batched path of NetProblem.hvp
+
+
+def test_warm_lanczos_meets_the_residual_test_or_declines():
+    rng = np.random.default_rng(0)
+    for trial in range(20):
+        d = int(rng.integers(2, 40))
+        A = rng.standard_normal((d, d))
+        A = (A + A.T) / 2
+        vals, vecs = np.linalg.eigh(A)
+        v0 = vecs[:, -1] + 10.0 ** -rng.integers(1, 6) * rng.standard_normal(d)  # a nearby start
+        for tol in (1e-6, 1e-10):
+            pair = _warm_lanczos(lambda v: A @ v, v0, tol)
+            if pair is None:
+                continue
+            th, y = pair
+            assert abs(np.linalg.norm(y) - 1) < 1e-12
+            assert np.linalg.norm(A @ y - th * y) <= 1.01 * tol * abs(th) + 1e-13 * np.abs(vals).max()
+            assert th == pytest.approx(vals[-1], rel=1e-6, abs=1e-12)
+    # a start orthogonal to nothing useful with one step allowed: declined, never a wrong pair
+    A = np.diag(np.arange(1.0, 30.0))
+    assert _warm_lanczos(lambda v: A @ v, np.ones(29), 1e-10, steps=1) is None
+    assert _warm_lanczos(lambda v: A @ v, np.zeros(29), 1e-10) is None
+
+
+def test_warm_started_eigenpair_matches_a_cold_one():
+    prob = chebyshev_problem(32)
+    w = np.asarray(prob.mlp.init_params(1, 0.7))
+    lam, u = top_eigenpair(prob, w)
+    step = 1e-3 * np.random.default_rng(1).standard_normal(prob.dim)
+    warm = top_eigenpair(prob, w + step, v0=u, tol=1e-10, ncv=6)
+    cold = top_eigenpair(prob, w + step)
+    assert warm[0] == pytest.approx(cold[0], rel=1e-9)
+    assert abs(abs(warm[1] @ cold[1]) - 1) < 1e-8

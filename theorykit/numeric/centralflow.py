@@ -74,10 +74,10 @@ def gd_path(problem: Any, w0: np.ndarray, lr: float, steps: int) -> GDPath:
 def grad_sharpness(problem: Any, w: np.ndarray, u: np.ndarray, eps: float = 1e-4) -> tuple[np.ndarray, float]:
     """(grad S(w), estimated relative error): central difference of HVPs along the unit
     top eigenvector u, checked against the difference with step 2 eps."""
-    def diff(h):
-        return (np.asarray(problem.hvp(w + h * u, u)) - np.asarray(problem.hvp(w - h * u, u))) / (2 * h)
-
-    g1, g2 = diff(eps), diff(2 * eps)
+    # the four HVPs as one batch of points (a NetProblem of a small NumPy net does them in one pass)
+    steps = np.asarray([eps, -eps, 2 * eps, -2 * eps])
+    Hu = np.asarray(problem.hvp(w[None, :] + steps[:, None] * u[None, :], np.broadcast_to(u, (4, u.shape[0]))))
+    g1, g2 = (Hu[0] - Hu[1]) / (2 * eps), (Hu[2] - Hu[3]) / (4 * eps)
     # the error of the eps estimate is ~ (g2 - g1)/3 (leading term O(eps^2))
     err = float(np.linalg.norm(g2 - g1) / 3 / max(np.linalg.norm(g1), 1e-300))
     return (4 * g1 - g2) / 3, err

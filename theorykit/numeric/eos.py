@@ -102,6 +102,9 @@ def top_eigenpair(problem: Any, w: np.ndarray, v0: np.ndarray | None = None, tol
     if getattr(problem, "_hvp_trusted", None) is not None:
         w = problem._check_w(w)  # validated once here, not in every matvec
         hvp = problem._hvp_trusted
+        if getattr(problem, "_hvp_operator_trusted", None) is not None:
+            at_w = problem._hvp_operator_trusted(w)
+            hvp = lambda _w, v: at_w(v)  # noqa: E731 - every matvec is at this one w
     # without a warm start a small net's exact pair is cheaper; a warm-started Lanczos needs only
     # ~7 HVPs, cheaper than the dense eigenvectors
     pair = _dense_eigenpair(problem, w) if v0 is None else None
@@ -111,10 +114,52 @@ def top_eigenpair(problem: Any, w: np.ndarray, v0: np.ndarray | None = None, tol
     def matvec(v):
         return to_numpy(hvp(w, xp.asarray(np.asarray(v, dtype=np.float64).reshape(-1))))
 
+    if v0 is not None:
+        pair = _warm_lanczos(matvec, to_numpy(v0), tol)
+        if pair is not None:
+            return pair
     op = LinearOperator((dim, dim), matvec=matvec, dtype=np.float64)
     v0 = np.random.default_rng(seed).standard_normal(dim) if v0 is None else to_numpy(v0)
     vals, vecs = eigsh(op, k=1, which="LA", tol=tol, v0=v0, ncv=None if ncv is None else min(int(ncv), dim))
     return float(vals[0]), vecs[:, 0]
+
+
+#: Lanczos steps a warm start gets before ARPACK takes over (a start from a nearby point's
+#: eigenvector converges in 3-6).
+WARM_LANCZOS_STEPS = 10
+
+
+def _warm_lanczos(matvec, v0: np.ndarray, tol: float, steps: int = WARM_LANCZOS_STEPS):
+    """(theta, unit y): the top Ritz pair of the Krylov space of v0 as soon as its residual
+    ||H y - theta y|| = |beta_j s_j| is <= tol |theta| (ARPACK's test for ``eigsh(tol=tol)``), or None
+    when ``steps`` steps do not get there. Plain Lanczos with full reorthogonalization: a warm start
+    needs a few matvecs, where ARPACK's restarted iteration spends at least ncv of them plus its
+    own per-call overhead."""
+    dim = v0.shape[0]
+    norm = float(np.linalg.norm(v0))
+    if not (norm > 0 and math.isfinite(norm)):
+        return None
+    Q = np.empty((min(steps, dim) + 1, dim))
+    Q[0] = v0 / norm
+    alpha, beta = [], []
+    for j in range(min(steps, dim)):
+        z = np.asarray(matvec(Q[j]), dtype=np.float64)
+        alpha.append(float(Q[j] @ z))
+        basis = Q[: j + 1]
+        z = z - basis.T @ (basis @ z)
+        z = z - basis.T @ (basis @ z)  # twice is enough (Kahan)
+        b = float(np.linalg.norm(z))
+        T = np.diag(alpha) + np.diag(beta, 1) + np.diag(beta, -1)
+        theta, S = np.linalg.eigh(T)
+        th, s = float(theta[-1]), S[:, -1]
+        if not (math.isfinite(th) and math.isfinite(b)):
+            return None
+        if abs(b * s[-1]) <= tol * abs(th) or b == 0.0:
+            y = basis.T @ s
+            return th, y / np.linalg.norm(y)
+        beta.append(b)
+        Q[j + 1] = z / b
+    return None
 
 
 def _dense_eigenpair(problem: Any, w: Any):

@@ -512,6 +512,13 @@ class NetProblem:
 
         return hvp(self.mlp, w, v, self.X, self.T, self.xp)
 
+    def _hvp_operator_trusted(self, w: Any) -> Any:
+        """v -> H(w) v at a validated w (P,) over one prepared forward/backward pass (Lanczos at one
+        point: no comparison of w, X and T per matvec, as ``hvp``'s reuse needs)."""
+        from .nets_hvp import hvp_operator
+
+        return hvp_operator(self.mlp, w, self.X, self.T, self.xp)
+
     def _hessian_trusted(self, w: Any) -> Any:
         """The dense Hessian (P, P) at a validated w (P,) by one batched R-operator pass
         (``nets_hvp.hessian_plain``) for a NumPy MLP without normalization and P <= DENSE_HESSIAN_MAX;
@@ -537,6 +544,11 @@ class NetProblem:
         if w.ndim == 2:
             if v.shape[0] != w.shape[0]:
                 raise InputError("v", f"expected {w.shape[0]} rows like w, got {v.shape[0]}")
+            if isinstance(w, np.ndarray) and self.mlp.norm is None and w.shape[0] * self.X.shape[0] * max(self.mlp.sizes) <= 2**20:
+                # all rows in one batched pass (k x n x width numbers per layer; larger batches go row by row)
+                from .nets_hvp import hvp_points_plain
+
+                return hvp_points_plain(self.mlp, w, v, self.X, self.T)
             return self._rows(self.hvp, w, v)
         return hvp(self.mlp, w, v, self.X, self.T, self.xp)
 

@@ -119,6 +119,13 @@ def sharpness(
     # w is validated above; a problem that offers an unvalidated HVP (NetProblem) skips the
     # per-matvec re-validation of w and v, which costs as much as a small net's HVP
     hvp = getattr(problem, "_hvp_trusted", None) or problem.hvp
+    if getattr(problem, "_hvp_operator_trusted", None) is not None:
+        at_w = []  # built on the first matvec (the dense path below needs none)
+
+        def hvp(_w, v):
+            if not at_w:
+                at_w.append(problem._hvp_operator_trusted(w))
+            return at_w[0](v)
 
     def matvec(v: np.ndarray) -> np.ndarray:
         v = np.asarray(v, dtype=np.float64).reshape(-1)
