@@ -190,3 +190,21 @@ def test_split_policy_fewer_claims_than_workers_or_long_claims(serial):
     assert _to_split(claims, [0, 1, 2], 2, unknown) == set()
     times = {0: 1.0, 1: 10.0, 2: 1.0}  # claim 1 is most of the run: it alone is split
     assert _to_split(claims, [0, 1, 2], 2, times.get) == {1}
+
+
+def test_next_unit_keeps_a_family_on_the_worker_that_ran_it():
+    from types import SimpleNamespace
+
+    from theorykit.claims.parallel import _next_unit
+
+    chosen = [SimpleNamespace(id=i) for i in ("eos.a", "eos.b", "gd.a", "gd.b", "nqm.a")]
+    units = [(0, None), (1, None), (2, None), (3, None), (4, None)]
+    # at the start: the first unit, then the first of a family no worker is on
+    assert _next_unit(units, chosen, None, set()) == (0, None)
+    assert _next_unit(units, chosen, None, {"eos"}) == (2, None)
+    # a worker that finished a gd claim gets the next gd claim, even when it is not first in order
+    assert _next_unit(units, chosen, "gd", {"eos"}) == (3, None)
+    # nothing left of the family: a family no worker is on, else the first in order
+    assert _next_unit(units, chosen, "gd", {"eos", "nqm"}) == (1, None)
+    assert _next_unit(units, chosen, "eos", set()) == (4, None)
+    assert units == []

@@ -127,6 +127,23 @@ def _to_split(chosen, pending, jobs: int, seconds) -> set[int]:
     return {i for i in cand if known[i] != float("inf") and known[i] > total / (2 * jobs)}
 
 
+def _next_unit(units: list, chosen, prefer: str | None, busy: set):
+    """Pop the next unit to run. Only as many units as workers are in flight, so a unit submitted
+    when one finishes goes to the worker that just went idle: it gets the next claim of the family
+    it just ran (``prefer``) -- claims of one family share per-process caches (eos.period_two reads
+    eos.gd_sharpness's training runs) -- else the first claim of a family no worker is on, else the
+    first in order (``units`` is in the run's order: longest first when the cache knows)."""
+    def family(u):
+        return chosen[u[0]].id.split(".")[0]
+
+    for wanted in ((lambda u: family(u) == prefer) if prefer is not None else None, lambda u: family(u) not in busy):
+        if wanted is not None:
+            for k, u in enumerate(units):
+                if wanted(u):
+                    return units.pop(k)
+    return units.pop(0)
+
+
 def _in_registry(claim: Claim) -> bool:
     try:
         return _registry_claim(claim.id) is claim
@@ -169,15 +186,25 @@ def _run_pool(chosen, pending, *, jobs, backend, seed, max_examples, progress, d
     try:
         with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker,
                                  initargs=(events, True)) as pool:
-            if fork:
-                futures = {pool.submit(_worker_task, i, None, g) for i, g in units}
-            else:
-                futures = {pool.submit(_spawn_task, i, chosen[i].id, backend, seed, max_examples, len(chosen), g)
-                           for i, g in units}
-            while futures:
-                finished, futures = wait(futures, timeout=0.1, return_when=FIRST_COMPLETED)
+            in_flight: dict = {}  # future -> unit
+
+            def submit(prefer=None):
+                i, g = _next_unit(units, chosen, prefer, {chosen[u[0]].id.split(".")[0] for u in in_flight.values()})
+                if fork:
+                    f = pool.submit(_worker_task, i, None, g)
+                else:
+                    f = pool.submit(_spawn_task, i, chosen[i].id, backend, seed, max_examples, len(chosen), g)
+                in_flight[f] = (i, g)
+
+            while units and len(in_flight) < workers:
+                submit()
+            while in_flight:
+                finished, _ = wait(set(in_flight), timeout=0.1, return_when=FIRST_COMPLETED)
                 drain()
                 for f in finished:
+                    done_unit = in_flight.pop(f)
+                    if units:  # the worker that just finished is the idle one: it gets this family's next claim
+                        submit(prefer=chosen[done_unit[0]].id.split(".")[0])
                     index, result = f.result()
                     if index not in parts:
                         done(index, result)
