@@ -7,6 +7,8 @@ GD, gradient flow and the central flow are run side by side
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import sympy
 from hypothesis import strategies as st
@@ -188,20 +190,21 @@ def _rms_run(params):
 def _rms_cached(eigenvalues, eta_, beta2_, x0_seed):
     """RMSProp (eps = 0) on f(x) = sum_i a_i x_i^2/2 from a random x0; per-coordinate time averages over the
     second half of 10000 steps of eta/sqrt(nu_i) and x_i^2, for the coordinate of largest curvature."""
-    lam_ = np.asarray(eigenvalues, dtype=float)
-    x = np.random.default_rng(x0_seed).uniform(0.5, 1.5, lam_.size)
-    nu = np.zeros_like(x)
-    acc_lr, acc_x2, n_acc = np.zeros_like(x), np.zeros_like(x), 0
+    # the coordinates are independent and only the top one is reported: it runs alone, in Python
+    # floats (the same IEEE operations in the same order as the vectorized run, ~30x cheaper)
+    top = int(np.argmax(np.asarray(eigenvalues, dtype=float)))
+    lam_ = float(eigenvalues[top])
+    x = float(np.random.default_rng(x0_seed).uniform(0.5, 1.5, len(eigenvalues))[top])
+    nu, acc_lr, acc_x2, n_acc = 0.0, 0.0, 0.0, 0
     for t in range(_RMS_STEPS):
         g = lam_ * x
         nu = beta2_ * nu + (1 - beta2_) * g * g
-        x = x - eta_ * g / np.sqrt(nu)
+        x = x - eta_ * g / math.sqrt(nu)
         if t >= _RMS_STEPS // 2:
-            acc_lr += eta_ / np.sqrt(nu)
+            acc_lr += eta_ / math.sqrt(nu)
             acc_x2 += x * x
             n_acc += 1
-    top = int(np.argmax(lam_))
-    return acc_lr[top] / n_acc, acc_x2[top] / n_acc
+    return acc_lr / n_acc, acc_x2 / n_acc
 
 
 def _rms_lr(params, ctx) -> float:
