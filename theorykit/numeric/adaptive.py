@@ -29,6 +29,7 @@ import math
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
+import numpy as np
 from array_api_compat import array_namespace
 
 from ..errors import InputError
@@ -104,6 +105,19 @@ def _nonneg(value: Any, name: str) -> float:
     return v
 
 
+_NUMPY_NS: list = []  # array_namespace of a NumPy array, looked up once
+
+
+def _ns(g: Any) -> Any:
+    """array_namespace(g); for a NumPy array (a rule's usual step: a few elementwise operations on
+    tiny arrays) the namespace is looked up once, not on every step."""
+    if type(g) is np.ndarray:
+        if not _NUMPY_NS:
+            _NUMPY_NS.append(array_namespace(g))
+        return _NUMPY_NS[0]
+    return array_namespace(g)
+
+
 def _zeros(x: Any) -> Any:
     xp = array_namespace(x)
     return xp.zeros_like(xp.asarray(x, dtype=xp.float64))
@@ -113,7 +127,7 @@ def _safe_div(num: Any, den: Any, xp: Any) -> Any:
     # eps = 0 is allowed (the theory uses it); 0/0 happens only for a zero gradient
     # on a zero history, whose step is 0, not NaN
     zero = den == 0
-    if not bool(xp.any(zero)):  # the common case: skip the masking
+    if not bool(zero.any() if type(zero) is np.ndarray else xp.any(zero)):  # the common case: skip the masking
         return num / den
     return xp.where(zero, 0.0 * num, num / xp.where(zero, 1.0, den))
 
@@ -124,7 +138,7 @@ def adagrad_init(x: Any, G0: float = 0.0) -> AdaGradState:
 
 
 def adagrad_step(state: AdaGradState, g: Any, *, lr: float, eps: float = 0.0) -> tuple[Any, AdaGradState]:
-    xp = array_namespace(g)
+    xp = _ns(g)
     G = state.G + g * g
     return -lr * _safe_div(g, xp.sqrt(G) + _nonneg(eps, "eps"), xp), AdaGradState(G, state.t + 1)
 
@@ -136,7 +150,7 @@ def rmsprop_init(x: Any) -> RMSPropState:
 
 def rmsprop_step(state: RMSPropState, g: Any, *, lr: float, beta: float = 0.9,
                  eps: float = 0.0) -> tuple[Any, RMSPropState]:
-    xp = array_namespace(g)
+    xp = _ns(g)
     b = _beta(beta, "beta")
     v = b * state.v + (1 - b) * g * g
     return -lr * _safe_div(g, xp.sqrt(v) + _nonneg(eps, "eps"), xp), RMSPropState(v, state.t + 1)
@@ -155,7 +169,7 @@ def _moments(state: AdamState, g: Any, b1: float, b2: float) -> tuple[Any, Any]:
 
 def adam_step(state: AdamState, g: Any, *, lr: float, beta1: float = 0.9, beta2: float = 0.999,
               eps: float = 0.0, bias_correction: bool = True) -> tuple[Any, AdamState]:
-    xp = array_namespace(g)
+    xp = _ns(g)
     b1, b2 = _beta(beta1, "beta1"), _beta(beta2, "beta2")
     m, v = _moments(state, g, b1, b2)
     t = state.t + 1
@@ -166,7 +180,7 @@ def adam_step(state: AdamState, g: Any, *, lr: float, beta1: float = 0.9, beta2:
 
 def amsgrad_step(state: AdamState, g: Any, *, lr: float, beta1: float = 0.9, beta2: float = 0.999,
                  eps: float = 0.0) -> tuple[Any, AdamState]:
-    xp = array_namespace(g)
+    xp = _ns(g)
     b1, b2 = _beta(beta1, "beta1"), _beta(beta2, "beta2")
     m, v = _moments(state, g, b1, b2)
     v_max = xp.maximum(state.v_max, v)  # the non-increasing effective step of Reddi et al.
@@ -182,7 +196,7 @@ def yogi_init(x: Any, v0: float = 0.0) -> YogiState:
 
 def yogi_step(state: YogiState, g: Any, *, lr: float, beta1: float = 0.9, beta2: float = 0.999,
               eps: float = 0.0) -> tuple[Any, YogiState]:
-    xp = array_namespace(g)
+    xp = _ns(g)
     b1, b2 = _beta(beta1, "beta1"), _beta(beta2, "beta2")
     g2 = g * g
     m = b1 * state.m + (1 - b1) * g
@@ -199,7 +213,7 @@ def adadelta_init(x: Any) -> AdaDeltaState:
 
 def adadelta_step(state: AdaDeltaState, g: Any, *, lr: float = 1.0, rho: float = 0.95,
                   eps_dx: float = 1e-6, eps_g: float = 1e-6) -> tuple[Any, AdaDeltaState]:
-    xp = array_namespace(g)
+    xp = _ns(g)
     r = _beta(rho, "rho")
     Eg = r * state.Eg + (1 - r) * g * g
     num = xp.sqrt(state.Edx + _nonneg(eps_dx, "eps_dx"))
