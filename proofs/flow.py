@@ -2,6 +2,7 @@
 flow dx/dt = -grad f(x) at t = k eta, with a deviation of first order in eta, and the loss is monotone."""
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -33,17 +34,19 @@ def _derive():
 
 
 def _run(params):
-    L_ = float(params["L"])
-    lr = float(params["eta_frac"]) / L_
+    return _run_cached(float(params["L"]), float(params["eta_frac"]))
+
+
+@functools.lru_cache(maxsize=64)
+def _run_cached(L_, eta_frac):  # both checks read the same run
+    lr = eta_frac / L_
     steps = int(math.ceil(20.0 / (lr * L_)))
     k = np.arange(steps + 1)
-    gd = np.empty(steps + 1)
-    x = 1.0
-    for i in range(steps + 1):  # GD on f = L x^2/2 from x0 = 1: x+ = x - lr * L x
-        gd[i] = x
-        x = x - lr * (L_ * x)
+    xs = [1.0]
+    for _ in range(steps):  # GD on f = L x^2/2 from x0 = 1: x+ = x - lr * L x
+        xs.append(xs[-1] - lr * (L_ * xs[-1]))
     flow = np.exp(-L_ * k * lr)  # the gradient flow's exact solution, compared at t = k eta
-    return lr, gd, flow, L_
+    return lr, np.asarray(xs), flow, L_
 
 
 def _max_deviation_per_eta(params, ctx) -> float:
