@@ -1,6 +1,7 @@
 """The batched R-operator passes of a small plain MLP agree with single HVPs: the dense Hessian
 (nets_hvp.hessian_plain) is the matrix of the single HVPs, HVPs at a batch of points
-(nets_hvp.hvp_points_plain, NetProblem.hvp on rows) are the per-point HVPs; sharpness/top_eigenpair
+(nets_hvp.hvp_points_plain, NetProblem.hvp on rows) are the per-point HVPs, and the Gauss-Newton plus
+per-unit form of a one-hidden-layer net's Hessian (nets_hvp.hessian_one_hidden) is that matrix too; sharpness/top_eigenpair
 on the dense path and the warm-started Lanczos agree with Lanczos on HVPs."""
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from hypothesis import strategies as st
 
 from theorykit.numeric.eos import _warm_lanczos, chebyshev_problem, top_eigenpair
 from theorykit.numeric.nets import DENSE_HESSIAN_MAX, MLP, NetProblem
-from theorykit.numeric.nets_hvp import apply, hessian_plain, hvp_points_plain, prepare
+from theorykit.numeric.nets_hvp import apply, hessian_one_hidden, hessian_plain, hvp_points_plain, prepare
 from theorykit.numeric.sharpness import _top_k, sharpness
 
 
@@ -110,3 +111,16 @@ def test_warm_started_eigenpair_matches_a_cold_one():
     cold = top_eigenpair(prob, w + step)
     assert warm[0] == pytest.approx(cold[0], rel=1e-9)
     assert abs(abs(warm[1] @ cold[1]) - 1) < 1e-8
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 4), st.integers(1, 9), st.integers(1, 4), st.integers(1, 9),
+       st.sampled_from(("tanh", "relu", "gelu", "linear")), st.booleans(), st.integers(0, 2**16))
+def test_one_hidden_layer_hessian_is_the_r_operator_hessian(d, m, C, n, act, ce, seed):
+    loss = "cross_entropy" if ce and C > 1 else "mse"
+    mlp, prob, rng = _problem(((d, m, C), act, loss, n, seed))
+    w = np.asarray(mlp.init_params(seed, 1.0)) + 0.3 * rng.standard_normal(mlp.num_params)  # biases too
+    ref = hessian_plain(mlp, prepare(mlp, w, prob.X, prob.T, np))
+    scale = max(1.0, float(np.abs(ref).max()))
+    assert np.abs(hessian_one_hidden(mlp, w, prob.X, prob.T) - ref).max() <= 1e-12 * scale
+    assert np.abs(prob._hessian_trusted(w) - ref).max() <= 1e-12 * scale  # the path NetProblem takes

@@ -525,13 +525,15 @@ class NetProblem:
         return hvp_operator(self.mlp, w, self.X, self.T, self.xp)
 
     def _hessian_trusted(self, w: Any) -> Any:
-        """The dense Hessian (P, P) at a validated w (P,) by one batched R-operator pass
-        (``nets_hvp.hessian_plain``) for a NumPy MLP without normalization and P <= DENSE_HESSIAN_MAX;
-        None otherwise (the caller falls back to HVPs)."""
+        """The dense Hessian (P, P) at a validated w (P,) for a NumPy MLP without normalization and
+        P <= DENSE_HESSIAN_MAX: ``nets_hvp.hessian_one_hidden`` for one hidden layer, else one batched
+        R-operator pass (``nets_hvp.hessian_plain``); None otherwise (the caller falls back to HVPs)."""
         if not (isinstance(w, np.ndarray) and self.mlp.norm is None and self.dim <= DENSE_HESSIAN_MAX):
             return None
-        from .nets_hvp import hessian_plain, prepare
+        from .nets_hvp import hessian_one_hidden, hessian_plain, prepare
 
+        if self.mlp.depth == 2:  # one hidden layer: Gauss-Newton plus per-unit blocks, ~8x cheaper at P = 97
+            return hessian_one_hidden(self.mlp, w, self.X, self.T)
         return hessian_plain(self.mlp, prepare(self.mlp, w, self.X, self.T, self.xp))
 
     def grad(self, w: Any) -> Any:

@@ -36,7 +36,8 @@ from typing import Any, Callable, NamedTuple
 from .nets import (MLP, Forward, LayerParams, act_and_derivs, center, flatten, forward, output_loss, unflatten, unit_jvp,
                    unit_vjp, unit_vjp_r)
 
-__all__ = ["hvp", "hvp_operator", "prepare", "apply", "hessian_plain", "hvp_points_plain", "HVPState", "output_loss_r"]
+__all__ = ["hvp", "hvp_operator", "prepare", "apply", "hessian_one_hidden", "hessian_plain", "hvp_points_plain", "HVPState",
+           "output_loss_r"]
 
 
 def output_loss_r(kind: str, out: Any, r_out: Any, xp: Any) -> Any:
@@ -312,3 +313,52 @@ def hvp_points_plain(mlp: MLP, w: Any, v: Any, X: Any, T: Any) -> Any:
         parts.append(r_gW.reshape(k, -1))
         W_next, dW_next = W, dW
     return np.concatenate(parts[::-1], axis=1)
+
+
+def hessian_one_hidden(mlp: MLP, w: Any, X: Any, T: Any) -> Any:
+    """The Hessian (P, P) of a plain NumPy MLP with ONE hidden layer, f = V act(W x + b) + c, as the
+    Gauss-Newton term sum_i J_i^T (d^2 l / d f^2) J_i plus the residual term sum_i,c (dl/df_ic) d^2 f_ic,
+    which couples only the parameters of one hidden unit j: (W_j, b_j) with itself through act'', and
+    with V_cj through act'. ``hessian_plain`` applies the R-operator to all P basis directions, which
+    carries P x n x width numbers through every line; here the largest array is J (n, C, P)."""
+    import numpy as np
+
+    (m, d), (C, _) = mlp.spec.layers[0].weight_shape, mlp.spec.layers[1].weight_shape
+    o0, o1, n, P = mlp.spec.layers[0].offset, mlp.spec.layers[1].offset, X.shape[0], mlp.spec.size
+    W, b = w[o0 : o0 + m * d].reshape(m, d), w[o0 + m * d : o0 + m * d + m]
+    V = w[o1 : o1 + C * m].reshape(C, m)
+    z = X @ W.T + b
+    a, d1, d2 = act_and_derivs(mlp.activation, z, np)
+    out = a @ V.T + w[o1 + C * m : o1 + C * m + C]
+    U = np.concatenate([X, np.ones((n, 1))], axis=1)  # (n, d + 1): unit j's inputs x_i and 1 (its bias)
+    # J[i, c, :] = d f_ic / d theta, in the flat layout: W (m, d), b (m), V (C, m), c (C)
+    J = np.zeros((n, C, P))
+    Jh = V[None, :, :, None] * (d1[:, None, :, None] * U[:, None, None, :])  # (n, C, m, d + 1)
+    J[:, :, o0 : o0 + m * d] = Jh[..., :d].reshape(n, C, m * d)
+    J[:, :, o0 + m * d : o0 + m * d + m] = Jh[..., d]
+    for c in range(C):
+        J[:, c, o1 + c * m : o1 + (c + 1) * m] = a
+        J[:, c, o1 + C * m + c] = 1.0
+    if mlp.loss == "mse":  # l = sum_i |f_i - t_i|^2 / (2n)
+        g = (out - T) / n
+        H = J.reshape(n * C, P).T @ J.reshape(n * C, P) / n
+    else:  # l = sum_i (logsumexp f_i - t_i . f_i) / n; d^2 l / d f_i^2 = (diag p_i - p_i p_i^T) / n
+        e = np.exp(out - np.max(out, axis=1, keepdims=True))
+        p = e / np.sum(e, axis=1, keepdims=True)
+        g = (p - T) / n
+        Js = (np.sqrt(p)[:, :, None] * J).reshape(n * C, P)
+        Q = np.einsum("ic,icp->ip", p, J)
+        H = (Js.T @ Js - Q.T @ Q) / n
+    # residual term: gamma_ij = sum_c g_ic V_cj (the backpropagated dl/d a_ij)
+    gam = g @ V
+    blocks = np.einsum("ij,ik,il->jkl", gam * d2, U, U)  # (m, d + 1, d + 1): (W_j, b_j) x (W_j, b_j)
+    cross = np.einsum("ic,ij,ik->jck", g, d1, U)  # (m, C, d + 1): (W_j, b_j) x V_cj
+    # unit j's flat indices: (W_j, b_j) and V_.j; the units' index sets are disjoint, so one fancy-indexed
+    # += per term adds every block (no position repeats within one assignment)
+    units = np.arange(m)[:, None]
+    idx = np.concatenate([o0 + units * d + np.arange(d)[None, :], o0 + m * d + units], axis=1)  # (m, d + 1)
+    vidx = o1 + np.arange(C)[None, :] * m + units  # (m, C)
+    H[idx[:, :, None], idx[:, None, :]] += blocks
+    H[idx[:, :, None], vidx[:, None, :]] += cross.transpose(0, 2, 1)
+    H[vidx[:, :, None], idx[:, None, :]] += cross
+    return H
