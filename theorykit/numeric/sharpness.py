@@ -142,8 +142,11 @@ def sharpness(
         H = (H + H.T) / 2
         if d is not None:
             H = d[:, None] * H * d[None, :]
-        with _blas_threads(LANCZOS_BLAS_THREADS):
-            vals = np.linalg.eigvalsh(H)[::-1][:k]
+        from scipy.linalg import eigh
+
+        with _blas_threads(LANCZOS_BLAS_THREADS):  # the top k alone (LAPACK's MRRR)
+            vals = eigh(H, eigvals_only=True, subset_by_index=[dim - k, dim - 1], driver="evr",
+                        check_finite=False)[::-1]
     elif k >= dim - 1 or dim <= _DENSE_MAX_DIM:
         # ARPACK needs k < dim - 1: tiny problems use the dense (symmetrized) matrix
         M = np.stack([matvec(e) for e in np.eye(dim)], axis=1)
