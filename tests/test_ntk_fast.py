@@ -1,0 +1,60 @@
+"""proofs/ntk.py's fast paths (one-exp softplus/sigmoid, the 8 inits trained side by side, a T-step run continued
+from a shorter one) equal the straightforward per-init loop with np.logaddexp to round-off."""
+import math
+
+import numpy as np
+import pytest
+
+from proofs import ntk
+
+
+def _plain_kernel(X, W, a):
+    Z = X @ W.T
+    P, Da = np.logaddexp(0.0, Z), a / (1.0 + np.exp(-Z))
+    return (P @ P.T + (Da @ Da.T) * (X @ X.T)) / W.shape[0]
+
+
+def _plain_relative_change(m, n, data, steps):
+    X, Y = ntk._data(n, data)
+    out = []
+    for s in range(ntk._TRAIN_SEEDS):
+        W, a = ntk._init(m, 1000 * data + s)
+        K0 = _plain_kernel(X, W, a)
+        for _ in range(steps):
+            Z = X @ W.T
+            P, D = np.logaddexp(0.0, Z), 1.0 / (1.0 + np.exp(-Z))
+            r = (P @ a / math.sqrt(m) - Y) / n
+            a, W = a - P.T @ r / math.sqrt(m), W - ((D * a) * r[:, None]).T @ X / math.sqrt(m)
+        out.append(np.linalg.norm(_plain_kernel(X, W, a) - K0) / np.linalg.norm(K0))
+    return float(np.mean(out))
+
+
+def test_softplus_sigmoid_matches_logaddexp_over_a_wide_range():
+    Z = np.concatenate([np.linspace(-800, 800, 4001), np.random.default_rng(0).standard_normal(1000) * 5])
+    P, S = ntk._softplus_sigmoid(Z)
+    assert np.all(np.isfinite(P)) and np.all(np.isfinite(S))
+    eps = np.finfo(float).eps
+    assert np.all(np.abs(P - np.logaddexp(0.0, Z)) <= 2 * eps * (np.maximum(Z, 0.0) + 1.0))
+    with np.errstate(over="ignore"):
+        np.testing.assert_allclose(S, 1.0 / (1.0 + np.exp(-Z)), rtol=4 * eps, atol=1e-300)
+
+
+@pytest.mark.parametrize("m, n", [(32, 4), (200, 8)])
+def test_batched_kernel_equals_per_init_kernel(m, n):
+    X, _ = ntk._data(n, 1)
+    W, a = ntk._train_inits(m, 1)
+    K = ntk._kernel(X, W, a)
+    for s in range(W.shape[0]):
+        np.testing.assert_allclose(K[s], _plain_kernel(X, W[s], a[s]), rtol=1e-13, atol=1e-15)
+
+
+@pytest.mark.parametrize("m, n, data", [(32, 4, 0), (256, 8, 2), (1024, 8, 1)])  # 8, 8 and 2 inits per batch
+def test_relative_change_equals_plain_loop_fresh_continued_and_restarted(m, n, data):
+    ntk._relative_change.cache_clear()
+    ntk._RESUME.clear()
+    for steps in (6, 15, 9):  # fresh; continued from 6; shorter than the saved 15, so restarted
+        fast = ntk._relative_change(m, n, data, steps)
+        assert fast == pytest.approx(_plain_relative_change(m, n, data, steps), rel=1e-11)
+    assert ntk._RESUME[(m, n, data)][0] == 9
+    ntk._relative_change.cache_clear()
+    ntk._RESUME.clear()
