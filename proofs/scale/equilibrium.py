@@ -361,6 +361,15 @@ def _derive_last_decay():
     return d.check()
 
 
+_BLOCK = 256  # steps whose noise is drawn in one call: the same stream as a draw per step, with less overhead
+
+
+def _noise_blocks(rng, steps: int, shape):
+    """The N(0, I) draws of `steps` consecutive steps, one (shape) array per step, drawn _BLOCK steps at a time."""
+    for start in range(0, steps, _BLOCK):
+        yield from rng.standard_normal((min(_BLOCK, steps - start), *shape))
+
+
 def _history_run(params, seed) -> float:
     """Mean ||w||^4 over 32 chains and the second half of the last phase of sphere SGD (G = d - 1) under the
     learning-rate history eta_last * factors, then eta_last (each earlier phase 1500 steps, from ||w_0|| = 10)."""
@@ -370,17 +379,19 @@ def _history_run(params, seed) -> float:
     W *= 10.0 / np.linalg.norm(W, axis=1, keepdims=True)
     last = round(8.0 / (el * lam_))
     phases = [(el * f, _PHASE_STEPS) for f in _HISTORIES[params["history"]]] + [(el, last)]
-    acc, n_acc = 0.0, 0
-    for k_, (lr, steps) in enumerate(phases):
-        for t in range(steps):
-            r = np.sqrt(np.sum(W * W, axis=1, keepdims=True))
-            U = W / r
-            xi = rng.standard_normal(W.shape)
-            W = (1.0 - lr * lam_) * W - lr * (xi - U * np.sum(U * xi, axis=1, keepdims=True)) / r
-            if k_ == len(phases) - 1 and t >= steps // 2:
-                acc += float(np.mean(np.sum(W * W, axis=1) ** 2))
-                n_acc += 1
-    return acc / n_acc
+    lrs = [lr for lr, steps in phases for _ in range(steps)]
+    record = len(lrs) - last + last // 2  # the steps t >= last // 2 of the last phase record ||w_(t+1)||^2
+    sq = []
+    for t, (lr, xi) in enumerate(zip(lrs, _noise_blocks(rng, len(lrs), W.shape))):
+        q = np.add.reduce(W * W, axis=1, keepdims=True)
+        if t > record:
+            sq.append(q[:, 0])
+        r = np.sqrt(q)
+        U = W / r
+        W = (1.0 - lr * lam_) * W - lr * (xi - U * np.add.reduce(U * xi, axis=1, keepdims=True)) / r
+    sq.append(np.add.reduce(W * W, axis=1))
+    means = np.mean(np.stack(sq) ** 2, axis=1)  # per recorded step, over the chains
+    return float(np.cumsum(means)[-1]) / means.size  # summed in step order, as the running total it replaces
 
 
 def _last_decay_norm4(params, ctx) -> float:
@@ -457,15 +468,15 @@ def _dr_run(d_, h_, el, seed):
     W[:, 0] += 3.0
     W *= 3.0 / np.linalg.norm(W, axis=1, keepdims=True)
     n1, n2 = round(8 / el), round(80 / el)
-    loss, eff = np.empty(n1 + n2), np.empty(n1 + n2)
-    for t in range(n1 + n2):
-        lr = eta_ if t < n1 else eta_ / 10
-        r = np.sqrt(np.sum(W * W, axis=1, keepdims=True))
+    lrs = np.where(np.arange(n1 + n2) < n1, eta_, eta_ / 10)
+    R, U0 = np.empty((n1 + n2, 64)), np.empty((n1 + n2, 64))  # ||w_t|| and u_t[0] per step and chain
+    for t, (lr, gu) in enumerate(zip(lrs.tolist(), _noise_blocks(rng, n1 + n2, W.shape))):
+        r = np.sqrt(np.add.reduce(W * W, axis=1, keepdims=True))
         U = W / r
-        gu = rng.standard_normal(W.shape)
         gu[:, 0] -= h_ * U[:, 0]
-        W = (1.0 - lr * lam_) * W - lr * (gu - U * np.sum(U * gu, axis=1, keepdims=True)) / r
-        loss[t], eff[t] = float(np.mean(h_ / 2 * (1 - U[:, 0] ** 2))), float(np.mean(lr / r[:, 0] ** 2))
+        W = (1.0 - lr * lam_) * W - lr * (gu - U * np.add.reduce(U * gu, axis=1, keepdims=True)) / r
+        R[t], U0[t] = r[:, 0], U[:, 0]
+    loss, eff = np.mean(h_ / 2 * (1 - U0**2), axis=1), np.mean(lrs[:, None] / R**2, axis=1)
     before, final = float(np.mean(loss[n1 // 2:n1])), float(np.mean(loss[n1 + n2 // 2:]))
     k = max(1, int(0.25 / el))
     low = float(np.min(np.convolve(loss[n1:], np.ones(k) / k, mode="valid")))

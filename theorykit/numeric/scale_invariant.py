@@ -113,23 +113,24 @@ class NormalizedLinear:
         """(X, y, r): X (m, d) and y (m,) for one index set shared by all rows, or X (B, m, d)
         and y (B, m) for per-row index sets idx (B, m) (independent chains, independent noise)."""
         xp = self.xp
-        if idx is None:
-            X, y = self.X, self.y
-        else:
+        if idx is not None:
             idx = xp.asarray(idx)
             if idx.ndim == 2 and idx.shape[0] != W.shape[0]:
                 raise InputError("idx", f"per-row index sets need {W.shape[0]} rows, got {idx.shape[0]}")
-            X, y = self.X[idx, ...], self.y[idx]
+        X, y = self._rows(idx)
         r = xp.sqrt(xp.sum(W * W, axis=-1, keepdims=True))  # (B, 1)
         if not bool(xp.all(r > 0)):
             raise InputError("w", "is zero, where w/||w|| is undefined")
         return X, y, r
 
+    def _rows(self, idx: Any):
+        return (self.X, self.y) if idx is None else (self.X[idx, ...], self.y[idx])
+
     def _residual(self, U: Any, X: Any, y: Any) -> Any:
         """y - X u per row: (B, m)."""
         if X.ndim == 2:
             return y[None, :] - U @ X.T
-        return y - self.xp.sum(X * U[:, None, :], axis=-1)
+        return y - (X @ U[:, :, None])[:, :, 0]  # a batched matvec (2x faster than a product and a sum)
 
     def loss(self, W: Any, idx: Any = None) -> Any:
         """(B,) losses for rows W (B, d); idx: rows of the data (m,) or per-row (B, m)."""
@@ -140,15 +141,38 @@ class NormalizedLinear:
 
     def grad(self, W: Any, idx: Any = None) -> Any:
         """(B, d) gradients: the chain rule through w/||w|| projects out w and divides by ||w||."""
-        xp = self.xp
         X, y, r = self._parts(W, idx)
+        return self._grad(W, X, y, r)
+
+    def _grad(self, W: Any, X: Any, y: Any, r: Any = None) -> Any:
+        """``grad`` on checked rows X, y (the runners' inner loops check W and idx once, outside)."""
+        xp = self.xp
+        if r is None:
+            r = xp.sqrt(xp.sum(W * W, axis=-1, keepdims=True))
         U = W / r
         res = self._residual(U, X, y)
         if X.ndim == 2:
             gu = -(res @ X) / X.shape[0]  # dL/du (B, d)
         else:
-            gu = -xp.sum(res[:, :, None] * X, axis=1) / X.shape[1]
+            gu = -(res[:, None, :] @ X)[:, 0, :] / X.shape[1]
         return (gu - U * xp.sum(U * gu, axis=1, keepdims=True)) / r
+
+    def _checked_index_sets(self, batches: Sequence[Any], rows: int) -> list:
+        """Each index set as an array, per-row sets with ``rows`` rows (the check of ``_parts``, done once)."""
+        xp = self.xp
+        out = [xp.asarray(b) for b in batches]
+        for b in out:
+            if b.ndim == 2 and b.shape[0] != rows:
+                raise InputError("idx", f"per-row index sets need {rows} rows, got {b.shape[0]}")
+        return out
+
+
+def _finite_rows(xp: Any, W: Any, name: str = "w") -> Any:
+    """W, after the one check the runners make at the end in place of a per-step test of ||w|| > 0: a zero row
+    would have turned into NaN (0/0) and stayed NaN."""
+    if not bool(xp.all(xp.isfinite(W))):
+        raise InputError(name, "reached zero or overflowed during the run (w/||w|| undefined); the run is not finite")
+    return W
 
 
 class WDRun(NamedTuple):
@@ -160,21 +184,35 @@ class WDRun(NamedTuple):
     inner: Any  # (T, B) <w_t, grad L(w_t)>
 
 
+def _grad_steps(problem: Any, W: Any, batches: Sequence[Any] | None, steps: int):
+    """The gradient function of the runners' inner loops: W checked once here (nonzero rows) and each index set
+    once; a NormalizedLinear is differentiated without re-checking (other problems through their own grad)."""
+    xp = problem.xp
+    if batches is not None and len(batches) < steps:
+        raise InputError("batches", f"need one index set per step ({steps}), got {len(batches)}")
+    if not isinstance(problem, NormalizedLinear):
+        return (lambda W_, t: problem.grad(W_)) if batches is None else (lambda W_, t: problem.grad(W_, batches[t]))
+    problem._parts(W, None)  # nonzero rows at the start; _finite_rows checks the end
+    if batches is None:
+        return lambda W_, t: problem._grad(W_, problem.X, problem.y)
+    rows = [problem._rows(b) for b in problem._checked_index_sets(batches[:steps], W.shape[0])]
+    return lambda W_, t: problem._grad(W_, *rows[t])
+
+
 def gd_weight_decay(problem: Any, W0: Any, lr: float, wd: float, steps: int, *, batches: Sequence[Any] | None = None) -> WDRun:
     """w_{t+1} = (1 - lr wd) w_t - lr g_t, g_t = problem.grad(w_t[, batches[t]]) (rows of W0 (B, d))."""
     xp = problem.xp
     W = asarray_checked(W0, "W0", xp, ndim=2)
     lr, wd, steps = _nonneg(lr, "lr"), _nonneg(wd, "wd"), _positive_int(steps, "steps")
-    if batches is not None and len(batches) < steps:
-        raise InputError("batches", f"need one index set per step ({steps}), got {len(batches)}")
+    grad = _grad_steps(problem, W, batches, steps)
     norms, grads, inners = [xp.sum(W * W, axis=1)], [], []
     for t in range(steps):
-        G = problem.grad(W) if batches is None else problem.grad(W, batches[t])
+        G = grad(W, t)
         grads.append(xp.sum(G * G, axis=1))
         inners.append(xp.sum(W * G, axis=1))
         W = (1.0 - lr * wd) * W - lr * G
         norms.append(xp.sum(W * W, axis=1))
-    return WDRun(W, xp.stack(norms), xp.stack(grads) if grads else xp.zeros((0, W.shape[0])),
+    return WDRun(_finite_rows(xp, W), xp.stack(norms), xp.stack(grads) if grads else xp.zeros((0, W.shape[0])),
                  xp.stack(inners) if inners else xp.zeros((0, W.shape[0])))
 
 
@@ -182,10 +220,10 @@ def gd_schedule(problem: Any, W0: Any, lrs: Sequence[float], *, batches: Sequenc
     """Plain GD w_{t+1} = w_t - lrs[t] g_t (no weight decay); returns the final (B, d)."""
     xp = problem.xp
     W = asarray_checked(W0, "W0", xp, ndim=2)
+    grad = _grad_steps(problem, W, batches, len(lrs))
     for t, lr in enumerate(lrs):
-        G = problem.grad(W) if batches is None else problem.grad(W, batches[t])
-        W = W - float(lr) * G
-    return W
+        W = W - float(lr) * grad(W, t)
+    return _finite_rows(xp, W)
 
 
 class SphereRun(NamedTuple):
@@ -196,11 +234,15 @@ class SphereRun(NamedTuple):
     times: tuple[int, ...]  # the recorded steps t
 
 
+_BLOCK = 256  # steps whose noise is drawn in one call (the same stream as a call per step) and recorded together
+
+
 def sphere_sgd(dim: int, chains: int, lr: float, wd: float, steps: int, *, sigma: float = 1.0,
                init_norm: float = 1.0, lr_after: float | None = None, switch: int | None = None,
                every: int = 1, rng: Any = 0, xp: Any = None) -> SphereRun:
     """SGD w <- (1 - lr wd) w - lr g_t with g_t = (I - u u^T) xi_t / ||w||, u = w/||w||, xi_t ~ N(0, sigma^2 I_d):
-    the stochastic gradient of L_t(w) = <xi_t, w/||w||>. ``lr_after`` replaces lr from step ``switch`` on."""
+    the stochastic gradient of L_t(w) = <xi_t, w/||w||>. ``lr_after`` replaces lr from step ``switch`` on.
+    The loop does the steps only; the norms and angles of each block of iterates are computed together after it."""
     if xp is None:
         import array_api_compat.numpy as xp
     dim, chains, steps = _positive_int(dim, "dim"), _positive_int(chains, "chains"), _positive_int(steps, "steps")
@@ -211,22 +253,30 @@ def sphere_sgd(dim: int, chains: int, lr: float, wd: float, steps: int, *, sigma
     rng = np.random.default_rng(rng) if not isinstance(rng, np.random.Generator) else rng
     W = rng.standard_normal((chains, dim))
     W = xp.asarray(W / np.linalg.norm(W, axis=1, keepdims=True) * float(init_norm))
-    norms, angles, times = [], [], []
-    for t in range(steps):
-        eta = lr if (lr_after is None or switch is None or t < switch) else float(lr_after)
-        r = xp.sqrt(xp.sum(W * W, axis=1, keepdims=True))
-        U = W / r
-        xi = xp.asarray(rng.standard_normal((chains, dim)) * sigma)
-        G = (xi - U * xp.sum(U * xi, axis=1, keepdims=True)) / r
-        Wn = (1.0 - eta * wd) * W - eta * G
-        if t % every == 0:
-            rn = xp.sqrt(xp.sum(Wn * Wn, axis=1))
-            cos = xp.clip(xp.sum(W * Wn, axis=1) / (r[:, 0] * rn), -1.0, 1.0)
-            norms.append(r[:, 0] ** 2)
-            angles.append(xp.acos(cos))
-            times.append(t)
-        W = Wn
-    return SphereRun(xp.stack(norms), xp.stack(angles), tuple(times))
+    etas = [lr if (lr_after is None or switch is None or t < switch) else float(lr_after) for t in range(steps)]
+    norms, angles = [], []
+    for start in range(0, steps, _BLOCK):
+        k = min(_BLOCK, steps - start)
+        noise = xp.asarray(rng.standard_normal((k, chains, dim)) * sigma)
+        path = [W]
+        for i in range(k):
+            eta = etas[start + i]
+            r = xp.sqrt(xp.sum(W * W, axis=1, keepdims=True))
+            U = W / r
+            xi = noise[i, ...]
+            G = (xi - U * xp.sum(U * xi, axis=1, keepdims=True)) / r
+            W = (1.0 - eta * wd) * W - eta * G
+            path.append(W)
+        first = (-start) % every  # the recorded steps t = start + first, ... (t % every == 0)
+        if first < k:
+            P = xp.stack(path)
+            A, B = P[first:k:every, ...], P[first + 1:k + 1:every, ...]
+            ra, rb = xp.sqrt(xp.sum(A * A, axis=2)), xp.sqrt(xp.sum(B * B, axis=2))
+            norms.append(ra**2)
+            angles.append(xp.acos(xp.clip(xp.sum(A * B, axis=2) / (ra * rb), -1.0, 1.0)))
+    if not norms:
+        return SphereRun(xp.zeros((0, chains)), xp.zeros((0, chains)), ())
+    return SphereRun(xp.concat(norms, axis=0), xp.concat(angles, axis=0), tuple(range(0, steps, every)))
 
 
 def sgd_heldout_average(problem: NormalizedLinear, X_test: Any, y_test: Any, lr: float, wd: float, steps: int, *,
@@ -243,13 +293,15 @@ def sgd_heldout_average(problem: NormalizedLinear, X_test: Any, y_test: Any, lr:
     rng = np.random.default_rng(rng) if not isinstance(rng, np.random.Generator) else rng
     test = NormalizedLinear(X_test, y_test)
     W = xp.asarray(rng.standard_normal((chains, problem.dim)))
+    problem._parts(W, None)  # nonzero rows at the start; _finite_rows checks the end
     acc, count = xp.zeros(chains, dtype=xp.float64), 0
     for t in range(steps):
         idx = rng.integers(0, problem.X.shape[0], size=(chains, batch))  # with replacement, per chain
-        W = (1.0 - lr * wd) * W - lr * problem.grad(W, idx)
+        W = (1.0 - lr * wd) * W - lr * problem._grad(W, *problem._rows(xp.asarray(idx)))
         if t >= burn_in and (t - burn_in) % max(1, int(every)) == 0:
             acc = acc + test.loss(W)
             count += 1
+    _finite_rows(xp, W)
     return acc / max(count, 1)
 
 
