@@ -37,18 +37,25 @@ def _derive():
     return d.check()
 
 
+_CHUNK = 16384  # grid points per pass: the temporaries stay in the L2 cache (whole 1e6-point arrays run 2-3x slower)
+
+
 @functools.lru_cache(maxsize=64)
 def _fixed_point_counts(r: float) -> tuple[int, ...]:
     """N_k = number of solutions of f^k(x) = x on [0, 1] for k = 1..K_MAX: sign changes of f^k(x) - x on
-    a grid of 1e6 + 1 points (f^16 has ~2200 monotone laps here, each far wider than the grid step)."""
+    a grid of 1e6 + 1 points (f^16 has ~2200 monotone laps here, each far wider than the grid step), counted
+    chunk by chunk; consecutive chunks share one point, so every sign change lies inside one chunk."""
     x = np.linspace(0.0, 1.0, 1_000_001)
-    y = x.copy()
-    out = []
-    for _ in range(K_MAX):
-        y = r * y * (1.0 - y)
-        g = y - x
-        s = np.signbit(g)
-        out.append(int(np.count_nonzero(s[1:] != s[:-1])) + int(np.count_nonzero(g == 0.0)))
+    out = [0] * K_MAX
+    for lo in range(0, x.size - 1, _CHUNK):
+        xs = x[lo:lo + _CHUNK + 1]
+        last = lo + _CHUNK >= x.size - 1  # the shared point is counted as a zero by the chunk it starts
+        y = xs.copy()
+        for k in range(K_MAX):
+            y = r * y * (1.0 - y)
+            g = y - xs
+            s = np.signbit(g)
+            out[k] += int(np.count_nonzero(s[1:] != s[:-1])) + int(np.count_nonzero((g if last else g[:-1]) == 0.0))
     return tuple(out)
 
 
@@ -160,15 +167,26 @@ def _derive_lyapunov():
     return d.check()
 
 
+_ROWS = 200  # steps per block of the orbit exponent
+
+
 def _orbit_exponent(r: float, seed: int) -> float:
-    """Mean over 2000 orbits (x0 uniform in (0.01, 0.99), 100 steps of burn-in) of (1/2000) sum_t log|f'(x_t)|."""
+    """Mean over 2000 orbits (x0 uniform in (0.01, 0.99), 100 steps of burn-in) of (1/2000) sum_t log|f'(x_t)|.
+    The loop only iterates the map, into a block of rows; log|f'| of a block is taken at once, and the block's
+    rows are added to the running total in step order (a reduction over the leading axis adds row by row)."""
     x = np.random.default_rng(seed).uniform(0.01, 0.99, 2000)
     for _ in range(100):
         x = r * x * (1.0 - x)
     acc = np.zeros_like(x)
-    for _ in range(2000):
-        acc += np.log(np.abs(r * (1.0 - 2.0 * x)))
-        x = r * x * (1.0 - x)
+    rows = np.empty((_ROWS + 1, x.size))
+    for start in range(0, 2000, _ROWS):
+        k = min(_ROWS, 2000 - start)
+        rows[0] = x
+        for i in range(1, k + 1):
+            rows[i] = r * rows[i - 1] * (1.0 - rows[i - 1])
+        terms = np.log(np.abs(r * (1.0 - 2.0 * rows[:k])))  # log|f'(x_t)| of the block's x_t
+        acc = np.add.reduce(np.concatenate([acc[None, :], terms]), axis=0)
+        x = rows[k].copy()
     return float(np.mean(acc / 2000))
 
 
