@@ -167,26 +167,32 @@ def _derive_lyapunov():
     return d.check()
 
 
-_ROWS = 200  # steps per block of the orbit exponent
+_ROWS, _GROUP = 200, 8  # steps per block of the orbit exponent; factors |f'| multiplied before one log
 
 
 def _orbit_exponent(r: float, seed: int) -> float:
     """Mean over 2000 orbits (x0 uniform in (0.01, 0.99), 100 steps of burn-in) of (1/2000) sum_t log|f'(x_t)|.
-    The loop only iterates the map, into a block of rows; log|f'| of a block is taken at once, and the block's
-    rows are added to the running total in step order (a reduction over the leading axis adds row by row)."""
+    The loop only iterates the map, into a block of rows; the block's |f'(x_t)| are multiplied in groups of 8 and
+    each product's log is added in step order (the log dominated the per-step loop: 8x fewer of them; |f'| <= r <= 4
+    keeps a product <= 4^8, and a product below 1e-280 -- an orbit through x ~ 1/2 -- falls back to the sum of its
+    logs, so no underflow)."""
     x = np.random.default_rng(seed).uniform(0.01, 0.99, 2000)
     for _ in range(100):
         x = r * x * (1.0 - x)
     acc = np.zeros_like(x)
     rows = np.empty((_ROWS + 1, x.size))
     for start in range(0, 2000, _ROWS):
-        k = min(_ROWS, 2000 - start)
         rows[0] = x
-        for i in range(1, k + 1):
+        for i in range(1, _ROWS + 1):
             rows[i] = r * rows[i - 1] * (1.0 - rows[i - 1])
-        terms = np.log(np.abs(r * (1.0 - 2.0 * rows[:k])))  # log|f'(x_t)| of the block's x_t
-        acc = np.add.reduce(np.concatenate([acc[None, :], terms]), axis=0)
-        x = rows[k].copy()
+        slopes = np.abs(r * (1.0 - 2.0 * rows[:_ROWS])).reshape(_ROWS // _GROUP, _GROUP, x.size)  # |f'(x_t)|
+        prods = np.multiply.reduce(slopes, axis=1)
+        logs = np.log(prods)
+        tiny = prods < 1e-280
+        if tiny.any():
+            logs = np.where(tiny, np.add.reduce(np.log(slopes), axis=1), logs)
+        acc = np.add.reduce(np.concatenate([acc[None, :], logs]), axis=0)
+        x = rows[_ROWS].copy()
     return float(np.mean(acc / 2000))
 
 
