@@ -58,3 +58,23 @@ def test_relative_change_equals_plain_loop_fresh_continued_and_restarted(m, n, d
     assert ntk._RESUME[(m, n, data)][0] == 9
     ntk._relative_change.cache_clear()
     ntk._RESUME.clear()
+
+
+def _plain_data(n, seed):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, 3)) / math.sqrt(3)
+    return X, np.sin(2 * X[:, 0])
+
+
+@pytest.mark.parametrize("n", [1, 4, 8, 11])
+def test_data_is_the_prefix_of_one_stream(n):
+    for got, want in zip(ntk._data(n, 2), _plain_data(n, 2)):
+        assert np.array_equal(got, want)
+
+
+@pytest.mark.parametrize("m, n, data", [(32, 4, 0), (64, 8, 1), (16, 5, 2)])
+def test_init_variance_from_shared_kernels_equals_direct(m, n, data):
+    X, _ = _plain_data(n, data)
+    Ks = np.array([_plain_kernel(X, *ntk._init(m, 10**6 + 1000 * data + s)) for s in range(ntk._INIT_SEEDS)])
+    direct = float(np.sum((Ks - Ks.mean(axis=0)) ** 2) / (ntk._INIT_SEEDS - 1))
+    assert ntk._init_variance.__wrapped__(m, n, data) == pytest.approx(direct, rel=1e-12)
