@@ -49,15 +49,20 @@ def test_batched_kernel_equals_per_init_kernel(m, n):
 
 
 @pytest.mark.parametrize("m, n, data", [(32, 4, 0), (256, 8, 2), (1024, 8, 1)])  # 8, 8 and 2 inits per batch
-def test_relative_change_equals_plain_loop_fresh_continued_and_restarted(m, n, data):
+def test_relative_change_equals_plain_loop_fresh_continued_passed_and_restarted(m, n, data, monkeypatch):
+    monkeypatch.setattr(ntk, "_STEPS", (6, 9, 15))
     ntk._relative_change.cache_clear()
     ntk._RESUME.clear()
-    for steps in (6, 15, 9):  # fresh; continued from 6; shorter than the saved 15, so restarted
+    ntk._PASSED.clear()
+    # 6 fresh; 15 continues from 6 and measures 9 on the way; 9 is then read off; 4 restarts (shorter than 15)
+    for steps in (6, 15, 9, 4):
         fast = ntk._relative_change(m, n, data, steps)
         assert fast == pytest.approx(_plain_relative_change(m, n, data, steps), rel=1e-11)
-    assert ntk._RESUME[(m, n, data)][0] == 9
+    assert ntk._RESUME[(m, n, data)][0] == 4
+    assert (m, n, data, 9) in ntk._PASSED
     ntk._relative_change.cache_clear()
     ntk._RESUME.clear()
+    ntk._PASSED.clear()
 
 
 def _plain_data(n, seed):
