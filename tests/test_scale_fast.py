@@ -78,10 +78,10 @@ def test_gd_weight_decay_and_schedule_equal_the_per_step_loop(per_row):
     rng = np.random.default_rng(5)
     prob = si.random_normalized_linear(5, 12, rng)
     W0 = rng.standard_normal((4, 5))
-    batches = [rng.choice(12, size=(4, 3) if per_row else 3) for _ in range(50)]
-    run = si.gd_weight_decay(prob, W0, 0.2, 0.01, 50, batches=batches)
+    batches = [rng.choice(12, size=(4, 3) if per_row else 3) for _ in range(300)]  # crosses a 256-step block
+    run = si.gd_weight_decay(prob, W0, 0.2, 0.01, 300, batches=batches)
     W, norms, grads, inners = W0, [np.sum(W0 * W0, axis=1)], [], []
-    for t in range(50):
+    for t in range(300):
         G = _plain_grad(prob, W, batches[t])
         grads.append(np.sum(G * G, axis=1))
         inners.append(np.sum(W * G, axis=1))

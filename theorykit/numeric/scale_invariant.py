@@ -184,6 +184,10 @@ class WDRun(NamedTuple):
     inner: Any  # (T, B) <w_t, grad L(w_t)>
 
 
+_BLOCK = 256  # steps recorded together after the loop (and, in sphere_sgd, whose noise is drawn in one call: the
+# same stream as a call per step)
+
+
 def _grad_steps(problem: Any, W: Any, batches: Sequence[Any] | None, steps: int):
     """The gradient function of the runners' inner loops: W checked once here (nonzero rows) and each index set
     once; a NormalizedLinear is differentiated without re-checking (other problems through their own grad)."""
@@ -205,15 +209,20 @@ def gd_weight_decay(problem: Any, W0: Any, lr: float, wd: float, steps: int, *, 
     W = asarray_checked(W0, "W0", xp, ndim=2)
     lr, wd, steps = _nonneg(lr, "lr"), _nonneg(wd, "wd"), _positive_int(steps, "steps")
     grad = _grad_steps(problem, W, batches, steps)
-    norms, grads, inners = [xp.sum(W * W, axis=1)], [], []
-    for t in range(steps):
-        G = grad(W, t)
-        grads.append(xp.sum(G * G, axis=1))
-        inners.append(xp.sum(W * G, axis=1))
-        W = (1.0 - lr * wd) * W - lr * G
-        norms.append(xp.sum(W * W, axis=1))
-    return WDRun(_finite_rows(xp, W), xp.stack(norms), xp.stack(grads) if grads else xp.zeros((0, W.shape[0])),
-                 xp.stack(inners) if inners else xp.zeros((0, W.shape[0])))
+    norms, grads, inners = [xp.sum(W * W, axis=1)[None, :]], [], []
+    for start in range(0, steps, _BLOCK):  # the loop steps; the records of a block are row sums of its stacked arrays
+        Ws, Gs = [W], []
+        for t in range(start, min(start + _BLOCK, steps)):
+            Gs.append(grad(W, t))
+            W = (1.0 - lr * wd) * W - lr * Gs[-1]
+            Ws.append(W)
+        A, G = xp.stack(Ws), xp.stack(Gs)
+        norms.append(xp.sum(A[1:, ...] * A[1:, ...], axis=2))
+        grads.append(xp.sum(G * G, axis=2))
+        inners.append(xp.sum(A[:-1, ...] * G, axis=2))
+    empty = xp.zeros((0, W.shape[0]))
+    return WDRun(_finite_rows(xp, W), xp.concat(norms, axis=0), xp.concat(grads, axis=0) if grads else empty,
+                 xp.concat(inners, axis=0) if inners else empty)
 
 
 def gd_schedule(problem: Any, W0: Any, lrs: Sequence[float], *, batches: Sequence[Any] | None = None) -> Any:
@@ -232,9 +241,6 @@ class SphereRun(NamedTuple):
     sq_norm: Any  # (K, B) ||w_t||^2 at the recorded steps
     angle: Any  # (K, B) angle between w_t and w_{t+1} at the recorded steps
     times: tuple[int, ...]  # the recorded steps t
-
-
-_BLOCK = 256  # steps whose noise is drawn in one call (the same stream as a call per step) and recorded together
 
 
 def sphere_sgd(dim: int, chains: int, lr: float, wd: float, steps: int, *, sigma: float = 1.0,
