@@ -126,3 +126,25 @@ def test_per_row_minibatch_gradient_and_loss_match_product_and_sum(seed):
     X, y = prob.X[idx], prob.y[idx]
     res = y - np.sum(X * (W / np.linalg.norm(W, axis=1, keepdims=True))[:, None, :], axis=-1)
     np.testing.assert_allclose(prob.loss(W, idx), np.sum(res * res, axis=1) / (2 * m), rtol=1e-12)
+
+
+def test_stacked_heldout_runs_equal_the_runs_alone():
+    prob = si.random_normalized_linear(4, 10, 3)
+    Xt = np.random.default_rng(4).standard_normal((20, 4))
+    yt = Xt @ np.ones(4)
+    runs = [(0.1, 0.05, 11), (0.4, 0.0125, 12), (0.1, 0.05, np.random.default_rng(13))]
+    kw = dict(batch=3, chains=5, burn_in=100, every=10)
+    together = si.sgd_heldout_averages(prob, Xt, yt, runs, 300, **kw)
+    alone = [si.sgd_heldout_average(prob, Xt, yt, lr, wd, 300, rng=r if not isinstance(r, np.random.Generator)
+                                    else np.random.default_rng(13), **kw) for lr, wd, r in runs]
+    for a, b in zip(together, alone):
+        assert np.array_equal(np.asarray(a), np.asarray(b))
+    with pytest.raises(InputError, match="runs"):
+        si.sgd_heldout_averages(prob, Xt, yt, [], 10, **kw)
+
+
+def test_heldout_losses_many_groups_runs_by_length():
+    runs = [(0.2, 0.05, 1), (0.1, 0.1, 2), (0.2, 0.1, 3)]  # lengths 600, 600, 300
+    many = si.heldout_equilibrium_losses_many(runs, chains=4, time_constants=6.0)
+    for (lr, wd, seed), got in zip(runs, many):
+        assert np.array_equal(got, si.heldout_equilibrium_losses(lr, wd, seed, chains=4, time_constants=6.0))

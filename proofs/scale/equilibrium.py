@@ -224,22 +224,32 @@ def _derive_intrinsic():
     return d.check()
 
 
-@functools.lru_cache(maxsize=32)
-def _il_chain_means(lr, wd, seed):
-    """Per-chain equilibrium held-out losses; one noise seed per (run seed, eta, lam), so a run shared
-    by two pairs is computed once and the two runs of a pair always have independent noise."""
-    from theorykit.numeric.scale_invariant import heldout_equilibrium_losses
+_IL_RUNS: dict = {}  # (lr, wd, seed) -> per-chain means: a run shared by two pairs is computed once
 
-    return heldout_equilibrium_losses(lr, wd, int(np.random.default_rng([seed, int(lr * 1e6), int(wd * 1e6)])
-                                                  .integers(0, 2**31)))
+
+def _il_chain_means(*runs):
+    """Per-chain equilibrium held-out losses of runs (lr, wd, seed); one noise seed per (run seed, eta, lam), so a
+    run shared by two pairs is computed once and the two runs of a pair always have independent noise. The runs
+    not computed yet go through one loop together (each result is the one its run gets alone)."""
+    from theorykit.numeric.scale_invariant import heldout_equilibrium_losses_many
+
+    todo = list(dict.fromkeys(r for r in runs if r not in _IL_RUNS))
+    if todo:
+        noise = [int(np.random.default_rng([seed, int(lr * 1e6), int(wd * 1e6)]).integers(0, 2**31))
+                 for lr, wd, seed in todo]
+        for run, means in zip(todo, heldout_equilibrium_losses_many([(lr, wd, z) for (lr, wd, _), z in zip(todo, noise)])):
+            _IL_RUNS[run] = means
+        while len(_IL_RUNS) > 32:
+            del _IL_RUNS[next(iter(_IL_RUNS))]
+    return [_IL_RUNS[r] for r in runs]
 
 
 def _il_t(params, ctx) -> float:
     """|Welch t| between the per-chain equilibrium held-out losses of runs A and B."""
     from theorykit.numeric.scale_invariant import welch_t
 
-    return abs(welch_t(_il_chain_means(params["eta_a"], params["lam_a"], ctx.seed),
-                       _il_chain_means(params["eta_b"], params["lam_b"], ctx.seed)))
+    return abs(welch_t(*_il_chain_means((params["eta_a"], params["lam_a"], ctx.seed),
+                                        (params["eta_b"], params["lam_b"], ctx.seed))))
 
 
 def _il_pairs():

@@ -41,9 +41,11 @@ __all__ = [
     "gd_schedule",
     "gd_weight_decay",
     "heldout_equilibrium_losses",
+    "heldout_equilibrium_losses_many",
     "normalized_mlp_group",
     "random_normalized_linear",
     "sgd_heldout_average",
+    "sgd_heldout_averages",
     "sphere_sgd",
     "welch_t",
 ]
@@ -290,25 +292,41 @@ def sgd_heldout_average(problem: NormalizedLinear, X_test: Any, y_test: Any, lr:
     """SGD with weight decay on ``problem`` with an independent minibatch per chain; returns the
     per-chain time average (over every ``every``-th step after ``burn_in``) of the held-out loss
     1/(2m) sum_j (y_j - x_j^T w/||w||)^2: a function-space summary of each chain's equilibrium (chains,)."""
+    return sgd_heldout_averages(problem, X_test, y_test, [(lr, wd, rng)], steps, batch=batch, chains=chains,
+                                burn_in=burn_in, every=every)[0]
+
+
+def sgd_heldout_averages(problem: NormalizedLinear, X_test: Any, y_test: Any, runs: Sequence[tuple[float, float, Any]],
+                         steps: int, *, batch: int, chains: int, burn_in: int, every: int = 10) -> list:
+    """``sgd_heldout_average`` for several runs (lr, wd, rng) of the same length at once: their chains are stacked
+    rows of one array (one loop, so the per-step overhead is paid once), each run drawing its init and minibatches
+    from its own generator in the order it would alone; the rows do not interact, so every run's result is the
+    one it gets alone. Returns one (chains,) array per run."""
     xp = problem.xp
     steps, batch, chains, burn_in = (_positive_int(v, name) for v, name in
                                      ((steps, "steps"), (batch, "batch"), (chains, "chains"), (burn_in, "burn_in")))
     if not 1 <= batch <= problem.X.shape[0]:
         raise InputError("batch", f"must be in [1, {problem.X.shape[0]}], got {batch}")
-    lr, wd = _nonneg(lr, "lr"), _nonneg(wd, "wd")
-    rng = np.random.default_rng(rng) if not isinstance(rng, np.random.Generator) else rng
+    if not runs:
+        raise InputError("runs", "need at least one (lr, wd, rng) run")
+    lrs = [_nonneg(lr, "lr") for lr, _, _ in runs]
+    decays = [1.0 - lr * _nonneg(wd, "wd") for lr, (_, wd, _) in zip(lrs, runs)]
+    rngs = [np.random.default_rng(r) if not isinstance(r, np.random.Generator) else r for _, _, r in runs]
     test = NormalizedLinear(X_test, y_test)
-    W = xp.asarray(rng.standard_normal((chains, problem.dim)))
+    W = xp.asarray(np.concatenate([g.standard_normal((chains, problem.dim)) for g in rngs]))
+    lr_rows, decay_rows = (xp.asarray(np.repeat(np.asarray(v), chains)[:, None]) for v in (lrs, decays))
     problem._parts(W, None)  # nonzero rows at the start; _finite_rows checks the end
-    acc, count = xp.zeros(chains, dtype=xp.float64), 0
+    acc, count = xp.zeros(W.shape[0], dtype=xp.float64), 0
     for t in range(steps):
-        idx = rng.integers(0, problem.X.shape[0], size=(chains, batch))  # with replacement, per chain
-        W = (1.0 - lr * wd) * W - lr * problem._grad(W, *problem._rows(xp.asarray(idx)))
+        # with replacement, per chain, each run from its own stream
+        idx = np.concatenate([g.integers(0, problem.X.shape[0], size=(chains, batch)) for g in rngs])
+        W = decay_rows * W - lr_rows * problem._grad(W, *problem._rows(xp.asarray(idx)))
         if t >= burn_in and (t - burn_in) % max(1, int(every)) == 0:
             acc = acc + test.loss(W)
             count += 1
     _finite_rows(xp, W)
-    return acc / max(count, 1)
+    avg = acc / max(count, 1)
+    return [avg[i * chains:(i + 1) * chains] for i in range(len(runs))]
 
 
 class EquilibriumTrace(NamedTuple):
@@ -371,19 +389,32 @@ def normalized_mlp_group(din: int, width: int, n: int, norm: str, activation: st
     return GroupRestriction(prob, w, (layer.offset, stop)), w[layer.offset:stop]
 
 
-def heldout_equilibrium_losses(lr: float, wd: float, seed: int, *, d: int = 6, n: int = 24, chains: int = 32,
-                               batch: int = 4, time_constants: float = 6.0, task_seed: int = 1234) -> np.ndarray:
+def heldout_equilibrium_losses(lr: float, wd: float, seed: int, **task: Any) -> np.ndarray:
     """Per-chain equilibrium held-out loss of SGD + weight decay on one fixed normalized-linear task
     (``task_seed``: the same data for every (lr, wd)), run for time_constants/(lr wd) steps and
     averaged over the second half. Only (lr, wd) and the noise ``seed`` differ between calls."""
+    return heldout_equilibrium_losses_many([(lr, wd, seed)], **task)[0]
+
+
+def heldout_equilibrium_losses_many(runs: Sequence[tuple[float, float, int]], *, d: int = 6, n: int = 24,
+                                    chains: int = 32, batch: int = 4, time_constants: float = 6.0,
+                                    task_seed: int = 1234) -> list:
+    """``heldout_equilibrium_losses`` of several (lr, wd, seed): runs of the same length (equal lr wd) go through
+    ``sgd_heldout_averages`` together; each result is the one its run gets alone."""
     task = np.random.default_rng(task_seed)
     X, wt = task.standard_normal((n, d)), task.standard_normal(d)
     wt = wt / np.linalg.norm(wt)
     y = X @ wt + 0.5 * task.standard_normal(n)
     Xh = task.standard_normal((200, d))
-    steps = int(time_constants / (_nonneg(lr, "lr") * _nonneg(wd, "wd")))
-    return np.asarray(to_numpy(sgd_heldout_average(NormalizedLinear(X, y), Xh, Xh @ wt, lr, wd, steps, batch=batch,
-                                                   chains=chains, burn_in=steps // 2, rng=seed)))
+    steps = [int(time_constants / (_nonneg(lr, "lr") * _nonneg(wd, "wd"))) for lr, wd, _ in runs]
+    out: list = [None] * len(runs)
+    for length in dict.fromkeys(steps):
+        group = [i for i, s in enumerate(steps) if s == length]
+        avgs = sgd_heldout_averages(NormalizedLinear(X, y), Xh, Xh @ wt, [runs[i] for i in group], length,
+                                    batch=batch, chains=chains, burn_in=length // 2)
+        for i, avg in zip(group, avgs):
+            out[i] = np.asarray(to_numpy(avg))
+    return out
 
 
 def welch_t(a: Any, b: Any) -> float:
