@@ -380,31 +380,11 @@ def _noise_blocks(rng, steps: int, shape):
         yield from rng.standard_normal((min(_BLOCK, steps - start), *shape))
 
 
-def _sphere_steps(W, lrs, lam_: float, noise, valley: float = 0.0):
-    """SGD with weight decay lam on L_t(w) = valley (1 - u_1^2)/2 + <xi_t, u>, u = w/||w||, updating W (chains, d) in
-    place: w <- (1 - lr lam) w - lr (I - u u^T) g/||w||, g = xi_t - valley u_1 e_1. Before each step it yields
-    (||w_t||^2, ||w_t||, u_t), arrays (chains, 1), (chains, 1), (chains, d) that the next step overwrites.
-    The arithmetic is that of the expression (1 - lr lam) W - lr (g - U sum(U g))/r, in preallocated arrays
-    (allocation was a sixth of the time of these ~12 calls per step on 32 x d arrays)."""
-    T, U = np.empty_like(W), np.empty_like(W)
-    q, r, s = (np.empty((W.shape[0], 1)) for _ in range(3))
-    mul, red = np.multiply, np.add.reduce
-    for lr, g in zip(lrs, noise):
-        red(mul(W, W, out=T), axis=1, keepdims=True, out=q)
-        np.sqrt(q, out=r)
-        np.divide(W, r, out=U)
-        if valley:
-            g[:, 0] -= valley * U[:, 0]
-        yield q, r, U
-        red(mul(U, g, out=T), axis=1, keepdims=True, out=s)
-        np.subtract(g, mul(U, s, out=T), out=T)
-        np.divide(mul(T, lr, out=T), r, out=T)
-        np.subtract(mul(W, 1.0 - lr * lam_, out=W), T, out=W)
-
-
 def _history_run(params, seed) -> float:
     """Mean ||w||^4 over 32 chains and the second half of the last phase of sphere SGD (G = d - 1) under the
     learning-rate history eta_last * factors, then eta_last (each earlier phase 1500 steps, from ||w_0|| = 10)."""
+    from theorykit.numeric.scale_invariant import sphere_sgd_steps
+
     d_, lam_, el = int(params["d"]), float(params["lam"]), float(params["eta_last"])
     rng = np.random.default_rng(seed)
     W = rng.standard_normal((32, d_))
@@ -414,7 +394,7 @@ def _history_run(params, seed) -> float:
     lrs = [lr for lr, steps in phases for _ in range(steps)]
     record = len(lrs) - last + last // 2  # the steps t >= last // 2 of the last phase record ||w_(t+1)||^2
     sq = []
-    for t, (q, _, _) in enumerate(_sphere_steps(W, lrs, lam_, _noise_blocks(rng, len(lrs), W.shape))):
+    for t, (q, _, _) in enumerate(sphere_sgd_steps(W, lrs, lam_, _noise_blocks(rng, len(lrs), W.shape))):
         if t > record:
             sq.append(q[:, 0].copy())
     sq.append(np.add.reduce(W * W, axis=1))
@@ -490,6 +470,8 @@ def _dr_run(d_, h_, el, seed):
     on the scale-invariant L_t(w) = h (1 - u_1^2)/2 + <xi_t, u>, u = w/||w||, xi_t ~ N(0, I_d).
     Returns (eta_eff just after / just before the decay, (smoothed minimum - final) / before, final / before)
     of the training loss h (1 - u_1^2)/2 averaged over chains."""
+    from theorykit.numeric.scale_invariant import sphere_sgd_steps
+
     lam_, rng = 0.1, np.random.default_rng(seed)
     eta_ = el / lam_
     W = rng.standard_normal((64, d_))
@@ -498,7 +480,8 @@ def _dr_run(d_, h_, el, seed):
     n1, n2 = round(8 / el), round(80 / el)
     lrs = np.where(np.arange(n1 + n2) < n1, eta_, eta_ / 10)
     R, U0 = np.empty((n1 + n2, 64)), np.empty((n1 + n2, 64))  # ||w_t|| and u_t[0] per step and chain
-    for t, (_, r, U) in enumerate(_sphere_steps(W, lrs.tolist(), lam_, _noise_blocks(rng, n1 + n2, W.shape), h_)):
+    steps = sphere_sgd_steps(W, lrs.tolist(), lam_, _noise_blocks(rng, n1 + n2, W.shape), valley=h_)
+    for t, (_, r, U) in enumerate(steps):
         R[t], U0[t] = r[:, 0], U[:, 0]
     loss, eff = np.mean(h_ / 2 * (1 - U0**2), axis=1), np.mean(lrs[:, None] / R**2, axis=1)
     before, final = float(np.mean(loss[n1 // 2:n1])), float(np.mean(loss[n1 + n2 // 2:]))

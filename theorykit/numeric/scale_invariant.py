@@ -15,7 +15,7 @@ Runners (batched over independent chains, rows of W (B, d)):
   * ``gd_weight_decay``: w <- (1 - lr wd) w - lr grad L(w), recording ||w||^2 and ||g||^2.
   * ``gd_schedule``: plain GD with a per-step learning-rate list.
   * ``sphere_sgd``: SGD with weight decay on ``RandomSphereLoss``, recording ||w||^2 and
-    the angle between consecutive iterates.
+    the angle between consecutive iterates; ``sphere_sgd_steps`` is its step loop (NumPy, in place).
 Array API code.
 """
 from __future__ import annotations
@@ -47,6 +47,7 @@ __all__ = [
     "sgd_heldout_average",
     "sgd_heldout_averages",
     "sphere_sgd",
+    "sphere_sgd_steps",
     "welch_t",
 ]
 
@@ -245,12 +246,36 @@ class SphereRun(NamedTuple):
     times: tuple[int, ...]  # the recorded steps t
 
 
+def sphere_sgd_steps(W: np.ndarray, lrs: Sequence[float], wd: float, noise: Any, *, valley: float = 0.0):
+    """SGD with weight decay on the sphere-noise loss L_t(w) = valley (1 - u_1^2)/2 + <xi_t, u>, u = w/||w||
+    (``valley`` 0: ``RandomSphereLoss``), updating the NumPy rows W (chains, d) in place:
+    w <- (1 - lr wd) w - lr G, G = (g - u <u, g>)/||w||, g = xi_t - valley u_1 e_1, one lr and one xi_t (chains, d)
+    from ``lrs`` and ``noise`` per step. Before each step it yields (||w_t||^2, ||w_t||, u_t): arrays (chains, 1),
+    (chains, 1), (chains, d) that the step overwrites. NumPy, in preallocated arrays: on rows this small the
+    ~12 array calls of a step are all overhead, and allocating their results was a sixth of it."""
+    T, U = np.empty_like(W), np.empty_like(W)
+    q, r, s = (np.empty((W.shape[0], 1)) for _ in range(3))
+    mul, red = np.multiply, np.add.reduce
+    for lr, g in zip(lrs, noise):
+        red(mul(W, W, out=T), axis=1, keepdims=True, out=q)
+        np.sqrt(q, out=r)
+        np.divide(W, r, out=U)
+        if valley:
+            g[:, 0] -= valley * U[:, 0]
+        yield q, r, U
+        red(mul(U, g, out=T), axis=1, keepdims=True, out=s)
+        np.divide(np.subtract(g, mul(U, s, out=T), out=T), r, out=T)
+        np.subtract(mul(W, 1.0 - lr * wd, out=W), mul(T, lr, out=T), out=W)
+
+
 def sphere_sgd(dim: int, chains: int, lr: float, wd: float, steps: int, *, sigma: float = 1.0,
                init_norm: float = 1.0, lr_after: float | None = None, switch: int | None = None,
                every: int = 1, rng: Any = 0, xp: Any = None) -> SphereRun:
     """SGD w <- (1 - lr wd) w - lr g_t with g_t = (I - u u^T) xi_t / ||w||, u = w/||w||, xi_t ~ N(0, sigma^2 I_d):
     the stochastic gradient of L_t(w) = <xi_t, w/||w||>. ``lr_after`` replaces lr from step ``switch`` on.
-    The loop does the steps only; the norms and angles of each block of iterates are computed together after it."""
+    The steps run in NumPy (``sphere_sgd_steps``; the rows are tiny, so an accelerator has nothing to do), the
+    norms and angles of each block of iterates are computed together after it, and the records come back as
+    ``xp`` arrays."""
     if xp is None:
         import array_api_compat.numpy as xp
     dim, chains, steps = _positive_int(dim, "dim"), _positive_int(chains, "chains"), _positive_int(steps, "steps")
@@ -260,31 +285,25 @@ def sphere_sgd(dim: int, chains: int, lr: float, wd: float, steps: int, *, sigma
     every = max(1, _positive_int(every, "every"))
     rng = np.random.default_rng(rng) if not isinstance(rng, np.random.Generator) else rng
     W = rng.standard_normal((chains, dim))
-    W = xp.asarray(W / np.linalg.norm(W, axis=1, keepdims=True) * float(init_norm))
+    W = W / np.linalg.norm(W, axis=1, keepdims=True) * float(init_norm)
     etas = [lr if (lr_after is None or switch is None or t < switch) else float(lr_after) for t in range(steps)]
     norms, angles = [], []
     for start in range(0, steps, _BLOCK):
         k = min(_BLOCK, steps - start)
-        noise = xp.asarray(rng.standard_normal((k, chains, dim)) * sigma)
-        path = [W]
-        for i in range(k):
-            eta = etas[start + i]
-            r = xp.sqrt(xp.sum(W * W, axis=1, keepdims=True))
-            U = W / r
-            xi = noise[i, ...]
-            G = (xi - U * xp.sum(U * xi, axis=1, keepdims=True)) / r
-            W = (1.0 - eta * wd) * W - eta * G
-            path.append(W)
+        path = [W.copy() for _ in sphere_sgd_steps(W, etas[start:start + k], wd,
+                                                   rng.standard_normal((k, chains, dim)) * sigma)]
         first = (-start) % every  # the recorded steps t = start + first, ... (t % every == 0)
         if first < k:
-            P = xp.stack(path)
-            A, B = P[first:k:every, ...], P[first + 1:k + 1:every, ...]
-            ra, rb = xp.sqrt(xp.sum(A * A, axis=2)), xp.sqrt(xp.sum(B * B, axis=2))
+            path.append(W.copy())
+            P = np.stack(path)
+            A, B = P[first:k:every], P[first + 1:k + 1:every]
+            ra, rb = np.sqrt(np.sum(A * A, axis=2)), np.sqrt(np.sum(B * B, axis=2))
             norms.append(ra**2)
-            angles.append(xp.acos(xp.clip(xp.sum(A * B, axis=2) / (ra * rb), -1.0, 1.0)))
+            angles.append(np.arccos(np.clip(np.sum(A * B, axis=2) / (ra * rb), -1.0, 1.0)))
     if not norms:
         return SphereRun(xp.zeros((0, chains)), xp.zeros((0, chains)), ())
-    return SphereRun(xp.concat(norms, axis=0), xp.concat(angles, axis=0), tuple(range(0, steps, every)))
+    return SphereRun(xp.asarray(np.concatenate(norms)), xp.asarray(np.concatenate(angles)),
+                     tuple(range(0, steps, every)))
 
 
 def sgd_heldout_average(problem: NormalizedLinear, X_test: Any, y_test: Any, lr: float, wd: float, steps: int, *,
