@@ -37,18 +37,25 @@ def _derive():
     return d.check()
 
 
+_CHUNK = 16384  # grid points per pass: the temporaries stay in the L2 cache (whole 1e6-point arrays run 2-3x slower)
+
+
 @functools.lru_cache(maxsize=64)
 def _fixed_point_counts(r: float) -> tuple[int, ...]:
     """N_k = number of solutions of f^k(x) = x on [0, 1] for k = 1..K_MAX: sign changes of f^k(x) - x on
-    a grid of 1e6 + 1 points (f^16 has ~2200 monotone laps here, each far wider than the grid step)."""
+    a grid of 1e6 + 1 points (f^16 has ~2200 monotone laps here, each far wider than the grid step), counted
+    chunk by chunk; consecutive chunks share one point, so every sign change lies inside one chunk."""
     x = np.linspace(0.0, 1.0, 1_000_001)
-    y = x.copy()
-    out = []
-    for _ in range(K_MAX):
-        y = r * y * (1.0 - y)
-        g = y - x
-        s = np.signbit(g)
-        out.append(int(np.count_nonzero(s[1:] != s[:-1])) + int(np.count_nonzero(g == 0.0)))
+    out = [0] * K_MAX
+    for lo in range(0, x.size - 1, _CHUNK):
+        xs = x[lo:lo + _CHUNK + 1]
+        last = lo + _CHUNK >= x.size - 1  # the shared point is counted as a zero by the chunk it starts
+        y = xs.copy()
+        for k in range(K_MAX):
+            y = r * y * (1.0 - y)
+            g = y - xs
+            s = np.signbit(g)
+            out[k] += int(np.count_nonzero(s[1:] != s[:-1])) + int(np.count_nonzero((g if last else g[:-1]) == 0.0))
     return tuple(out)
 
 
@@ -160,15 +167,35 @@ def _derive_lyapunov():
     return d.check()
 
 
+_ROWS, _GROUP = 200, 8  # steps per block of the orbit exponent; factors |f'| multiplied before one log
+
+
 def _orbit_exponent(r: float, seed: int) -> float:
-    """Mean over 2000 orbits (x0 uniform in (0.01, 0.99), 100 steps of burn-in) of (1/2000) sum_t log|f'(x_t)|."""
+    """Mean over 2000 orbits (x0 uniform in (0.01, 0.99), 100 steps of burn-in) of (1/2000) sum_t log|f'(x_t)|.
+    The loop only iterates the map, into a block of rows; the block's |f'(x_t)| are multiplied in groups of 8 and
+    each product's log is added in step order (the log dominated the per-step loop: 8x fewer of them; |f'| <= r <= 4
+    keeps a product <= 4^8, and a product below 1e-280 -- an orbit through x ~ 1/2 -- falls back to the sum of its
+    logs, so no underflow)."""
     x = np.random.default_rng(seed).uniform(0.01, 0.99, 2000)
     for _ in range(100):
         x = r * x * (1.0 - x)
     acc = np.zeros_like(x)
-    for _ in range(2000):
-        acc += np.log(np.abs(r * (1.0 - 2.0 * x)))
-        x = r * x * (1.0 - x)
+    rows, slopes, tmp = np.empty((_ROWS + 1, x.size)), np.empty((_ROWS, x.size)), np.empty(x.size)
+    for start in range(0, 2000, _ROWS):
+        rows[0] = x
+        for i in range(1, _ROWS + 1):  # x <- r x (1 - x), written into the next row
+            np.multiply(np.multiply(r, rows[i - 1], out=rows[i]), np.subtract(1.0, rows[i - 1], out=tmp), out=rows[i])
+        # |f'(x_t)| = |r (1 - 2 x_t)| in place: fresh block-sized temporaries cost 4x the arithmetic (page faults)
+        np.abs(np.multiply(r, np.subtract(1.0, np.multiply(rows[:_ROWS], 2.0, out=slopes), out=slopes), out=slopes),
+               out=slopes)
+        groups = slopes.reshape(_ROWS // _GROUP, _GROUP, x.size)
+        prods = np.multiply.reduce(groups, axis=1)
+        logs = np.log(prods)
+        tiny = prods < 1e-280
+        if tiny.any():
+            logs = np.where(tiny, np.add.reduce(np.log(groups), axis=1), logs)
+        acc = np.add.reduce(np.concatenate([acc[None, :], logs]), axis=0)
+        x = rows[_ROWS].copy()
     return float(np.mean(acc / 2000))
 
 

@@ -224,22 +224,32 @@ def _derive_intrinsic():
     return d.check()
 
 
-@functools.lru_cache(maxsize=32)
-def _il_chain_means(lr, wd, seed):
-    """Per-chain equilibrium held-out losses; one noise seed per (run seed, eta, lam), so a run shared
-    by two pairs is computed once and the two runs of a pair always have independent noise."""
-    from theorykit.numeric.scale_invariant import heldout_equilibrium_losses
+_IL_RUNS: dict = {}  # (lr, wd, seed) -> per-chain means: a run shared by two pairs is computed once
 
-    return heldout_equilibrium_losses(lr, wd, int(np.random.default_rng([seed, int(lr * 1e6), int(wd * 1e6)])
-                                                  .integers(0, 2**31)))
+
+def _il_chain_means(*runs):
+    """Per-chain equilibrium held-out losses of runs (lr, wd, seed); one noise seed per (run seed, eta, lam), so a
+    run shared by two pairs is computed once and the two runs of a pair always have independent noise. The runs
+    not computed yet go through one loop together (each result is the one its run gets alone)."""
+    from theorykit.numeric.scale_invariant import heldout_equilibrium_losses_many
+
+    todo = list(dict.fromkeys(r for r in runs if r not in _IL_RUNS))
+    if todo:
+        noise = [int(np.random.default_rng([seed, int(lr * 1e6), int(wd * 1e6)]).integers(0, 2**31))
+                 for lr, wd, seed in todo]
+        for run, means in zip(todo, heldout_equilibrium_losses_many([(lr, wd, z) for (lr, wd, _), z in zip(todo, noise)])):
+            _IL_RUNS[run] = means
+        while len(_IL_RUNS) > 32:
+            del _IL_RUNS[next(iter(_IL_RUNS))]
+    return [_IL_RUNS[r] for r in runs]
 
 
 def _il_t(params, ctx) -> float:
     """|Welch t| between the per-chain equilibrium held-out losses of runs A and B."""
     from theorykit.numeric.scale_invariant import welch_t
 
-    return abs(welch_t(_il_chain_means(params["eta_a"], params["lam_a"], ctx.seed),
-                       _il_chain_means(params["eta_b"], params["lam_b"], ctx.seed)))
+    return abs(welch_t(*_il_chain_means((params["eta_a"], params["lam_a"], ctx.seed),
+                                        (params["eta_b"], params["lam_b"], ctx.seed))))
 
 
 def _il_pairs():
@@ -361,26 +371,35 @@ def _derive_last_decay():
     return d.check()
 
 
+_BLOCK = 256  # steps whose noise is drawn in one call: the same stream as a draw per step, with less overhead
+
+
+def _noise_blocks(rng, steps: int, shape):
+    """The N(0, I) draws of `steps` consecutive steps, one (shape) array per step, drawn _BLOCK steps at a time."""
+    for start in range(0, steps, _BLOCK):
+        yield from rng.standard_normal((min(_BLOCK, steps - start), *shape))
+
+
 def _history_run(params, seed) -> float:
     """Mean ||w||^4 over 32 chains and the second half of the last phase of sphere SGD (G = d - 1) under the
     learning-rate history eta_last * factors, then eta_last (each earlier phase 1500 steps, from ||w_0|| = 10)."""
+    from theorykit.numeric.scale_invariant import sphere_sgd_steps
+
     d_, lam_, el = int(params["d"]), float(params["lam"]), float(params["eta_last"])
     rng = np.random.default_rng(seed)
     W = rng.standard_normal((32, d_))
     W *= 10.0 / np.linalg.norm(W, axis=1, keepdims=True)
     last = round(8.0 / (el * lam_))
     phases = [(el * f, _PHASE_STEPS) for f in _HISTORIES[params["history"]]] + [(el, last)]
-    acc, n_acc = 0.0, 0
-    for k_, (lr, steps) in enumerate(phases):
-        for t in range(steps):
-            r = np.sqrt(np.sum(W * W, axis=1, keepdims=True))
-            U = W / r
-            xi = rng.standard_normal(W.shape)
-            W = (1.0 - lr * lam_) * W - lr * (xi - U * np.sum(U * xi, axis=1, keepdims=True)) / r
-            if k_ == len(phases) - 1 and t >= steps // 2:
-                acc += float(np.mean(np.sum(W * W, axis=1) ** 2))
-                n_acc += 1
-    return acc / n_acc
+    lrs = [lr for lr, steps in phases for _ in range(steps)]
+    record = len(lrs) - last + last // 2  # the steps t >= last // 2 of the last phase record ||w_(t+1)||^2
+    sq = []
+    for t, (q, _, _) in enumerate(sphere_sgd_steps(W, lrs, lam_, _noise_blocks(rng, len(lrs), W.shape))):
+        if t > record:
+            sq.append(q[:, 0].copy())
+    sq.append(np.add.reduce(W * W, axis=1))
+    means = np.mean(np.stack(sq) ** 2, axis=1)  # per recorded step, over the chains
+    return float(np.cumsum(means)[-1]) / means.size  # summed in step order, as the running total it replaces
 
 
 def _last_decay_norm4(params, ctx) -> float:
@@ -451,21 +470,20 @@ def _dr_run(d_, h_, el, seed):
     on the scale-invariant L_t(w) = h (1 - u_1^2)/2 + <xi_t, u>, u = w/||w||, xi_t ~ N(0, I_d).
     Returns (eta_eff just after / just before the decay, (smoothed minimum - final) / before, final / before)
     of the training loss h (1 - u_1^2)/2 averaged over chains."""
+    from theorykit.numeric.scale_invariant import sphere_sgd_steps
+
     lam_, rng = 0.1, np.random.default_rng(seed)
     eta_ = el / lam_
     W = rng.standard_normal((64, d_))
     W[:, 0] += 3.0
     W *= 3.0 / np.linalg.norm(W, axis=1, keepdims=True)
     n1, n2 = round(8 / el), round(80 / el)
-    loss, eff = np.empty(n1 + n2), np.empty(n1 + n2)
-    for t in range(n1 + n2):
-        lr = eta_ if t < n1 else eta_ / 10
-        r = np.sqrt(np.sum(W * W, axis=1, keepdims=True))
-        U = W / r
-        gu = rng.standard_normal(W.shape)
-        gu[:, 0] -= h_ * U[:, 0]
-        W = (1.0 - lr * lam_) * W - lr * (gu - U * np.sum(U * gu, axis=1, keepdims=True)) / r
-        loss[t], eff[t] = float(np.mean(h_ / 2 * (1 - U[:, 0] ** 2))), float(np.mean(lr / r[:, 0] ** 2))
+    lrs = np.where(np.arange(n1 + n2) < n1, eta_, eta_ / 10)
+    R, U0 = np.empty((n1 + n2, 64)), np.empty((n1 + n2, 64))  # ||w_t|| and u_t[0] per step and chain
+    steps = sphere_sgd_steps(W, lrs.tolist(), lam_, _noise_blocks(rng, n1 + n2, W.shape), valley=h_)
+    for t, (_, r, U) in enumerate(steps):
+        R[t], U0[t] = r[:, 0], U[:, 0]
+    loss, eff = np.mean(h_ / 2 * (1 - U0**2), axis=1), np.mean(lrs[:, None] / R**2, axis=1)
     before, final = float(np.mean(loss[n1 // 2:n1])), float(np.mean(loss[n1 + n2 // 2:]))
     k = max(1, int(0.25 / el))
     low = float(np.min(np.convolve(loss[n1:], np.ones(k) / k, mode="valid")))

@@ -15,7 +15,7 @@ Runners (batched over independent chains, rows of W (B, d)):
   * ``gd_weight_decay``: w <- (1 - lr wd) w - lr grad L(w), recording ||w||^2 and ||g||^2.
   * ``gd_schedule``: plain GD with a per-step learning-rate list.
   * ``sphere_sgd``: SGD with weight decay on ``RandomSphereLoss``, recording ||w||^2 and
-    the angle between consecutive iterates.
+    the angle between consecutive iterates; ``sphere_sgd_steps`` is its step loop (NumPy, in place).
 Array API code.
 """
 from __future__ import annotations
@@ -41,10 +41,13 @@ __all__ = [
     "gd_schedule",
     "gd_weight_decay",
     "heldout_equilibrium_losses",
+    "heldout_equilibrium_losses_many",
     "normalized_mlp_group",
     "random_normalized_linear",
     "sgd_heldout_average",
+    "sgd_heldout_averages",
     "sphere_sgd",
+    "sphere_sgd_steps",
     "welch_t",
 ]
 
@@ -113,23 +116,24 @@ class NormalizedLinear:
         """(X, y, r): X (m, d) and y (m,) for one index set shared by all rows, or X (B, m, d)
         and y (B, m) for per-row index sets idx (B, m) (independent chains, independent noise)."""
         xp = self.xp
-        if idx is None:
-            X, y = self.X, self.y
-        else:
+        if idx is not None:
             idx = xp.asarray(idx)
             if idx.ndim == 2 and idx.shape[0] != W.shape[0]:
                 raise InputError("idx", f"per-row index sets need {W.shape[0]} rows, got {idx.shape[0]}")
-            X, y = self.X[idx, ...], self.y[idx]
+        X, y = self._rows(idx)
         r = xp.sqrt(xp.sum(W * W, axis=-1, keepdims=True))  # (B, 1)
         if not bool(xp.all(r > 0)):
             raise InputError("w", "is zero, where w/||w|| is undefined")
         return X, y, r
 
+    def _rows(self, idx: Any):
+        return (self.X, self.y) if idx is None else (self.X[idx, ...], self.y[idx])
+
     def _residual(self, U: Any, X: Any, y: Any) -> Any:
         """y - X u per row: (B, m)."""
         if X.ndim == 2:
             return y[None, :] - U @ X.T
-        return y - self.xp.sum(X * U[:, None, :], axis=-1)
+        return y - (X @ U[:, :, None])[:, :, 0]  # a batched matvec (2x faster than a product and a sum)
 
     def loss(self, W: Any, idx: Any = None) -> Any:
         """(B,) losses for rows W (B, d); idx: rows of the data (m,) or per-row (B, m)."""
@@ -140,15 +144,38 @@ class NormalizedLinear:
 
     def grad(self, W: Any, idx: Any = None) -> Any:
         """(B, d) gradients: the chain rule through w/||w|| projects out w and divides by ||w||."""
-        xp = self.xp
         X, y, r = self._parts(W, idx)
+        return self._grad(W, X, y, r)
+
+    def _grad(self, W: Any, X: Any, y: Any, r: Any = None) -> Any:
+        """``grad`` on checked rows X, y (the runners' inner loops check W and idx once, outside)."""
+        xp = self.xp
+        if r is None:
+            r = xp.sqrt(xp.sum(W * W, axis=-1, keepdims=True))
         U = W / r
         res = self._residual(U, X, y)
         if X.ndim == 2:
             gu = -(res @ X) / X.shape[0]  # dL/du (B, d)
         else:
-            gu = -xp.sum(res[:, :, None] * X, axis=1) / X.shape[1]
+            gu = -(res[:, None, :] @ X)[:, 0, :] / X.shape[1]
         return (gu - U * xp.sum(U * gu, axis=1, keepdims=True)) / r
+
+    def _checked_index_sets(self, batches: Sequence[Any], rows: int) -> list:
+        """Each index set as an array, per-row sets with ``rows`` rows (the check of ``_parts``, done once)."""
+        xp = self.xp
+        out = [xp.asarray(b) for b in batches]
+        for b in out:
+            if b.ndim == 2 and b.shape[0] != rows:
+                raise InputError("idx", f"per-row index sets need {rows} rows, got {b.shape[0]}")
+        return out
+
+
+def _finite_rows(xp: Any, W: Any, name: str = "w") -> Any:
+    """W, after the one check the runners make at the end in place of a per-step test of ||w|| > 0: a zero row
+    would have turned into NaN (0/0) and stayed NaN."""
+    if not bool(xp.all(xp.isfinite(W))):
+        raise InputError(name, "reached zero or overflowed during the run (w/||w|| undefined); the run is not finite")
+    return W
 
 
 class WDRun(NamedTuple):
@@ -160,32 +187,55 @@ class WDRun(NamedTuple):
     inner: Any  # (T, B) <w_t, grad L(w_t)>
 
 
+_BLOCK = 256  # steps recorded together after the loop (and, in sphere_sgd, whose noise is drawn in one call: the
+# same stream as a call per step)
+
+
+def _grad_steps(problem: Any, W: Any, batches: Sequence[Any] | None, steps: int):
+    """The gradient function of the runners' inner loops: W checked once here (nonzero rows) and each index set
+    once; a NormalizedLinear is differentiated without re-checking (other problems through their own grad)."""
+    xp = problem.xp
+    if batches is not None and len(batches) < steps:
+        raise InputError("batches", f"need one index set per step ({steps}), got {len(batches)}")
+    if not isinstance(problem, NormalizedLinear):
+        return (lambda W_, t: problem.grad(W_)) if batches is None else (lambda W_, t: problem.grad(W_, batches[t]))
+    problem._parts(W, None)  # nonzero rows at the start; _finite_rows checks the end
+    if batches is None:
+        return lambda W_, t: problem._grad(W_, problem.X, problem.y)
+    rows = [problem._rows(b) for b in problem._checked_index_sets(batches[:steps], W.shape[0])]
+    return lambda W_, t: problem._grad(W_, *rows[t])
+
+
 def gd_weight_decay(problem: Any, W0: Any, lr: float, wd: float, steps: int, *, batches: Sequence[Any] | None = None) -> WDRun:
     """w_{t+1} = (1 - lr wd) w_t - lr g_t, g_t = problem.grad(w_t[, batches[t]]) (rows of W0 (B, d))."""
     xp = problem.xp
     W = asarray_checked(W0, "W0", xp, ndim=2)
     lr, wd, steps = _nonneg(lr, "lr"), _nonneg(wd, "wd"), _positive_int(steps, "steps")
-    if batches is not None and len(batches) < steps:
-        raise InputError("batches", f"need one index set per step ({steps}), got {len(batches)}")
-    norms, grads, inners = [xp.sum(W * W, axis=1)], [], []
-    for t in range(steps):
-        G = problem.grad(W) if batches is None else problem.grad(W, batches[t])
-        grads.append(xp.sum(G * G, axis=1))
-        inners.append(xp.sum(W * G, axis=1))
-        W = (1.0 - lr * wd) * W - lr * G
-        norms.append(xp.sum(W * W, axis=1))
-    return WDRun(W, xp.stack(norms), xp.stack(grads) if grads else xp.zeros((0, W.shape[0])),
-                 xp.stack(inners) if inners else xp.zeros((0, W.shape[0])))
+    grad = _grad_steps(problem, W, batches, steps)
+    norms, grads, inners = [xp.sum(W * W, axis=1)[None, :]], [], []
+    for start in range(0, steps, _BLOCK):  # the loop steps; the records of a block are row sums of its stacked arrays
+        Ws, Gs = [W], []
+        for t in range(start, min(start + _BLOCK, steps)):
+            Gs.append(grad(W, t))
+            W = (1.0 - lr * wd) * W - lr * Gs[-1]
+            Ws.append(W)
+        A, G = xp.stack(Ws), xp.stack(Gs)
+        norms.append(xp.sum(A[1:, ...] * A[1:, ...], axis=2))
+        grads.append(xp.sum(G * G, axis=2))
+        inners.append(xp.sum(A[:-1, ...] * G, axis=2))
+    empty = xp.zeros((0, W.shape[0]))
+    return WDRun(_finite_rows(xp, W), xp.concat(norms, axis=0), xp.concat(grads, axis=0) if grads else empty,
+                 xp.concat(inners, axis=0) if inners else empty)
 
 
 def gd_schedule(problem: Any, W0: Any, lrs: Sequence[float], *, batches: Sequence[Any] | None = None) -> Any:
     """Plain GD w_{t+1} = w_t - lrs[t] g_t (no weight decay); returns the final (B, d)."""
     xp = problem.xp
     W = asarray_checked(W0, "W0", xp, ndim=2)
+    grad = _grad_steps(problem, W, batches, len(lrs))
     for t, lr in enumerate(lrs):
-        G = problem.grad(W) if batches is None else problem.grad(W, batches[t])
-        W = W - float(lr) * G
-    return W
+        W = W - float(lr) * grad(W, t)
+    return _finite_rows(xp, W)
 
 
 class SphereRun(NamedTuple):
@@ -196,11 +246,36 @@ class SphereRun(NamedTuple):
     times: tuple[int, ...]  # the recorded steps t
 
 
+def sphere_sgd_steps(W: np.ndarray, lrs: Sequence[float], wd: float, noise: Any, *, valley: float = 0.0):
+    """SGD with weight decay on the sphere-noise loss L_t(w) = valley (1 - u_1^2)/2 + <xi_t, u>, u = w/||w||
+    (``valley`` 0: ``RandomSphereLoss``), updating the NumPy rows W (chains, d) in place:
+    w <- (1 - lr wd) w - lr G, G = (g - u <u, g>)/||w||, g = xi_t - valley u_1 e_1, one lr and one xi_t (chains, d)
+    from ``lrs`` and ``noise`` per step. Before each step it yields (||w_t||^2, ||w_t||, u_t): arrays (chains, 1),
+    (chains, 1), (chains, d) that the step overwrites. NumPy, in preallocated arrays: on rows this small the
+    ~12 array calls of a step are all overhead, and allocating their results was a sixth of it."""
+    T, U = np.empty_like(W), np.empty_like(W)
+    q, r, s = (np.empty((W.shape[0], 1)) for _ in range(3))
+    mul, red = np.multiply, np.add.reduce
+    for lr, g in zip(lrs, noise):
+        red(mul(W, W, out=T), axis=1, keepdims=True, out=q)
+        np.sqrt(q, out=r)
+        np.divide(W, r, out=U)
+        if valley:
+            g[:, 0] -= valley * U[:, 0]
+        yield q, r, U
+        red(mul(U, g, out=T), axis=1, keepdims=True, out=s)
+        np.divide(np.subtract(g, mul(U, s, out=T), out=T), r, out=T)
+        np.subtract(mul(W, 1.0 - lr * wd, out=W), mul(T, lr, out=T), out=W)
+
+
 def sphere_sgd(dim: int, chains: int, lr: float, wd: float, steps: int, *, sigma: float = 1.0,
                init_norm: float = 1.0, lr_after: float | None = None, switch: int | None = None,
                every: int = 1, rng: Any = 0, xp: Any = None) -> SphereRun:
     """SGD w <- (1 - lr wd) w - lr g_t with g_t = (I - u u^T) xi_t / ||w||, u = w/||w||, xi_t ~ N(0, sigma^2 I_d):
-    the stochastic gradient of L_t(w) = <xi_t, w/||w||>. ``lr_after`` replaces lr from step ``switch`` on."""
+    the stochastic gradient of L_t(w) = <xi_t, w/||w||>. ``lr_after`` replaces lr from step ``switch`` on.
+    The steps run in NumPy (``sphere_sgd_steps``; the rows are tiny, so an accelerator has nothing to do), the
+    norms and angles of each block of iterates are computed together after it, and the records come back as
+    ``xp`` arrays."""
     if xp is None:
         import array_api_compat.numpy as xp
     dim, chains, steps = _positive_int(dim, "dim"), _positive_int(chains, "chains"), _positive_int(steps, "steps")
@@ -210,23 +285,25 @@ def sphere_sgd(dim: int, chains: int, lr: float, wd: float, steps: int, *, sigma
     every = max(1, _positive_int(every, "every"))
     rng = np.random.default_rng(rng) if not isinstance(rng, np.random.Generator) else rng
     W = rng.standard_normal((chains, dim))
-    W = xp.asarray(W / np.linalg.norm(W, axis=1, keepdims=True) * float(init_norm))
-    norms, angles, times = [], [], []
-    for t in range(steps):
-        eta = lr if (lr_after is None or switch is None or t < switch) else float(lr_after)
-        r = xp.sqrt(xp.sum(W * W, axis=1, keepdims=True))
-        U = W / r
-        xi = xp.asarray(rng.standard_normal((chains, dim)) * sigma)
-        G = (xi - U * xp.sum(U * xi, axis=1, keepdims=True)) / r
-        Wn = (1.0 - eta * wd) * W - eta * G
-        if t % every == 0:
-            rn = xp.sqrt(xp.sum(Wn * Wn, axis=1))
-            cos = xp.clip(xp.sum(W * Wn, axis=1) / (r[:, 0] * rn), -1.0, 1.0)
-            norms.append(r[:, 0] ** 2)
-            angles.append(xp.acos(cos))
-            times.append(t)
-        W = Wn
-    return SphereRun(xp.stack(norms), xp.stack(angles), tuple(times))
+    W = W / np.linalg.norm(W, axis=1, keepdims=True) * float(init_norm)
+    etas = [lr if (lr_after is None or switch is None or t < switch) else float(lr_after) for t in range(steps)]
+    norms, angles = [], []
+    for start in range(0, steps, _BLOCK):
+        k = min(_BLOCK, steps - start)
+        path = [W.copy() for _ in sphere_sgd_steps(W, etas[start:start + k], wd,
+                                                   rng.standard_normal((k, chains, dim)) * sigma)]
+        first = (-start) % every  # the recorded steps t = start + first, ... (t % every == 0)
+        if first < k:
+            path.append(W.copy())
+            P = np.stack(path)
+            A, B = P[first:k:every], P[first + 1:k + 1:every]
+            ra, rb = np.sqrt(np.sum(A * A, axis=2)), np.sqrt(np.sum(B * B, axis=2))
+            norms.append(ra**2)
+            angles.append(np.arccos(np.clip(np.sum(A * B, axis=2) / (ra * rb), -1.0, 1.0)))
+    if not norms:
+        return SphereRun(xp.zeros((0, chains)), xp.zeros((0, chains)), ())
+    return SphereRun(xp.asarray(np.concatenate(norms)), xp.asarray(np.concatenate(angles)),
+                     tuple(range(0, steps, every)))
 
 
 def sgd_heldout_average(problem: NormalizedLinear, X_test: Any, y_test: Any, lr: float, wd: float, steps: int, *,
@@ -234,23 +311,41 @@ def sgd_heldout_average(problem: NormalizedLinear, X_test: Any, y_test: Any, lr:
     """SGD with weight decay on ``problem`` with an independent minibatch per chain; returns the
     per-chain time average (over every ``every``-th step after ``burn_in``) of the held-out loss
     1/(2m) sum_j (y_j - x_j^T w/||w||)^2: a function-space summary of each chain's equilibrium (chains,)."""
+    return sgd_heldout_averages(problem, X_test, y_test, [(lr, wd, rng)], steps, batch=batch, chains=chains,
+                                burn_in=burn_in, every=every)[0]
+
+
+def sgd_heldout_averages(problem: NormalizedLinear, X_test: Any, y_test: Any, runs: Sequence[tuple[float, float, Any]],
+                         steps: int, *, batch: int, chains: int, burn_in: int, every: int = 10) -> list:
+    """``sgd_heldout_average`` for several runs (lr, wd, rng) of the same length at once: their chains are stacked
+    rows of one array (one loop, so the per-step overhead is paid once), each run drawing its init and minibatches
+    from its own generator in the order it would alone; the rows do not interact, so every run's result is the
+    one it gets alone. Returns one (chains,) array per run."""
     xp = problem.xp
     steps, batch, chains, burn_in = (_positive_int(v, name) for v, name in
                                      ((steps, "steps"), (batch, "batch"), (chains, "chains"), (burn_in, "burn_in")))
     if not 1 <= batch <= problem.X.shape[0]:
         raise InputError("batch", f"must be in [1, {problem.X.shape[0]}], got {batch}")
-    lr, wd = _nonneg(lr, "lr"), _nonneg(wd, "wd")
-    rng = np.random.default_rng(rng) if not isinstance(rng, np.random.Generator) else rng
+    if not runs:
+        raise InputError("runs", "need at least one (lr, wd, rng) run")
+    lrs = [_nonneg(lr, "lr") for lr, _, _ in runs]
+    decays = [1.0 - lr * _nonneg(wd, "wd") for lr, (_, wd, _) in zip(lrs, runs)]
+    rngs = [np.random.default_rng(r) if not isinstance(r, np.random.Generator) else r for _, _, r in runs]
     test = NormalizedLinear(X_test, y_test)
-    W = xp.asarray(rng.standard_normal((chains, problem.dim)))
-    acc, count = xp.zeros(chains, dtype=xp.float64), 0
+    W = xp.asarray(np.concatenate([g.standard_normal((chains, problem.dim)) for g in rngs]))
+    lr_rows, decay_rows = (xp.asarray(np.repeat(np.asarray(v), chains)[:, None]) for v in (lrs, decays))
+    problem._parts(W, None)  # nonzero rows at the start; _finite_rows checks the end
+    acc, count = xp.zeros(W.shape[0], dtype=xp.float64), 0
     for t in range(steps):
-        idx = rng.integers(0, problem.X.shape[0], size=(chains, batch))  # with replacement, per chain
-        W = (1.0 - lr * wd) * W - lr * problem.grad(W, idx)
+        # with replacement, per chain, each run from its own stream
+        idx = np.concatenate([g.integers(0, problem.X.shape[0], size=(chains, batch)) for g in rngs])
+        W = decay_rows * W - lr_rows * problem._grad(W, *problem._rows(xp.asarray(idx)))
         if t >= burn_in and (t - burn_in) % max(1, int(every)) == 0:
             acc = acc + test.loss(W)
             count += 1
-    return acc / max(count, 1)
+    _finite_rows(xp, W)
+    avg = acc / max(count, 1)
+    return [avg[i * chains:(i + 1) * chains] for i in range(len(runs))]
 
 
 class EquilibriumTrace(NamedTuple):
@@ -313,19 +408,32 @@ def normalized_mlp_group(din: int, width: int, n: int, norm: str, activation: st
     return GroupRestriction(prob, w, (layer.offset, stop)), w[layer.offset:stop]
 
 
-def heldout_equilibrium_losses(lr: float, wd: float, seed: int, *, d: int = 6, n: int = 24, chains: int = 32,
-                               batch: int = 4, time_constants: float = 6.0, task_seed: int = 1234) -> np.ndarray:
+def heldout_equilibrium_losses(lr: float, wd: float, seed: int, **task: Any) -> np.ndarray:
     """Per-chain equilibrium held-out loss of SGD + weight decay on one fixed normalized-linear task
     (``task_seed``: the same data for every (lr, wd)), run for time_constants/(lr wd) steps and
     averaged over the second half. Only (lr, wd) and the noise ``seed`` differ between calls."""
+    return heldout_equilibrium_losses_many([(lr, wd, seed)], **task)[0]
+
+
+def heldout_equilibrium_losses_many(runs: Sequence[tuple[float, float, int]], *, d: int = 6, n: int = 24,
+                                    chains: int = 32, batch: int = 4, time_constants: float = 6.0,
+                                    task_seed: int = 1234) -> list:
+    """``heldout_equilibrium_losses`` of several (lr, wd, seed): runs of the same length (equal lr wd) go through
+    ``sgd_heldout_averages`` together; each result is the one its run gets alone."""
     task = np.random.default_rng(task_seed)
     X, wt = task.standard_normal((n, d)), task.standard_normal(d)
     wt = wt / np.linalg.norm(wt)
     y = X @ wt + 0.5 * task.standard_normal(n)
     Xh = task.standard_normal((200, d))
-    steps = int(time_constants / (_nonneg(lr, "lr") * _nonneg(wd, "wd")))
-    return np.asarray(to_numpy(sgd_heldout_average(NormalizedLinear(X, y), Xh, Xh @ wt, lr, wd, steps, batch=batch,
-                                                   chains=chains, burn_in=steps // 2, rng=seed)))
+    steps = [int(time_constants / (_nonneg(lr, "lr") * _nonneg(wd, "wd"))) for lr, wd, _ in runs]
+    out: list = [None] * len(runs)
+    for length in dict.fromkeys(steps):
+        group = [i for i, s in enumerate(steps) if s == length]
+        avgs = sgd_heldout_averages(NormalizedLinear(X, y), Xh, Xh @ wt, [runs[i] for i in group], length,
+                                    batch=batch, chains=chains, burn_in=length // 2)
+        for i, avg in zip(group, avgs):
+            out[i] = np.asarray(to_numpy(avg))
+    return out
 
 
 def welch_t(a: Any, b: Any) -> float:
