@@ -343,13 +343,14 @@ def eigen_power_run(T: Transition, e0: Any, e_prev0: Any, steps: int) -> PowerRu
         # tiny arrays, so the number of array operations, not their size, is what it costs
         d0, d1, d2 = (m11 - m22) / 2, m12, m21
         delta = d0 * d0 + d1 * d2
-        p_scale = xp.zeros_like(t)
+        p_scale, one_t = xp.zeros_like(t), xp.ones_like(t)
         u, w = e0 + zero, e_prev0 + zero
         n0 = xp.sqrt(u * u + w * w)
         log_norm = xp.log(n0)
         # Normalize by division: the reciprocal of a subnormal norm overflows to inf.
         # A state that is exactly 0 stays 0 (divided by 1), not NaN.
-        safe = n0 + (n0 == 0)
+        one = xp.ones_like(n0)
+        safe = xp.where(n0 == 0, one, n0)
         u, w = u / safe, w / safe
         n = steps
         while n:
@@ -357,13 +358,13 @@ def eigen_power_run(T: Transition, e0: Any, e_prev0: Any, steps: int) -> PowerRu
                 u, w = t * u + d0 * u + d1 * w, t * w + d2 * u - d0 * w
                 s = xp.sqrt(u * u + w * w)
                 log_norm = log_norm + p_scale + xp.log(s)
-                safe = s + (s == 0)
+                safe = xp.where(s == 0, one, s)
                 u, w = u / safe, w / safe
             n >>= 1
             if n:
                 s = xp.maximum(xp.maximum(xp.abs(t), xp.abs(d0)), xp.maximum(xp.abs(d1), xp.abs(d2)))
                 p_scale = 2 * (p_scale + xp.log(s))
-                safe = s + (s == 0)
+                safe = xp.where(s == 0, one_t, s)
                 # delta <= 2 s^2, so (delta/s)/s stays O(1); s*s alone underflows for s < 1e-154
                 t, d0, d1, d2, delta = t / safe, d0 / safe, d1 / safe, d2 / safe, (delta / safe) / safe
                 tt, t2 = t * t, t + t
