@@ -526,21 +526,30 @@ def linear_rate(
     bad = np.flatnonzero(report.status != "certified")
     if bad.size:
         b = int(bad[0])
-        r, t, sens = float(report.rate[b]), float(report.trajectory[b]), float(report.sensitivity[b])
-        if (r < 1) != (r - sens < 1) or (r < 1) != (r + sens < 1):
-            why = (f"one ulp in an input moves the rate {r!r} by {sens:.3g}, across 1: float64 inputs do not "
-                   f"determine whether the method converges here")
-        else:
-            why = (f"the run's N-th root {t!r} disagrees with the spectral radius {r!r} of the method's "
-                   f"transition beyond the run's bias bound")
-        where = f" (problem {b})" if report.rate.shape[0] > 1 else ""
-        raise InconclusiveMeasurement(f"linear_rate is inconclusive{where}: {why}")
+        raise _inconclusive_rate(report, b, f" (problem {b})" if report.rate.shape[0] > 1 else "")
     if report.rate.shape[0] == 1 and np.ndim(eigenvalues) == 1:
-        return Rate(float(report.rate[0]), error=float(report.error[0]), margin=float(report.margin[0]),
-                    sensitivity=float(report.sensitivity[0]), status="certified",
-                    trajectory=float(report.trajectory[0]))
+        return _single_rate(report, 0)
     xp = get_namespace(backend)
     return xp.asarray(report.rate)
+
+
+def _inconclusive_rate(report: RateReport, b: int, where: str) -> InconclusiveMeasurement:
+    """What ``linear_rate`` raises for the uncertified problem ``b`` of ``report``."""
+    r, t, sens = float(report.rate[b]), float(report.trajectory[b]), float(report.sensitivity[b])
+    if (r < 1) != (r - sens < 1) or (r < 1) != (r + sens < 1):
+        why = (f"one ulp in an input moves the rate {r!r} by {sens:.3g}, across 1: float64 inputs do not "
+               f"determine whether the method converges here")
+    else:
+        why = (f"the run's N-th root {t!r} disagrees with the spectral radius {r!r} of the method's "
+               f"transition beyond the run's bias bound")
+    return InconclusiveMeasurement(f"linear_rate is inconclusive{where}: {why}")
+
+
+def _single_rate(report: RateReport, b: int) -> Rate:
+    """``linear_rate``'s answer for the certified problem ``b`` of ``report``."""
+    return Rate(float(report.rate[b]), error=float(report.error[b]), margin=float(report.margin[b]),
+                sensitivity=float(report.sensitivity[b]), status="certified",
+                trajectory=float(report.trajectory[b]))
 
 
 def linear_rate_report(
@@ -552,19 +561,24 @@ def linear_rate_report(
     steps: int | None = None,
     seed: int = 0,
     backend: str = "numpy",
+    blocks: int = 1,
 ) -> RateReport:
     """``linear_rate`` with everything per problem: a ``RateReport`` of (batch,) NumPy arrays
-    (rate, error, margin, trajectory, status); never raises for an inconclusive problem."""
+    (rate, error, margin, trajectory, status); never raises for an inconclusive problem.
+    ``blocks``: the problems are that many equal blocks, each run from the start that a
+    call on that block alone draws (a search's batched candidates, as if run one by one)."""
     steps = _check_steps(steps, _RATE_STEPS)
-    method, xp, lam, lr_c, mom, g = _rate_run(method, eigenvalues, lr, momentum, steps, seed, backend)
+    method, xp, lam, lr_c, mom, g = _rate_run(method, eigenvalues, lr, momentum, steps, seed, backend, blocks)
     with quiet():
         traj = xp.exp(g / steps)
     return certified_rates(method, to_numpy(lam), to_numpy(lr_c), to_numpy(mom), to_numpy(traj), steps)
 
 
-def _rate_run(method, eigenvalues, lr, momentum, steps: int, seed: int, backend: str):
+def _rate_run(method, eigenvalues, lr, momentum, steps: int, seed: int, backend: str, blocks: int = 1):
     """The validated inputs of a rate measurement and the log-growth of its ``steps``-step run
-    from the ``seed`` start: (method, xp, lam, lr, momentum, growth), every array (batch, ...)."""
+    from the ``seed`` start: (method, xp, lam, lr, momentum, growth), every array (batch, ...).
+    With ``blocks`` > 1 the batch is that many equal blocks, each started where a run of that
+    block alone starts."""
     method = check_method(method)
     for v, name in ((eigenvalues, "eigenvalues"), (lr, "lr"), (momentum, "momentum")):
         _reject_low_precision(v, name)
@@ -572,7 +586,11 @@ def _rate_run(method, eigenvalues, lr, momentum, steps: int, seed: int, backend:
     batch = lam.shape[0]
     lr_c = _per_problem(check_lr(lr, xp), xp, batch, "lr", single)
     mom = _per_problem(check_momentum(method, momentum, xp), xp, batch, "momentum", single)
-    g = _eigen_growth(method, lam, lr_c, mom, steps, _start(xp, tuple(lam.shape), seed), xp)
+    if isinstance(blocks, bool) or not isinstance(blocks, int) or blocks < 1 or batch % blocks:
+        raise InputError("blocks", f"must be a positive integer dividing the batch {batch}, got {blocks!r}")
+    e0 = _start(xp, (batch // blocks,) + tuple(lam.shape[1:]), seed)
+    e0 = e0 if blocks == 1 else xp.tile(e0, (blocks, 1))
+    g = _eigen_growth(method, lam, lr_c, mom, steps, e0, xp)
     return method, xp, lam, lr_c, mom, g
 
 
