@@ -8,6 +8,7 @@ sequential search would compute them, and ``fn_many`` evaluates them in one call
 search then walks the tree with the real comparisons, so the result, and every point it
 uses, is that of the sequential search, bit for bit, as long as ``fn_many`` returns for each
 point what one call of the function would. Candidates off the path are discarded unused.
+Where a branch of the tree ends the search, the final midpoint is evaluated in the same call.
 """
 from __future__ import annotations
 
@@ -57,6 +58,7 @@ def golden_section_many(fn_many: Callable[[Sequence[float]], Sequence], lo: floa
     c, d = b - _G * (b - a), a + _G * (b - a)
     vc, vd = fn_many([c, d])
     fc, fd = value(c, vc), value(d, vd)
+    final = None  # the value at the last bracket's midpoint, when a batch held it
     while not done(a, b):
         # candidates of the next `depth` steps, breadth first: the first step's point is known
         # (fc, fd are); each later one has two, for the two outcomes of the comparison before it
@@ -72,16 +74,20 @@ def golden_section_many(fn_many: Callable[[Sequence[float]], Sequence], lo: floa
                     tree[key + (left,)] = _step(*st[:4], left)
                     nxt.append(key + (left,))
             frontier = nxt
+        # where a branch ends the search, its last point (a + b)/2 goes in the same call
         keys = list(tree)
-        vals = dict(zip(keys, fn_many([tree[k][4] for k in keys])))
+        ends = [k for k in keys if done(tree[k][0], tree[k][1])]
+        got = fn_many([tree[k][4] for k in keys] + [(tree[k][0] + tree[k][1]) / 2 for k in ends])
+        vals, end_vals = dict(zip(keys, got)), dict(zip(ends, got[len(keys):]))
         key = ()
         while key in tree and not done(a, b):
             a, b, c, d, new, left = tree[key]
             f_new = value(new, vals[key])
             fc, fd = (f_new, fc) if left else (fd, f_new)
+            final = end_vals.get(key, final)
             key = key + (fc < fd,)
     x = (a + b) / 2
-    (vx,) = fn_many([x])
+    (vx,) = fn_many([x]) if final is None else (final,)
     if isinstance(vx, BaseException):
         raise vx
     path.append((x, vx))
