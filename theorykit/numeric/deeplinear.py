@@ -97,7 +97,7 @@ def two_layer_gd(task: Task, W1: Any, W2: Any, lr: float, steps: int, *, every: 
     C11 = task.X.T @ task.X / n
     # on NumPy, A.dot(B) is A @ B (the same BLAS gemm) without matmul's ufunc dispatch, which with
     # matrices this small is a large part of a step
-    mm = (lambda A, B: A.dot(B)) if isinstance(W1, np.ndarray) and isinstance(W2, np.ndarray) else xp.matmul
+    mm = np.ndarray.dot if isinstance(W1, np.ndarray) and isinstance(W2, np.ndarray) else xp.matmul
     times, products = [], []
     for t in range(int(steps) + 1):
         P = mm(W2, W1)  # W2 @ W1 @ C11 below is (W2 @ W1) @ C11: the product is formed once per step
