@@ -36,3 +36,22 @@ def test_modes_equal_the_plain_recording_loop(seed):
     times, modes = plain_two_layer_gd(task, W1, W2, 0.01, steps, every)
     np.testing.assert_array_equal(run.times, times)
     np.testing.assert_array_equal(run.modes, modes)
+
+
+def test_crossing_times_share_one_run_per_example_and_equal_separate_runs():
+    from proofs.deeplinear import _crossing_time_run, _mode_trajectory
+
+    def separate(s_, u0_, level, lr, words):  # the crossing from a run of its own
+        rng = np.random.default_rng(list(words))
+        task = whitened_task([s_, 0.7, 0.3], 5, 4, 12, rng)
+        W1, W2 = balanced_init(task, 6, [u0_, 0.01, 0.01], rng)
+        steps = int(np.ceil(1.5 * np.log(s_ / u0_) / (s_ * lr)))
+        u = np.asarray(plain_two_layer_gd(task, W1, W2, lr, steps, 1)[1])[:, 0]
+        k = int(np.argmax(u >= level))
+        return (k - 1 + (level - u[k - 1]) / (u[k] - u[k - 1])) * lr
+
+    words = (11, 22, 33, 44)
+    _mode_trajectory.cache_clear()
+    for level in (1.25, 2.5 - 1e-2):
+        assert _crossing_time_run(2.5, 1e-2, level, 4e-3, words) == separate(2.5, 1e-2, level, 4e-3, words)
+    assert _mode_trajectory.cache_info().misses == 1
