@@ -177,23 +177,14 @@ def golden_section(fn: Callable[[float], float], lo: float, hi: float, *, tol: f
 
     Used to find optimal step sizes by running the method at each trial step,
     so the optimum is measured, never solved for in closed form.
+
+    One point per call of ``fn``; ``_golden.golden_section_many`` is the same search with the
+    candidates of several steps evaluated in one batched call.
     """
-    sign = -1.0 if maximize else 1.0
-    g = (math.sqrt(5) - 1) / 2
-    a, b = lo, hi
-    c, d = b - g * (b - a), a + g * (b - a)
-    fc, fd = sign * fn(c), sign * fn(d)
-    while (b - a) > tol * max(abs(a), abs(b), 1e-300):
-        if fc < fd:
-            b, d, fd = d, c, fc
-            c = b - g * (b - a)
-            fc = sign * fn(c)
-        else:
-            a, c, fc = c, d, fd
-            d = a + g * (b - a)
-            fd = sign * fn(d)
-    x = (a + b) / 2
-    return x, fn(x)
+    from ._golden import golden_section_many
+
+    res = golden_section_many(lambda xs: [fn(x) for x in xs], lo, hi, tol=tol, maximize=maximize, depth=1)
+    return res.x, res.fx
 
 
 # --------------------------------------------------------------------------- sources

@@ -90,9 +90,10 @@ def _trajectory(params, ctx) -> float:
     return (2 * b - a) / params["s"]
 
 
-@functools.lru_cache(maxsize=2048)
-def _crossing_time_run(s_, u0_, level, lr, seed_words):
-    """Time at which the simulated mode first reaches ``level`` (tau = 1)."""
+@functools.lru_cache(maxsize=256)
+def _mode_trajectory(s_, u0_, lr, seed_words):
+    """u_0 (mode 0) after every step of the run the crossing times read (tau = 1): one run serves
+    both levels (the half time and the learning time measure the same example's run)."""
     from theorykit.numeric.deeplinear import balanced_init, two_layer_gd, whitened_task
 
     rng = np.random.default_rng(list(seed_words))
@@ -103,6 +104,13 @@ def _crossing_time_run(s_, u0_, level, lr, seed_words):
     steps = int(np.ceil(1.5 * np.log(s_ / u0_) / (s_ * lr)))
     run = two_layer_gd(task, W1, W2, lr, steps)
     u = np.asarray(run.modes)[:, 0]
+    u.flags.writeable = False  # shared through the cache
+    return u
+
+
+def _crossing_time_run(s_, u0_, level, lr, seed_words):
+    """Time at which the simulated mode first reaches ``level`` (tau = 1)."""
+    u = _mode_trajectory(s_, u0_, lr, seed_words)
     k = int(np.argmax(u >= level))
     if u[k] < level or k == 0:
         raise RuntimeError(f"the mode never crossed {level:g} in the run")

@@ -30,47 +30,64 @@ def _derive():
     return d.check()
 
 
-def _backtrack(f, grad, x, step0, c_, rho_):
-    g = grad(x)
-    fx, gg = f(x), float(g @ g)
-    step = step0
-    while f(x - step * g) > fx - c_ * step * gg:
-        step *= rho_
-    return step, fx - f(x - step * g), gg
+def _backtrack(prob, X, steps0, c_, rho_):
+    """Backtracking from each start X[i] (P, d) with initial step steps0[i] (P,): (accepted steps,
+    f(x) - f(x+), |g|^2), each (P,). All starts try their steps together, one batched trial per
+    round, a start leaving once its test passes. Row by row this is the plain loop's arithmetic
+    (step *= rho until f(x - step g) <= f(x) - c step |g|^2) in the same order: x @ A is the same
+    gemv per row (a stack of (1, d) @ (d, d) products), g @ g the same dot."""
+    # prob.loss / prob.grad's arithmetic, without re-validating x on each of the ~10^4 trials of a
+    # sweep (np.add.reduce is np.sum's reduction; x @ A as problems._matvec)
+    A, b, add = np.asarray(prob.A), np.asarray(prob.b), np.add.reduce
+
+    def xA(Y):
+        return np.matmul(Y[:, None, :], A)[:, 0, :]
+
+    def f(Y):
+        return 0.5 * add(Y * xA(Y), axis=-1) - add(Y * b, axis=-1)
+
+    G = xA(X) - b
+    fx, gg = f(X), np.matmul(G[:, None, :], G[:, :, None])[:, 0, 0]
+    step = np.array(steps0, dtype=np.float64)
+    todo = np.ones(step.shape, dtype=bool)
+    while todo.any():
+        rows = np.flatnonzero(todo)
+        s = step[rows]
+        fail = f(X[rows] - s[:, None] * G[rows]) > fx[rows] - c_ * s * gg[rows]
+        step[rows[fail]] *= rho_
+        todo[rows[~fail]] = False
+    return step, fx - f(X - step[:, None] * G), gg
 
 
 def _instance(params, ctx):
     prob, q = rotated_quadratic(params["eigenvalues"], ctx.rng, np)
     top = q[:, int(np.argmax(params["eigenvalues"]))]
-    starts = [top * 2.0] + list(ctx.rng.standard_normal((8, prob.dim)))
-    # prob.loss / prob.grad's arithmetic, without re-validating x on each of the ~10^4 calls
-    # of a backtracking sweep (np.add.reduce is np.sum's reduction; x @ A as problems._matvec)
-    A, b, add = np.asarray(prob.A), np.asarray(prob.b), np.add.reduce
-    f = lambda x: float(0.5 * add(x * np.matmul(x, A), axis=-1) - add(x * b, axis=-1))  # noqa: E731
-    grad = lambda x: np.matmul(x, A) - b  # noqa: E731
-    return f, grad, starts
+    starts = np.stack([top * 2.0] + list(ctx.rng.standard_normal((8, prob.dim))))
+    return prob, starts
+
+
+def _pairs(starts, sweep):
+    """Every (start, eta0) pair: starts repeated per eta0, eta0 tiled per start."""
+    return np.repeat(starts, sweep.size, axis=0), np.tile(sweep, starts.shape[0])
 
 
 def _smallest_accepted(params, ctx) -> float:
     """min over initial steps eta0 in a log sweep of [2/L, 2e3/L] (and over starts, one on the top
     eigenvector) of the step backtracking accepts; eta0 >= 2/L > 2 rho (1-c)/L, so the bound is the
     second argument of min(eta0, .)."""
-    f, grad, starts = _instance(params, ctx)
+    prob, starts = _instance(params, ctx)
     L_ = max(params["eigenvalues"])
-    sweep = np.geomspace(2.0 / L_, 2e3 / L_, 150)
-    return float(min(_backtrack(f, grad, x, s0, params["c"], params["rho"])[0] for x in starts[:4] for s0 in sweep))
+    X, s0 = _pairs(starts[:4], np.geomspace(2.0 / L_, 2e3 / L_, 150))
+    return float(np.min(_backtrack(prob, X, s0, params["c"], params["rho"])[0]))
 
 
 def _decrease_ratio(params, ctx) -> float:
     """min over starts and eta0 of (f(x) - f(x+)) / (c eta |g|^2) at the accepted eta: >= 1."""
-    f, grad, starts = _instance(params, ctx)
+    prob, starts = _instance(params, ctx)
     L_ = max(params["eigenvalues"])
-    out = []
-    for x in starts:
-        for s0 in np.geomspace(0.1 / L_, 1e3 / L_, 20):
-            step, drop, gg = _backtrack(f, grad, x, s0, params["c"], params["rho"])
-            out.append(drop / (params["c"] * step * gg))
-    return float(min(out))
+    X, s0 = _pairs(starts, np.geomspace(0.1 / L_, 1e3 / L_, 20))
+    step, drop, gg = _backtrack(prob, X, s0, params["c"], params["rho"])
+    return float(np.min(drop / (params["c"] * step * gg)))
 
 
 def _params():

@@ -203,3 +203,57 @@ def test_power_run_survives_extremes_without_warnings():
 
 def test_methods_tuple():
     assert METHODS == ("gd", "heavy_ball", "nesterov")
+
+
+def _power_run_reference(T, e0, ep0, steps):
+    """eigen_power_run's binary powering written out plainly: D stacked as a (3, ...) array
+    and reduced with np.max (the form it had before its loop was cut to fewer array ops)."""
+    with np.errstate(all="ignore"):
+        finite = np.isfinite(T.m11) & np.isfinite(T.m12) & np.isfinite(T.m21) & np.isfinite(T.m22)
+        m11, m12, m21, m22 = (np.where(finite, m, 0.0) for m in T)
+        t = (m11 + m22) / 2
+        D = np.stack([(m11 - m22) / 2, m12, m21])
+        delta = D[0] * D[0] + D[1] * D[2]
+        p_scale = np.zeros_like(t)
+        u, w = e0 + np.zeros_like(t), ep0 + np.zeros_like(t)
+        n0 = np.sqrt(u * u + w * w)
+        log_norm = np.log(n0)
+        safe = n0 + (n0 == 0).astype(float)
+        u, w = u / safe, w / safe
+        n = steps
+        while n:
+            if n & 1:
+                u, w = t * u + D[0] * u + D[1] * w, t * w + D[2] * u - D[0] * w
+                s = np.sqrt(u * u + w * w)
+                log_norm = log_norm + p_scale + np.log(s)
+                safe = s + (s == 0).astype(float)
+                u, w = u / safe, w / safe
+            n >>= 1
+            if n:
+                s = np.maximum(np.abs(t), np.max(np.abs(D), axis=0))
+                p_scale = 2 * (p_scale + np.log(s))
+                safe = s + (s == 0).astype(float)
+                t, D, delta = t / safe, D / safe, (delta / safe) / safe
+                tt = t * t
+                t, D, delta = tt + delta, (t + t) * D, 4 * tt * delta
+        log_norm = np.where(finite, log_norm, np.inf)
+    return u, w, log_norm
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_power_run_is_bit_identical_to_the_plain_powering(seed):
+    rng = np.random.default_rng(seed)
+    method = METHODS[seed % 3]
+    lam = rng.uniform(-0.5, 10.0, (5, 4))
+    lam[0, 0], lam[1, 1] = 0.0, 1e300  # a zero direction and one that overflows
+    lr = rng.uniform(0.01, 0.6, (5, 1))
+    beta = 0.0 if method == "gd" else rng.uniform(0.0, 0.99, (5, 1))
+    T = eigen_iteration(method, lam, lr, momentum=beta)
+    e0, ep0 = rng.normal(size=lam.shape), rng.normal(size=lam.shape)
+    e0[2, 2] = ep0[2, 2] = 0.0  # a state that is exactly 0
+    for steps in (0, 1, 5, int(rng.integers(2, 2**20)), 2**38, 2**40 + 3):
+        pr = eigen_power_run(T, e0, ep0, steps)
+        u, w, log_norm = _power_run_reference(T, e0, ep0, steps)
+        np.testing.assert_array_equal(pr.log_norm, log_norm)
+        np.testing.assert_array_equal(pr.direction[0], u)
+        np.testing.assert_array_equal(pr.direction[1], w)

@@ -420,11 +420,22 @@ def _sc_measured_rate(params, ctx) -> float:
 
 
 def _sc_measured_step(params, ctx) -> float:
-    from theorykit.probes import linear_rate
+    """Golden section over eta of linear_rate (each candidate one certified linear_rate call, as
+    if made alone: ``rate_search.linear_rates``), four steps' candidates per batched call."""
+    import numpy as np
 
-    ev = list(params["eigenvalues"])
-    rate = lambda lr: float(linear_rate("gd", ev, lr, seed=ctx.seed, backend=ctx.backend))  # noqa: E731
-    return golden_section(rate, 1e-3 / max(ev), 2.0 / max(ev), tol=1e-9)[0]
+    from theorykit.numeric.rate_search import linear_rates
+
+    from .._golden import golden_section_many
+
+    ev = np.asarray(params["eigenvalues"], dtype=np.float64)
+
+    def rates(lrs):
+        out = linear_rates("gd", np.tile(ev, (len(lrs), 1)), np.asarray(lrs, dtype=np.float64), seed=ctx.seed,
+                           backend=ctx.backend)
+        return [r if isinstance(r, Exception) else float(r) for r in out]
+
+    return golden_section_many(rates, 1e-3 / max(ev), 2.0 / max(ev), tol=1e-9, depth=4).x
 
 
 SC_CANON = {"eigenvalues": (0.5, 1.0, 5.0)}

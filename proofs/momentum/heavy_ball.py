@@ -395,35 +395,43 @@ def _search(params, ctx):
     smallest rate measured at any (η, β) tried: an achieved rate, never an extrapolation.
     Accuracy: at the optimum both ends sit on the edge of the complex-root regime, where
     the root modulus moves like √(δη), so a resolution δ gives errors ~√δ: rtol 1e-4."""
-    from .._util import golden_section
+    from theorykit.numeric.rate_search import linear_rates, trajectory_rates
+
+    from .._golden import golden_section_many
 
     eig = spread(params["mu"], params["L"], params["n"])
     grid = 64
-    batch = np.tile(eig, (grid, 1))
-    probes, seed = _probes(), _seed(ctx)
+    seed = _seed(ctx)
 
-    from theorykit.numeric.rate_search import trajectory_rates
-
-    def best_over_eta(beta_v):
-        # the zoom ranks grid points by the runs themselves (trajectory_rates: linear_rate's run, its
-        # N-th root within ~1e-11); only the point it settles on is measured certified, so every value
-        # in ``seen`` is a certified linear_rate, at 1/384 of the extended-precision work
-        lo, hi = 0.0, 4.0 / params["L"]
+    def best_over_eta(betas):
+        # For each beta the zoom ranks grid points by the runs themselves (trajectory_rates:
+        # linear_rate's run, its N-th root within ~1e-11); only the point it settles on is measured
+        # certified (linear_rates: linear_rate as if called alone), so every value the search sees is
+        # a certified linear_rate, at 1/384 of the extended-precision work. The golden section's
+        # candidates (several betas) run as one batch, each from the start a lone call draws.
+        nb = len(betas)
+        lo, hi = [0.0] * nb, [4.0 / params["L"]] * nb
+        batch = np.tile(eig, (nb * grid, 1))
+        moms = np.repeat(np.asarray(betas, dtype=np.float64), grid)
         for _ in range(6):
-            etas = np.linspace(lo, hi, grid + 1)[1:]
-            rates = trajectory_rates("heavy_ball", batch, etas, momentum=np.full(grid, beta_v), seed=seed)
-            i = int(np.argmin(rates))
-            step = etas[1] - etas[0]
-            lo, hi = max(etas[i] - step, 0.0), etas[i] + step
-        rate = float(probes.linear_rate("heavy_ball", eig, float(etas[i]), momentum=float(beta_v), seed=seed))
-        seen.append((rate, float(beta_v)))
-        return rate
+            etas = np.stack([np.linspace(lo[j], hi[j], grid + 1)[1:] for j in range(nb)])
+            rates = trajectory_rates("heavy_ball", batch, etas.reshape(-1), momentum=moms, seed=seed,
+                                     blocks=nb).reshape(nb, grid)
+            best = [int(np.argmin(rates[j])) for j in range(nb)]
+            for j, i in enumerate(best):
+                step = etas[j, 1] - etas[j, 0]
+                lo[j], hi[j] = max(etas[j, i] - step, 0.0), etas[j, i] + step
+        found = np.array([etas[j, i] for j, i in enumerate(best)])
+        out = linear_rates("heavy_ball", np.tile(eig, (nb, 1)), found, momentum=np.asarray(betas, dtype=np.float64),
+                           seed=seed)
+        return [r if isinstance(r, Exception) else float(r) for r in out]
 
     def go():
-        golden_section(lambda sv: best_over_eta(sv * sv), 0.0, 0.999, tol=1e-6)
-        return min(seen)
+        # 64 x n rows per candidate: fewer candidates per call where the rows are many
+        res = golden_section_many(lambda svs: best_over_eta([sv * sv for sv in svs]), 0.0, 0.999, tol=1e-6,
+                                  depth=3 if params["n"] <= 2 else 2)
+        return min((rate, float(sv * sv)) for sv, rate in res.path)
 
-    seen: list[tuple[float, float]] = []
     return cached("momentum.optimal_search", {k: params[k] for k in ("mu", "L", "n")}, ctx, go)
 
 

@@ -15,7 +15,8 @@ from theorykit.claims.claim import Claim, Kind, NumericCheck
 from theorykit.numeric.nqm import critical_batch_sizes, tuned_steps
 
 from .._stochastic import WU, ZHANG, cached
-from .._util import S, golden_section, rounded, thorough
+from .._golden import golden_section_many
+from .._util import S, rounded, thorough
 
 __all__ = ["NQM_CRITICAL_BATCH", "NQM_SHORT_HORIZON"]
 
@@ -234,12 +235,13 @@ def _measured_greedy_lr(params, ctx) -> float:
     B_ = float(params["B"])
     expected_loss(hs, np.array([0.0]), batch_size=B_, theta0_sq=s_)  # validates the inputs once
 
-    def loss(a):
-        # the same exact step as expected_loss (moment_step), without re-validating per evaluation
-        return float(one_step_losses(hs, s_, np.array([a]), B_)[0])
+    def losses(alphas):
+        # the same exact step as expected_loss (moment_step), without re-validating per evaluation;
+        # the golden section's candidates of five steps at once (row by row the same numbers)
+        return [float(v) for v in one_step_losses(hs, s_, np.asarray(alphas, dtype=np.float64), B_)]
 
     # the greedy lr is a weighted average of 1/h_i (coordinates with s_i > 0) shrunk by the noise, so <= 1/min h
-    return golden_section(loss, 0.0, 1.5 / float(np.min(hs)), tol=1e-12)[0]
+    return golden_section_many(losses, 0.0, 1.5 / float(np.min(hs)), tol=1e-12, depth=5).x
 
 
 def _greedy_params():

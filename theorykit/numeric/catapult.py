@@ -166,29 +166,24 @@ def _bisect(pred, lo: float, hi: float, rtol: float, *, batch=None, depth: int =
     if batch is None:
         if pred(lo) or not pred(hi):
             raise InputError("bracket", f"the predicate must be False at {lo} and True at {hi}")
-    else:
-        ends = batch(np.array([lo, hi]))
-        if ends[0] or not ends[1]:
-            raise InputError("bracket", f"the predicate must be False at {lo} and True at {hi}")
-    while hi - lo > rtol * hi:
-        if batch is None:
+        while hi - lo > rtol * hi:
             mid = (lo + hi) / 2
             if pred(mid):
                 hi = mid
             else:
                 lo = mid
-            continue
-        mids = []  # the subtree of midpoints, in the order the sequential loop would make them
-        level = [(lo, hi)]
-        for _ in range(depth):
-            nxt = []
-            for a, b in level:
-                if b - a > rtol * b:
-                    m = (a + b) / 2
-                    mids.append(m)
-                    nxt += [(a, m), (m, b)]
-            level = nxt
-        value = dict(zip(mids, batch(np.array(mids)).tolist()))
+        return (lo + hi) / 2
+    # the two ends are decided in the same call as the first subtree (whose values are used only
+    # once the ends are confirmed)
+    mids = _subtree(lo, hi, rtol, depth)
+    got = batch(np.array([lo, hi] + mids)).tolist()
+    if got[0] or not got[1]:
+        raise InputError("bracket", f"the predicate must be False at {lo} and True at {hi}")
+    value = dict(zip(mids, got[2:]))
+    while hi - lo > rtol * hi:
+        if not value:
+            mids = _subtree(lo, hi, rtol, depth)
+            value = dict(zip(mids, batch(np.array(mids)).tolist()))
         for _ in range(depth):
             if not hi - lo > rtol * hi:
                 break
@@ -197,7 +192,23 @@ def _bisect(pred, lo: float, hi: float, rtol: float, *, batch=None, depth: int =
                 hi = mid
             else:
                 lo = mid
+        value = {}
     return (lo + hi) / 2
+
+
+def _subtree(lo: float, hi: float, rtol: float, depth: int) -> list:
+    """Every midpoint the sequential bisection could visit in its next ``depth`` levels from
+    [lo, hi], in the order it would make them."""
+    mids, level = [], [(lo, hi)]
+    for _ in range(depth):
+        nxt = []
+        for a, b in level:
+            if b - a > rtol * b:
+                m = (a + b) / 2
+                mids.append(m)
+                nxt += [(a, m), (m, b)]
+        level = nxt
+    return mids
 
 
 def spike_boundary(u, v, x: float, *, steps: int = 200, lo: float = 0.5, hi: float = 3.5, rtol: float = 1e-7) -> float:

@@ -95,18 +95,20 @@ def two_layer_gd(task: Task, W1: Any, W2: Any, lr: float, steps: int, *, every: 
     n = task.X.shape[0]
     C31 = task.Y.T @ task.X / n  # (d_out, d_in): GD only ever sees the data through these two
     C11 = task.X.T @ task.X / n
-    times, modes = [], []
-    # np.add.reduce is np.sum without its Python dispatch (the same sum, bit for bit): with
-    # matrices this small the dispatch is a large part of a step
-    total = np.add.reduce if isinstance(task.U, np.ndarray) else xp.sum
-    U, V = task.U, task.V
+    # on NumPy, A.dot(B) is A @ B (the same BLAS gemm) without matmul's ufunc dispatch, which with
+    # matrices this small is a large part of a step
+    mm = np.ndarray.dot if isinstance(W1, np.ndarray) and isinstance(W2, np.ndarray) else xp.matmul
+    times, products = [], []
     for t in range(int(steps) + 1):
-        P = W2 @ W1  # W2 @ W1 @ C11 below is (W2 @ W1) @ C11: the product is formed once per step
+        P = mm(W2, W1)  # W2 @ W1 @ C11 below is (W2 @ W1) @ C11: the product is formed once per step
         if t % every == 0 or t == steps:
             times.append(t)
-            modes.append(total(U * (P @ V), axis=0))
+            products.append(P)
         if t == steps:
             break
-        E = C31 - P @ C11  # minus the gradient of the loss in the product
-        W1, W2 = W1 + lr * (W2.T @ E), W2 + lr * (E @ W1.T)
-    return ModeRun(xp.asarray(times), xp.stack(modes))
+        E = C31 - mm(P, C11)  # minus the gradient of the loss in the product
+        W1, W2 = W1 + lr * mm(W2.T, E), W2 + lr * mm(E, W1.T)
+    # the mode strengths of all recorded products at once (the loop is overhead-bound on these
+    # tiny matrices): U_a^T P V_a = sum over the output axis of U * (P @ V), per product
+    Ps = xp.stack(products)
+    return ModeRun(xp.asarray(times), xp.sum(task.U * (Ps @ task.V), axis=-2))

@@ -339,33 +339,36 @@ def eigen_power_run(T: Transition, e0: Any, e_prev0: Any, steps: int) -> PowerRu
         zero = xp.zeros_like(T.m11)
         m11, m12, m21, m22 = (xp.where(finite, m, zero) for m in T)
         t = (m11 + m22) / 2
-        D = xp.stack([(m11 - m22) / 2, m12, m21])  # (3, ...): d11, d12, d21 (d22 = -d11)
-        delta = D[0, ...] * D[0, ...] + D[1, ...] * D[2, ...]
-        p_scale = xp.zeros_like(t)
+        # D = [[d0, d1], [d2, -d0]] kept as three arrays: this loop runs ~40 times per call on
+        # tiny arrays, so the number of array operations, not their size, is what it costs
+        d0, d1, d2 = (m11 - m22) / 2, m12, m21
+        delta = d0 * d0 + d1 * d2
+        p_scale, one_t = xp.zeros_like(t), xp.ones_like(t)
         u, w = e0 + zero, e_prev0 + zero
         n0 = xp.sqrt(u * u + w * w)
         log_norm = xp.log(n0)
         # Normalize by division: the reciprocal of a subnormal norm overflows to inf.
         # A state that is exactly 0 stays 0 (divided by 1), not NaN.
-        safe = n0 + xp.astype(n0 == 0, n0.dtype)
+        one = xp.ones_like(n0)
+        safe = xp.where(n0 == 0, one, n0)
         u, w = u / safe, w / safe
         n = steps
         while n:
             if n & 1:
-                u, w = t * u + D[0, ...] * u + D[1, ...] * w, t * w + D[2, ...] * u - D[0, ...] * w
+                u, w = t * u + d0 * u + d1 * w, t * w + d2 * u - d0 * w
                 s = xp.sqrt(u * u + w * w)
                 log_norm = log_norm + p_scale + xp.log(s)
-                safe = s + xp.astype(s == 0, s.dtype)
+                safe = xp.where(s == 0, one, s)
                 u, w = u / safe, w / safe
             n >>= 1
             if n:
-                s = xp.maximum(xp.abs(t), xp.max(xp.abs(D), axis=0))
+                s = xp.maximum(xp.maximum(xp.abs(t), xp.abs(d0)), xp.maximum(xp.abs(d1), xp.abs(d2)))
                 p_scale = 2 * (p_scale + xp.log(s))
-                safe = s + xp.astype(s == 0, s.dtype)
+                safe = xp.where(s == 0, one_t, s)
                 # delta <= 2 s^2, so (delta/s)/s stays O(1); s*s alone underflows for s < 1e-154
-                t, D, delta = t / safe, D / safe, (delta / safe) / safe
-                tt = t * t
-                t, D, delta = tt + delta, (t + t) * D, 4 * tt * delta
+                t, d0, d1, d2, delta = t / safe, d0 / safe, d1 / safe, d2 / safe, (delta / safe) / safe
+                tt, t2 = t * t, t + t
+                t, d0, d1, d2, delta = tt + delta, t2 * d0, t2 * d1, t2 * d2, 4 * tt * delta
         log_norm = xp.where(finite, log_norm, xp.full_like(log_norm, math.inf))
     return PowerRun((u, w), log_norm)
 

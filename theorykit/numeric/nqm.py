@@ -164,16 +164,49 @@ def expected_loss(h, schedule, *, batch_size, momentum=0.0, precond_power=0.0, t
     zeros = xp.zeros((S, h.shape[0]), dtype=xp.float64)
     m = Moments(zeros + t0, zeros, zeros)
     noise = h / B
-    out = [xp.sum(0.5 * h * m.theta2, axis=1)]
-    for k in range(T):
-        a = sched[:, k : k + 1] * precond
-        m = moment_step(m, a, h, noise, beta)
-        out.append(xp.sum(0.5 * h * m.theta2, axis=1))
-    loss = xp.stack(out, axis=1)
+    loss = _plain_sgd_losses(m.theta2, sched, precond, h, noise, xp) if beta == 0.0 and not return_moments else None
+    if loss is None:
+        out = [xp.sum(0.5 * h * m.theta2, axis=1)]
+        for k in range(T):
+            a = sched[:, k : k + 1] * precond
+            m = moment_step(m, a, h, noise, beta)
+            out.append(xp.sum(0.5 * h * m.theta2, axis=1))
+        loss = xp.stack(out, axis=1)
     if squeeze:
         loss = loss[0, ...]
         m = Moments(*(f[0, ...] for f in m))
     return (loss, m) if return_moments else loss
+
+
+def _plain_sgd_losses(theta2, sched, precond, h, noise, xp):
+    """``expected_loss``'s losses for momentum 0, or None where that shortcut could differ.
+
+    With beta = 0 ``moment_step``'s theta2 update is r^2 theta2 - (2 r a 0) cross + (a 0)^2 v2
+    + a^2 noise, and its middle terms are exactly +-0 while cross, v2 and 2 r a are finite;
+    then theta2 alone follows r^2 theta2 + a^2 noise, the same numbers in the same order
+    (and nothing else need be computed). Finite is guaranteed when the recorded losses bound
+    theta2 (<= loss / min(h/2)) well inside float64 range for every product the full step forms;
+    otherwise (an overflowing run, whose later moments are NaN in the full step) None sends
+    the caller to the full step."""
+    if int(sched.shape[1]) == 0:
+        return None
+    hh = 0.5 * h
+    with np.errstate(all="ignore"):
+        # every step's a = lr * p_i is at most this (a product of the maxima, rounded up or equal)
+        a_max = float(xp.max(xp.abs(sched))) * float(xp.max(precond))
+        out = [xp.sum(hh * theta2, axis=1)]
+        for k in range(int(sched.shape[1])):
+            a = sched[:, k : k + 1] * precond
+            r = 1.0 - a * h
+            theta2 = r * r * theta2 + a * a * noise
+            out.append(xp.sum(hh * theta2, axis=1))
+        loss = xp.stack(out, axis=1)
+        h_max, hh_min, top = float(xp.max(h)), float(xp.min(hh)), float(xp.max(loss))
+        # |cross|, v2, 2 r a of the full step stay below this when theta2 <= top / min(h/2)
+        scale = (1.0 + a_max * h_max) * max(h_max, h_max * h_max, 1.0) * (top / hh_min + float(xp.max(noise)))
+    if not (math.isfinite(scale) and scale < 1e290 and a_max < 1e100 and a_max * h_max < 1e100):
+        return None
+    return loss
 
 
 class Runs(NamedTuple):
@@ -399,17 +432,18 @@ def tuned_losses(h, T, batch_size, xp=None):
 def _loss_and_grad(lrs, h, batch_size, theta0_sq):
     """Final expected loss of plain SGD and its gradient in the lrs (backward costate recursion)."""
     T = lrs.size
+    a = lrs[:, None]
+    contract = (1 - a * h) ** 2  # (T, d): s_{k+1} = contract_k s_k + a_k^2 h / B
+    inject = a * a * h / batch_size
     s = np.empty((T + 1, h.size))
     s[0] = theta0_sq
-    for k in range(T):
-        a = lrs[k]
-        s[k + 1] = (1 - a * h) ** 2 * s[k] + a * a * h / batch_size
-    lam = 0.5 * h  # d loss / d s_T
-    grad = np.empty(T)
-    for k in range(T - 1, -1, -1):  # lam_k = d loss / d s_k, the dynamic-programming costate
-        a = lrs[k]
-        grad[k] = float(np.sum(lam * (-2.0 * h * (1 - a * h) * s[k] + 2.0 * a * h / batch_size)))
-        lam = lam * (1 - a * h) ** 2
+    for k in range(T):  # the forward recursion is sequential; everything else is batched over k
+        s[k + 1] = contract[k] * s[k] + inject[k]
+    # lam_k = d loss / d s_k, the dynamic-programming costate: lam_T = h/2, lam_k = lam_{k+1} contract_k,
+    # a running product from the end (np.cumprod multiplies in that order, the loop's roundings)
+    lam = np.cumprod(np.concatenate([(0.5 * h)[None], contract[::-1]]), axis=0)[::-1]  # lam[k] = lam_k
+    # grad_k = sum(lam_{k+1} (-2 h (1 - a_k h) s_k + 2 a_k h / B)), row by row the same sum
+    grad = np.sum(lam[1:] * (-2.0 * h * (1 - a * h) * s[:-1] + 2.0 * a * h / batch_size), axis=1)
     return float(0.5 * np.sum(h * s[-1])), grad
 
 

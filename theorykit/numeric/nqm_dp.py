@@ -88,10 +88,15 @@ def dp_schedule(h, T, batch_size, *, theta0_sq=1.0, n_state=160, n_lr=200) -> DP
     # so their stencil is computed once and each Bellman step is a gather and a min.
     st = _stencil(grids, (1 - a * h) ** 2 * mesh[None] + a**2 * h / B)  # points (n_lr, n, .., d)
     tables = [0.5 * np.sum(h * mesh, axis=-1)]  # V_T, then V_{T-1}, ..., V_0
-    # the gather as one flat take (the same values as values[st.index], without tuple fancy indexing)
+    # the gather as one flat take per corner (the same values as values[st.index], without tuple fancy
+    # indexing), accumulated corner by corner: the order np.sum(..., axis=0) adds them in, without
+    # the (2^d, n_lr, n, ..) temporaries
     flat = np.ravel_multi_index(st.index, tables[0].shape)
     for _ in range(T):
-        tables.append(np.min(np.sum(st.weight * np.take(tables[-1], flat), axis=0), axis=0))
+        acc = st.weight[0] * np.take(tables[-1], flat[0])
+        for corner in range(1, flat.shape[0]):
+            acc += st.weight[corner] * np.take(tables[-1], flat[corner])
+        tables.append(np.min(acc, axis=0))
     tables.reverse()  # tables[k] = V_k
     value = float(_apply(_stencil(grids, np.full((1, h.size), s0)), tables[0])[0])
     s = np.full(h.size, s0)

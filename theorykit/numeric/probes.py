@@ -211,48 +211,121 @@ def _check_rtol(rtol: Any) -> float:
     return r
 
 
-def _bisect(stable, scale: Any, tol: float, xp: Any, rows_stable=None) -> Any:
+# Evaluations per batched call of the bisection: a run's cost is ~40 squarings of a few array
+# operations each, flat up to a few hundred elements, so this many (rows x directions) cost
+# about as much as one.
+_BATCH_ELEMENTS = 128
+_MAX_LEVELS = 8
+
+
+def _bisect(rows_stable, scale: Any, tol: float, xp: Any, row_size: int = 1) -> Any:
     """Largest eta with stable(eta) per problem, to relative precision ``tol``.
 
-    ``stable`` maps a (batch,) array of step sizes to (batch,) bools and must be
-    monotone (stable on (0, eta*]). The bracket starts at ``scale`` and is
-    widened by doubling/halving; then geometric bisection. ``rows_stable(eta, idx)``,
-    if given, decides only the rows ``idx``: problems whose bracket has converged stop
-    running.
+    ``rows_stable(eta, idx)`` maps step sizes ``eta`` (n,) for the problems ``idx`` (n,) (an
+    integer array that may repeat a problem) to (n,) bools and must be monotone in eta (stable
+    on (0, eta*]). The bracket starts at ``scale`` and is widened by doubling/halving; then
+    geometric bisection. Problems whose bracket has converged stop running.
+
+    The result is that of the plain sequential search (one decision per problem per step),
+    bit for bit; the decisions are only batched: each call decides, per open problem, the
+    whole tree of the next ``levels`` bisection steps (2^levels - 1 step sizes, computed
+    exactly as the sequential search would) and the doubling and halving chains of the
+    bracketing, so ~40 sequential runs become ~7 calls. ``row_size`` (elements per problem
+    of one run) sets how many levels fit one call.
     """
-    lo = xp.zeros_like(scale)
-    hi = xp.full_like(scale, math.inf)
-    eta = scale
-    for _ in range(2 * _MAX_BRACKET + 1):
-        ok = stable(eta)
-        lo = xp.where(ok, eta, lo)
-        hi = xp.where(ok, hi, eta)
-        up, down = hi == math.inf, lo == 0
-        if not bool(xp.any(up | down)):
-            break
-        eta = xp.where(up, eta * 2, xp.where(down, eta / 2, eta))
-    # anything still unbracketed is stable up to scale*2^64 (-> inf) or nowhere (-> 0)
-    up_or_down = (hi == math.inf) | (lo == 0)
-    for _ in range(200):
-        with quiet():
-            width = xp.where(up_or_down, xp.zeros_like(lo), hi / xp.where(lo > 0, lo, xp.ones_like(lo)) - 1)
-        open_ = width > tol
-        if not bool(xp.any(open_)):
-            break
-        # sqrt(lo) sqrt(hi): lo*hi may under/overflow
-        mid = xp.where(up_or_down, lo, xp.sqrt(lo) * xp.sqrt(xp.where(up_or_down, lo, hi)))
-        if rows_stable is not None and not bool(xp.all(open_)):
-            # only the problems whose bracket is still wider than tol run (each row is independent)
-            idx = xp.nonzero(open_)[0]
-            ok = xp.zeros_like(open_)
-            ok[idx] = rows_stable(xp.take(mid, idx, axis=0), idx)
-        else:
-            ok = stable(mid)
-        lo = xp.where(ok & ~up_or_down & open_, mid, lo)
-        hi = xp.where(~ok & ~up_or_down & open_, mid, hi)
-    with quiet():
-        out = xp.where(hi == math.inf, hi, xp.where(lo == 0, lo, xp.sqrt(lo) * xp.sqrt(hi)))
-    return out
+    sc = np.asarray(to_numpy(scale), dtype=np.float64)
+    lo, hi = _bracket(rows_stable, sc, xp, row_size)
+    with np.errstate(all="ignore"):
+        up_or_down = (hi == math.inf) | (lo == 0)
+        used = np.zeros(sc.shape, dtype=np.int64)
+        while True:
+            open_ = ~up_or_down & (hi / np.where(lo > 0, lo, 1.0) - 1 > tol) & (used < 200)
+            rows = np.flatnonzero(open_)
+            if rows.size == 0:
+                break
+            levels = _levels(rows.size, row_size)
+            # the tree in heap order: level k at columns 2^k - 1 ... 2^(k+1) - 2; from node p the
+            # unstable outcome (hi = mid) leads to child 2p, the stable one (lo = mid) to 2p + 1
+            blo, bhi, nodes = lo[rows, None], hi[rows, None], []
+            for _ in range(levels):
+                mid = np.sqrt(blo) * np.sqrt(bhi)  # sqrt(lo) sqrt(hi): lo*hi may under/overflow
+                nodes.append(mid)
+                blo = np.stack([blo, mid], axis=-1).reshape(rows.size, -1)
+                bhi = np.stack([mid, bhi], axis=-1).reshape(rows.size, -1)
+            nodes = np.concatenate(nodes, axis=1)
+            ok = _decide(rows_stable, nodes, rows, xp)
+            rlo, rhi, rused = lo[rows], hi[rows], used[rows]
+            pos = np.zeros(rows.size, dtype=np.int64)
+            for k in range(levels):
+                live = (rhi / rlo - 1 > tol) & (rused < 200)
+                col = 2**k - 1 + pos
+                mid, good = nodes[np.arange(rows.size), col], ok[np.arange(rows.size), col]
+                rlo = np.where(live & good, mid, rlo)
+                rhi = np.where(live & ~good, mid, rhi)
+                rused = rused + live
+                pos = 2 * pos + good
+            lo[rows], hi[rows], used[rows] = rlo, rhi, rused
+        out = np.where(hi == math.inf, hi, np.where(lo == 0, lo, np.sqrt(lo) * np.sqrt(hi)))
+    return xp.asarray(out, dtype=xp.float64)
+
+
+def _levels(rows: int, row_size: int) -> int:
+    """Bisection levels decided per call: 2^levels - 1 runs per row within _BATCH_ELEMENTS."""
+    fit = _BATCH_ELEMENTS // max(rows * row_size, 1) + 1
+    return max(1, min(_MAX_LEVELS, fit.bit_length() - 1))
+
+
+def _decide(rows_stable, etas: np.ndarray, rows: np.ndarray, xp: Any) -> np.ndarray:
+    """rows_stable on the (len(rows), k) step sizes ``etas``, row i for problem rows[i]."""
+    idx = np.repeat(rows, etas.shape[1])
+    ok = rows_stable(xp.asarray(etas.reshape(-1), dtype=xp.float64), xp.asarray(idx))
+    return np.asarray(to_numpy(ok), dtype=bool).reshape(etas.shape)
+
+
+def _bracket(rows_stable, scale: np.ndarray, xp: Any, row_size: int):
+    """(lo, hi) per problem: the doubling/halving from ``scale`` of the sequential search (at
+    most 2 _MAX_BRACKET + 1 decisions per problem; lo = 0 / hi = inf where it ran out). Each
+    call decides, per unbracketed problem, the current step size and the next ``chain``
+    doublings and halvings of it, so the search usually takes one call."""
+    n = scale.shape[0]
+    lo, hi, eta = np.zeros(n), np.full(n, math.inf), scale.copy()
+    used = np.zeros(n, dtype=np.int64)
+    todo = np.ones(n, dtype=bool)
+    with np.errstate(all="ignore"):
+        while True:
+            rows = np.flatnonzero(todo & (used < 2 * _MAX_BRACKET + 1))
+            if rows.size == 0:
+                break
+            chain = max(1, (2**_levels(rows.size, row_size) - 2) // 2)
+            ups, downs, u, d = [], [], eta[rows], eta[rows]
+            for _ in range(chain):
+                u, d = u * 2, d / 2
+                ups.append(u)
+                downs.append(d)
+            cand = np.stack([eta[rows]] + ups + downs, axis=1)  # columns: eta, up 1..chain, down 1..chain
+            ok = _decide(rows_stable, cand, rows, xp)
+            for i, r in enumerate(rows):
+                col, way = 0, 0  # way: +1 on the doubling chain, -1 on the halving chain
+                while True:
+                    e, good = cand[i, col], ok[i, col]
+                    used[r] += 1
+                    if good:
+                        lo[r] = e
+                    else:
+                        hi[r] = e
+                    up, down = hi[r] == math.inf, lo[r] == 0
+                    if not (up or down):
+                        todo[r] = False
+                        break
+                    nxt = 1 if up else -1
+                    eta[r] = e * 2 if up else e / 2
+                    if used[r] >= 2 * _MAX_BRACKET + 1:
+                        break
+                    j = (col if way == 1 else col - chain if way == -1 else 0) + 1  # chain index of the next
+                    if (way not in (0, nxt)) or j > chain:
+                        break  # the next step size is not among this call's candidates
+                    way, col = nxt, (j if nxt == 1 else chain + j)
+    return lo, hi
 
 
 def _default_threshold_steps(tol: float) -> int:
@@ -295,9 +368,6 @@ def stability_threshold(
     steps = _check_steps(steps, _default_threshold_steps(tol))
     e0 = _start(xp, tuple(lam.shape), seed)
 
-    def stable(eta):
-        return _eigen_growth(method, lam, eta[:, None], mom, steps, e0, xp) <= GROWTH_TOL
-
     def rows_stable(eta, idx):
         take = lambda a: xp.take(a, idx, axis=0)  # noqa: E731
         return _eigen_growth(method, take(lam), eta[:, None], take(mom), steps, take(e0), xp) <= GROWTH_TOL
@@ -306,7 +376,7 @@ def stability_threshold(
     # doubling/halving finds the bracket), computable alike from eigenvalues and
     # from the matrix (Frobenius norm), so both forms bisect identically.
     scale = _bracket_start(lam, (-1,), xp)
-    eta = _resolved(_bisect(stable, scale, tol, xp, rows_stable), scale, tol, xp)
+    eta = _resolved(_bisect(rows_stable, scale, tol, xp, lam.shape[-1]), scale, tol, xp)
     _certify_threshold(method, lam, mom, eta, rtol)
     return _output(eta, single)
 
@@ -401,12 +471,13 @@ def stability_threshold_matrix(
     s0 = xp.concat([e0, e0], axis=-1)
     log_s0 = xp.log(xp.linalg.vector_norm(s0, axis=-1))
 
-    def stable(eta):
-        M = transition_matrix(method, A, eta[:, None, None], momentum=mom)
-        return dense_power_run(M, s0, steps).log_norm - log_s0 <= GROWTH_TOL
+    def rows_stable(eta, idx):
+        take = lambda a: xp.take(a, idx, axis=0)  # noqa: E731
+        M = transition_matrix(method, take(A), eta[:, None, None], momentum=take(mom))
+        return dense_power_run(M, take(s0), steps).log_norm - take(log_s0) <= GROWTH_TOL
 
     scale = _bracket_start(A, (-2, -1), xp)
-    eta = _resolved(_bisect(stable, scale, tol, xp), scale, tol, xp)
+    eta = _resolved(_bisect(rows_stable, scale, tol, xp, 4 * d * d), scale, tol, xp)
     _certify_threshold_matrix(method, A, mom, eta, rtol)
     return _output(eta, single)
 
@@ -455,21 +526,30 @@ def linear_rate(
     bad = np.flatnonzero(report.status != "certified")
     if bad.size:
         b = int(bad[0])
-        r, t, sens = float(report.rate[b]), float(report.trajectory[b]), float(report.sensitivity[b])
-        if (r < 1) != (r - sens < 1) or (r < 1) != (r + sens < 1):
-            why = (f"one ulp in an input moves the rate {r!r} by {sens:.3g}, across 1: float64 inputs do not "
-                   f"determine whether the method converges here")
-        else:
-            why = (f"the run's N-th root {t!r} disagrees with the spectral radius {r!r} of the method's "
-                   f"transition beyond the run's bias bound")
-        where = f" (problem {b})" if report.rate.shape[0] > 1 else ""
-        raise InconclusiveMeasurement(f"linear_rate is inconclusive{where}: {why}")
+        raise _inconclusive_rate(report, b, f" (problem {b})" if report.rate.shape[0] > 1 else "")
     if report.rate.shape[0] == 1 and np.ndim(eigenvalues) == 1:
-        return Rate(float(report.rate[0]), error=float(report.error[0]), margin=float(report.margin[0]),
-                    sensitivity=float(report.sensitivity[0]), status="certified",
-                    trajectory=float(report.trajectory[0]))
+        return _single_rate(report, 0)
     xp = get_namespace(backend)
     return xp.asarray(report.rate)
+
+
+def _inconclusive_rate(report: RateReport, b: int, where: str) -> InconclusiveMeasurement:
+    """What ``linear_rate`` raises for the uncertified problem ``b`` of ``report``."""
+    r, t, sens = float(report.rate[b]), float(report.trajectory[b]), float(report.sensitivity[b])
+    if (r < 1) != (r - sens < 1) or (r < 1) != (r + sens < 1):
+        why = (f"one ulp in an input moves the rate {r!r} by {sens:.3g}, across 1: float64 inputs do not "
+               f"determine whether the method converges here")
+    else:
+        why = (f"the run's N-th root {t!r} disagrees with the spectral radius {r!r} of the method's "
+               f"transition beyond the run's bias bound")
+    return InconclusiveMeasurement(f"linear_rate is inconclusive{where}: {why}")
+
+
+def _single_rate(report: RateReport, b: int) -> Rate:
+    """``linear_rate``'s answer for the certified problem ``b`` of ``report``."""
+    return Rate(float(report.rate[b]), error=float(report.error[b]), margin=float(report.margin[b]),
+                sensitivity=float(report.sensitivity[b]), status="certified",
+                trajectory=float(report.trajectory[b]))
 
 
 def linear_rate_report(
@@ -481,19 +561,24 @@ def linear_rate_report(
     steps: int | None = None,
     seed: int = 0,
     backend: str = "numpy",
+    blocks: int = 1,
 ) -> RateReport:
     """``linear_rate`` with everything per problem: a ``RateReport`` of (batch,) NumPy arrays
-    (rate, error, margin, trajectory, status); never raises for an inconclusive problem."""
+    (rate, error, margin, trajectory, status); never raises for an inconclusive problem.
+    ``blocks``: the problems are that many equal blocks, each run from the start that a
+    call on that block alone draws (a search's batched candidates, as if run one by one)."""
     steps = _check_steps(steps, _RATE_STEPS)
-    method, xp, lam, lr_c, mom, g = _rate_run(method, eigenvalues, lr, momentum, steps, seed, backend)
+    method, xp, lam, lr_c, mom, g = _rate_run(method, eigenvalues, lr, momentum, steps, seed, backend, blocks)
     with quiet():
         traj = xp.exp(g / steps)
     return certified_rates(method, to_numpy(lam), to_numpy(lr_c), to_numpy(mom), to_numpy(traj), steps)
 
 
-def _rate_run(method, eigenvalues, lr, momentum, steps: int, seed: int, backend: str):
+def _rate_run(method, eigenvalues, lr, momentum, steps: int, seed: int, backend: str, blocks: int = 1):
     """The validated inputs of a rate measurement and the log-growth of its ``steps``-step run
-    from the ``seed`` start: (method, xp, lam, lr, momentum, growth), every array (batch, ...)."""
+    from the ``seed`` start: (method, xp, lam, lr, momentum, growth), every array (batch, ...).
+    With ``blocks`` > 1 the batch is that many equal blocks, each started where a run of that
+    block alone starts."""
     method = check_method(method)
     for v, name in ((eigenvalues, "eigenvalues"), (lr, "lr"), (momentum, "momentum")):
         _reject_low_precision(v, name)
@@ -501,7 +586,11 @@ def _rate_run(method, eigenvalues, lr, momentum, steps: int, seed: int, backend:
     batch = lam.shape[0]
     lr_c = _per_problem(check_lr(lr, xp), xp, batch, "lr", single)
     mom = _per_problem(check_momentum(method, momentum, xp), xp, batch, "momentum", single)
-    g = _eigen_growth(method, lam, lr_c, mom, steps, _start(xp, tuple(lam.shape), seed), xp)
+    if isinstance(blocks, bool) or not isinstance(blocks, int) or blocks < 1 or batch % blocks:
+        raise InputError("blocks", f"must be a positive integer dividing the batch {batch}, got {blocks!r}")
+    e0 = _start(xp, (batch // blocks,) + tuple(lam.shape[1:]), seed)
+    e0 = e0 if blocks == 1 else xp.tile(e0, (blocks, 1))
+    g = _eigen_growth(method, lam, lr_c, mom, steps, e0, xp)
     return method, xp, lam, lr_c, mom, g
 
 
