@@ -100,6 +100,15 @@ def test_warm_lanczos_meets_the_residual_test_or_declines():
     A = np.diag(np.arange(1.0, 30.0))
     assert _warm_lanczos(lambda v: A @ v, np.ones(29), 1e-10, steps=1) is None
     assert _warm_lanczos(lambda v: A @ v, np.zeros(29), 1e-10) is None
+    # a start that is exactly the second eigenvector passes the residual test at step one; the minimum
+    # basis (ARPACK's first pass) is what lets the top direction show up -- or hands over to ARPACK
+    e2 = np.zeros(29)
+    e2[-2] = 1.0
+    B = A + 1e-3 * np.ones((29, 29))  # the top direction is not a coordinate: e2 has a component on it
+    v2 = np.linalg.eigh(B)[1][:, -2]
+    pair = _warm_lanczos(lambda v: B @ v, v2 + 1e-6 * np.ones(29), 1e-10, steps=30, min_steps=20)
+    assert pair is None or pair[0] == pytest.approx(np.linalg.eigvalsh(B)[-1], rel=1e-9)
+    assert _warm_lanczos(lambda v: A @ v, e2, 1e-10, min_steps=6) is None  # invariant subspace: to ARPACK
 
 
 def test_warm_started_eigenpair_matches_a_cold_one():

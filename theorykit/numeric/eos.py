@@ -115,7 +115,11 @@ def top_eigenpair(problem: Any, w: np.ndarray, v0: np.ndarray | None = None, tol
         return to_numpy(hvp(w, xp.asarray(np.asarray(v, dtype=np.float64).reshape(-1))))
 
     if v0 is not None:
-        pair = _warm_lanczos(matvec, to_numpy(v0), tol)
+        # no fewer steps than ARPACK's first Krylov basis (ncv; its default is 20 for one pair): a
+        # start that became the second eigenvector at a crossing passes the residual test at once,
+        # and only a basis that size gives the new top direction ARPACK's chance to show up
+        basis = min(dim, int(ncv) if ncv is not None else 20)
+        pair = _warm_lanczos(matvec, to_numpy(v0), tol, min_steps=basis, steps=basis + WARM_LANCZOS_STEPS)
         if pair is not None:
             return pair
     op = LinearOperator((dim, dim), matvec=matvec, dtype=np.float64)
@@ -124,17 +128,16 @@ def top_eigenpair(problem: Any, w: np.ndarray, v0: np.ndarray | None = None, tol
     return float(vals[0]), vecs[:, 0]
 
 
-#: Lanczos steps a warm start gets before ARPACK takes over (a start from a nearby point's
-#: eigenvector converges in 3-6).
+#: Lanczos steps a warm start gets past its minimum before ARPACK takes over.
 WARM_LANCZOS_STEPS = 10
 
 
-def _warm_lanczos(matvec, v0: np.ndarray, tol: float, steps: int = WARM_LANCZOS_STEPS):
-    """(theta, unit y): the top Ritz pair of the Krylov space of v0 as soon as its residual
-    ||H y - theta y|| = |beta_j s_j| is <= tol |theta| (ARPACK's test for ``eigsh(tol=tol)``), or None
-    when ``steps`` steps do not get there. Plain Lanczos with full reorthogonalization: a warm start
-    needs a few matvecs, where ARPACK's restarted iteration spends at least ncv of them plus its
-    own per-call overhead."""
+def _warm_lanczos(matvec, v0: np.ndarray, tol: float, steps: int = WARM_LANCZOS_STEPS, min_steps: int = 1):
+    """(theta, unit y): the top Ritz pair of the Krylov space of v0 as soon as, after at least
+    ``min_steps`` steps, its residual ||H y - theta y|| = |beta_j s_j| is <= tol |theta| (ARPACK's test
+    for ``eigsh(tol=tol)``), or None when ``steps`` steps do not get there. Plain Lanczos with full
+    reorthogonalization: the same Krylov space as ARPACK's first pass, without ARPACK's restarts
+    and per-call overhead."""
     dim = v0.shape[0]
     norm = float(np.linalg.norm(v0))
     if not (norm > 0 and math.isfinite(norm)):
@@ -149,14 +152,18 @@ def _warm_lanczos(matvec, v0: np.ndarray, tol: float, steps: int = WARM_LANCZOS_
         z = z - basis.T @ (basis @ z)
         z = z - basis.T @ (basis @ z)  # twice is enough (Kahan)
         b = float(np.linalg.norm(z))
-        T = np.diag(alpha) + np.diag(beta, 1) + np.diag(beta, -1)
-        theta, S = np.linalg.eigh(T)
-        th, s = float(theta[-1]), S[:, -1]
-        if not (math.isfinite(th) and math.isfinite(b)):
+        if not math.isfinite(b):
             return None
-        if abs(b * s[-1]) <= tol * abs(th) or b == 0.0:
-            y = basis.T @ s
-            return th, y / np.linalg.norm(y)
+        if j + 1 >= min_steps:  # the Ritz pair of T = Q^T H Q (tridiagonal: alpha, beta)
+            theta, S = np.linalg.eigh(np.diag(alpha) + np.diag(beta, 1) + np.diag(beta, -1))
+            th, s = float(theta[-1]), S[:, -1]
+            if not math.isfinite(th):
+                return None
+            if abs(b * s[-1]) <= tol * abs(th):
+                y = basis.T @ s
+                return th, y / np.linalg.norm(y)
+        if b == 0.0:  # an invariant subspace before the test passed: ARPACK restarts from a random vector
+            return None
         beta.append(b)
         Q[j + 1] = z / b
     return None
