@@ -8,6 +8,10 @@ before and after the issue-16 slow-path work (serially, on the same 2-core machi
 of ~10 from other jobs, so absolute values run high; eos.digits_gd is there because JAX was
 installed). Before: commit 5e9fdd8. After: the whole catalog at 60092ac, then the ten claims
 changed after it re-measured at the final commit. ``--compare`` prints their ratios.
+``claim_cpu_{before,after}_perf3.json``: the third round, the whole catalog serially with one BLAS
+thread in the dev venv (JAX installed, so eos.digits_gd is in it), before at 63e2133 on a quiet
+machine and after at a5cd18b with another job on the second core: 186.9 -> 148.5 CPU-s in all,
+142.7 -> 105.2 without eos.digits_gd.
 
 The two cores of a shared machine make wall time meaningless, so this measures
 CPU time: ``verify_claim`` on each claim, serially, without the result cache.
