@@ -2,7 +2,7 @@
 (nets_hvp.hessian_plain) is the matrix of the single HVPs, HVPs at a batch of points
 (nets_hvp.hvp_points_plain, NetProblem.hvp on rows) are the per-point HVPs, and the Gauss-Newton plus
 per-unit form of a one-hidden-layer net's Hessian (nets_hvp.hessian_one_hidden) is that matrix too; sharpness/top_eigenpair
-on the dense path and the warm-started Lanczos agree with Lanczos on HVPs."""
+on the dense path and a warm-started eigenpair agree with Lanczos on HVPs."""
 from __future__ import annotations
 
 import numpy as np
@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from theorykit.numeric.eos import _warm_lanczos, chebyshev_problem, top_eigenpair
+from theorykit.numeric.eos import chebyshev_problem, top_eigenpair
 from theorykit.numeric.nets import DENSE_HESSIAN_MAX, MLP, NetProblem
 from theorykit.numeric.nets_hvp import apply, hessian_one_hidden, hessian_plain, hvp_points_plain, prepare
 from theorykit.numeric.sharpness import _top_k, sharpness
@@ -80,37 +80,6 @@ def test_hvps_at_a_batch_of_points_are_the_single_hvps(net, k):
     assert np.abs(prob.hvp(W, V) - ref).max() <= 1e-12 * scale  # the batched path of NetProblem.hvp
 
 
-def test_warm_lanczos_meets_the_residual_test_or_declines():
-    rng = np.random.default_rng(0)
-    for trial in range(20):
-        d = int(rng.integers(2, 40))
-        A = rng.standard_normal((d, d))
-        A = (A + A.T) / 2
-        vals, vecs = np.linalg.eigh(A)
-        v0 = vecs[:, -1] + 10.0 ** -rng.integers(1, 6) * rng.standard_normal(d)  # a nearby start
-        for tol in (1e-6, 1e-10):
-            pair = _warm_lanczos(lambda v: A @ v, v0, tol)
-            if pair is None:
-                continue
-            th, y = pair
-            assert abs(np.linalg.norm(y) - 1) < 1e-12
-            assert np.linalg.norm(A @ y - th * y) <= 1.01 * tol * abs(th) + 1e-13 * np.abs(vals).max()
-            assert th == pytest.approx(vals[-1], rel=1e-6, abs=1e-12)
-    # a start orthogonal to nothing useful with one step allowed: declined, never a wrong pair
-    A = np.diag(np.arange(1.0, 30.0))
-    assert _warm_lanczos(lambda v: A @ v, np.ones(29), 1e-10, steps=1) is None
-    assert _warm_lanczos(lambda v: A @ v, np.zeros(29), 1e-10) is None
-    # a start that is exactly the second eigenvector passes the residual test at step one; the minimum
-    # basis (ARPACK's first pass) is what lets the top direction show up -- or hands over to ARPACK
-    e2 = np.zeros(29)
-    e2[-2] = 1.0
-    B = A + 1e-3 * np.ones((29, 29))  # the top direction is not a coordinate: e2 has a component on it
-    v2 = np.linalg.eigh(B)[1][:, -2]
-    pair = _warm_lanczos(lambda v: B @ v, v2 + 1e-6 * np.ones(29), 1e-10, steps=30, min_steps=20)
-    assert pair is None or pair[0] == pytest.approx(np.linalg.eigvalsh(B)[-1], rel=1e-9)
-    assert _warm_lanczos(lambda v: A @ v, e2, 1e-10, min_steps=6) is None  # invariant subspace: to ARPACK
-
-
 def test_warm_started_eigenpair_matches_a_cold_one():
     prob = chebyshev_problem(32)
     w = np.asarray(prob.mlp.init_params(1, 0.7))
@@ -133,3 +102,52 @@ def test_one_hidden_layer_hessian_is_the_r_operator_hessian(d, m, C, n, act, ce,
     scale = max(1.0, float(np.abs(ref).max()))
     assert np.abs(hessian_one_hidden(mlp, w, prob.X, prob.T) - ref).max() <= 1e-12 * scale
     assert np.abs(prob._hessian_trusted(w) - ref).max() <= 1e-12 * scale  # the path NetProblem takes
+
+
+def test_one_hidden_layer_hessian_stays_finite_and_accurate_past_huge_weights():
+    # a relu / cross-entropy net whose outputs overflow the softmax margins (found by a red team):
+    # the Gauss-Newton term is summed in centred form, as the R-operator does, so no inf - inf
+    X = np.array([[-0.605, 0.397, -1.907], [-0.158, 0.612, -0.215], [-0.283, -1.527, 0.771],
+                  [0.024, 1.128, -0.290], [2.641, 0.382, 1.153]])
+    w = np.array([1.54e153, 1.11e153, -1.27e154, 3.53e153, 4.63e153, -1.83e153, -6.73e152, -4.88e153,
+                  -1.87e153, 5.77e153])
+    mlp = MLP((3, 1, 3), "relu", "cross_entropy")
+    prob = NetProblem(mlp, X, np.array([0, 1, 0, 0, 1]))
+    with np.errstate(all="ignore"):
+        H = hessian_one_hidden(mlp, w, prob.X, prob.T)
+        ref = hessian_plain(mlp, prepare(mlp, w, prob.X, prob.T, np))
+    assert np.all(np.isfinite(H)) and np.allclose(H, ref, rtol=0, atol=1e-12 * max(1.0, np.abs(ref).max()))
+
+
+def test_a_non_finite_one_hidden_layer_hessian_falls_back_to_the_r_operator(monkeypatch):
+    import theorykit.numeric.nets_hvp as nets_hvp
+
+    prob = chebyshev_problem(4)
+    w = np.asarray(prob.mlp.init_params(0, 1.0))
+    ref = hessian_plain(prob.mlp, prepare(prob.mlp, w, prob.X, prob.T, np))
+    monkeypatch.setattr(nets_hvp, "hessian_one_hidden", lambda *a: np.full_like(ref, np.nan))
+    assert np.array_equal(prob._hessian_trusted(w), ref)
+
+
+def test_top_symmetric_eig_falls_back_when_lapack_mrrr_fails(monkeypatch):
+    import scipy.linalg
+
+    from theorykit.numeric.sharpness import top_symmetric_eig
+
+    rng = np.random.default_rng(3)
+    A = rng.standard_normal((12, 12))
+    H = (A + A.T) / 2
+    vals, vecs = np.linalg.eigh(H)
+    assert np.allclose(top_symmetric_eig(H, 3), vals[-3:], rtol=0, atol=1e-12)
+    v1, u1 = top_symmetric_eig(H, 1, vectors=True)
+    assert abs(abs(u1[:, 0] @ vecs[:, -1]) - 1) < 1e-12 and v1[0] == pytest.approx(vals[-1], rel=1e-13)
+
+    def fails(*a, **k):  # LAPACK's dsyevr can stop with "Internal Error" on large eigenvalue clusters
+        raise np.linalg.LinAlgError("Internal Error.")
+
+    monkeypatch.setattr(scipy.linalg, "eigh", fails)
+    assert np.array_equal(top_symmetric_eig(H, 3), np.linalg.eigvalsh(H)[-3:])
+    v1, u1 = top_symmetric_eig(H, 1, vectors=True)
+    assert v1[0] == vals[-1] and abs(abs(u1[:, 0] @ vecs[:, -1]) - 1) < 1e-12
+    with pytest.raises(np.linalg.LinAlgError):  # a non-finite matrix: numpy's own error, as before
+        top_symmetric_eig(np.full((4, 4), np.nan), 1)

@@ -141,6 +141,9 @@ def test_stacked_heldout_runs_equal_the_runs_alone():
         assert np.array_equal(np.asarray(a), np.asarray(b))
     with pytest.raises(InputError, match="runs"):
         si.sgd_heldout_averages(prob, Xt, yt, [], 10, **kw)
+    shared = np.random.default_rng(5)  # two runs drawing from one generator would interleave their draws
+    with pytest.raises(InputError, match="own random generator"):
+        si.sgd_heldout_averages(prob, Xt, yt, [(0.1, 0.05, shared), (0.2, 0.05, shared)], 10, **kw)
 
 
 def test_heldout_losses_many_groups_runs_by_length():

@@ -102,71 +102,22 @@ def top_eigenpair(problem: Any, w: np.ndarray, v0: np.ndarray | None = None, tol
     if getattr(problem, "_hvp_trusted", None) is not None:
         w = problem._check_w(w)  # validated once here, not in every matvec
         hvp = problem._hvp_trusted
-        if getattr(problem, "_hvp_operator_trusted", None) is not None:
-            at_w = problem._hvp_operator_trusted(w)
-            hvp = lambda _w, v: at_w(v)  # noqa: E731 - every matvec is at this one w
     # without a warm start a small net's exact pair is cheaper; a warm-started Lanczos needs only
     # ~7 HVPs, cheaper than the dense eigenvectors
     pair = _dense_eigenpair(problem, w) if v0 is None else None
     if pair is not None:
         return pair
+    if getattr(problem, "_hvp_operator_trusted", None) is not None:
+        at_w = problem._hvp_operator_trusted(w)
+        hvp = lambda _w, v: at_w(v)  # noqa: E731 - every matvec is at this one w
 
     def matvec(v):
         return to_numpy(hvp(w, xp.asarray(np.asarray(v, dtype=np.float64).reshape(-1))))
 
-    if v0 is not None:
-        # no fewer steps than ARPACK's first Krylov basis (ncv; its default is 20 for one pair): a
-        # start that became the second eigenvector at a crossing passes the residual test at once,
-        # and only a basis that size gives the new top direction ARPACK's chance to show up
-        basis = min(dim, int(ncv) if ncv is not None else 20)
-        pair = _warm_lanczos(matvec, to_numpy(v0), tol, min_steps=basis, steps=basis + WARM_LANCZOS_STEPS)
-        if pair is not None:
-            return pair
     op = LinearOperator((dim, dim), matvec=matvec, dtype=np.float64)
     v0 = np.random.default_rng(seed).standard_normal(dim) if v0 is None else to_numpy(v0)
     vals, vecs = eigsh(op, k=1, which="LA", tol=tol, v0=v0, ncv=None if ncv is None else min(int(ncv), dim))
     return float(vals[0]), vecs[:, 0]
-
-
-#: Lanczos steps a warm start gets past its minimum before ARPACK takes over.
-WARM_LANCZOS_STEPS = 10
-
-
-def _warm_lanczos(matvec, v0: np.ndarray, tol: float, steps: int = WARM_LANCZOS_STEPS, min_steps: int = 1):
-    """(theta, unit y): the top Ritz pair of the Krylov space of v0 as soon as, after at least
-    ``min_steps`` steps, its residual ||H y - theta y|| = |beta_j s_j| is <= tol |theta| (ARPACK's test
-    for ``eigsh(tol=tol)``), or None when ``steps`` steps do not get there. Plain Lanczos with full
-    reorthogonalization: the same Krylov space as ARPACK's first pass, without ARPACK's restarts
-    and per-call overhead."""
-    dim = v0.shape[0]
-    norm = float(np.linalg.norm(v0))
-    if not (norm > 0 and math.isfinite(norm)):
-        return None
-    Q = np.empty((min(steps, dim) + 1, dim))
-    Q[0] = v0 / norm
-    alpha, beta = [], []
-    for j in range(min(steps, dim)):
-        z = np.asarray(matvec(Q[j]), dtype=np.float64)
-        alpha.append(float(Q[j] @ z))
-        basis = Q[: j + 1]
-        z = z - basis.T @ (basis @ z)
-        z = z - basis.T @ (basis @ z)  # twice is enough (Kahan)
-        b = float(np.linalg.norm(z))
-        if not math.isfinite(b):
-            return None
-        if j + 1 >= min_steps:  # the Ritz pair of T = Q^T H Q (tridiagonal: alpha, beta)
-            theta, S = np.linalg.eigh(np.diag(alpha) + np.diag(beta, 1) + np.diag(beta, -1))
-            th, s = float(theta[-1]), S[:, -1]
-            if not math.isfinite(th):
-                return None
-            if abs(b * s[-1]) <= tol * abs(th):
-                y = basis.T @ s
-                return th, y / np.linalg.norm(y)
-        if b == 0.0:  # an invariant subspace before the test passed: ARPACK restarts from a random vector
-            return None
-        beta.append(b)
-        Q[j + 1] = z / b
-    return None
 
 
 def _dense_eigenpair(problem: Any, w: Any):
@@ -176,14 +127,10 @@ def _dense_eigenpair(problem: Any, w: Any):
     H = dense(w) if dense is not None else None
     if H is None:
         return None
-    from .sharpness import LANCZOS_BLAS_THREADS, _blas_threads
+    from .sharpness import LANCZOS_BLAS_THREADS, _blas_threads, top_symmetric_eig
 
-    from scipy.linalg import eigh
-
-    n = H.shape[0]
     with _blas_threads(LANCZOS_BLAS_THREADS):
-        # LAPACK's MRRR for the top pair alone: a third of the time of the full eigendecomposition
-        vals, vecs = eigh((H + H.T) / 2, subset_by_index=[n - 1, n - 1], driver="evr", check_finite=False)
+        vals, vecs = top_symmetric_eig((H + H.T) / 2, 1, vectors=True)
     return float(vals[-1]), vecs[:, -1]
 
 

@@ -533,7 +533,10 @@ class NetProblem:
         from .nets_hvp import hessian_one_hidden, hessian_plain, prepare
 
         if self.mlp.depth == 2:  # one hidden layer: Gauss-Newton plus per-unit blocks, ~8x cheaper at P = 97
-            return hessian_one_hidden(self.mlp, w, self.X, self.T)
+            H = hessian_one_hidden(self.mlp, w, self.X, self.T)
+            if bool(np.all(np.isfinite(H))):
+                return H
+            # past overflow (inf - inf in the Gauss-Newton term) the R-operator's lines decide, as before
         return hessian_plain(self.mlp, prepare(self.mlp, w, self.X, self.T, self.xp))
 
     def grad(self, w: Any) -> Any:

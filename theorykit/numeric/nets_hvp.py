@@ -346,9 +346,12 @@ def hessian_one_hidden(mlp: MLP, w: Any, X: Any, T: Any) -> Any:
         e = np.exp(out - np.max(out, axis=1, keepdims=True))
         p = e / np.sum(e, axis=1, keepdims=True)
         g = (p - T) / n
-        Js = (np.sqrt(p)[:, :, None] * J).reshape(n * C, P)
+        # J^T (diag p - p p^T) J = sum_c p_c (J_c - q)(J_c - q)^T with q = sum_c p_c J_c (sum_c p_c = 1):
+        # a sum of squares, without the cancellation of sum_c p_c J_c J_c^T - q q^T at large margins
+        # (the centred form the R-operator uses, p * (r - sum p r))
         Q = np.einsum("ic,icp->ip", p, J)
-        H = (Js.T @ Js - Q.T @ Q) / n
+        Js = (np.sqrt(p)[:, :, None] * (J - Q[:, None, :])).reshape(n * C, P)
+        H = Js.T @ Js / n
     # residual term: gamma_ij = sum_c g_ic V_cj (the backpropagated dl/d a_ij)
     gam = g @ V
     blocks = np.einsum("ij,ik,il->jkl", gam * d2, U, U)  # (m, d + 1, d + 1): (W_j, b_j) x (W_j, b_j)

@@ -331,6 +331,8 @@ def sgd_heldout_averages(problem: NormalizedLinear, X_test: Any, y_test: Any, ru
     lrs = [_nonneg(lr, "lr") for lr, _, _ in runs]
     decays = [1.0 - lr * _nonneg(wd, "wd") for lr, (_, wd, _) in zip(lrs, runs)]
     rngs = [np.random.default_rng(r) if not isinstance(r, np.random.Generator) else r for _, _, r in runs]
+    if len({id(g) for g in rngs}) < len(rngs):  # shared, their draws would interleave: not what each gets alone
+        raise InputError("runs", "each run needs its own random generator (or seed); two runs share one")
     test = NormalizedLinear(X_test, y_test)
     W = xp.asarray(np.concatenate([g.standard_normal((chains, problem.dim)) for g in rngs]))
     lr_rows, decay_rows = (xp.asarray(np.repeat(np.asarray(v), chains)[:, None]) for v in (lrs, decays))
