@@ -181,6 +181,25 @@ def test_dask_sweep_equals_serial_and_draws_the_phase_diagram(local_cluster, tmp
     assert png.read_bytes()[:4] == b"\x89PNG"
 
 
+def test_dask_local_starts_and_closes_its_own_cluster(capsys, tmp_path):
+    pytest.importorskip("dask.distributed")
+    import multiprocessing
+
+    from theorykit.claims.parallel import close_dask, dask_client
+
+    client, owned = dask_client("local")  # a LocalCluster of worker processes, started for this run
+    cluster = client._theorykit_cluster
+    assert owned and len(client.scheduler_info()["workers"]) >= 1
+    pids = {n.process.pid for n in cluster.workers.values()}
+    close_dask(client, owned)
+    assert cluster.status.name == "closed"
+    assert not pids & {p.pid for p in multiprocessing.active_children() if p.is_alive()}
+    # a malformed address is an input error naming the option, not a traceback from dask's parser
+    assert main(["verify", "gd.descent_lemma", "--dask", "tcp://nohost", "--cache-dir", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "--dask" in err and "missing port" in err and "Traceback" not in err
+
+
 def test_split_policy_fewer_claims_than_workers_or_long_claims(serial):
     from theorykit.claims.parallel import _to_split
 

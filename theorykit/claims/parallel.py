@@ -40,7 +40,7 @@ from ..errors import InputError, TheorykitError
 from .claim import Claim
 from .result import ClaimResult
 
-__all__ = ["run_claims", "default_jobs", "claim_cache_key", "splittable"]
+__all__ = ["run_claims", "default_jobs", "claim_cache_key", "close_dask", "dask_client", "splittable"]
 
 
 def default_jobs() -> int:
@@ -252,17 +252,37 @@ def remote_verify(claim_id: str, backend: str, seed: int, max_examples, budgets=
 
 
 def dask_client(address):
-    """A ``dask.distributed.Client`` for an address ('tcp://host:8786'), a cluster object, or a Client."""
+    """``(client, owned)``: a ``dask.distributed.Client`` for an address ('tcp://host:8786'), ``"local"``
+    (a LocalCluster of one single-threaded worker process per core, started here), a cluster object,
+    or a Client. ``owned``: the caller closes it with ``close_dask``."""
     try:
-        from dask.distributed import Client
+        from dask.distributed import Client, LocalCluster
     except ModuleNotFoundError:
         raise InputError("--dask", "needs dask.distributed: pip install 'theorykit[dask]'") from None
     if isinstance(address, Client):
         return address, False
+    if address == "local":
+        cluster = LocalCluster(n_workers=default_jobs(), threads_per_worker=1, processes=True,
+                               dashboard_address=None)
+        client = Client(cluster)
+        client._theorykit_cluster = cluster  # closed with the client (close_dask)
+        return client, True
     try:
         return Client(address, timeout="20s"), True
     except (OSError, TimeoutError) as exc:
         raise InputError("--dask", f"cannot connect to the Dask scheduler at {address}: {exc}") from None
+    except (ValueError, TypeError) as exc:  # a malformed address: dask's parser says what is missing
+        raise InputError("--dask", f"{address!r} is not a scheduler address like tcp://host:8786 or 'local' "
+                                   f"({exc})") from None
+
+
+def close_dask(client, owned: bool) -> None:
+    """Close a client from ``dask_client`` (and the LocalCluster it started) if this run owns it."""
+    if owned:
+        cluster = getattr(client, "_theorykit_cluster", None)
+        client.close()
+        if cluster is not None:
+            cluster.close()
 
 
 def _run_dask(chosen, pending, *, address, backend, seed, max_examples, progress, done):
@@ -287,8 +307,7 @@ def _run_dask(chosen, pending, *, address, backend, seed, max_examples, progress
                 steps = claim_steps(chosen[i])
                 progress(ProgressEvent(chosen[i].id, "done", steps, steps, i, len(chosen)))
     finally:
-        if owned:
-            client.close()
+        close_dask(client, owned)
 
 
 # --------------------------------------------------------------------------- entry point

@@ -274,7 +274,7 @@ def sweep(claim: Claim, axes: Sequence[Axis], *, checks: Sequence[str] | None = 
     if dask is not None and todo:
         from dask.distributed import as_completed
 
-        from .parallel import dask_client
+        from .parallel import close_dask, dask_client
 
         client, owned = dask_client(dask)
         try:
@@ -283,8 +283,7 @@ def sweep(claim: Claim, axes: Sequence[Axis], *, checks: Sequence[str] | None = 
             for f in as_completed(list(futs)):
                 done(futs[f], f.result())
         finally:
-            if owned:
-                client.close()
+            close_dask(client, owned)
     elif jobs > 1 and len(todo) > 1 and "fork" in mp.get_all_start_methods():
         _WORK.update(units=units, seed=seed, backend=backend)
         try:

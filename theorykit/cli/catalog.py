@@ -326,7 +326,8 @@ def _add_run_options(p) -> None:
     p.add_argument("-j", "--jobs", type=_positive_int, default=None, metavar="N",
                    help=f"worker processes (default: every core, here {default_jobs()}); results equal -j 1's")
     p.add_argument("--dask", default=None, metavar="ADDRESS",
-                   help="run on a Dask cluster, e.g. tcp://scheduler:8786 (needs the 'dask' extra)")
+                   help="run on a Dask cluster: a scheduler address such as tcp://scheduler:8786, or 'local' for a "
+                        "LocalCluster of one worker process per core started for this run (needs the 'dask' extra)")
     p.add_argument("--no-cache", action="store_true", help="neither read nor write the result cache")
     p.add_argument("--cache-dir", type=Path, default=None, metavar="DIR",
                    help="result cache directory (default $THEORYKIT_CACHE_DIR or ~/.cache/theorykit/results)")
