@@ -98,21 +98,19 @@ def top_eigenpair(problem: Any, w: np.ndarray, v0: np.ndarray | None = None, tol
     dim = problem.dim
     xp = getattr(problem, "xp", None) or get_namespace("numpy")
 
-    hvp = problem.hvp
+    from .sharpness import hvp_at
+
     if getattr(problem, "_hvp_trusted", None) is not None:
         w = problem._check_w(w)  # validated once here, not in every matvec
-        hvp = problem._hvp_trusted
     # without a warm start a small net's exact pair is cheaper; a warm-started Lanczos needs only
     # ~7 HVPs, cheaper than the dense eigenvectors
     pair = _dense_eigenpair(problem, w) if v0 is None else None
     if pair is not None:
         return pair
-    if getattr(problem, "_hvp_operator_trusted", None) is not None:
-        at_w = problem._hvp_operator_trusted(w)
-        hvp = lambda _w, v: at_w(v)  # noqa: E731 - every matvec is at this one w
+    at_w = hvp_at(problem, w)
 
     def matvec(v):
-        return to_numpy(hvp(w, xp.asarray(np.asarray(v, dtype=np.float64).reshape(-1))))
+        return to_numpy(at_w(xp.asarray(np.asarray(v, dtype=np.float64).reshape(-1))))
 
     op = LinearOperator((dim, dim), matvec=matvec, dtype=np.float64)
     v0 = np.random.default_rng(seed).standard_normal(dim) if v0 is None else to_numpy(v0)

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 from array_api_compat import array_namespace
@@ -29,7 +29,7 @@ from array_api_compat import array_namespace
 from ..errors import InputError, TheorykitError
 from .backend import asarray_checked, get_namespace, to_numpy
 
-__all__ = ["sharpness", "SharpnessNotConverged", "top_symmetric_eig"]
+__all__ = ["sharpness", "SharpnessNotConverged", "hvp_at", "top_symmetric_eig"]
 
 _DENSE_MAX_DIM = 3  # below this ARPACK has no room for a Krylov space; use the dense matrix
 
@@ -116,22 +116,13 @@ def sharpness(
     if w.shape[0] != dim:
         raise InputError("w", f"expected length dim = {dim}, got {w.shape[0]}")
     d = _inv_sqrt_preconditioner(preconditioner, dim)
-    # w is validated above; a problem that offers an unvalidated HVP (NetProblem) skips the
-    # per-matvec re-validation of w and v, which costs as much as a small net's HVP
-    hvp = getattr(problem, "_hvp_trusted", None) or problem.hvp
-    if getattr(problem, "_hvp_operator_trusted", None) is not None:
-        at_w = []  # built on the first matvec (the dense path below needs none)
-
-        def hvp(_w, v):
-            if not at_w:
-                at_w.append(problem._hvp_operator_trusted(w))
-            return at_w[0](v)
+    at_w = hvp_at(problem, w)  # w is validated above
 
     def matvec(v: np.ndarray) -> np.ndarray:
         v = np.asarray(v, dtype=np.float64).reshape(-1)
         if d is not None:
             v = d * v
-        hv = to_numpy(hvp(w, xp.asarray(v))).astype(np.float64).reshape(-1)
+        hv = to_numpy(at_w(xp.asarray(v))).astype(np.float64).reshape(-1)
         return d * hv if d is not None else hv
 
     dense = getattr(problem, "_hessian_trusted", None)
@@ -152,6 +143,25 @@ def sharpness(
         with _blas_threads(LANCZOS_BLAS_THREADS):
             vals = _top_k(matvec, dim, k, tol, maxiter, np.random.default_rng(seed))
     return float(vals[0]) if k == 1 else vals
+
+
+def hvp_at(problem: Any, w: Any) -> Callable[[Any], Any]:
+    """v -> H(w) v for a w the caller has validated, as Lanczos asks for it (every matvec at this
+    one w): one prepared HVP state, built on the first product, where the problem offers it
+    (``NetProblem._hvp_operator_trusted``), else its unvalidated ``_hvp_trusted`` (re-validating w
+    and v per matvec costs as much as a small net's HVP), else ``problem.hvp``."""
+    operator = getattr(problem, "_hvp_operator_trusted", None)
+    if operator is not None:
+        state: list = []  # none is built when the caller takes a dense path instead
+
+        def prepared(v):
+            if not state:
+                state.append(operator(w))
+            return state[0](v)
+
+        return prepared
+    hvp = getattr(problem, "_hvp_trusted", None) or problem.hvp
+    return lambda v: hvp(w, v)
 
 
 def top_symmetric_eig(H: np.ndarray, k: int, *, vectors: bool = False):
