@@ -219,11 +219,11 @@ def test_next_unit_keeps_a_family_on_the_worker_that_ran_it():
     chosen = [SimpleNamespace(id=i) for i in ("eos.a", "eos.b", "gd.a", "gd.b", "nqm.a")]
     units = [(0, None), (1, None), (2, None), (3, None), (4, None)]
     # at the start: the first unit, then the first of a family no worker is on
-    assert _next_unit(units, chosen, None, set()) == (0, None)
-    assert _next_unit(units, chosen, None, {"eos"}) == (2, None)
+    assert _next_unit(units, chosen) == (0, None)
+    assert _next_unit(units, chosen, running=[(0, None)]) == (2, None)
     # a worker that finished a gd claim gets the next gd claim, even when it is not first in order
-    assert _next_unit(units, chosen, "gd", {"eos"}) == (3, None)
+    assert _next_unit(units, chosen, (2, None), [(0, None)]) == (3, None)
     # nothing left of the family: a family no worker is on, else the first in order
-    assert _next_unit(units, chosen, "gd", {"eos", "nqm"}) == (1, None)
-    assert _next_unit(units, chosen, "eos", set()) == (4, None)
+    assert _next_unit(units, chosen, (3, None), [(0, None), (4, None)]) == (1, None)
+    assert _next_unit(units, chosen, (1, None)) == (4, None)
     assert units == []

@@ -127,20 +127,22 @@ def _to_split(chosen, pending, jobs: int, seconds) -> set[int]:
     return {i for i in cand if known[i] != float("inf") and known[i] > total / (2 * jobs)}
 
 
-def _next_unit(units: list, chosen, prefer: str | None, busy: set):
+def _next_unit(units: list, chosen, finished=None, running=()):
     """Pop the next unit to run. Only as many units as workers are in flight, so a unit submitted
     when one finishes goes to the worker that just went idle: it gets the next claim of the family
-    it just ran (``prefer``) -- claims of one family share per-process caches (eos.period_two reads
-    eos.gd_sharpness's training runs) -- else the first claim of a family no worker is on, else the
-    first in order (``units`` is in the run's order: longest first when the cache knows)."""
-    def family(u):
-        return chosen[u[0]].id.split(".")[0]
+    of the unit it ``finished`` -- claims of one family share per-process caches (eos.period_two
+    reads eos.gd_sharpness's training runs) -- else the first claim of a family no ``running`` unit
+    is in, else the first in order (``units`` is in the run's order: longest first when the cache
+    knows)."""
+    def family(unit):
+        return chosen[unit[0]].id.split(".")[0]
 
-    for wanted in ((lambda u: family(u) == prefer) if prefer is not None else None, lambda u: family(u) not in busy):
-        if wanted is not None:
-            for k, u in enumerate(units):
-                if wanted(u):
-                    return units.pop(k)
+    busy = {family(u) for u in running}
+    preferred = () if finished is None else (lambda u: family(u) == family(finished),)
+    for wanted in (*preferred, lambda u: family(u) not in busy):
+        for k, u in enumerate(units):
+            if wanted(u):
+                return units.pop(k)
     return units.pop(0)
 
 
@@ -188,8 +190,8 @@ def _run_pool(chosen, pending, *, jobs, backend, seed, max_examples, progress, d
                                  initargs=(events, True)) as pool:
             in_flight: dict = {}  # future -> unit
 
-            def submit(prefer=None):
-                i, g = _next_unit(units, chosen, prefer, {chosen[u[0]].id.split(".")[0] for u in in_flight.values()})
+            def submit(finished=None):
+                i, g = _next_unit(units, chosen, finished, in_flight.values())
                 if fork:
                     f = pool.submit(_worker_task, i, None, g)
                 else:
@@ -204,7 +206,7 @@ def _run_pool(chosen, pending, *, jobs, backend, seed, max_examples, progress, d
                 for f in finished:
                     done_unit = in_flight.pop(f)
                     if units:  # the worker that just finished is the idle one: it gets this family's next claim
-                        submit(prefer=chosen[done_unit[0]].id.split(".")[0])
+                        submit(done_unit)
                     index, result = f.result()
                     if index not in parts:
                         done(index, result)

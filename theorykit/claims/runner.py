@@ -117,15 +117,11 @@ def _namespace(backend: str):
 
 
 def _versions(backend: str, pep_used: bool) -> dict[str, str]:
-    return dict(_versions_cached(backend, pep_used))
+    return dict(_lookup_versions(backend, pep_used))  # a copy: each result owns its dict
 
 
+# a metadata lookup scans sys.path (~5 ms per claim); installed versions do not change in a run
 @functools.lru_cache(maxsize=None)
-def _versions_cached(backend: str, pep_used: bool) -> tuple:
-    # a metadata lookup scans sys.path (~5 ms per claim); installed versions do not change in a run
-    return tuple(_lookup_versions(backend, pep_used).items())
-
-
 def _lookup_versions(backend: str, pep_used: bool) -> dict[str, str]:
     from importlib import metadata  # slow to import; `theorykit check` never needs it
 

@@ -554,8 +554,9 @@ class NetProblem:
         if w.ndim == 2:
             if v.shape[0] != w.shape[0]:
                 raise InputError("v", f"expected {w.shape[0]} rows like w, got {v.shape[0]}")
-            if isinstance(w, np.ndarray) and self.mlp.norm is None and w.shape[0] * self.X.shape[0] * max(self.mlp.sizes) <= 2**20:
-                # all rows in one batched pass (k x n x width numbers per layer; larger batches go row by row)
+            # all rows in one batched pass (k x n x width numbers per layer; larger batches go row by row)
+            if (isinstance(w, np.ndarray) and self.mlp.norm is None
+                    and w.shape[0] * self.X.shape[0] * max(self.mlp.sizes) <= 2**20):
                 from .nets_hvp import hvp_points_plain
 
                 return hvp_points_plain(self.mlp, w, v, self.X, self.T)
